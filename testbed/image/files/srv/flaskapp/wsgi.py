@@ -1,0 +1,3 @@
+from flaskapp import create_app
+
+app = create_app()
