@@ -68,7 +68,11 @@ export async function main(argv: string[]): Promise<number> {
 function reportError(error: unknown, debug: boolean): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its one-line message (or the help / version).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.exitCode === 0
+    ) {
       return EXIT.ok;
     }
     return EXIT.error;

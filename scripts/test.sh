@@ -1,0 +1,101 @@
+#!/bin/bash
+# The one command for every test of medic, on a fresh Debian machine as root:
+# host packages, npm ci (which brings Node 24), types, lint, unit tests, the testbed, integration tests.
+#   scripts/test.sh               everything
+#   scripts/test.sh --unit-only   no testbed: for machines without root or systemd-nspawn
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+
+unit_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --unit-only) unit_only=1 ;;
+    -h | --help)
+      sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "test.sh: unknown option $arg (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+summary=()
+started=$SECONDS
+step() {
+  local name=$1 t0=$SECONDS
+  shift
+  echo
+  echo "==> $name"
+  if "$@"; then
+    summary+=("ok    $(printf '%4ss' $((SECONDS - t0)))  $name")
+  else
+    summary+=("FAIL  $(printf '%4ss' $((SECONDS - t0)))  $name")
+    print_summary
+    exit 1
+  fi
+}
+print_summary() {
+  echo
+  echo "==> summary ($((SECONDS - started)) s)"
+  printf '  %s\n' "${summary[@]}"
+}
+
+testbed_possible() {
+  [ "$(id -u)" = 0 ] || {
+    echo "not root"
+    return 1
+  }
+  [ -d /sys/fs/cgroup ] || {
+    echo "no cgroup file system"
+    return 1
+  }
+  command -v apt-get >/dev/null || command -v systemd-nspawn >/dev/null || {
+    echo "no systemd-nspawn and no apt-get to install it"
+    return 1
+  }
+}
+
+host_packages() {
+  local need=()
+  command -v systemd-nspawn >/dev/null || need+=(systemd-container)
+  command -v debootstrap >/dev/null || need+=(debootstrap)
+  [ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
+  command -v ss >/dev/null || need+=(iproute2)
+  [ ${#need[@]} = 0 ] && return 0
+  echo "installing ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+if [ "$unit_only" = 0 ]; then
+  if ! why=$(testbed_possible); then
+    cat >&2 <<MSG
+
+!!! The testbed cannot run here ($why): medic's integration tests need root and systemd-nspawn.
+!!! Run as root on a Debian machine, or run 'scripts/test.sh --unit-only' to skip them on purpose.
+
+MSG
+    exit 1
+  fi
+  step "host packages" host_packages
+fi
+
+step "npm ci" npm ci --no-audit --no-fund --loglevel=error
+export PATH="$PWD/node_modules/.bin:$PATH"
+echo "node $(node --version)"
+step "type check" tsc --noEmit -p .
+step "lint and format" biome check .
+step "unit tests" node --test --test-reporter=spec 'test/unit/**/*.test.ts'
+
+if [ "$unit_only" = 1 ]; then
+  summary+=("skip        integration tests (--unit-only)")
+  print_summary
+  exit 0
+fi
+
+step "testbed up" scripts/testbed up
+step "integration tests" node --test --test-concurrency=1 --test-reporter=spec 'test/integration/**/*.test.ts'
+scripts/testbed down
+print_summary

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const checkout = fileURLToPath(new URL('../..', import.meta.url));
+export const testbedScript = `${checkout}scripts/testbed`;
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs scripts/testbed with ARGS on the host. */
+export function testbed(...args: string[]): Run {
+  const r = spawnSync(testbedScript, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a command inside the box, as a user at the server's shell would. */
+export function inBox(...cmd: string[]): Run {
+  return testbed('exec', '--', ...cmd);
+}
+
+export function sh(script: string): Run {
+  return inBox('bash', '-c', script);
+}
+
+export function mustPass(r: Run, what: string): Run {
+  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr || r.stdout}`);
+  return r;
+}
+
+export interface UnitState {
+  ActiveState: string;
+  SubState: string;
+  Result: string;
+  NRestarts: number;
+  ExecMainStatus: number;
+}
+
+export function unit(name: string): UnitState {
+  const r = mustPass(
+    inBox('systemctl', 'show', name, '-p', 'ActiveState,SubState,Result,NRestarts,ExecMainStatus'),
+    `systemctl show ${name}`,
+  );
+  const props = Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const i = line.indexOf('=');
+        return [line.slice(0, i), line.slice(i + 1)];
+      }),
+  );
+  return {
+    ActiveState: props.ActiveState ?? '',
+    SubState: props.SubState ?? '',
+    Result: props.Result ?? '',
+    NRestarts: Number(props.NRestarts ?? 0),
+    ExecMainStatus: Number(props.ExecMainStatus ?? 0),
+  };
+}
+
+/** The unit failed, or systemd restarted it at least once: what `systemctl status` shows as a crash. */
+export function assertCrashing(name: string): void {
+  const s = unit(name);
+  assert.ok(
+    s.ActiveState === 'failed' || s.NRestarts >= 1,
+    `${name} should be failed or restarting, is ${s.ActiveState}/${s.SubState} with ${s.NRestarts} restarts`,
+  );
+}
+
+export function assertActive(name: string): void {
+  const s = unit(name);
+  assert.equal(s.ActiveState, 'active', `${name} should be active, is ${s.ActiveState}/${s.SubState}`);
+}
+
+/** The HTTP status a client inside the server sees ("000" when no HTTP answer came). */
+export function httpStatus(url: string, ...curlArgs: string[]): string {
+  return inBox('curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '20', ...curlArgs, url)
+    .stdout;
+}
+
+export function assertHttp(url: string, expected: string, ...curlArgs: string[]): void {
+  assert.equal(httpStatus(url, ...curlArgs), expected, `${url} should answer ${expected}`);
+}
+
+export function journal(unitName: string): string {
+  return inBox('journalctl', '-u', unitName, '--no-pager', '-o', 'cat').stdout;
+}
+
+export function assertJournal(unitName: string, pattern: RegExp): void {
+  const text = journal(unitName);
+  assert.match(
+    text,
+    pattern,
+    `the journal of ${unitName} should show ${pattern}; its tail:\n${text.slice(-1500)}`,
+  );
+}
+
+export function nginxErrorLog(): string {
+  return inBox('cat', '/var/log/nginx/error.log').stdout;
+}
+
+export function assertHealthy(): void {
+  const r = inBox('/opt/medic/testbed/health.sh');
+  assert.equal(r.code, 0, `the box should be healthy: ${r.stdout}`);
+}

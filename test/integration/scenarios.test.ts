@@ -1,0 +1,255 @@
+// Every scenario of the testbed breaks the box in one real way: each test applies one, checks that the
+// failure is visible the way a user sees it (unit state, HTTP status, the lines in the logs), then resets
+// the box and checks that it is healthy again.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  assertActive,
+  assertCrashing,
+  assertHealthy,
+  assertHttp,
+  assertJournal,
+  httpStatus,
+  inBox,
+  mustPass,
+  nginxErrorLog,
+  sh,
+  testbed,
+  unit,
+} from './box.ts';
+
+const flask = 'http://flask.medic.test';
+const fastapi = 'https://fastapi.medic.test';
+const django = 'http://django.medic.test';
+
+const expectations: Record<string, () => void> = {
+  missing_dependency() {
+    assertCrashing('flaskapp');
+    assertJournal('flaskapp', /ModuleNotFoundError: No module named 'markdown'/);
+    assertHttp(`${flask}/health`, '502');
+  },
+  wrong_module_path() {
+    assertCrashing('flaskapp');
+    assertJournal('flaskapp', /ModuleNotFoundError: No module named 'app'/);
+    assertHttp(`${flask}/health`, '502');
+  },
+  missing_env_var() {
+    assertCrashing('flaskapp');
+    assertJournal('flaskapp', /KeyError: 'SECRET_KEY'/);
+    assertHttp(`${flask}/health`, '502');
+  },
+  malformed_env_value() {
+    assertCrashing('flaskapp');
+    assertJournal('flaskapp', /ValueError: Port could not be cast to integer value/);
+    assertHttp(`${flask}/health`, '502');
+  },
+  port_in_use() {
+    assertCrashing('fastapi');
+    assertJournal('fastapi', /address already in use/i);
+    assert.notEqual(httpStatus(`${fastapi}/health`), '200');
+  },
+  bind_port_mismatch() {
+    assertActive('fastapi');
+    assert.match(sh('ss -Hltn "sport = :8010"').stdout, /127\.0\.0\.1:8010/);
+    assertHttp(`${fastapi}/health`, '502');
+    assert.match(
+      nginxErrorLog(),
+      /connect\(\) failed \(111: Connection refused\).*upstream: "http:\/\/127\.0\.0\.1:8000/,
+    );
+  },
+  bind_address_mismatch() {
+    assertActive('djangoapp');
+    assert.match(sh('ss -Hltn "sport = :8001"').stdout, /\[::1\]:8001/);
+    assertHttp(`${django}/health`, '502');
+    assert.match(nginxErrorLog(), /\(111: Connection refused\).*upstream: "http:\/\/127\.0\.0\.1:8001/);
+  },
+  upstream_socket_missing() {
+    assertActive('flaskapp');
+    assertHttp(`${flask}/health`, '502');
+    assert.match(
+      nginxErrorLog(),
+      /unix:\/run\/flaskapp\/flaskapp\.sock failed \(2: No such file or directory\)/,
+    );
+  },
+  socket_permission() {
+    assertActive('flaskapp');
+    assertHttp(`${flask}/health`, '502');
+    assert.match(nginxErrorLog(), /unix:\/run\/flaskapp\/gunicorn\.sock failed \(13: Permission denied\)/);
+  },
+  log_dir_unwritable() {
+    assertCrashing('flaskapp');
+    assertJournal(
+      'flaskapp',
+      /PermissionError: \[Errno 13\] Permission denied: '\/var\/log\/flaskapp\/app\.log'/,
+    );
+  },
+  upload_dir_unwritable() {
+    assertActive('flaskapp');
+    assert.equal(
+      inBox('curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-d', 'x', `${flask}/upload`).stdout,
+      '500',
+    );
+    assertJournal('flaskapp', /PermissionError: \[Errno 13\] Permission denied: '\/srv\/flaskapp\/uploads\//);
+  },
+  postgres_stopped() {
+    assert.equal(unit('postgresql').ActiveState, 'inactive');
+    assertCrashing('flaskapp');
+    assertJournal(
+      'flaskapp',
+      /psycopg2\.OperationalError: connection to server at "127\.0\.0\.1", port 5432 failed/,
+    );
+  },
+  db_wrong_password() {
+    assertCrashing('fastapi');
+    assertJournal('fastapi', /password authentication failed for user "fastapi"/);
+  },
+  migrations_not_applied() {
+    assertCrashing('fastapi');
+    assertJournal('fastapi', /column "priority" does not exist/);
+    assert.match(
+      sh('cd /srv/fastapi && set -a && . ./.env && .venv/bin/alembic current 2>/dev/null').stdout,
+      /^0001/m,
+    );
+  },
+  django_migrations_not_applied() {
+    assertActive('djangoapp');
+    assertHttp(`${django}/notes/`, '500');
+    assertJournal('djangoapp', /column notes_note\.words does not exist/);
+  },
+  redis_stopped() {
+    assert.equal(unit('redis-server').ActiveState, 'inactive');
+    assertCrashing('flaskapp');
+    assertJournal(
+      'flaskapp',
+      /redis\.exceptions\.ConnectionError: Error 111 connecting to 127\.0\.0\.1:6379/,
+    );
+  },
+  disk_full() {
+    assert.match(sh('df --output=avail /srv/flaskapp/uploads | tail -n1').stdout.trim(), /^0$/);
+    assert.equal(
+      inBox(
+        'curl',
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--data-binary',
+        '@/etc/services',
+        `${flask}/upload`,
+      ).stdout,
+      '500',
+    );
+    assertJournal('flaskapp', /OSError: \[Errno 28\] No space left on device/);
+  },
+  tls_certificate_expired() {
+    const r = inBox('curl', '-sS', '-o', '/dev/null', `${fastapi}/health`);
+    assert.equal(r.code, 60, 'curl should refuse the certificate');
+    assert.match(r.stderr, /certificate has expired/);
+    assertHttp(`${fastapi}/health`, '200', '--insecure');
+  },
+  python_version_mismatch() {
+    assertCrashing('fastapi');
+    assertJournal('fastapi', /ImportError: cannot import name 'override' from 'typing'/);
+    assert.match(inBox('/srv/fastapi/.venv/bin/python', '--version').stdout, /Python 3\.11/);
+  },
+  syntax_error() {
+    assertCrashing('djangoapp');
+    assertJournal('djangoapp', /SyntaxError/);
+    assertHttp(`${django}/health`, '502');
+  },
+  worker_timeout() {
+    assertActive('flaskapp');
+    assertJournal('flaskapp', /\[CRITICAL\] WORKER TIMEOUT \(pid:\d+\)/);
+    assert.match(nginxErrorLog(), /upstream prematurely closed connection/);
+  },
+  disallowed_host() {
+    assertActive('djangoapp');
+    assertHttp(`${django}/health`, '400');
+    assertJournal('djangoapp', /Invalid HTTP_HOST header: 'django\.medic\.test'/);
+  },
+  exec_missing() {
+    assertCrashing('fastapi');
+    assertJournal('fastapi', /status=203\/EXEC/);
+  },
+  workdir_missing() {
+    assertCrashing('djangoapp');
+    assertJournal('djangoapp', /status=200\/CHDIR/);
+  },
+  user_missing() {
+    assertCrashing('flaskapp');
+    assertJournal('flaskapp', /status=217\/USER/);
+  },
+  envfile_missing() {
+    assertCrashing('djangoapp');
+    assertJournal('djangoapp', /Failed to load environment files/);
+  },
+  nginx_config_invalid() {
+    assert.equal(unit('nginx').ActiveState, 'failed');
+    const t = inBox('nginx', '-t');
+    assert.equal(t.code, 1);
+    assert.match(t.stderr, /\[emerg\]/);
+    assertHttp(`${flask}/health`, '000');
+  },
+  static_alias_missing() {
+    assertHttp(`${flask}/static/app.css`, '404');
+    assert.match(
+      nginxErrorLog(),
+      /"\/srv\/flaskapp\/public\/app\.css" failed \(2: No such file or directory\)/,
+    );
+  },
+  celery_worker_down() {
+    assert.equal(unit('djangoapp-celery').ActiveState, 'inactive');
+    assert.ok(Number(inBox('redis-cli', '-n', '1', 'llen', 'celery').stdout) >= 3, 'tasks should queue up');
+    assertHttp(`${django}/health`, '200');
+  },
+  health_db_down() {
+    assertActive('djangoapp');
+    assertHttp(`${django}/health`, '503');
+  },
+  app_exception() {
+    assertActive('flaskapp');
+    assertHttp(`${flask}/health`, '200');
+    assertHttp(`${flask}/notes`, '500');
+    assertJournal('flaskapp', /TypeError: string indices must be integers/);
+  },
+  dns_wrong_address() {
+    assert.match(inBox('getent', 'hosts', 'django.medic.test').stdout, /192\.0\.2\.10/);
+    assertHttp(`${django}/health`, '000', '--connect-timeout', '2');
+    assertHttp('http://127.0.0.1/health', '200', '-H', 'Host: django.medic.test');
+  },
+  oom_kill() {
+    assert.match(inBox('journalctl', '-k', '--no-pager').stdout, /Killed process \d+ \(uvicorn\)/);
+    assertJournal('fastapi', /status=9\/KILL/);
+    assertCrashing('fastapi');
+  },
+};
+
+const listed = testbed('scenario', 'list')
+  .stdout.trim()
+  .split('\n')
+  .map((line) => line.split(/\s+/)[0] ?? '');
+
+before(() => {
+  mustPass(testbed('up'), 'scripts/testbed up');
+});
+
+after(() => {
+  testbed('reset');
+});
+
+test('every scenario has a test, and every test a scenario', () => {
+  assert.ok(listed.length >= 28, `at least 28 scenarios, found ${listed.length}`);
+  assert.deepEqual([...listed].sort(), Object.keys(expectations).sort());
+});
+
+for (const name of listed) {
+  test(`scenario ${name}: breaks the box visibly, and reset heals it`, () => {
+    const expectation = expectations[name];
+    assert.ok(expectation, `no expectation for ${name}`);
+    mustPass(testbed('scenario', 'apply', name), `scenario apply ${name}`);
+    expectation();
+    mustPass(testbed('reset'), 'reset');
+    assertHealthy();
+  });
+}

@@ -1,0 +1,51 @@
+# Sourced by the scenarios inside the box: small helpers to break things the way people do.
+set -euo pipefail
+
+# wait_until SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds.
+wait_until() {
+  local limit=$1 what=$2
+  shift 2
+  local end=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$end" ]; then
+      echo "scenario: gave up after ${limit}s waiting for: $what" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+# crashing UNIT: the unit failed, or systemd has restarted it at least once.
+crashing() {
+  [ "$(systemctl is-failed "$1")" = failed ] || [ "$(systemctl show -p NRestarts --value "$1")" -ge 1 ]
+}
+
+# http_is URL CODE: the URL answers with this HTTP status code.
+http_is() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 "$1")" = "$2" ]; }
+
+# post_is URL CODE [DATA]: a POST answers with this status code.
+post_is() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X POST --data-binary "${3:-x}" "$1")" = "$2" ]; }
+
+# env_set FILE KEY VALUE / env_unset FILE KEY: edit an environment file like a person with an editor.
+env_set() {
+  if grep -q "^$2=" "$1"; then
+    sed -i "s|^$2=.*|$2=$3|" "$1"
+  else
+    echo "$2=$3" >>"$1"
+  fi
+}
+env_unset() { sed -i "/^$2=/d" "$1"; }
+
+# restart UNIT: what a deploy does after changing code, configuration or the unit.
+restart() {
+  systemctl daemon-reload
+  systemctl reset-failed "$1" 2>/dev/null || true
+  systemctl restart --no-block "$1"
+}
+
+# broken_restart UNIT: restart and wait until the unit is seen crashing.
+broken_restart() {
+  restart "$1"
+  sleep 0.5
+  wait_until 60 "$1 to crash" crashing "$1"
+}
