@@ -23,7 +23,7 @@ crashing() {
 # http_is URL CODE: the URL answers with this HTTP status code.
 http_is() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 "$1")" = "$2" ]; }
 
-# post_is URL CODE [DATA]: a POST answers with this status code.
+# post_is URL CODE [DATA]: a POST answers with this status code (DATA as curl takes it: text or @file).
 post_is() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X POST --data-binary "${3:-x}" "$1")" = "$2" ]; }
 
 # env_set FILE KEY VALUE / env_unset FILE KEY: edit an environment file like a person with an editor.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # app: djangoapp
-# breaks: a release ships notes/views.py with a syntax error
+# breaks: a release ships notes/models.py with a syntax error
 . /opt/medic/testbed/lib.sh
 
-printf "\n\ndef broken(request)\n    return None\n" >>/srv/djangoapp/notes/views.py
+printf "\n\ndef broken(request)\n    return None\n" >>/srv/djangoapp/notes/models.py
 broken_restart djangoapp

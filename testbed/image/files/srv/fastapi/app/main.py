@@ -55,5 +55,5 @@ def add_item(item: Item):
 @app.get("/export")
 def export(rows: int = 1000):
     # Builds the whole export in memory: a large `rows` is how this endpoint runs a worker out of memory.
-    data = [("x" * 1024) for _ in range(rows)]
+    data = [f"{i:08d}" + "x" * 1016 for i in range(rows)]
     return {"rows": len(data)}
