@@ -86,7 +86,8 @@ step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node --version)"
 step "type check" tsc --noEmit -p .
-step "lint and format" biome check .
+step "lint" eslint .
+step "format" prettier --check .
 step "unit tests" node --test --test-reporter=spec 'test/unit/**/*.test.ts'
 
 if [ "$unit_only" = 1 ]; then
