@@ -96,7 +96,7 @@ if [ "$unit_only" = 1 ]; then
   exit 0
 fi
 
-step "testbed up" scripts/testbed up
+step "testbed (a fresh boot)" scripts/testbed reset
 step "integration tests" node --test --test-concurrency=1 --test-reporter=spec 'test/integration/**/*.test.ts'
 scripts/testbed down
 print_summary

@@ -9,4 +9,5 @@ chown root:flaskapp /srv/flaskapp/.env
 sed -i -e "s/^User=www-data/User=flaskapp/" -e "s/^Group=www-data/Group=flaskapp/" \
   -e "s/--workers 2/--umask 007 --workers 2/" /etc/systemd/system/flaskapp.service
 restart flaskapp
+wait_until 30 "the socket to belong to flaskapp" sh -c "[ \"\$(stat -c %U /run/flaskapp/gunicorn.sock)\" = flaskapp ]"
 wait_until 30 "Nginx to answer 502" http_is http://flask.medic.test/health 502
