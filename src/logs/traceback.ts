@@ -1,0 +1,139 @@
+// Stitches Python tracebacks, which arrive one line per log event, back into one error per process,
+// chained exceptions included ("During handling of the above exception ...").
+import type { LogEvent } from './event.ts';
+
+export interface PythonException {
+  type: string;
+  message: string;
+}
+
+export interface PythonError {
+  /** The exception that was finally raised (the last one printed). */
+  type: string;
+  message: string;
+  /** Every exception of the chain, the first cause first. */
+  chain: PythonException[];
+  /** The "Traceback (most recent call last):" line and the frames, as printed. */
+  context: string[];
+  /** The event of the final exception line, the one that names the error. */
+  event: LogEvent;
+  /** The event that opened the traceback. */
+  start: LogEvent;
+}
+
+// Prefixes loggers put before a traceback's first line: uvicorn, gunicorn, celery, Python's logging.
+const LOG_PREFIX =
+  /^(?:(?:ERROR|INFO|WARNING|CRITICAL|DEBUG):\s+|\[\d{4}-\d\d-\d\d [\d:,]+(?: [+-]\d{4})?\] \[\d+\] \[[A-Z]+\] |\[\d{4}-\d\d-\d\d [\d:,]+: [A-Z]+\/[\w-]+\] )/;
+const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
+const CHAINED =
+  /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
+// "KeyError: 'SECRET_KEY'", "psycopg2.OperationalError: connection ...", "SystemExit: 1", "KeyboardInterrupt"
+const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s?(.*))?$/;
+
+/** The text of an event without a logger's prefix. */
+export function bare(text: string): string {
+  return text.replace(LOG_PREFIX, '');
+}
+
+interface Open {
+  start: LogEvent;
+  context: string[];
+  chain: PythonException[];
+  last: LogEvent | null;
+  /** reading frames, or reading the continuation lines of an exception message */
+  state: 'frames' | 'message' | 'between';
+  /** lines added to the current exception's message */
+  continuation: number;
+}
+
+function keyOf(e: LogEvent): string {
+  return `${e.source}|${e.unit ?? ''}|${e.pid ?? ''}`;
+}
+
+/** Incremental: feed events in order, collect finished errors. Memory is bounded by open tracebacks. */
+export class TracebackStitcher {
+  readonly errors: PythonError[] = [];
+  private open = new Map<string, Open>();
+
+  push(event: LogEvent): void {
+    const key = keyOf(event);
+    const text = bare(event.text);
+    const current = this.open.get(key);
+    if (TRACEBACK.test(text)) {
+      if (current && current.state !== 'between') this.close(key, current);
+      const next = this.open.get(key);
+      if (next && next.state === 'between') {
+        next.context.push(text);
+        next.state = 'frames';
+        return;
+      }
+      this.open.set(key, {
+        start: event,
+        context: [text],
+        chain: [],
+        last: null,
+        state: 'frames',
+        continuation: 0,
+      });
+      return;
+    }
+    if (!current) return;
+    if (CHAINED.test(text.trim())) {
+      current.context.push(text.trim());
+      current.state = 'between';
+      return;
+    }
+    if (current.state === 'frames') {
+      if (/^\s/.test(text) || text === '') {
+        if (current.context.length < 200) current.context.push(text);
+        return;
+      }
+      const m = EXCEPTION_LINE.exec(text);
+      if (m) {
+        current.chain.push({ type: m[1] ?? text, message: (m[2] ?? '').trim() });
+        current.last = event;
+        current.state = 'message';
+        current.continuation = 0;
+        return;
+      }
+      // Frames that end in something else: the traceback was cut; keep what we have.
+      this.close(key, current);
+      return;
+    }
+    if (current.state === 'message') {
+      // Messages go on over several lines: psycopg2's "LINE 1: ..." and caret, "Is the server running ...".
+      // A line with a logger's prefix is the next record, not part of the message.
+      const lastException = current.chain[current.chain.length - 1];
+      if (text.trim() === '') return;
+      if (lastException && !LOG_PREFIX.test(event.text) && current.continuation < 10) {
+        current.continuation += 1;
+        lastException.message = `${lastException.message}\n${text.trim()}`.trim();
+        return;
+      }
+      this.close(key, current);
+      return;
+    }
+    // between chained tracebacks: only blank lines are expected here
+    if (text.trim() !== '') this.close(key, current);
+  }
+
+  /** Closes every traceback still open (end of input). */
+  finish(): PythonError[] {
+    for (const [key, open] of this.open) this.close(key, open);
+    return this.errors;
+  }
+
+  private close(key: string, open: Open): void {
+    this.open.delete(key);
+    const final = open.chain[open.chain.length - 1];
+    if (!final || !open.last) return;
+    this.errors.push({
+      type: final.type,
+      message: final.message,
+      chain: open.chain,
+      context: open.context,
+      event: open.last,
+      start: open.start,
+    });
+  }
+}

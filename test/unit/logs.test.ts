@@ -1,0 +1,97 @@
+// The log layer on real output of the testbed's scenarios (test/fixtures/testbed, exported with
+// `journalctl -u UNIT -o json` and pasted as `systemctl status` + `journalctl` text).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseLine } from '../../src/logs/envelope.ts';
+import { eventsOfText } from '../../src/logs/read.ts';
+import { type PythonError, TracebackStitcher } from '../../src/logs/traceback.ts';
+
+const env = { year: 2026 };
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/testbed/${name}`, import.meta.url), 'utf8');
+
+function errorsOf(text: string): PythonError[] {
+  const stitcher = new TracebackStitcher();
+  for (const event of eventsOfText(text, env)) stitcher.push(event);
+  return stitcher.finish();
+}
+
+test('journal short lines: time, identifier, pid and message', () => {
+  const e = parseLine(
+    'Nov 21 20:22:13 web1 gunicorn[145]: [2026-11-21 20:22:13 +0000] [145] [INFO] Worker exiting',
+    3,
+    env,
+  );
+  assert.deepEqual(e, {
+    time: '2026-11-21T20:22:13.000Z',
+    source: 'journal',
+    unit: 'gunicorn',
+    pid: 145,
+    level: 'info',
+    text: '[2026-11-21 20:22:13 +0000] [145] [INFO] Worker exiting',
+    line: 3,
+  });
+});
+
+test('journal JSON records: unit, pid, priority and the realtime timestamp', () => {
+  const first = fixture('missing_env_var.journal.json').split('\n')[0] ?? '';
+  const e = parseLine(first, 1, env);
+  assert.ok(e);
+  assert.equal(e.source, 'journal');
+  assert.equal(e.unit, 'flaskapp.service');
+  assert.match(e.time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+});
+
+test('nginx error.log and access.log lines', () => {
+  const err = parseLine(
+    '2026/11/21 19:46:33 [error] 1234#1234: *5 connect() to unix:/run/flaskapp/flaskapp.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: flask.medic.test',
+    1,
+    env,
+  );
+  assert.equal(err?.source, 'nginx-error');
+  assert.equal(err?.level, 'error');
+  assert.equal(err?.time, '2026-11-21T19:46:33.000Z');
+  const access = parseLine(
+    '127.0.0.1 - - [21/Nov/2026:19:46:33 +0000] "GET /health HTTP/1.1" 502 166 "-" "curl/7.88.1"',
+    2,
+    env,
+  );
+  assert.equal(access?.source, 'nginx-access');
+  assert.equal(access?.level, 'error');
+});
+
+test('shell prompts pasted with the output are not log lines', () => {
+  assert.equal(parseLine('$ journalctl -u flaskapp -n 200 --no-pager', 1, env), null);
+  assert.equal(parseLine('root@web1:~# systemctl status flaskapp', 1, env), null);
+});
+
+test('a traceback split over journal lines becomes one error with its frames (pasted and JSON alike)', () => {
+  for (const name of ['missing_env_var.pasted.txt', 'missing_env_var.journal.json']) {
+    const errors = errorsOf(fixture(name));
+    assert.ok(errors.length >= 1, name);
+    const first = errors[0] as PythonError;
+    assert.equal(first.type, 'KeyError', name);
+    assert.equal(first.message, "'SECRET_KEY'", name);
+    assert.ok(
+      first.context.some((l) => l.includes('create_app')),
+      name,
+    );
+  }
+});
+
+test('a multi-line exception message stays with its exception', () => {
+  const errors = errorsOf(fixture('postgres_stopped.pasted.txt'));
+  const e = errors.find((x) => x.type === 'psycopg2.OperationalError');
+  assert.ok(e, 'psycopg2.OperationalError found');
+  assert.match(e.message, /Connection refused\nIs the server running on that host/);
+});
+
+test('chained exceptions keep the first cause and the final error', () => {
+  const errors = errorsOf(fixture('migrations_not_applied.journal.json'));
+  const e = errors.find((x) => x.chain.length > 1);
+  assert.ok(e, 'a chained error');
+  assert.equal(e.chain[0]?.type, 'psycopg2.errors.UndefinedColumn');
+  assert.equal(e.type, 'sqlalchemy.exc.ProgrammingError');
+  assert.match(e.message, /column "priority" does not exist/);
+});
