@@ -63,11 +63,6 @@ function plain(text: string, line: number): LogEvent {
   return { time: null, source: 'plain', unit: null, pid: null, level: 'info', text, line };
 }
 
-/** The unit name from a journal identifier ("gunicorn" stays, "systemd" is the manager). */
-function unitOf(identifier: string): string {
-  return identifier;
-}
-
 function fromJournalJson(raw: string, line: number): LogEvent | null {
   let record: Record<string, unknown>;
   try {
@@ -118,7 +113,7 @@ export function parseLine(raw: string, line: number, env: Envelope): LogEvent | 
       return {
         time: iso(d),
         source: identifier === 'kernel' ? 'kernel' : 'journal',
-        unit: unitOf(identifier),
+        unit: identifier,
         pid: pid ? Number(pid) : null,
         level: 'info',
         text: msg ?? '',
