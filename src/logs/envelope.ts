@@ -95,6 +95,25 @@ function fromJournalJson(raw: string, line: number): LogEvent | null {
   };
 }
 
+/** A journal short / short-iso (syslog-style) line: "TIME HOST IDENTIFIER[PID]: MESSAGE". */
+function syslogEvent(
+  time: Date,
+  identifier: string,
+  pid: string | undefined,
+  msg: string | undefined,
+  line: number,
+): LogEvent {
+  return {
+    time: iso(time),
+    source: identifier === 'kernel' ? 'kernel' : 'journal',
+    unit: identifier,
+    pid: pid ? Number(pid) : null,
+    level: 'info',
+    text: msg ?? '',
+    line,
+  };
+}
+
 /** Parses one line; returns null for lines that carry no log content (prompts, blank status fields). */
 export function parseLine(raw: string, line: number, env: Envelope): LogEvent | null {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -109,31 +128,14 @@ export function parseLine(raw: string, line: number, env: Envelope): LogEvent | 
     if (month !== undefined) {
       const ms = frac ? Number(`0.${frac}`) * 1000 : 0;
       const d = new Date(Date.UTC(env.year, month, Number(day), Number(hh), Number(mm), Number(ss), ms));
-      const identifier = ident ?? '';
-      return {
-        time: iso(d),
-        source: identifier === 'kernel' ? 'kernel' : 'journal',
-        unit: identifier,
-        pid: pid ? Number(pid) : null,
-        level: 'info',
-        text: msg ?? '',
-        line,
-      };
+      return syslogEvent(d, ident ?? '', pid, msg, line);
     }
   }
   m = SHORT_ISO.exec(text);
   if (m) {
     const [, when, , ident, pid, msg] = m;
-    const identifier = ident ?? '';
-    return {
-      time: iso(new Date((when ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))),
-      source: identifier === 'kernel' ? 'kernel' : 'journal',
-      unit: identifier,
-      pid: pid ? Number(pid) : null,
-      level: 'info',
-      text: msg ?? '',
-      line,
-    };
+    const d = new Date((when ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+    return syslogEvent(d, ident ?? '', pid, msg, line);
   }
   m = NGINX_ERROR.exec(text);
   if (m) {

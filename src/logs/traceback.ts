@@ -60,13 +60,13 @@ export class TracebackStitcher {
     const text = bare(event.text);
     const current = this.open.get(key);
     if (TRACEBACK.test(text)) {
-      if (current && current.state !== 'between') this.close(key, current);
-      const next = this.open.get(key);
-      if (next && next.state === 'between') {
-        next.context.push(text);
-        next.state = 'frames';
+      // After "The above exception was the direct cause ...", the next traceback continues the chain.
+      if (current?.state === 'between') {
+        current.context.push(text);
+        current.state = 'frames';
         return;
       }
+      if (current) this.close(key, current);
       this.open.set(key, {
         start: event,
         context: [text],
