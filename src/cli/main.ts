@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { colourEnabled, makeStyle, type Style } from '../report/style.ts';
+import { addDiagnose } from './diagnose.ts';
 import { EXIT, UsageError } from './exit.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** What every command receives: the chosen format, styling and the output streams. */
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `medic: ${s.slice(7)}` : s),
     });
+  addDiagnose(program, () => contextOf(program));
   return program;
 }
 

@@ -19,8 +19,9 @@ const MONTHS: Record<string, number> = {
 };
 
 // "Nov 21 19:46:32 web1 gunicorn[84]: text" (journalctl short, syslog)
+// (journalctl under a Chinese or Japanese locale writes the month as "12月")
 const SHORT =
-  /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
+  /^([A-Z][a-z]{2}|1?\d月) ([ \d]?\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
 // "2026-11-21T19:46:32+0000 web1 gunicorn[84]: text" (journalctl short-iso, short-iso-precise)
 const SHORT_ISO =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
@@ -31,6 +32,11 @@ const NGINX_ERROR = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) \[(\w+)\] (\d
 // '127.0.0.1 - - [21/Nov/2026:19:46:33 +0000] "GET /health HTTP/1.1" 502 166 ...' (nginx access.log, combined)
 const NGINX_ACCESS =
   /^\S+ \S+ \S+ \[(\d\d)\/([A-Z][a-z]{2})\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\] "([^"]*)" (\d{3}) /;
+// "2020-09-18T16:42:40.563700+00:00 app[web.1]: text" (Heroku-style platform logs: no host)
+const PLATFORM =
+  /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) ([\w-]+)\[([\w.-]+)\]: ?(.*)$/;
+// "web_1  | text", "app-web-1  | text" (docker compose logs)
+const COMPOSE = /^([a-z0-9][\w.-]*?)\s+\| (.*)$/;
 // "[12345.678901] text" (dmesg)
 const DMESG = /^\[\s*\d+\.\d+\] (.*)$/;
 // What people paste from their terminal: "$ cmd", "# cmd", "root@web1:~# cmd", "user@host:/srv$ cmd"
@@ -124,12 +130,24 @@ export function parseLine(raw: string, line: number, env: Envelope): LogEvent | 
   let m = SHORT.exec(text);
   if (m) {
     const [, mon, day, hh, mm, ss, frac, , ident, pid, msg] = m;
-    const month = MONTHS[mon ?? ''];
+    const month = mon?.endsWith('月') ? Number(mon.slice(0, -1)) - 1 : MONTHS[mon ?? ''];
     if (month !== undefined) {
       const ms = frac ? Number(`0.${frac}`) * 1000 : 0;
       const d = new Date(Date.UTC(env.year, month, Number(day), Number(hh), Number(mm), Number(ss), ms));
       return syslogEvent(d, ident ?? '', pid, msg, line);
     }
+  }
+  m = PLATFORM.exec(text);
+  if (m) {
+    return {
+      time: iso(new Date((m[1] ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))),
+      source: 'docker',
+      unit: m[3] ?? null,
+      pid: null,
+      level: 'info',
+      text: m[4] ?? '',
+      line,
+    };
   }
   m = SHORT_ISO.exec(text);
   if (m) {
@@ -178,6 +196,14 @@ export function parseLine(raw: string, line: number, env: Envelope): LogEvent | 
       text: m[2] ?? '',
       line,
     };
+  }
+  m = COMPOSE.exec(text);
+  if (m) {
+    // The container's own line may carry docker's timestamp or a journal-style prefix: parse it too.
+    const inner = parseLine(m[2] ?? '', line, env);
+    const service = (m[1] ?? '').replace(/[-_]\d+$/, '');
+    if (inner && inner.source !== 'plain') return { ...inner, unit: inner.unit ?? service };
+    return { ...plain(m[2] ?? '', line), source: 'docker', unit: service };
   }
   m = DMESG.exec(text);
   if (m)

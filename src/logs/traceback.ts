@@ -28,6 +28,9 @@ const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
 const CHAINED =
   /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
 // "KeyError: 'SECRET_KEY'", "psycopg2.OperationalError: connection ...", "SystemExit: 1", "KeyboardInterrupt"
+// A frame or an exception line with no "Traceback" line before it; the exception type must look like one.
+const HEADLESS_FRAME = /^`*\s*File "[^"]+", line \d+/;
+const LONE_EXCEPTION = /^((?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Exit|Warning|Failure)): (.+)$/;
 const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s?(.*))?$/;
 
 /** The text of an event without a logger's prefix. */
@@ -55,7 +58,8 @@ export class TracebackStitcher {
   readonly errors: PythonError[] = [];
   private open = new Map<string, Open>();
 
-  push(event: LogEvent): void {
+  /** Feeds one event; returns true when it belongs to a traceback (and so is not a line of its own). */
+  push(event: LogEvent): boolean {
     const key = keyOf(event);
     const text = bare(event.text);
     const current = this.open.get(key);
@@ -64,7 +68,7 @@ export class TracebackStitcher {
       if (current?.state === 'between') {
         current.context.push(text);
         current.state = 'frames';
-        return;
+        return true;
       }
       if (current) this.close(key, current);
       this.open.set(key, {
@@ -75,18 +79,44 @@ export class TracebackStitcher {
         state: 'frames',
         continuation: 0,
       });
-      return;
+      return true;
     }
-    if (!current) return;
+    if (!current) {
+      // Pastes often start below the "Traceback" line: at a frame, or at the exception line itself.
+      if (HEADLESS_FRAME.test(text)) {
+        this.open.set(key, {
+          start: event,
+          context: [text.replace(/^`+/, '')],
+          chain: [],
+          last: null,
+          state: 'frames',
+          continuation: 0,
+        });
+        return true;
+      }
+      const lone = LONE_EXCEPTION.exec(text);
+      if (lone) {
+        this.open.set(key, {
+          start: event,
+          context: [],
+          chain: [{ type: lone[1] ?? '', message: (lone[2] ?? '').trim() }],
+          last: event,
+          state: 'message',
+          continuation: 0,
+        });
+        return true;
+      }
+      return false;
+    }
     if (CHAINED.test(text.trim())) {
       current.context.push(text.trim());
       current.state = 'between';
-      return;
+      return true;
     }
     if (current.state === 'frames') {
       if (/^\s/.test(text) || text === '') {
         if (current.context.length < 200) current.context.push(text);
-        return;
+        return true;
       }
       const m = EXCEPTION_LINE.exec(text);
       if (m) {
@@ -94,27 +124,29 @@ export class TracebackStitcher {
         current.last = event;
         current.state = 'message';
         current.continuation = 0;
-        return;
+        return true;
       }
       // Frames that end in something else: the traceback was cut; keep what we have.
       this.close(key, current);
-      return;
+      return false;
     }
     if (current.state === 'message') {
       // Messages go on over several lines: psycopg2's "LINE 1: ..." and caret, "Is the server running ...".
       // A line with a logger's prefix is the next record, not part of the message.
       const lastException = current.chain[current.chain.length - 1];
-      if (text.trim() === '') return;
+      if (text.trim() === '') return true;
       if (lastException && !LOG_PREFIX.test(event.text) && current.continuation < 10) {
         current.continuation += 1;
         lastException.message = `${lastException.message}\n${text.trim()}`.trim();
-        return;
+        return true;
       }
       this.close(key, current);
-      return;
+      return false;
     }
     // between chained tracebacks: only blank lines are expected here
-    if (text.trim() !== '') this.close(key, current);
+    if (text.trim() === '') return true;
+    this.close(key, current);
+    return false;
   }
 
   /** Closes every traceback still open (end of input). */

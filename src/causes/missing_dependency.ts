@@ -1,0 +1,82 @@
+import { appFrames, framesOf, isLibraryFile } from './python.ts';
+import { type Cause, fromSignal, unitName } from './types.ts';
+
+// "No module named 'markdown'", "No module named 'flask_sqlalchemy.model'"
+const NO_MODULE = /No module named '([\w.]+)'/;
+// "cannot import name 'soft_unicode' from 'markupsafe' (/srv/app/venv/lib/python3.11/site-packages/...)"
+const CANNOT_IMPORT_FROM_PACKAGE =
+  /cannot import name '(\w+)' from '([\w.]+)' \(([^)]*(?:site|dist)-packages[^)]*)\)/;
+
+/** True when the import that failed was asked for by the app's own code or an installed package, not by the server loading the entry point. */
+export function importedByCode(error: Parameters<NonNullable<Cause['matchError']>>[0]): boolean {
+  const frames = framesOf(error).filter((f) => !f.file.startsWith('<'));
+  const last = frames[frames.length - 1];
+  if (!last) return true;
+  return (
+    !/\/(?:gunicorn|uvicorn|hypercorn|daphne|waitress)\/[\w/]*\.py$/.test(last.file) &&
+    last.func !== 'import_module'
+  );
+}
+
+/** The top-level packages of the app's own files: /srv/flaskapp/flaskapp/__init__.py → flaskapp. */
+export function appPackages(error: Parameters<NonNullable<Cause['matchError']>>[0]): Set<string> {
+  const out = new Set<string>();
+  for (const f of appFrames(error)) {
+    const parts = f.file.split('/');
+    const file = parts[parts.length - 1] ?? '';
+    const dir = parts[parts.length - 2];
+    out.add(file.replace(/\.py$/, ''));
+    if (dir) out.add(dir);
+  }
+  return out;
+}
+
+export const missingDependency: Cause = {
+  meta: {
+    id: 'missing_dependency',
+    title: 'A package the app imports is not installed in its virtualenv',
+    layer: 'runtime',
+    docs:
+      'The app (or a package it uses) imports a module that the interpreter running it cannot find: the ' +
+      'requirements were not installed into the virtualenv the unit uses, the deploy installed them ' +
+      'elsewhere, or a new dependency was added to the code but not to the requirements.',
+  },
+  matchError(error) {
+    for (const e of error.chain) {
+      const m = NO_MODULE.exec(e.message);
+      if (m) {
+        const module = m[1] ?? '';
+        const top = module.split('.')[0] ?? module;
+        // The app's own module, or the entry point the server was told to load, is another cause.
+        if (appPackages(error).has(top)) return null;
+        if (!importedByCode(error)) return null;
+        return { module, package: top };
+      }
+      const c = CANNOT_IMPORT_FROM_PACKAGE.exec(e.message);
+      if (c && !appFrames(error).some((f) => f.file === c[3])) {
+        if (!isLibraryFile(c[3] ?? '')) return null;
+        return { module: c[2] ?? '', package: (c[2] ?? '').split('.')[0] ?? '', name: c[1] ?? '' };
+      }
+    }
+    return null;
+  },
+  decide: (evidence) => fromSignal('missing_dependency', evidence),
+  fix(c, t) {
+    const venv = t.venv ?? '/path/to/venv';
+    const pkg = c.package ?? 'PACKAGE';
+    const req = t.workdir ? `${t.workdir}/requirements.txt` : 'requirements.txt';
+    const lines = [
+      `grep -i '^${pkg.replace(/_/g, '[-_]')}' ${req} || echo '${pkg}  # add it, with the version you tested' >> ${req}`,
+      `${venv}/bin/pip install -r ${req}`,
+      `${venv}/bin/python -c 'import ${c.module ?? pkg}'`,
+      `systemctl restart ${unitName(t)}`,
+    ];
+    if (c.name)
+      lines.splice(
+        0,
+        1,
+        `${venv}/bin/pip show ${pkg}   # '${c.name}' is gone from this version: pin the one the code was written for`,
+      );
+    return lines;
+  },
+};

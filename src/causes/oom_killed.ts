@@ -1,0 +1,35 @@
+import { type Cause, fromSignal, unitName } from './types.ts';
+
+export const oomKilled: Cause = {
+  meta: {
+    id: 'oom_killed',
+    title: 'The kernel killed the app for using too much memory',
+    layer: 'host',
+    docs:
+      "The process grew past the unit's MemoryMax, the container's limit, or the machine's memory, and " +
+      'the OOM killer sent SIGKILL: no traceback, just "Killed process" in the kernel log and ' +
+      'status=9/KILL or Result=oom-kill in systemd.',
+  },
+  matchLine(event) {
+    const t = event.text;
+    let m = /(?:Out of memory|Memory cgroup out of memory): Killed process (\d+) \(([^)]+)\)/.exec(t);
+    if (m) return { pid: m[1] ?? '', process: m[2] ?? '' };
+    m = /oom-kill:.*task=([^,]+),pid=(\d+)/.exec(t);
+    if (m) return { pid: m[2] ?? '', process: m[1] ?? '' };
+    if (/Failed with result 'oom-kill'|A process of this unit has been killed by the OOM killer/.test(t))
+      return {};
+    m = /Worker \(pid:(\d+)\) was sent SIGKILL! Perhaps out of memory\?/.exec(t);
+    if (m) return { pid: m[1] ?? '', process: 'gunicorn worker' };
+    if (/"OOMKilled": ?true/.test(t)) return {};
+    return null;
+  },
+  decide: (evidence) => fromSignal('oom_killed', evidence),
+  fix(_c, t) {
+    return [
+      `journalctl -k --no-pager | grep -iE 'out of memory|oom-kill' | tail -3`,
+      `systemctl show ${unitName(t)} -p MemoryMax,MemoryCurrent,MemoryPeak`,
+      `# find what allocates (a big export or query loaded in memory), or raise the limit: systemctl set-property ${unitName(t)} MemoryMax=1G`,
+      `systemctl restart ${unitName(t)}`,
+    ];
+  },
+};

@@ -1,0 +1,66 @@
+import { type Cause, fromSignal, unitName } from './types.ts';
+
+// systemd's own words when it cannot even start the process, and the exit statuses it uses for them.
+const SPAWN = [
+  { re: /Failed to locate executable (\S+): No such file or directory/, what: 'exec' },
+  { re: /Failed to execute (?:command|\S+): (?:No such file or directory|Permission denied)/, what: 'exec' },
+  { re: /Failed at step EXEC spawning (\S+): (?:No such file or directory|Permission denied)/, what: 'exec' },
+  { re: /Unable to locate executable '([^']+)'/, what: 'exec' },
+  { re: /Failed at step CHDIR spawning \S+: No such file or directory/, what: 'workdir' },
+  { re: /Changing to the requested working directory failed/, what: 'workdir' },
+  { re: /Failed to determine user credentials: No such process/, what: 'user' },
+  { re: /Failed at step USER spawning/, what: 'user' },
+  { re: /Failed to load environment files: No such file or directory/, what: 'envfile' },
+  { re: /Failed at step (?:EXEC|CHDIR|USER|GROUP|NAMESPACE|CREDENTIALS|STDOUT)/, what: 'spawn' },
+  { re: /status=(20[03]|217|216|226|243)\/(EXEC|CHDIR|USER|GROUP|NAMESPACE|CREDENTIALS)/, what: 'status' },
+  { re: /Executable path is not absolute, ignoring: (\S+)/, what: 'exec' },
+  { re: /lacks both ExecStart= and ExecStop= setting|failed to load: Invalid argument/, what: 'unitfile' },
+  {
+    re: /has a bad unit file setting|Service has no ExecStart=|Missing '=', ignoring line|Unknown key name '([^']+)'/,
+    what: 'unitfile',
+  },
+];
+
+const STATUS_WHAT: Record<string, string> = { EXEC: 'exec', CHDIR: 'workdir', USER: 'user', GROUP: 'user' };
+
+export const unitMisconfigured: Cause = {
+  meta: {
+    id: 'unit_misconfigured',
+    title: 'systemd cannot start the process as the unit file describes it',
+    layer: 'process',
+    docs:
+      'The unit points at something that is not there: an ExecStart binary (a venv moved or rebuilt ' +
+      'elsewhere), a WorkingDirectory, a User, an EnvironmentFile. systemd fails before Python even ' +
+      'runs (status 203/EXEC, 200/CHDIR, 217/USER, or "Failed to load environment files").',
+  },
+  matchLine(event) {
+    for (const { re, what } of SPAWN) {
+      const m = re.exec(event.text);
+      if (!m) continue;
+      if (what === 'status')
+        return { what: STATUS_WHAT[m[2] ?? ''] ?? 'spawn', status: `${m[1]}/${m[2]}`, weak: 'yes' };
+      if (/failed to load: Invalid argument/.test(m[0])) return { what, weak: 'yes' };
+      return { what, path: m[1] ?? '' };
+    }
+    return null;
+  },
+  decide: (evidence) => {
+    // The first specific line names the problem; a bare status line is the fallback.
+    const f = fromSignal('unit_misconfigured', evidence);
+    return f;
+  },
+  fix(c, t) {
+    const unit = unitName(t);
+    const check: Record<string, string> = {
+      exec: `systemctl show ${unit} -p ExecStart | grep -o 'path=[^ ;]*'; ls -l ${c.path || '$(that path)'}`,
+      workdir: `systemctl show ${unit} -p WorkingDirectory; ls -ld ${t.workdir ?? '$(that directory)'}`,
+      user: `systemctl show ${unit} -p User; getent passwd ${t.user ?? '$(that user)'}`,
+      envfile: `systemctl show ${unit} -p EnvironmentFiles; ls -l ${t.envFile ?? '$(that file)'}`,
+    };
+    return [
+      check[c.what ?? ''] ?? `systemctl cat ${unit}`,
+      `systemctl edit --full ${unit}   # point it at what exists`,
+      `systemctl daemon-reload && systemctl restart ${unit}`,
+    ];
+  },
+};

@@ -1,0 +1,65 @@
+// What Nginx's failures to reach the app mean, read together with where the app says it listens.
+import type { Bind, Evidence, UpstreamFailure } from './types.ts';
+
+export function bindText(b: Bind): string {
+  return b.kind === 'unix' ? `unix:${b.path}` : `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`;
+}
+
+// 'connect() to unix:/run/x.sock failed (2: No such file or directory) while connecting to upstream, ... upstream: "http://unix:/run/x.sock:/health"'
+// 'connect() failed (111: Connection refused) while connecting to upstream, ... upstream: "http://127.0.0.1:8000/health"'
+const FAILURE =
+  /(?:connect\(\) to (unix:\S+?) failed|connect\(\) failed|upstream timed out) \((\d+): ([^)]*)\) while connecting to upstream.*?upstream: "[a-z]+:\/\/(unix:[^"]*?|[^/"]+)(?::\/[^"]*|\/[^"]*)?"/;
+
+export function parseUpstreamFailure(text: string): { target: Bind; errno: number; reason: string } | null {
+  const m = FAILURE.exec(text);
+  if (!m) return null;
+  const raw = m[1] ?? m[4] ?? '';
+  const target = parseBindText(raw);
+  if (!target) return null;
+  return { target, errno: Number(m[2]), reason: m[3] ?? '' };
+}
+
+export function parseBindText(raw: string): Bind | null {
+  if (raw.startsWith('unix:')) {
+    const path = raw
+      .slice(5)
+      .replace(/:\/.*$/, '')
+      .replace(/:$/, '');
+    return { kind: 'unix', path };
+  }
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(raw);
+  if (m) return { kind: 'tcp', host: m[1] ?? '', port: Number(m[2]) };
+  return null;
+}
+
+const ANY = new Set(['0.0.0.0', '::', '*', '']);
+
+/** Does a server bound at BIND accept what Nginx sends to TARGET? */
+export function reaches(target: Bind, bind: Bind): boolean {
+  if (target.kind === 'unix' || bind.kind === 'unix') {
+    return target.kind === 'unix' && bind.kind === 'unix' && target.path === bind.path;
+  }
+  if (target.port !== bind.port) return false;
+  if (ANY.has(bind.host)) return true;
+  // nginx tries every address "localhost" resolves to; a server binds the first one.
+  const tried = target.host === 'localhost' ? ['127.0.0.1', '::1'] : [target.host];
+  const bound = bind.host === 'localhost' ? '127.0.0.1' : bind.host;
+  return tried.includes(bound);
+}
+
+/** The failures that say Nginx knocks at a door the app does not open: refused, or no such socket. */
+export function unanswered(evidence: Evidence): UpstreamFailure[] {
+  return evidence.upstreamFailures.filter((f) => f.errno === 111 || f.errno === 2);
+}
+
+/** The app's binds, from its own log lines or from the live unit. */
+export function appBinds(evidence: Evidence): Bind[] {
+  return evidence.binds.length > 0 ? evidence.binds : evidence.target.binds;
+}
+
+/** The app is up and listening: otherwise a refused upstream is the app's crash, not a mismatch. */
+export function appServing(evidence: Evidence): boolean {
+  if (evidence.unit.crashLoop) return false;
+  if (evidence.unit.active && evidence.unit.active !== 'active') return false;
+  return appBinds(evidence).length > 0;
+}

@@ -1,0 +1,63 @@
+import { appBinds, appServing, bindText, reaches, unanswered } from './upstream.ts';
+import { type Cause, type Evidence, type Finding, unitName } from './types.ts';
+
+export const upstreamMismatch: Cause = {
+  meta: {
+    id: 'upstream_mismatch',
+    title: 'Nginx sends requests to a socket or port the app does not listen on',
+    layer: 'upstream',
+    docs:
+      "Nginx's proxy_pass (or its upstream block) and the app's --bind disagree: a renamed socket, a " +
+      'port changed on one side only, a stale site config after a move to unix sockets. The app runs ' +
+      'and is healthy on its own; every request through Nginx gets a 502.',
+  },
+  decide(evidence) {
+    if (!appServing(evidence)) return lonelyRefusal(evidence);
+    const binds = appBinds(evidence);
+    for (const f of unanswered(evidence)) {
+      if (binds.some((b) => reaches(f.target, b))) continue;
+      // Same port on another address is a bind-address problem, told apart by wrong_bind_address.
+      if (
+        f.target.kind === 'tcp' &&
+        binds.some((b) => b.kind === 'tcp' && b.port === (f.target as { port: number }).port)
+      )
+        continue;
+      return {
+        confidence: evidence.binds.length > 0 || evidence.probes ? 'high' : 'medium',
+        signal: { cause: 'upstream_mismatch', event: f.event, context: [], captures: {}, origin: f.origin },
+        evidence: [
+          `${f.origin}:${f.event.line}: ${f.event.text.trim()}`,
+          `nginx connects to ${bindText(f.target)} (${f.errno}: ${f.reason})`,
+          `the app listens on ${binds.map(bindText).join(', ')}`,
+        ],
+        captures: { expected: bindText(f.target), actual: binds.map(bindText).join(', ') },
+      };
+    }
+    return null;
+  },
+  fix(c, t) {
+    const site = t.nginxSite ?? '/etc/nginx/sites-enabled/APP';
+    return [
+      `grep -n -e proxy_pass -e 'server ' ${site}   # nginx expects ${c.expected ?? '?'}`,
+      `# make the two agree: point proxy_pass at ${c.actual ?? 'the bind'} (or change the app's --bind), then:`,
+      `nginx -t && systemctl reload nginx`,
+      `systemctl status ${unitName(t)} --no-pager | head -3`,
+    ];
+  },
+};
+
+/** Only Nginx's side is known: it is refused and nothing says the app crashed. Say so, at low confidence. */
+function lonelyRefusal(evidence: Evidence): Finding | null {
+  if (evidence.unit.crashLoop || evidence.binds.length > 0 || evidence.probes) return null;
+  const f = unanswered(evidence)[0];
+  if (!f || (f.target.kind === 'tcp' && f.target.host === '::1')) return null;
+  return {
+    confidence: 'low',
+    signal: { cause: 'upstream_mismatch', event: f.event, context: [], captures: {}, origin: f.origin },
+    evidence: [
+      `${f.origin}:${f.event.line}: ${f.event.text.trim()}`,
+      `nothing answers at ${bindText(f.target)}: the app listens elsewhere, or is not running (its logs would tell)`,
+    ],
+    captures: { expected: bindText(f.target), actual: 'unknown' },
+  };
+}

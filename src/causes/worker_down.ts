@@ -1,0 +1,58 @@
+import { type Cause, unitName } from './types.ts';
+
+export const workerDown: Cause = {
+  meta: {
+    id: 'worker_down',
+    title: 'The background worker (Celery/RQ) is not running: tasks pile up',
+    layer: 'workers',
+    docs:
+      'The web app keeps accepting work and queues tasks, but no worker consumes them: the worker unit ' +
+      'was stopped or crashed, or it was never restarted after a deploy. Emails, exports and other ' +
+      'background jobs silently stop.',
+  },
+  matchLine(event) {
+    const t = event.text;
+    if (
+      /worker: (?:Warm|Cold) shutdown|Stopped .*(?:celery|rq|worker)|^(?:celery|rq|worker)\S*\.service: Deactivated successfully/i.test(
+        t,
+      ) &&
+      /celery|rq|worker|Warm|Cold/i.test(`${event.unit ?? ''} ${t}`)
+    ) {
+      return { state: 'down', worker: event.unit ?? '' };
+    }
+    if (/No nodes replied within time constraint/.test(t)) return { state: 'down', worker: '' };
+    if (/celery@\S+ ready\.|Worker rq:worker:\S+ started|Listening on \S+\.\.\./.test(t))
+      return { state: 'up', worker: event.unit ?? '' };
+    return null;
+  },
+  decide(evidence) {
+    const down = evidence.probes?.workers?.filter((w) => w.active !== 'active') ?? [];
+    if (down.length > 0) {
+      return {
+        confidence: 'high',
+        signal: null,
+        evidence: down.map((w) => `${w.unit} is ${w.active}`),
+        captures: { worker: down[0]?.unit ?? '' },
+      };
+    }
+    const s = evidence.signals.get('worker_down');
+    if (!s || s.last.captures.state !== 'down') return null;
+    return {
+      confidence: 'medium',
+      signal: s.last,
+      evidence: [
+        `${s.last.origin}:${s.last.event.line}: ${s.last.event.text.trim()}`,
+        'no worker started after it',
+      ],
+      captures: s.last.captures,
+    };
+  },
+  fix(c, t) {
+    const worker = c.worker || `${(t.unit ?? 'APP').replace(/\.service$/, '')}-celery`;
+    return [
+      `systemctl status ${worker} --no-pager | head -5`,
+      `systemctl enable --now ${worker}`,
+      `journalctl -u ${worker} -n 30 --no-pager   # if it does not stay up (the app: ${unitName(t)})`,
+    ];
+  },
+};

@@ -1,0 +1,48 @@
+import { importedByCode } from './missing_dependency.ts';
+import { type Cause, fromSignal, unitName } from './types.ts';
+
+// gunicorn: "Failed to find attribute 'app' in 'wsgi'." / "Failed to find application object 'app' in 'wsgi'"
+const GUNICORN_ATTR = /Failed to find (?:attribute|application object) '([\w.()]+)' in '([\w.]+)'/;
+// uvicorn: 'Error loading ASGI app. Could not import module "main".' / 'Attribute "app" not found in module "main".'
+const UVICORN =
+  /Error loading ASGI app\. (?:Could not import module "([\w.]+)"|Attribute "(\w+)" not found in module "([\w.]+)")/;
+const APP_FACTORY =
+  /Error loading ASGI app factory|Application object must be callable|is not a valid WSGI application/;
+
+export const wrongEntrypoint: Cause = {
+  meta: {
+    id: 'wrong_entrypoint',
+    title: 'The server is told to load an app module or object that does not exist',
+    layer: 'app',
+    docs:
+      'The module:object in ExecStart (gunicorn wsgi:app, uvicorn app.main:app) does not match the code: ' +
+      'the module was renamed or moved, WorkingDirectory/--chdir is not the project root, or the object ' +
+      'is called something else (application, create_app()).',
+  },
+  matchLine(event) {
+    const g = GUNICORN_ATTR.exec(event.text);
+    if (g) return { object: g[1] ?? '', module: g[2] ?? '' };
+    const u = UVICORN.exec(event.text);
+    if (u) return u[1] ? { module: u[1] } : { object: u[2] ?? '', module: u[3] ?? '' };
+    if (APP_FACTORY.test(event.text)) return { module: '' };
+    return null;
+  },
+  matchError(error) {
+    const e = error.chain[error.chain.length - 1];
+    if (!e) return null;
+    const m = /No module named '([\w.]+)'/.exec(e.message);
+    // The server itself failed to import the entry module: nothing of the app ran yet.
+    if (m && !importedByCode(error)) return { module: m[1] ?? '' };
+    return null;
+  },
+  decide: (evidence) => fromSignal('wrong_entrypoint', evidence),
+  fix(c, t) {
+    const dir = t.workdir ?? '/srv/APP';
+    return [
+      `systemctl cat ${unitName(t)} | grep -E 'WorkingDirectory|ExecStart'`,
+      `ls ${dir}; grep -rn --include='*.py' -E '^(app|application) *=|def create_app' ${dir} | grep -v -e venv -e site-packages | head`,
+      `# point ExecStart at the real module:object${c.module ? ` (it asks for '${c.module}${c.object ? `:${c.object}` : ''}')` : ''}, then:`,
+      `systemctl edit --full ${unitName(t)} && systemctl restart ${unitName(t)}`,
+    ];
+  },
+};

@@ -1,0 +1,262 @@
+// Streams log events into evidence with bounded memory: the signals each cause recognises, where the
+// app says it listens, Nginx's failures to reach it, systemd's view of the unit, and a short timeline.
+import { CAUSES } from '../causes/index.ts';
+import type {
+  Bind,
+  Evidence,
+  Signal,
+  SignalSummary,
+  UnitObservation,
+  UpstreamFailure,
+} from '../causes/types.ts';
+import { parseBindText, parseUpstreamFailure } from '../causes/upstream.ts';
+import type { LogEvent } from '../logs/event.ts';
+import { bare, type PythonError, TracebackStitcher } from '../logs/traceback.ts';
+
+export interface TimelineEntry {
+  time: string | null;
+  source: string;
+  text: string;
+  /** input order, to sort lines that carry no time */
+  seq: number;
+}
+
+/** Lines that tell the story of a crash without explaining it: systemd, Gunicorn, Uvicorn, Nginx. */
+const LIFECYCLE =
+  /Main process exited|Failed with result|Scheduled restart job|Start request repeated too quickly|Failed to start|Started |Stopped |Deactivated successfully|Worker failed to boot|Shutting down: Master|Reason: (?:Worker|App) failed|Booting worker|Listening at:|Application startup (?:complete|failed)|Uvicorn running on|Exception in worker process|Worker exiting|WORKER TIMEOUT|Killed process|oom-kill|\bready\.$|Warm shutdown|Starting gunicorn|Handling signal|Exception on \/|Internal Server Error: \//;
+
+// A quick test before running every cause's matchers: most lines of a healthy log say nothing.
+export const WORTH_MATCHING =
+  /rror|xception|ail|denied|refused|not found|No such|No module|No space|Killed|kill|timed out|TIMEOUT|emerg|crit|Invalid|invalid|unapplied|not up to date|does not exist|no such|in use|resolve|Could not|could not|certificate|SSL|unhealthy|Unable|shutdown|Stopped|Deactivated|ready\.|started|No nodes|Perhaps out of memory|No route|UFW BLOCK|name resolution|not known|NXDOMAIN|status=\d|Bad Request| 404\b|curl: \(|not absolute|Refusing|Executable|execute|Listening at|running on|ready/;
+
+// "Listening at: unix:/run/app.sock (12)", "Listening at: http://127.0.0.1:8000 (12)", "Uvicorn running on http://127.0.0.1:8000"
+const LISTENING =
+  /(?:Listening at: |Uvicorn running on |Running on |Listening on TCP address |Listening on )((?:unix:)?[^\s(]+)/;
+
+const MAX_TIMELINE_HEAD = 20;
+const MAX_TIMELINE_TAIL = 80;
+
+export class EvidenceCollector {
+  private stitchers = new Map<string, TracebackStitcher>();
+  private signals = new Map<string, SignalSummary>();
+  private binds: Bind[] = [];
+  private bindEvents: Evidence['bindEvents'] = [];
+  private upstreamFailures: UpstreamFailure[] = [];
+  private unit: UnitObservation = {
+    name: null,
+    active: null,
+    result: null,
+    restarts: 0,
+    exitStatus: null,
+    crashLoop: false,
+  };
+  private head: TimelineEntry[] = [];
+  /** event numbers of systemd's last failure line and of the server's last successful start */
+  private failureAt = 0;
+  private healthyAt = 0;
+  private tail: TimelineEntry[] = [];
+  private seq = 0;
+  private statusSaysCrash: boolean | null = null;
+  /** The logs come from a container (docker logs, compose, a `docker run` in the paste). */
+  private inContainer = false;
+  readonly statuses: Record<string, number> = {};
+  readonly routes = new Map<string, number>();
+  /** Tracebacks no cause claimed, the earliest first: an honest "unknown" still shows them. */
+  readonly unclaimed: Signal[] = [];
+  events = 0;
+  lastTime: string | null = null;
+  firstTime: string | null = null;
+
+  push(event: LogEvent, origin: string): void {
+    this.events += 1;
+    if (event.time) {
+      if (!this.firstTime || event.time < this.firstTime) this.firstTime = event.time;
+      if (!this.lastTime || event.time > this.lastTime) this.lastTime = event.time;
+    }
+    let stitcher = this.stitchers.get(origin);
+    if (!stitcher) {
+      stitcher = new TracebackStitcher();
+      this.stitchers.set(origin, stitcher);
+    }
+    const inTraceback = stitcher.push(event);
+    this.drain(stitcher, origin);
+    if (inTraceback) return;
+    this.observe(event, origin);
+  }
+
+  finish(): void {
+    for (const [origin, stitcher] of this.stitchers) {
+      stitcher.finish();
+      this.drain(stitcher, origin);
+    }
+  }
+
+  evidence(): Omit<Evidence, 'probes' | 'target'> {
+    return {
+      signals: this.signals,
+      binds: this.binds,
+      bindEvents: this.bindEvents,
+      upstreamFailures: this.upstreamFailures,
+      // `systemctl status` knows; otherwise a failure after the last good start means it still crashes.
+      unit: { ...this.unit, crashLoop: this.statusSaysCrash ?? this.failureAt > this.healthyAt },
+      statuses: this.statuses,
+      inContainer: this.inContainer,
+    };
+  }
+
+  timeline(): TimelineEntry[] {
+    const all = [...this.head, ...this.tail];
+    return all.sort((a, b) =>
+      a.time && b.time && a.time !== b.time ? (a.time < b.time ? -1 : 1) : a.seq - b.seq,
+    );
+  }
+
+  private drain(stitcher: TracebackStitcher, origin: string): void {
+    while (stitcher.errors.length > 0) {
+      const error = stitcher.errors.shift() as PythonError;
+      this.onError(error, origin);
+    }
+  }
+
+  private onError(error: PythonError, origin: string): void {
+    // Gunicorn's arbiter and asyncio print tracebacks for their own shutdown: symptoms, never causes.
+    if (/(?:^|\.)(?:HaltServer|SystemExit|KeyboardInterrupt|CancelledError)$/.test(error.type)) return;
+    for (const cause of CAUSES) {
+      const captures = cause.matchError?.(error);
+      if (captures) {
+        this.record({ cause: cause.meta.id, event: error.event, context: error.context, captures, origin });
+        this.note(error.event, `${error.type}: ${error.message.split('\n')[0]}`);
+        return;
+      }
+    }
+    const signal: Signal = {
+      cause: 'unknown',
+      event: error.event,
+      context: error.context,
+      captures: {},
+      origin,
+    };
+    if (this.unclaimed.length < 20) this.unclaimed.push(signal);
+    this.note(error.event, `${error.type}: ${error.message.split('\n')[0]}`);
+  }
+
+  private observe(event: LogEvent, origin: string): void {
+    const text = event.text;
+    if (event.source === 'docker' || /\bdocker(?:-compose| compose| run| logs)\b/.test(text))
+      this.inContainer = true;
+    if (event.source === 'nginx-access') {
+      const m = /" (\d)\d\d /.exec(text);
+      if (m) {
+        const key = `${m[1]}xx`;
+        this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+        if (m[1] === '5') this.route(/"[A-Z]+ (\S+)/.exec(text)?.[1]);
+      }
+      // Only errors in an access log can mean something to a cause.
+      if (!m || m[1] === '2' || m[1] === '3') return;
+    }
+    this.observeUnit(event);
+    const listening = LISTENING.exec(bare(text));
+    if (listening) {
+      const bind = bindOf(listening[1] ?? '');
+      if (bind && !this.binds.some((b) => JSON.stringify(b) === JSON.stringify(bind))) {
+        this.binds.push(bind);
+        this.bindEvents.push({ bind, event, origin });
+      }
+    }
+    const request = /Exception on (\S+) \[|Internal Server Error: (\S+)|Error handling request (\S+)/.exec(
+      text,
+    );
+    if (request) this.route(request[1] ?? request[2] ?? request[3]);
+    if (LIFECYCLE.test(text)) this.note(event, text);
+    if (!WORTH_MATCHING.test(text)) return;
+    const failure = parseUpstreamFailure(text);
+    if (failure && this.upstreamFailures.length < 50)
+      this.upstreamFailures.push({ ...failure, event, origin });
+    for (const cause of CAUSES) {
+      const captures = cause.matchLine?.(event);
+      if (captures) {
+        this.record({ cause: cause.meta.id, event, context: [], captures, origin });
+        this.note(event, text);
+        return;
+      }
+    }
+  }
+
+  /** systemd's words about the unit: from `systemctl status` and from the journal. */
+  private observeUnit(event: LogEvent): void {
+    const t = event.text;
+    const u = this.unit;
+    if (event.source === 'systemctl-status') {
+      if (event.unit) u.name = event.unit;
+      const a = /^Active: (\w+)(?: \(([\w-]+)\))?(?: \(Result: ([\w-]+)\))?/.exec(t);
+      if (a) {
+        u.active = a[1] ?? null;
+        u.result = a[3] ?? u.result;
+        this.statusSaysCrash = a[2] === 'auto-restart' || a[1] === 'failed';
+      }
+      const s = /\(code=(?:exited|killed|dumped), status=(\d+\/?\w*)\)/.exec(t);
+      if (s) u.exitStatus = s[1] ?? null;
+      return;
+    }
+    const restart = /restart counter is at (\d+)/.exec(t);
+    if (restart) u.restarts = Math.max(u.restarts, Number(restart[1]));
+    const exited = /Main process exited, code=(\w+), status=(\d+\/?\w*)/.exec(t);
+    if (exited) {
+      u.exitStatus = exited[2] ?? null;
+      if (!/^0(?:\/SUCCESS)?$/.test(exited[2] ?? '')) this.failureAt = this.events;
+    }
+    if (
+      /Failed with result|Start request repeated too quickly|Failed to start|Failed at step|Failed to locate executable/.test(
+        t,
+      )
+    ) {
+      this.failureAt = this.events;
+    }
+    const unitName = /^([\w@.:-]+\.service): /.exec(t)?.[1];
+    if (unitName && !u.name) u.name = unitName;
+    if (
+      LISTENING.test(bare(t)) ||
+      /Application startup complete|Booting worker with pid|celery@\S+ ready/.test(t)
+    ) {
+      this.healthyAt = this.events;
+    }
+  }
+
+  private record(signal: Signal): void {
+    const s = this.signals.get(signal.cause);
+    if (s) {
+      s.count += 1;
+      s.last = signal;
+      // A vague line (a bare exit status, a 400 with no reason) gives way to the first one that says why.
+      if (s.first.captures.weak && !signal.captures.weak) s.first = signal;
+    } else {
+      this.signals.set(signal.cause, { first: signal, last: signal, count: 1 });
+    }
+  }
+
+  private route(path: string | undefined): void {
+    if (!path) return;
+    const p = path.replace(/\?.*$/, '');
+    if (this.routes.size < 200 || this.routes.has(p)) this.routes.set(p, (this.routes.get(p) ?? 0) + 1);
+  }
+
+  private note(event: LogEvent, text: string): void {
+    this.seq += 1;
+    const entry: TimelineEntry = {
+      time: event.time,
+      source: event.unit ?? event.source,
+      text: text.trim().slice(0, 300),
+      seq: this.seq,
+    };
+    if (this.head.length < MAX_TIMELINE_HEAD) {
+      this.head.push(entry);
+      return;
+    }
+    this.tail.push(entry);
+    if (this.tail.length > MAX_TIMELINE_TAIL) this.tail.shift();
+  }
+}
+
+function bindOf(raw: string): Bind | null {
+  return parseBindText(raw.replace(/^https?:\/\//, '').replace(/\/$/, ''));
+}

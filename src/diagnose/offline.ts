@@ -1,0 +1,66 @@
+// medic diagnose --log FILE...: the diagnosis from logs alone, with no access to the host they came from.
+import { access, constants, stat } from 'node:fs/promises';
+import type { Target } from '../causes/types.ts';
+import { UsageError } from '../cli/exit.ts';
+import { eventsOfFile } from '../logs/read.ts';
+import { EvidenceCollector } from './collect.ts';
+import { type Diagnosis, decide } from './decide.ts';
+
+export const NO_TARGET: Target = {
+  unit: null,
+  workdir: null,
+  venv: null,
+  envFile: null,
+  user: null,
+  nginxSite: null,
+  serverName: null,
+  binds: [],
+};
+
+export async function checkLogInputs(paths: string[]): Promise<void> {
+  if (paths.filter((p) => p === '-').length > 1)
+    throw new UsageError('--log - (standard input) can be given only once');
+  for (const p of paths) {
+    if (p === '-') continue;
+    try {
+      const s = await stat(p);
+      if (s.isDirectory()) throw new UsageError(`--log ${p}: is a directory, give a file`);
+      await access(p, constants.R_OK);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `--log ${p}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code)}`,
+      );
+    }
+  }
+}
+
+export async function collectLogs(
+  paths: string[],
+  collector: EvidenceCollector,
+  year: number,
+): Promise<void> {
+  for (const path of paths) {
+    const origin = path === '-' ? 'stdin' : path;
+    for await (const event of eventsOfFile(path, { year })) collector.push(event, origin);
+  }
+}
+
+export async function diagnoseLogs(paths: string[], now = new Date()): Promise<Diagnosis> {
+  await checkLogInputs(paths);
+  const collector = new EvidenceCollector();
+  await collectLogs(paths, collector, now.getUTCFullYear());
+  collector.finish();
+  const target = { ...NO_TARGET, unit: null };
+  return decide({
+    evidence: { ...collector.evidence(), probes: null, target },
+    timeline: collector.timeline(),
+    routes: collector.routes,
+    unclaimed: collector.unclaimed,
+    probedLayers: null,
+    changes: [],
+    mode: 'offline',
+    inputs: paths.map((p) => (p === '-' ? 'stdin' : p)),
+  });
+}

@@ -1,0 +1,43 @@
+// Splits a byte stream into lines with bounded memory: a line longer than MAX_LINE is cut and the rest of
+// it skipped, so a file with no newline at all (or binary data) cannot exhaust memory.
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+
+export const MAX_LINE = 64 * 1024;
+
+export async function* linesOf(input: Readable, maxLine = MAX_LINE): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  let skipping = false;
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl === -1) break;
+      if (skipping) {
+        skipping = false;
+      } else {
+        const piece = text.slice(start, nl);
+        yield partial.length > 0
+          ? (partial + piece).slice(0, maxLine)
+          : piece.length > maxLine
+            ? piece.slice(0, maxLine)
+            : piece;
+      }
+      partial = '';
+      start = nl + 1;
+    }
+    if (!skipping && start < text.length) {
+      partial += text.slice(start);
+      if (partial.length > maxLine) {
+        // Keep the head of the line (it carries the timestamp and the message) and drop the rest.
+        yield partial.slice(0, maxLine);
+        partial = '';
+        skipping = true;
+      }
+    }
+  }
+  const rest = partial + decoder.end();
+  if (!skipping && rest.length > 0) yield rest.slice(0, maxLine);
+}
