@@ -12,9 +12,7 @@ export const nginxConfigInvalid: Cause = {
   matchLine(event) {
     const m =
       /\[emerg\] (.*?)(?: in (\/\S+):(\d+))?$/.exec(event.text) ??
-      (event.source === 'nginx-error' && event.level === 'critical'
-        ? /^(.*?)(?: in (\/\S+):(\d+))?$/.exec(event.text)
-        : null);
+      (event.tag === 'emerg' ? /^(.*?)(?: in (\/\S+):(\d+))?$/.exec(event.text) : null);
     if (
       m &&
       !/host not found in upstream|bind\(\) to .* failed \(98|cannot load certificate|SSL_CTX_use/.test(

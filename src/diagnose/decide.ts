@@ -169,13 +169,11 @@ export function decide(input: DecideInput): Diagnosis {
     headline,
     firstFailingLayer,
     cause,
-    alternatives: found
-      .slice(1, 4)
-      .map((r) => ({
-        id: r.id,
-        title: causeById(r.id)?.meta.title ?? r.id,
-        confidence: r.finding.confidence,
-      })),
+    alternatives: found.slice(1, 4).map((r) => ({
+      id: r.id,
+      title: causeById(r.id)?.meta.title ?? r.id,
+      confidence: r.finding.confidence,
+    })),
     firstFatal,
     layers,
     timeline: input.timeline.map(({ time, source, text }) => ({ time, source, text })),

@@ -2,7 +2,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import type { Target } from '../causes/types.ts';
 import { UsageError } from '../cli/exit.ts';
-import { eventsOfFile } from '../logs/read.ts';
+import { eventsOfFile, eventsOfText } from '../logs/read.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';
 
@@ -51,16 +51,30 @@ export async function diagnoseLogs(paths: string[], now = new Date()): Promise<D
   await checkLogInputs(paths);
   const collector = new EvidenceCollector();
   await collectLogs(paths, collector, now.getUTCFullYear());
+  return verdict(
+    collector,
+    paths.map((p) => (p === '-' ? 'stdin' : p)),
+  );
+}
+
+/** The diagnosis of a log given as text: for tests and for logs already in memory. */
+export function diagnoseText(text: string, origin = 'input', now = new Date()): Diagnosis {
+  const collector = new EvidenceCollector();
+  for (const event of eventsOfText(text, { year: now.getUTCFullYear() })) collector.push(event, origin);
+  return verdict(collector, [origin]);
+}
+
+function verdict(collector: EvidenceCollector, inputs: string[]): Diagnosis {
   collector.finish();
-  const target = { ...NO_TARGET, unit: null };
+  const evidence = collector.evidence();
   return decide({
-    evidence: { ...collector.evidence(), probes: null, target },
+    evidence: { ...evidence, probes: null, target: { ...NO_TARGET, unit: evidence.unit.name } },
     timeline: collector.timeline(),
     routes: collector.routes,
     unclaimed: collector.unclaimed,
     probedLayers: null,
     changes: [],
     mode: 'offline',
-    inputs: paths.map((p) => (p === '-' ? 'stdin' : p)),
+    inputs,
   });
 }

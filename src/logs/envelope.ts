@@ -168,6 +168,7 @@ export function parseLine(raw: string, line: number, env: Envelope): LogEvent | 
       level: NGINX_LEVELS[lvl ?? ''] ?? 'error',
       text: msg ?? '',
       line,
+      tag: lvl ?? 'error',
     };
   }
   m = NGINX_ACCESS.exec(text);

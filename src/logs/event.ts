@@ -11,6 +11,8 @@ export interface LogEvent {
   text: string;
   /** 1-based line number in the input, for evidence. */
   line: number;
+  /** The level as the program wrote it, when it says more than `level` (nginx's "emerg"). */
+  tag?: string;
 }
 
 export type Level = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical';

@@ -1,0 +1,849 @@
+// Recognises the Python app server from the command line that starts it (an ExecStart= argv, a
+// container command): which server, where it listens, the app module, workers, timeout and the
+// virtualenv. Wrappers are looked through: env, sh -c, python -m, poetry/pipenv/uv run.
+import { posix } from 'node:path';
+
+export type Bind = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+
+export type AppServerName = 'gunicorn' | 'uvicorn' | 'daphne' | 'hypercorn' | 'waitress' | 'django-runserver';
+
+export interface PythonEnv {
+  /** The directory of the server's executable or of the interpreter (a virtualenv's bin/). */
+  binDir: string;
+  /** The virtualenv (or conda env) root, when binDir is its bin/ rather than a system directory. */
+  venv?: string;
+  /** The interpreter, when the command runs python itself (`python -m gunicorn`, `python manage.py`). */
+  interpreter?: string;
+}
+
+export interface AppServer {
+  server: AppServerName;
+  /** Where it listens. Empty when it only takes sockets handed over by the supervisor (see `fds`). */
+  binds: Bind[];
+  /** File descriptors it listens on, handed over by systemd or a supervisor. */
+  fds?: number[];
+  /** "pkg.mod:app", "pkg:create_app()", "mysite.wsgi" … as given. */
+  module?: string;
+  /** uvicorn --factory, waitress --call: the module names a function that builds the app. */
+  factory?: boolean;
+  workers?: number;
+  /** Seconds a worker may be silent before it is killed (gunicorn -t, daphne --http-timeout). */
+  timeout?: number;
+  workerClass?: string;
+  configFile?: string;
+  /** false when the config file could not be read: binds, workers and timeout may be set there. */
+  configRead?: boolean;
+  /** The directory the server changes to before importing the app (gunicorn --chdir). */
+  chdir?: string;
+  /** A directory put first on sys.path (uvicorn --app-dir). */
+  appDir?: string;
+  python?: PythonEnv;
+  /** The server's own command, after the wrappers around it were taken off. */
+  argv: string[];
+}
+
+export interface ServerContext {
+  /** Reads a config file (gunicorn.conf.py, hypercorn TOML); absent or undefined means unreadable. */
+  read?: (path: string) => string | undefined;
+  /** The directory the command starts in (systemd WorkingDirectory=). */
+  cwd?: string;
+  /** The environment the command starts with (Environment=, EnvironmentFile=). */
+  env?: Record<string, string>;
+}
+
+interface Context {
+  read: (path: string) => string | undefined;
+  cwd: string | undefined;
+  env: Record<string, string>;
+  /** The bin/ of a virtualenv a shell wrapper activated with `source …/bin/activate`. */
+  activated: string | undefined;
+}
+
+/**
+ * An address as the servers write it: "unix:/run/x.sock" (also "unix:///run/x.sock"), "0.0.0.0:8000",
+ * "[::1]:8001", "localhost". ":8000" has an empty host, which binds every interface (0.0.0.0);
+ * "8000" alone is a port on `defaultHost`. null for "fd://3" and for what is not an address.
+ */
+export function parseBind(text: string, defaultHost = '127.0.0.1', defaultPort = 8000): Bind | null {
+  const value = text.trim();
+  const unix = /^unix:(?:\/\/)?(.+)$/.exec(value);
+  if (unix) return { kind: 'unix', path: unix[1] as string };
+  if (value === '' || value.startsWith('fd://')) return null;
+  const address = value.replace(/^(?:tcp|http):\/\//, '');
+  let host: string;
+  let port = String(defaultPort);
+  const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(address);
+  if (v6) {
+    host = v6[1] as string;
+    if (v6[2] !== undefined) port = v6[2];
+  } else if (/^\d+$/.test(address)) {
+    host = defaultHost;
+    port = address;
+  } else if ((address.match(/:/g) ?? []).length > 1) {
+    // A bare IPv6 address has no port.
+    host = address;
+  } else if (address.includes(':')) {
+    [host, port] = address.split(':') as [string, string];
+    if (host === '') host = '0.0.0.0';
+  } else {
+    host = address;
+  }
+  if (!/^\d+$/.test(port) || Number(port) > 65535 || /[\s/]/.test(host)) return null;
+  return { kind: 'tcp', host: host.toLowerCase(), port: Number(port) };
+}
+
+type PyValue = string | number | boolean | null | PyValue[];
+
+/** The simple top-level assignments of a Python (or TOML) config file: literals, lists, os.environ look-ups. */
+export function configAssignments(text: string, env: Record<string, string> = {}): Map<string, PyValue> {
+  const out = new Map<string, PyValue>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([A-Za-z_]\w*)\s*=(?!=)(.*)$/.exec(lines[i] as string);
+    if (!m) continue;
+    let expression = m[2] as string;
+    // A statement goes on while brackets are open or the line ends with a backslash.
+    while (i + 1 < lines.length && (depthOf(expression) > 0 || /\\\s*$/.test(expression))) {
+      expression = `${expression.replace(/\\\s*$/, '')}\n${lines[++i] as string}`;
+    }
+    const value = evaluate(expression, env);
+    if (value !== undefined) out.set(m[1] as string, value);
+  }
+  return out;
+}
+
+type PyToken = { kind: 'str'; value: string } | { kind: 'num'; value: number } | { kind: 'name' | 'op'; value: string };
+
+function pyTokens(expression: string): PyToken[] | undefined {
+  const tokens: PyToken[] = [];
+  let i = 0;
+  while (i < expression.length) {
+    const rest = expression.slice(i);
+    const space = /^\s+/.exec(rest);
+    if (space) {
+      i += space[0].length;
+      continue;
+    }
+    if (rest.startsWith('#')) break;
+    const str = /^([rRbBuUfF]{0,2})("""|'''|"|')/.exec(rest);
+    if (str) {
+      const prefix = (str[1] as string).toLowerCase();
+      const quote = str[2] as string;
+      let j = str[0].length;
+      let value = '';
+      while (j < rest.length && !rest.startsWith(quote, j)) {
+        if (rest[j] === '\\' && !prefix.includes('r') && j + 1 < rest.length) {
+          const next = rest[j + 1] as string;
+          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+          j += 2;
+          continue;
+        }
+        value += rest[j];
+        j++;
+      }
+      if (j >= rest.length) return undefined;
+      // An f-string with a replacement field depends on the running program.
+      if (prefix.includes('f') && /\{[^{]/.test(value)) return undefined;
+      tokens.push({ kind: 'str', value });
+      i += j + quote.length;
+      continue;
+    }
+    const num = /^\d[\d_]*(?:\.\d+)?/.exec(rest);
+    if (num) {
+      tokens.push({ kind: 'num', value: Number(num[0].replace(/_/g, '')) });
+      i += num[0].length;
+      continue;
+    }
+    const name = /^[A-Za-z_][\w.]*/.exec(rest);
+    if (name) {
+      tokens.push({ kind: 'name', value: name[0] });
+      i += name[0].length;
+      continue;
+    }
+    tokens.push({ kind: 'op', value: rest[0] as string });
+    i += 1;
+  }
+  return tokens;
+}
+
+function depthOf(expression: string): number {
+  const tokens = pyTokens(expression.replace(/\\\s*$/, ''));
+  if (!tokens) return 0;
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind === 'op' && '([{'.includes(t.value)) depth++;
+    if (t.kind === 'op' && ')]}'.includes(t.value)) depth--;
+  }
+  return depth;
+}
+
+function evaluate(expression: string, env: Record<string, string>): PyValue | undefined {
+  const tokens = pyTokens(expression);
+  if (!tokens) return undefined;
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const isOp = (v: string) => {
+    const t = tokens[pos];
+    return t !== undefined && t.kind === 'op' && t.value === v;
+  };
+  const expect = (v: string) => {
+    if (!isOp(v)) throw new Error(v);
+    pos++;
+  };
+  const items = (close: string): PyValue[] => {
+    const out: PyValue[] = [];
+    while (!isOp(close)) {
+      out.push(sum());
+      if (!isOp(close)) expect(',');
+    }
+    pos++;
+    return out;
+  };
+  const atom = (): PyValue => {
+    const t = peek();
+    if (!t) throw new Error('end');
+    pos++;
+    if (t.kind === 'str') {
+      let value = t.value;
+      // Adjacent string literals concatenate.
+      while (peek()?.kind === 'str') value += (tokens[pos++] as { value: string }).value;
+      return value;
+    }
+    if (t.kind === 'num') return t.value;
+    if (t.kind === 'op' && t.value === '[') return items(']');
+    if (t.kind === 'op' && t.value === '(') {
+      // "(x)" is x; "(x,)" and "(x, y)" are tuples.
+      if (isOp(')')) {
+        pos++;
+        return [];
+      }
+      const head = sum();
+      if (isOp(')')) {
+        pos++;
+        return head;
+      }
+      expect(',');
+      return [head, ...items(')')];
+    }
+    if (t.kind === 'name') {
+      if (t.value === 'True' || t.value === 'true') return true;
+      if (t.value === 'False' || t.value === 'false') return false;
+      if (t.value === 'None') return null;
+      if (t.value === 'os.environ.get' || t.value === 'os.getenv') {
+        expect('(');
+        const [name, fallback] = items(')');
+        if (typeof name !== 'string') throw new Error('name');
+        const set = env[name];
+        if (set !== undefined) return set;
+        if (fallback === undefined) throw new Error('unset');
+        return fallback;
+      }
+      if (t.value === 'os.environ') {
+        expect('[');
+        const [name] = items(']');
+        const set = typeof name === 'string' ? env[name] : undefined;
+        if (set === undefined) throw new Error('unset');
+        return set;
+      }
+      if (t.value === 'int' || t.value === 'str') {
+        expect('(');
+        const [inner] = items(')');
+        if (inner === undefined) throw new Error('empty');
+        if (t.value === 'str') return String(inner);
+        const n = Number(inner);
+        if (!Number.isInteger(n)) throw new Error('int');
+        return n;
+      }
+    }
+    throw new Error('unknown');
+  };
+  const product = (): PyValue => {
+    let left = atom();
+    while (isOp('*')) {
+      pos++;
+      const right = atom();
+      if (typeof left !== 'number' || typeof right !== 'number') throw new Error('*');
+      left *= right;
+    }
+    return left;
+  };
+  const sum = (): PyValue => {
+    let left = product();
+    while (isOp('+')) {
+      pos++;
+      const right = product();
+      if (typeof left === 'string' && typeof right === 'string') left = left + right;
+      else if (typeof left === 'number' && typeof right === 'number') left = left + right;
+      else throw new Error('+');
+    }
+    return left;
+  };
+  try {
+    const value = sum();
+    return pos === tokens.length ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Scanned {
+  options: [string, string | undefined][];
+  positionals: string[];
+}
+
+/** Splits argv into options and positionals; options take a value unless they are in `flags`. */
+function scan(args: string[], flags: Set<string>): Scanned {
+  const options: [string, string | undefined][] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq !== -1) options.push([a.slice(0, eq), a.slice(eq + 1)]);
+      else if (flags.has(a)) options.push([a, undefined]);
+      else options.push([a, args[++i]]);
+    } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
+      const short = a.slice(0, 2);
+      if (flags.has(short)) options.push([short, undefined]);
+      else if (a.length > 2) options.push([short, a.slice(2).replace(/^=/, '')]);
+      else options.push([short, args[++i]]);
+    } else {
+      positionals.push(a);
+    }
+  }
+  return { options, positionals };
+}
+
+function values(scanned: Scanned, ...names: string[]): string[] {
+  return scanned.options.filter(([n, v]) => names.includes(n) && v !== undefined).map(([, v]) => v as string);
+}
+
+function last(scanned: Scanned, ...names: string[]): string | undefined {
+  const all = values(scanned, ...names);
+  return all[all.length - 1];
+}
+
+function has(scanned: Scanned, ...names: string[]): boolean {
+  return scanned.options.some(([n]) => names.includes(n));
+}
+
+function integer(value: string | number | undefined | null | PyValue): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function stringList(value: PyValue | undefined): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  return undefined;
+}
+
+function bindsOf(texts: string[], defaultHost = '127.0.0.1'): { binds: Bind[]; fds: number[] } {
+  const binds: Bind[] = [];
+  const fds: number[] = [];
+  for (const text of texts) {
+    const fd = /^fd:\/\/(\d+)$/.exec(text.trim());
+    if (fd) fds.push(Number(fd[1]));
+    const bind = parseBind(text, defaultHost);
+    if (bind) binds.push(bind);
+  }
+  return { binds, fds };
+}
+
+function resolve(path: string, cwd: string | undefined): string {
+  return posix.isAbsolute(path) || cwd === undefined ? path : posix.join(cwd, path);
+}
+
+/** Reads a config file given as "path", "file:path" or "python:module" (which cannot be read). */
+function readConfig(spec: string, ctx: Context): { file: string; settings?: Map<string, PyValue> } {
+  if (spec.startsWith('python:')) return { file: spec };
+  const file = resolve(spec.replace(/^file:/, ''), ctx.cwd);
+  const text = ctx.read(file);
+  return text === undefined ? { file } : { file, settings: configAssignments(text, ctx.env) };
+}
+
+const GUNICORN_FLAGS = new Set([
+  '-D',
+  '--daemon',
+  '-R',
+  '--enable-stdio-inheritance',
+  '--reload',
+  '--preload',
+  '--spew',
+  '--check-config',
+  '--print-config',
+  '--capture-output',
+  '--no-sendfile',
+  '--reuse-port',
+  '--strip-header-spaces',
+  '--proxy-protocol',
+  '--suppress-ragged-eofs',
+  '--do-handshake-on-connect',
+  '--initgroups',
+  '--permit-obsolete-folding',
+  '--permit-unconventional-http-method',
+  '--permit-unconventional-http-version',
+  '--casefold-http-method',
+  '-v',
+  '--version',
+  '-h',
+  '--help',
+]);
+
+interface GunicornSettings {
+  bind?: string[];
+  workers?: number;
+  timeout?: number;
+  workerClass?: string;
+  chdir?: string;
+  module?: string;
+}
+
+function gunicornFromArgs(scanned: Scanned): GunicornSettings {
+  const s: GunicornSettings = {};
+  const bind = values(scanned, '-b', '--bind');
+  if (bind.length > 0) s.bind = bind;
+  const workers = integer(last(scanned, '-w', '--workers'));
+  const timeout = integer(last(scanned, '-t', '--timeout'));
+  const workerClass = last(scanned, '-k', '--worker-class');
+  const chdir = last(scanned, '--chdir');
+  if (workers !== undefined) s.workers = workers;
+  if (timeout !== undefined) s.timeout = timeout;
+  if (workerClass !== undefined) s.workerClass = workerClass;
+  if (chdir !== undefined) s.chdir = chdir;
+  if (scanned.positionals[0] !== undefined) s.module = scanned.positionals[0];
+  return s;
+}
+
+function gunicornFromConfig(settings: Map<string, PyValue>): GunicornSettings {
+  const s: GunicornSettings = {};
+  const bind = stringList(settings.get('bind'));
+  const workers = integer(settings.get('workers'));
+  const timeout = integer(settings.get('timeout'));
+  const workerClass = settings.get('worker_class');
+  const chdir = settings.get('chdir');
+  const module = settings.get('wsgi_app');
+  if (bind) s.bind = bind;
+  if (workers !== undefined) s.workers = workers;
+  if (timeout !== undefined) s.timeout = timeout;
+  if (typeof workerClass === 'string') s.workerClass = workerClass;
+  if (typeof chdir === 'string') s.chdir = chdir;
+  if (typeof module === 'string') s.module = module;
+  return s;
+}
+
+/** gunicorn: config file, then GUNICORN_CMD_ARGS, then the command line, each overriding the one before. */
+function gunicorn(args: string[], ctx: Context): AppServer {
+  const cli = scan(args, GUNICORN_FLAGS);
+  const envArgs = ctx.env.GUNICORN_CMD_ARGS ? scan(shellWords(ctx.env.GUNICORN_CMD_ARGS).words, GUNICORN_FLAGS) : null;
+  const configSpec = last(cli, '-c', '--config') ?? (envArgs ? last(envArgs, '-c', '--config') : undefined);
+  const result: AppServer = { server: 'gunicorn', binds: [], argv: args };
+  let fromConfig: GunicornSettings = {};
+  if (configSpec !== undefined) {
+    const config = readConfig(configSpec, ctx);
+    result.configFile = config.file;
+    result.configRead = config.settings !== undefined;
+    if (config.settings) fromConfig = gunicornFromConfig(config.settings);
+  } else if (ctx.cwd !== undefined) {
+    // Without -c, gunicorn reads ./gunicorn.conf.py from the directory it starts in, if there is one.
+    const config = readConfig('gunicorn.conf.py', ctx);
+    if (config.settings) {
+      result.configFile = config.file;
+      result.configRead = true;
+      fromConfig = gunicornFromConfig(config.settings);
+    }
+  }
+  const merged: GunicornSettings = {
+    ...fromConfig,
+    ...(envArgs ? gunicornFromArgs(envArgs) : {}),
+    ...gunicornFromArgs(cli),
+  };
+  // gunicorn's defaults: $PORT (as on PaaS) or 127.0.0.1:8000; $WEB_CONCURRENCY workers.
+  const port = ctx.env.PORT;
+  const bind = merged.bind ?? [port !== undefined ? `0.0.0.0:${port}` : '127.0.0.1:8000'];
+  const { binds, fds } = bindsOf(bind);
+  result.binds = binds;
+  if (fds.length > 0) result.fds = fds;
+  const workers = merged.workers ?? integer(ctx.env.WEB_CONCURRENCY);
+  if (merged.module !== undefined) result.module = merged.module;
+  if (workers !== undefined) result.workers = workers;
+  if (merged.timeout !== undefined) result.timeout = merged.timeout;
+  if (merged.workerClass !== undefined) result.workerClass = merged.workerClass;
+  if (merged.chdir !== undefined) result.chdir = merged.chdir;
+  return result;
+}
+
+const UVICORN_FLAGS = new Set([
+  '--reload',
+  '--factory',
+  '--proxy-headers',
+  '--no-proxy-headers',
+  '--access-log',
+  '--no-access-log',
+  '--use-colors',
+  '--no-use-colors',
+  '--server-header',
+  '--no-server-header',
+  '--date-header',
+  '--no-date-header',
+  '--version',
+  '--help',
+]);
+
+/** uvicorn: --uds, else --fd, else --host/--port; every option can also come from UVICORN_<OPTION>. */
+function uvicorn(args: string[], ctx: Context): AppServer {
+  const cli = scan(args, UVICORN_FLAGS);
+  const option = (name: string) => last(cli, `--${name}`) ?? ctx.env[`UVICORN_${name.toUpperCase().replace(/-/g, '_')}`];
+  const result: AppServer = { server: 'uvicorn', binds: [], argv: args };
+  const uds = option('uds');
+  const fd = integer(option('fd'));
+  if (uds !== undefined) result.binds = [{ kind: 'unix', path: uds }];
+  else if (fd !== undefined) result.fds = [fd];
+  else {
+    const bind = parseBind(`[${option('host') ?? '127.0.0.1'}]:${option('port') ?? '8000'}`);
+    if (bind) result.binds = [bind];
+  }
+  const module = cli.positionals[0] ?? ctx.env.UVICORN_APP;
+  const workers = integer(option('workers') ?? ctx.env.WEB_CONCURRENCY);
+  const appDir = option('app-dir');
+  if (module !== undefined) result.module = module;
+  if (workers !== undefined) result.workers = workers;
+  if (appDir !== undefined) result.appDir = appDir;
+  if (has(cli, '--factory') || ctx.env.UVICORN_FACTORY === 'true') result.factory = true;
+  return result;
+}
+
+const DAPHNE_FLAGS = new Set(['--proxy-headers', '--no-server-name', '--version', '-h', '--help']);
+
+/** A Twisted endpoint string as daphne takes with -e: "tcp:port=8000:interface=127.0.0.1", "unix:/run/x.sock". */
+function endpoint(text: string): Bind | null {
+  const [type, ...parts] = text.split(':');
+  if (type === 'unix') {
+    const path = parts.find((p) => !p.includes('=')) ?? parts.find((p) => p.startsWith('address='))?.slice(8);
+    return path ? { kind: 'unix', path } : null;
+  }
+  if (type === 'tcp' || type === 'tcp6' || type === 'ssl') {
+    const named = Object.fromEntries(parts.filter((p) => p.includes('=')).map((p) => p.split('=', 2)));
+    const port = integer(named.port ?? parts.find((p) => /^\d+$/.test(p)));
+    if (port === undefined) return null;
+    return { kind: 'tcp', host: named.interface ?? (type === 'tcp6' ? '::' : '0.0.0.0'), port };
+  }
+  return null;
+}
+
+function daphne(args: string[]): AppServer {
+  const cli = scan(args, DAPHNE_FLAGS);
+  const result: AppServer = { server: 'daphne', binds: [], argv: args };
+  let host = last(cli, '-b', '--bind');
+  let port = last(cli, '-p', '--port');
+  const unix = last(cli, '-u', '--unix-socket');
+  const fd = integer(last(cli, '--fd'));
+  const endpoints = values(cli, '-e', '--endpoint');
+  // daphne's defaults apply only when nothing says where to listen, and fill the half of host/port not given.
+  if (host === undefined && port === undefined && unix === undefined && fd === undefined && endpoints.length === 0) {
+    host = '127.0.0.1';
+    port = '8000';
+  } else if (host !== undefined && port === undefined) port = '8000';
+  else if (port !== undefined && host === undefined) host = '127.0.0.1';
+  if (host !== undefined && port !== undefined) {
+    const bind = parseBind(`[${host}]:${port}`);
+    if (bind) result.binds.push(bind);
+  }
+  if (unix !== undefined) result.binds.push({ kind: 'unix', path: unix });
+  for (const e of endpoints) {
+    const bind = endpoint(e);
+    if (bind) result.binds.push(bind);
+  }
+  if (fd !== undefined) result.fds = [fd];
+  const timeout = integer(last(cli, '-t', '--http-timeout'));
+  if (timeout !== undefined) result.timeout = timeout;
+  if (cli.positionals[0] !== undefined) result.module = cli.positionals[0];
+  return result;
+}
+
+const HYPERCORN_FLAGS = new Set(['--reload', '--debug', '--version', '-h', '--help']);
+
+function hypercorn(args: string[], ctx: Context): AppServer {
+  const cli = scan(args, HYPERCORN_FLAGS);
+  const result: AppServer = { server: 'hypercorn', binds: [], argv: args };
+  const configSpec = last(cli, '-c', '--config');
+  let settings = new Map<string, PyValue>();
+  if (configSpec !== undefined) {
+    const config = readConfig(configSpec, ctx);
+    result.configFile = config.file;
+    result.configRead = config.settings !== undefined;
+    if (config.settings) settings = config.settings;
+  }
+  const bind = [...values(cli, '-b', '--bind'), ...values(cli, '--insecure-bind')];
+  const fromConfig = [...(stringList(settings.get('bind')) ?? []), ...(stringList(settings.get('insecure_bind')) ?? [])];
+  const { binds, fds } = bindsOf(bind.length > 0 ? bind : fromConfig.length > 0 ? fromConfig : ['127.0.0.1:8000']);
+  result.binds = binds;
+  if (fds.length > 0) result.fds = fds;
+  const workers = integer(last(cli, '-w', '--workers') ?? settings.get('workers'));
+  const workerClass = last(cli, '-k', '--worker-class') ?? settings.get('worker_class');
+  if (workers !== undefined) result.workers = workers;
+  if (typeof workerClass === 'string') result.workerClass = workerClass;
+  if (cli.positionals[0] !== undefined) result.module = cli.positionals[0];
+  return result;
+}
+
+const WAITRESS_FLAGS = new Set([
+  '--help',
+  '--call',
+  '--ipv4',
+  '--no-ipv4',
+  '--ipv6',
+  '--no-ipv6',
+  '--expose-tracebacks',
+  '--no-expose-tracebacks',
+  '--log-untrusted-proxy-headers',
+  '--no-log-untrusted-proxy-headers',
+  '--clear-untrusted-proxy-headers',
+  '--no-clear-untrusted-proxy-headers',
+  '--asyncore-use-poll',
+]);
+
+/** waitress-serve: --listen (repeated) or --unix-socket or --host/--port, by default 0.0.0.0:8080. */
+function waitress(args: string[]): AppServer {
+  const cli = scan(args, WAITRESS_FLAGS);
+  const result: AppServer = { server: 'waitress', binds: [], argv: args };
+  const listen = values(cli, '--listen');
+  const unix = last(cli, '--unix-socket');
+  if (listen.length > 0) result.binds = bindsOf(listen, '0.0.0.0').binds;
+  else if (unix !== undefined) result.binds = [{ kind: 'unix', path: unix }];
+  else {
+    const bind = parseBind(`[${last(cli, '--host') ?? '0.0.0.0'}]:${last(cli, '--port') ?? '8080'}`);
+    if (bind) result.binds = [bind];
+  }
+  if (cli.positionals[0] !== undefined) result.module = cli.positionals[0];
+  if (has(cli, '--call')) result.factory = true;
+  return result;
+}
+
+const RUNSERVER_FLAGS = new Set([
+  '--noreload',
+  '--nothreading',
+  '--ipv6',
+  '-6',
+  '--insecure',
+  '--nostatic',
+  '--traceback',
+  '--no-color',
+  '--force-color',
+  '--skip-checks',
+  '-h',
+  '--help',
+]);
+
+/** `manage.py runserver [addrport]`: 127.0.0.1:8000 by default ([::1] with -6); "0" means 0.0.0.0. */
+function runserver(args: string[], manage: string | undefined): AppServer | null {
+  if (args[0] !== 'runserver') return null;
+  const cli = scan(args.slice(1), RUNSERVER_FLAGS);
+  const ipv6 = has(cli, '-6', '--ipv6');
+  const addrport = cli.positionals[0];
+  const result: AppServer = { server: 'django-runserver', binds: [], argv: args };
+  const bind = parseBind((addrport ?? '8000').replace(/^0:/, '0.0.0.0:'), ipv6 ? '::1' : '127.0.0.1');
+  if (bind) result.binds = [bind];
+  if (manage !== undefined && posix.isAbsolute(manage)) result.chdir = posix.dirname(manage);
+  return result;
+}
+
+const SYSTEM_BIN = new Set(['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin']);
+const PYTHON = /^python(?:\d+(?:\.\d+)?)?$/;
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash']);
+const RUNNERS = new Set(['poetry', 'pipenv', 'uv', 'pdm', 'hatch', 'rye']);
+
+/** The virtualenv of an executable's path: /srv/app/venv/bin/gunicorn → /srv/app/venv. */
+export function pythonEnvOf(executable: string, interpreter = false, cwd?: string): PythonEnv | undefined {
+  if (!executable.includes('/')) return undefined;
+  const path = resolve(executable, cwd);
+  const binDir = posix.dirname(path);
+  const env: PythonEnv = { binDir };
+  // ~/.local/bin is pip --user, not a virtualenv.
+  if (posix.basename(binDir) === 'bin' && !SYSTEM_BIN.has(binDir) && !binDir.endsWith('/.local/bin')) {
+    env.venv = posix.dirname(binDir);
+  }
+  if (interpreter) env.interpreter = path;
+  return env;
+}
+
+interface ShellWords {
+  words: string[];
+  /** Indexes in `words` where a command ends (&&, ||, ;, |). */
+  breaks: number[];
+}
+
+/** POSIX shell words of a `sh -c` script: quotes, backslashes, and command separators. */
+function shellWords(script: string): ShellWords {
+  const words: string[] = [];
+  const breaks: number[] = [];
+  let word = '';
+  let inWord = false;
+  const end = () => {
+    if (inWord) words.push(word);
+    word = '';
+    inWord = false;
+  };
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i] as string;
+    if (c === "'") {
+      const close = script.indexOf("'", i + 1);
+      word += script.slice(i + 1, close === -1 ? undefined : close);
+      inWord = true;
+      i = close === -1 ? script.length : close;
+    } else if (c === '"') {
+      inWord = true;
+      for (i++; i < script.length && script[i] !== '"'; i++) {
+        if (script[i] === '\\' && '"\\$`'.includes(script[i + 1] ?? '')) i++;
+        word += script[i];
+      }
+    } else if (c === '\\' && i + 1 < script.length) {
+      word += script[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      end();
+    } else if (c === ';' || c === '&' || c === '|') {
+      end();
+      if (script[i + 1] === c) i++;
+      breaks.push(words.length);
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  end();
+  return { words, breaks };
+}
+
+function shellScript(script: string, ctx: Context): AppServer | null {
+  const { words, breaks } = shellWords(script);
+  const bounds = [0, ...breaks, words.length];
+  for (let b = 0; b + 1 < bounds.length; b++) {
+    let command = words.slice(bounds[b], bounds[b + 1]);
+    if (command[0] === 'exec') command = command.slice(1);
+    const [head, ...rest] = command;
+    if (head === undefined) continue;
+    if (head === 'cd' && rest[0] !== undefined) {
+      ctx.cwd = resolve(rest[0], ctx.cwd);
+      continue;
+    }
+    if ((head === 'source' || head === '.') && rest[0]?.endsWith('/bin/activate')) {
+      ctx.activated = resolve(posix.dirname(rest[0]), ctx.cwd);
+      continue;
+    }
+    if (head === 'export') {
+      for (const assignment of rest) {
+        const eq = assignment.indexOf('=');
+        if (eq > 0) ctx.env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+      }
+      continue;
+    }
+    const found = recognise(command, ctx);
+    if (found) return found;
+  }
+  return null;
+}
+
+function withPython(server: AppServer | null, python: PythonEnv | undefined): AppServer | null {
+  if (server && python && !server.python) server.python = python;
+  return server;
+}
+
+const PYTHON_VALUE_OPTIONS = new Set(['-W', '-X', '-Q']);
+
+function runPython(exe: string, args: string[], ctx: Context): AppServer | null {
+  const python = pythonEnvOf(exe, true, ctx.cwd);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-m' || (a.startsWith('-m') && a.length > 2)) {
+      const module = a === '-m' ? args[i + 1] : a.slice(2);
+      const rest = args.slice(a === '-m' ? i + 2 : i + 1);
+      return withPython(byName(module ?? '', rest, ctx, undefined), python);
+    }
+    if (a === '-c') return null;
+    if (PYTHON_VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    // A script: manage.py, or a console script such as venv/bin/gunicorn run by this interpreter.
+    const script = posix.basename(a);
+    if (script === 'manage.py') return withPython(runserver(args.slice(i + 1), resolve(a, ctx.cwd)), python);
+    return withPython(byName(script, args.slice(i + 1), ctx, undefined), python);
+  }
+  return null;
+}
+
+function byName(name: string, rest: string[], ctx: Context, manage: string | undefined): AppServer | null {
+  switch (name) {
+    case 'gunicorn':
+    case 'gunicorn3':
+      return gunicorn(rest, ctx);
+    case 'uvicorn':
+      return uvicorn(rest, ctx);
+    case 'daphne':
+      return daphne(rest);
+    case 'hypercorn':
+      return hypercorn(rest, ctx);
+    case 'waitress-serve':
+    case 'waitress':
+      return waitress(rest);
+    case 'manage.py':
+      return runserver(rest, manage);
+    case 'django-admin':
+    case 'django-admin.py':
+    case 'django':
+      return runserver(rest, undefined);
+    default:
+      return null;
+  }
+}
+
+function recognise(argv: string[], ctx: Context): AppServer | null {
+  const [exe, ...rest] = argv;
+  if (exe === undefined) return null;
+  const name = posix.basename(exe);
+  if (name === 'env') {
+    let i = 0;
+    for (; i < rest.length; i++) {
+      const a = rest[i] as string;
+      if (a === '-u' || a === '--unset') i++;
+      else if (a === '-C' || a === '--chdir') ctx.cwd = resolve(rest[++i] ?? '', ctx.cwd);
+      else if (a.startsWith('--chdir=')) ctx.cwd = resolve(a.slice(8), ctx.cwd);
+      else if (a.startsWith('-')) continue;
+      else if (/^[A-Za-z_]\w*=/.test(a)) ctx.env[a.slice(0, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
+      else break;
+    }
+    return recognise(rest.slice(i), ctx);
+  }
+  if (SHELLS.has(name)) {
+    const flag = rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
+    const script = flag === -1 ? undefined : rest[flag + 1];
+    return script === undefined ? null : shellScript(script, ctx);
+  }
+  if (RUNNERS.has(name) && rest[0] === 'run') {
+    const start = rest.findIndex((a, i) => i > 0 && !a.startsWith('-'));
+    return start === -1 ? null : recognise(rest.slice(start), ctx);
+  }
+  if (PYTHON.test(name)) return runPython(exe, rest, ctx);
+  const found = byName(name, rest, ctx, resolve(exe, ctx.cwd));
+  if (!found) return null;
+  const python =
+    pythonEnvOf(exe, false, ctx.cwd) ??
+    (ctx.activated !== undefined ? pythonEnvOf(posix.join(ctx.activated, name)) : undefined);
+  return withPython(found, python);
+}
+
+/** The app server an argv starts, or null when it starts none that medic knows. */
+export function appServerOf(argv: string[], context: ServerContext = {}): AppServer | null {
+  return recognise(argv, {
+    read: context.read ?? (() => undefined),
+    cwd: context.cwd,
+    env: { ...context.env },
+    activated: undefined,
+  });
+}

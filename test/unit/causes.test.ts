@@ -1,0 +1,449 @@
+// The cause catalog as a spec: for each cause, logs that must be diagnosed as it (valid) and near misses
+// that must not (invalid). Lines are cut from real output: the testbed's apps, and the public threads
+// in test/fixtures/public (whose sources are in its index.json).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { CAUSES } from '../../src/causes/index.ts';
+import { WORTH_MATCHING } from '../../src/diagnose/collect.ts';
+import { diagnoseText } from '../../src/diagnose/offline.ts';
+
+const tb = (
+  exception: string,
+  frames = '  File "/srv/flaskapp/flaskapp/__init__.py", line 12, in create_app\n    x()',
+) =>
+  `Traceback (most recent call last):\n  File "/srv/flaskapp/wsgi.py", line 3, in <module>\n    app = create_app()\n${frames}\n${exception}`;
+const j = (ident: string, text: string) =>
+  text
+    .split('\n')
+    .map((l) => `Nov 21 20:22:13 web1 ${ident}: ${l}`)
+    .join('\n');
+
+interface Case {
+  log: string;
+  /** a part of the first fatal line, when one must be named */
+  fatal?: string;
+}
+
+const table: Record<string, { valid: Case[]; invalid: string[] }> = {
+  missing_dependency: {
+    valid: [
+      {
+        log: j('gunicorn[145]', tb("ModuleNotFoundError: No module named 'markdown'")),
+        fatal: "No module named 'markdown'",
+      },
+      {
+        log: tb(
+          "django.core.exceptions.ImproperlyConfigured: Error loading psycopg2 module: No module named 'psycopg2'",
+        ),
+        fatal: 'psycopg2',
+      },
+      {
+        log: tb(
+          "ImportError: cannot import name 'soft_unicode' from 'markupsafe' (/srv/app/venv/lib/python3.11/site-packages/markupsafe/__init__.py)",
+        ),
+      },
+    ],
+    invalid: [
+      // the app's own package: a code problem, not a dependency
+      tb("ModuleNotFoundError: No module named 'flaskapp.views'"),
+      'pip install markdown',
+    ],
+  },
+  wrong_entrypoint: {
+    valid: [
+      {
+        log: tb(
+          "ModuleNotFoundError: No module named 'app'",
+          '  File "/usr/lib/python3/dist-packages/gunicorn/util.py", line 384, in import_app\n    mod = importlib.import_module(module)\n  File "/usr/lib/python3.11/importlib/__init__.py", line 126, in import_module\n    return _bootstrap._gcd_import(name[level:], package, level)',
+        ),
+        fatal: "No module named 'app'",
+      },
+      { log: "[2026-11-21 20:22:13 +0000] [12] [ERROR] Failed to find attribute 'app' in 'wsgi'." },
+      { log: 'ERROR:    Error loading ASGI app. Could not import module "main".' },
+    ],
+    invalid: ["Failed to find attribute 'app' in the docs, see above"],
+  },
+  missing_env_var: {
+    valid: [
+      { log: j('gunicorn[88]', tb("KeyError: 'SECRET_KEY'")), fatal: "KeyError: 'SECRET_KEY'" },
+      { log: tb('django.core.exceptions.ImproperlyConfigured: Set the DATABASE_URL environment variable') },
+      {
+        log: tb(
+          'pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings\ndatabase_url\n  Field required [type=missing, input_value={}, input_type=dict]',
+        ),
+      },
+    ],
+    invalid: [tb("KeyError: 'id'"), "KeyError: 'SECRET_KEY' was fixed yesterday"],
+  },
+  bad_config_value: {
+    valid: [
+      { log: tb("ValueError: Port could not be cast to integer value as 'notaport'"), fatal: 'notaport' },
+      { log: tb("ValueError: invalid literal for int() with base 10: '10485760  # 10MB'") },
+    ],
+    invalid: [tb('ValueError: too many values to unpack (expected 2)')],
+  },
+  port_in_use: {
+    valid: [
+      { log: "[2026-11-21 20:22:13 +0000] [7] [ERROR] Connection in use: ('127.0.0.1', 8000)" },
+      {
+        log: "ERROR:    [Errno 98] error while attempting to bind on address ('127.0.0.1', 8000): address already in use",
+        fatal: 'address already in use',
+      },
+      { log: tb('OSError: [Errno 98] Address already in use') },
+    ],
+    invalid: ['the port 8000 is in use by design'],
+  },
+  wrong_bind_address: {
+    valid: [
+      {
+        log: [
+          '[2026-11-21 20:22:13 +0000] [7] [INFO] Listening at: http://[::1]:8001 (7)',
+          '2026/11/21 20:22:14 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: django.medic.test, request: "GET /health HTTP/1.1", upstream: "http://127.0.0.1:8001/health", host: "django.medic.test"',
+        ].join('\n'),
+        fatal: 'connect() failed (111',
+      },
+      {
+        log: 'docker run -p 5000:5000 app\n[2026-11-21 20:22:13 +0000] [1] [INFO] Listening at: http://127.0.0.1:5000 (1)',
+      },
+    ],
+    invalid: [
+      // same address: nothing wrong with the bind
+      '[2026-11-21 20:22:13 +0000] [7] [INFO] Listening at: http://127.0.0.1:8001 (7)',
+    ],
+  },
+  upstream_mismatch: {
+    valid: [
+      {
+        log: [
+          'INFO:     Uvicorn running on http://127.0.0.1:8010 (Press CTRL+C to quit)',
+          '2026/11/21 20:22:14 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: fastapi.medic.test, request: "GET /health HTTP/1.1", upstream: "http://127.0.0.1:8000/health", host: "fastapi.medic.test"',
+        ].join('\n'),
+      },
+      {
+        log: [
+          '[2026-11-21 20:22:13 +0000] [7] [INFO] Listening at: unix:/run/flaskapp/gunicorn.sock (7)',
+          '2026/11/21 20:22:14 [crit] 31#31: *1 connect() to unix:/run/flaskapp/flaskapp.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: flask.medic.test, request: "GET /health HTTP/1.1", upstream: "http://unix:/run/flaskapp/flaskapp.sock:/health", host: "flask.medic.test"',
+        ].join('\n'),
+        fatal: 'flaskapp.sock',
+      },
+    ],
+    invalid: [
+      // the app crashed: the refused upstream is a symptom of that, not a mismatch
+      [
+        j('systemd[1]', 'flaskapp.service: Main process exited, code=exited, status=3/NOTRUNNING'),
+        '2026/11/21 20:22:14 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8000/", host: "x"',
+      ].join('\n'),
+    ],
+  },
+  socket_permission: {
+    valid: [
+      {
+        log: '2026/11/21 20:22:14 [crit] 31#31: *1 connect() to unix:/run/flaskapp/gunicorn.sock failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: flask.medic.test, request: "GET /health HTTP/1.1", upstream: "http://unix:/run/flaskapp/gunicorn.sock:/health", host: "flask.medic.test"',
+      },
+    ],
+    invalid: ['chmod 660 /run/flaskapp/gunicorn.sock'],
+  },
+  file_permission: {
+    valid: [
+      {
+        log: tb("PermissionError: [Errno 13] Permission denied: '/var/log/flaskapp/app.log'"),
+        fatal: '/var/log/flaskapp',
+      },
+    ],
+    invalid: ['Permission denied (publickey).'],
+  },
+  db_unreachable: {
+    valid: [
+      {
+        log: tb(
+          'psycopg2.OperationalError: connection to server at "127.0.0.1", port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?',
+        ),
+      },
+      { log: tb("ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 5432)") },
+      {
+        log: tb(
+          'django.db.utils.OperationalError: could not translate host name "db" to address: Name or service not known',
+        ),
+      },
+    ],
+    invalid: [tb("ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 9200)")],
+  },
+  db_auth_failed: {
+    valid: [
+      {
+        log: tb(
+          'psycopg2.OperationalError: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication failed for user "flask"',
+        ),
+        fatal: 'password authentication failed',
+      },
+      {
+        log: '2026-11-21 20:22:13.001 UTC [99] flask@flask FATAL:  password authentication failed for user "flask"',
+      },
+    ],
+    invalid: ['password authentication is configured in pg_hba.conf'],
+  },
+  migrations_not_applied: {
+    valid: [
+      { log: tb('psycopg2.errors.UndefinedColumn: column items.priority does not exist') },
+      {
+        log: tb(
+          'django.db.utils.ProgrammingError: relation "notes_note" does not exist\nLINE 1: SELECT "notes_note"."id" FROM "notes_note"',
+        ),
+      },
+      {
+        log: 'You have 2 unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): notes.',
+      },
+    ],
+    invalid: ['the column does not exist in the spreadsheet, said the user'],
+  },
+  redis_unreachable: {
+    valid: [
+      {
+        log: tb(
+          'redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379. Connection refused.',
+        ),
+      },
+      {
+        log: '[2026-11-21 20:22:13,001: ERROR/MainProcess] consumer: Cannot connect to redis://127.0.0.1:6379/1: Error 111 connecting to 127.0.0.1:6379. Connection refused..',
+      },
+    ],
+    invalid: [tb('ConnectionError: Error 111 connecting to 127.0.0.1:9200. Connection refused.')],
+  },
+  oom_killed: {
+    valid: [
+      {
+        log: 'Nov 21 20:22:13 web1 kernel: Memory cgroup out of memory: Killed process 4242 (uvicorn) total-vm:912345kB, anon-rss:150000kB',
+      },
+      { log: j('systemd[1]', "fastapi.service: Failed with result 'oom-kill'.") },
+    ],
+    invalid: ['kill -9 4242'],
+  },
+  disk_full: {
+    valid: [
+      {
+        log: tb("OSError: [Errno 28] No space left on device: '/srv/flaskapp/uploads/x'"),
+        fatal: 'No space left',
+      },
+    ],
+    invalid: ['df -h shows plenty of space left on the device'],
+  },
+  tls_expired_or_invalid: {
+    valid: [
+      { log: 'curl: (60) SSL certificate problem: certificate has expired' },
+      {
+        log: 'nginx: [emerg] SSL_CTX_use_PrivateKey_file("/etc/ssl/private/site.key") failed (SSL: error:05800074:x509 certificate routines::key values mismatch)',
+      },
+    ],
+    invalid: ['the certificate was renewed yesterday'],
+  },
+  python_version_mismatch: {
+    valid: [
+      {
+        log: tb("ImportError: cannot import name 'override' from 'typing' (/usr/lib/python3.11/typing.py)"),
+        fatal: 'override',
+      },
+      {
+        log: 'Traceback (most recent call last):\n  File "/srv/app/vm.py", line 4, in <module>\n    from instructions import *\n  File "/srv/app/instructions.py", line 111\n    match self.opcode:\n          ^\nSyntaxError: invalid syntax',
+      },
+    ],
+    invalid: [
+      tb("ImportError: cannot import name 'helper' from 'flaskapp.util' (/srv/flaskapp/flaskapp/util.py)"),
+    ],
+  },
+  syntax_or_import_error_in_app: {
+    valid: [
+      {
+        log: 'Traceback (most recent call last):\n  File "/srv/djangoapp/notes/apps.py", line 3, in <module>\n    from . import models\n  File "/srv/djangoapp/notes/models.py", line 20\n    def broken(request)\n                       ^\nSyntaxError: expected \':\'',
+        fatal: "SyntaxError: expected ':'",
+      },
+      { log: tb("NameError: name 'reqeust' is not defined") },
+    ],
+    invalid: ['SyntaxError is a Python exception'],
+  },
+  worker_timeout: {
+    valid: [{ log: '[2026-11-21 20:22:13 +0000] [7] [CRITICAL] WORKER TIMEOUT (pid:12)' }],
+    invalid: ['[2026-11-21 20:22:13 +0000] [7] [INFO] Booting worker with pid: 12'],
+  },
+  allowed_hosts: {
+    valid: [
+      {
+        log: "Invalid HTTP_HOST header: 'django.medic.test'. You may need to add 'django.medic.test' to ALLOWED_HOSTS.",
+      },
+    ],
+    invalid: ['ALLOWED_HOSTS = ["example.com"]'],
+  },
+  unit_misconfigured: {
+    valid: [
+      {
+        log: j(
+          '(uvicorn)[77]',
+          'fastapi.service: Failed to locate executable /srv/fastapi/venv/bin/uvicorn: No such file or directory',
+        ),
+      },
+      {
+        log: j(
+          'systemd[1]',
+          'djangoapp.service: Failed to load environment files: No such file or directory',
+        ),
+      },
+      { log: j('(gunicorn)[77]', 'flaskapp.service: Failed to determine user credentials: No such process') },
+    ],
+    invalid: [j('systemd[1]', 'flaskapp.service: Deactivated successfully.')],
+  },
+  nginx_config_invalid: {
+    valid: [
+      {
+        log: 'nginx: [emerg] unknown directive "proxy_passs" in /etc/nginx/sites-enabled/flaskapp:9\nnginx: configuration file /etc/nginx/nginx.conf test failed',
+      },
+    ],
+    invalid: ['nginx: configuration file /etc/nginx/nginx.conf test is successful'],
+  },
+  static_files_missing: {
+    valid: [
+      {
+        log: '2026/11/21 20:22:14 [error] 31#31: *3 open() "/srv/flaskapp/public/app.css" failed (2: No such file or directory), client: 127.0.0.1, server: flask.medic.test, request: "GET /static/app.css HTTP/1.1", host: "flask.medic.test"',
+      },
+    ],
+    invalid: [
+      '2026/11/21 20:22:14 [error] 31#31: *3 open() "/var/www/html/favicon.ico" failed (2: No such file or directory), client: 127.0.0.1, server: _, request: "GET /favicon.ico HTTP/1.1"',
+    ],
+  },
+  worker_down: {
+    valid: [
+      {
+        log: '[2026-11-21 20:22:13,001: INFO/MainProcess] celery@web1 ready.\n\nworker: Warm shutdown (MainProcess)',
+      },
+    ],
+    invalid: [
+      'worker: Warm shutdown (MainProcess)\n[2026-11-21 20:22:13,001: INFO/MainProcess] celery@web1 ready.',
+    ],
+  },
+  app_exception: {
+    valid: [
+      {
+        log: 'Traceback (most recent call last):\n  File "/usr/lib/python3/dist-packages/flask/app.py", line 1455, in wsgi_app\n    response = self.full_dispatch_request()\n  File "/usr/lib/python3/dist-packages/flask/app.py", line 869, in full_dispatch_request\n    rv = self.handle_user_exception(e)\n  File "/srv/flaskapp/flaskapp/__init__.py", line 70, in notes\n    return [n["title"] for n in rows]\nTypeError: string indices must be integers, not \'str\'',
+        fatal: 'string indices must be integers',
+      },
+    ],
+    invalid: [tb('TypeError: string indices must be integers')],
+  },
+  dns_misconfigured: {
+    valid: [{ log: 'curl: (6) Could not resolve host: flask.medic.test' }],
+    invalid: ['resolve the conflict and commit'],
+  },
+  firewall_blocked: {
+    valid: [
+      {
+        log: '2026/11/21 20:22:14 [error] 31#31: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.5, server: x, request: "GET / HTTP/1.1", upstream: "http://10.0.0.7:8000/", host: "x"',
+      },
+    ],
+    invalid: [
+      '2026/11/21 20:22:14 [error] 31#31: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.5, server: x, request: "GET / HTTP/1.1", upstream: "http://10.0.0.7:8000/", host: "x"',
+    ],
+  },
+  health_check_failing: {
+    valid: [
+      { log: 'production_django   "/usr/src/app/entrypoint.sh"   django   running (unhealthy)   8000/tcp' },
+    ],
+    invalid: ['health check passed'],
+  },
+};
+
+test('every cause of the catalog has a table, with valid and invalid cases', () => {
+  assert.deepEqual(Object.keys(table).sort(), CAUSES.map((c) => c.meta.id).sort());
+  for (const [id, t] of Object.entries(table)) {
+    assert.ok(t.valid.length > 0 && t.invalid.length > 0, id);
+  }
+});
+
+test('every cause has a title, a layer, docs and a fix', () => {
+  const ids = new Set<string>();
+  for (const c of CAUSES) {
+    assert.ok(!ids.has(c.meta.id), `duplicate ${c.meta.id}`);
+    ids.add(c.meta.id);
+    assert.ok(c.meta.title.length > 10 && c.meta.docs.length > 40, c.meta.id);
+    const fix = c.fix(
+      {},
+      {
+        unit: 'flaskapp.service',
+        workdir: '/srv/flaskapp',
+        venv: '/srv/flaskapp/.venv',
+        envFile: '/srv/flaskapp/.env',
+        user: 'www-data',
+        nginxSite: '/etc/nginx/sites-enabled/flaskapp',
+        serverName: 'flask.medic.test',
+        binds: [],
+      },
+    );
+    assert.ok(fix.length > 0, `${c.meta.id} has no fix`);
+    assert.ok(
+      fix.every((f) => !f.includes('undefined')),
+      `${c.meta.id}: ${fix.join(' / ')}`,
+    );
+  }
+});
+
+for (const [id, { valid, invalid }] of Object.entries(table)) {
+  test(`${id}: valid cases are diagnosed as ${id}`, () => {
+    for (const c of valid) {
+      const d = diagnoseText(c.log);
+      assert.equal(d.cause?.id, id, `expected ${id} for:\n${c.log}\ngot ${d.cause?.id}`);
+      if (c.fatal)
+        assert.ok(
+          d.firstFatal?.line.includes(c.fatal),
+          `first fatal should name '${c.fatal}', is '${d.firstFatal?.line}'`,
+        );
+    }
+  });
+  test(`${id}: near misses are not ${id}`, () => {
+    for (const log of invalid) {
+      const d = diagnoseText(log);
+      assert.notEqual(d.cause?.id, id, `not ${id}:\n${log}`);
+    }
+  });
+}
+
+test('the quick pre-filter never hides a line a cause would match', () => {
+  for (const { valid } of Object.values(table)) {
+    for (const c of valid) {
+      for (const line of c.log.split('\n')) {
+        const bare = line.replace(/^[A-Z][a-z]{2} \d\d [\d:]+ \S+ [^:]+: /, '');
+        const matched = CAUSES.some((cause) =>
+          cause.matchLine?.({
+            time: null,
+            source: 'plain',
+            unit: null,
+            pid: null,
+            level: 'info',
+            text: bare,
+            line: 1,
+          }),
+        );
+        if (matched) assert.match(bare, WORTH_MATCHING, bare);
+      }
+    }
+  }
+});
+
+test('public fixtures: each real log from a public thread gets the cause the thread confirmed', () => {
+  const index = JSON.parse(
+    readFileSync(new URL('../fixtures/public/index.json', import.meta.url), 'utf8'),
+  ) as {
+    file: string;
+    source: string;
+    cause: string;
+    fatal: string;
+  }[];
+  assert.ok(index.length >= 40, `at least 40 public fixtures, found ${index.length}`);
+  const wrong: string[] = [];
+  for (const f of index) {
+    assert.match(f.source, /^https:\/\//, f.file);
+    const text = readFileSync(new URL(`../fixtures/public/${f.file}`, import.meta.url), 'utf8');
+    const d = diagnoseText(text, f.file);
+    if (d.cause?.id !== f.cause || !d.firstFatal?.line.includes(f.fatal)) {
+      wrong.push(`${f.file}: want ${f.cause} at '${f.fatal}', got ${d.cause?.id} at '${d.firstFatal?.line}'`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
