@@ -104,6 +104,8 @@ export interface Evidence {
   unit: UnitObservation;
   probes: Probes | null;
   target: Target;
+  /** When the server last started and listened: errors before it are history unless it still crashes. */
+  lastStart: string | null;
   /** The app runs in a container: a loopback bind is unreachable from outside it. */
   inContainer: boolean;
   /** HTTP status counts seen in access logs, by class: "5xx" → n. */

@@ -53,6 +53,7 @@ export class EvidenceCollector {
   private head: TimelineEntry[] = [];
   /** event numbers of systemd's last failure line and of the server's last successful start */
   private failureAt = 0;
+  private lastStart: string | null = null;
   private healthyAt = 0;
   private tail: TimelineEntry[] = [];
   private seq = 0;
@@ -101,6 +102,7 @@ export class EvidenceCollector {
       unit: { ...this.unit, crashLoop: this.statusSaysCrash ?? this.failureAt > this.healthyAt },
       statuses: this.statuses,
       inContainer: this.inContainer,
+      lastStart: this.lastStart,
     };
   }
 
@@ -214,11 +216,9 @@ export class EvidenceCollector {
     }
     const unitName = /^([\w@.:-]+\.service): /.exec(t)?.[1];
     if (unitName && !u.name) u.name = unitName;
-    if (
-      LISTENING.test(bare(t)) ||
-      /Application startup complete|Booting worker with pid|celery@\S+ ready/.test(t)
-    ) {
+    if (LISTENING.test(bare(t)) || /Application startup complete|celery@\S+ ready/.test(t)) {
       this.healthyAt = this.events;
+      if (event.time) this.lastStart = event.time;
     }
   }
 

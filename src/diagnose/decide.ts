@@ -63,6 +63,12 @@ interface Ranked {
   finding: Finding;
 }
 
+/** An error from before the app's last good start, while it no longer crashes, is history. */
+function stale(r: Ranked, evidence: Evidence): boolean {
+  const t = r.finding.signal?.event.time;
+  return !evidence.unit.crashLoop && !!t && !!evidence.lastStart && t < evidence.lastStart;
+}
+
 function order(a: Ranked, b: Ranked): number {
   const byConfidence = RANK[b.finding.confidence] - RANK[a.finding.confidence];
   if (byConfidence !== 0) return byConfidence;
@@ -111,7 +117,7 @@ export function decide(input: DecideInput): Diagnosis {
     const finding = cause.decide ? cause.decide(evidence) : null;
     if (finding) found.push({ id: cause.meta.id, finding });
   }
-  found.sort(order);
+  found.sort((a, b) => Number(stale(a, evidence)) - Number(stale(b, evidence)) || order(a, b));
   const best = found[0];
   const layers = layersOf(input, best, found);
   const firstFailingLayer = layers.find((l) => l.status === 'fail')?.name ?? null;

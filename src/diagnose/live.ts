@@ -1,12 +1,783 @@
-import type { Masker } from '../report/mask.ts';
-import type { Diagnosis } from './decide.ts';
+// medic diagnose [UNIT] on the server itself: the unit from systemd, its journal, Nginx's view of it, and
+// probes along the request path, all in parallel and each with a timeout; then the same decision as offline.
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { getCACertificates } from 'node:tls';
+import { appServerOf } from '../app/server.ts';
+import type { Bind, Probes, Target, UpstreamFailure } from '../causes/types.ts';
+import { bindText } from '../causes/upstream.ts';
 import { UsageError } from '../cli/exit.ts';
+import { diskUsage, memory } from '../host/disk.ts';
+import { isLocalAddress, resolveName } from '../host/dns.ts';
+import type { Host } from '../host/host.ts';
+import { localHost } from '../host/host.ts';
+import { httpGet } from '../host/http.ts';
+import { listenerOnPath, listenersOn } from '../host/listeners.ts';
+import { connectTcp, connectUnix } from '../host/net.ts';
+import { probePostgres } from '../host/postgres.ts';
+import { probeRedis } from '../host/redis.ts';
+import { peerCertificate } from '../host/tls.ts';
+import { linesOf } from '../logs/lines.ts';
+import { parseLine } from '../logs/envelope.ts';
+import { parseNginxDump } from '../nginx/config.ts';
+import { type NginxSite, siteForBind, sitesOf, upstreamOf } from '../nginx/sites.ts';
+import {
+  parseShow,
+  parseShowUnits,
+  showEnvironmentFiles,
+  showExecCommands,
+  showValue,
+  type ShowProperties,
+} from '../systemd/show.ts';
+import type { Masker } from '../report/mask.ts';
+import { Readable } from 'node:stream';
+import { EvidenceCollector } from './collect.ts';
+import { type Diagnosis, decide, type LayerReport, type LayerStatus } from './decide.ts';
+import { changesOf } from './changes.ts';
 
 export interface LiveOptions {
   since: string | null;
   masker: Masker;
+  host?: Host;
+  /** Per probe. */
+  timeoutMs?: number;
 }
 
-export async function diagnoseLive(_unit: string | null, _opts: LiveOptions): Promise<Diagnosis[]> {
-  throw new UsageError('live diagnose is not available yet: use --log');
+const APP_SERVER = /\b(?:gunicorn|uvicorn|daphne|hypercorn|waitress-serve|manage\.py runserver)\b/;
+const WORKER = /\b(?:celery|rq worker|rqworker|dramatiq|huey)\b/;
+
+export async function diagnoseLive(unit: string | null, opts: LiveOptions): Promise<Diagnosis[]> {
+  const host = opts.host ?? localHost();
+  const timeoutMs = opts.timeoutMs ?? 1500;
+  const all = await serviceUnits(host, timeoutMs);
+  if (all === null) {
+    throw new UsageError(
+      'cannot ask systemd about units here (no systemctl, or no systemd running): use --log FILE to diagnose logs',
+    );
+  }
+  const apps = all.filter((u) => APP_SERVER.test(u.exec));
+  let units: string[];
+  if (unit) {
+    const name = unit.includes('.') ? unit : `${unit}.service`;
+    if (!all.some((u) => u.id === name)) {
+      const docker = await host.run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs });
+      const engine =
+        docker.ok && docker.value.code === 0
+          ? 'a Docker engine is present, but containers are not supported yet'
+          : 'no Docker engine on this host either';
+      throw new UsageError(
+        `no systemd unit named ${name} (${engine}); app units here: ${apps.map((a) => a.id).join(', ') || 'none found'}`,
+      );
+    }
+    units = [name];
+  } else {
+    units = apps.map((a) => a.id);
+    if (units.length === 0)
+      throw new UsageError(
+        'found no app unit (Gunicorn, Uvicorn, Daphne, Hypercorn, Waitress) on this host: name one, e.g. medic diagnose myapp',
+      );
+  }
+  const nginx = await nginxSites(host, timeoutMs);
+  const workers = all.filter((u) => WORKER.test(u.exec));
+  return Promise.all(units.map((u) => diagnoseUnit(host, u, nginx, workers, opts, timeoutMs)));
+}
+
+interface UnitListing {
+  id: string;
+  exec: string;
+  active: string;
+}
+
+async function serviceUnits(host: Host, timeoutMs: number): Promise<UnitListing[] | null> {
+  const list = await host.run(
+    'systemctl',
+    ['list-units', '--type=service', '--all', '--plain', '--no-legend', '--no-pager'],
+    { timeoutMs },
+  );
+  if (!list.ok || list.value.code !== 0) return null;
+  const ids = list.value.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((id) => id.endsWith('.service'));
+  // Units that are not loaded right now (a failed start of a unit file) still count: add the enabled ones.
+  const files = await host.run(
+    'systemctl',
+    ['list-unit-files', '--type=service', '--plain', '--no-legend', '--no-pager'],
+    { timeoutMs },
+  );
+  if (files.ok)
+    for (const l of files.value.stdout.split('\n')) {
+      const id = l.trim().split(/\s+/)[0] ?? '';
+      if (id.endsWith('.service') && !id.includes('@') && !ids.includes(id)) ids.push(id);
+    }
+  if (ids.length === 0) return [];
+  const show = await host.run('systemctl', ['show', '-p', 'Id,ExecStart,ActiveState', '--', ...ids], {
+    timeoutMs,
+  });
+  if (!show.ok) return null;
+  return parseShowUnits(show.value.stdout).map((p) => ({
+    id: showValue(p, 'Id') ?? '',
+    exec: (p.get('ExecStart') ?? []).join(' '),
+    active: showValue(p, 'ActiveState') ?? '',
+  }));
+}
+
+interface NginxView {
+  sites: NginxSite[];
+  errorLogs: string[];
+  user: string;
+}
+
+async function nginxSites(host: Host, timeoutMs: number): Promise<NginxView | null> {
+  const dump = await host.run('nginx', ['-T'], { timeoutMs });
+  if (!dump.ok || !dump.value.stdout) return null;
+  const parsed = parseNginxDump(dump.value.stdout);
+  if (!parsed.ok) return { sites: [], errorLogs: ['/var/log/nginx/error.log'], user: 'www-data' };
+  const text = dump.value.stdout;
+  const errorLogs = [
+    ...new Set([...text.matchAll(/^\s*error_log\s+(\/\S+?)[\s;]/gm)].map((m) => m[1] ?? '')),
+  ];
+  const user = /^\s*user\s+([\w-]+)/m.exec(text)?.[1] ?? 'www-data';
+  return {
+    sites: sitesOf(parsed.config),
+    errorLogs: errorLogs.length > 0 ? errorLogs : ['/var/log/nginx/error.log'],
+    user,
+  };
+}
+
+function envOf(text: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_]\w*)\s*=\s*(.*)$/.exec(line);
+    if (m) env[m[1] ?? ''] = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return env;
+}
+
+async function diagnoseUnit(
+  host: Host,
+  unit: string,
+  nginx: NginxView | null,
+  workerUnits: UnitListing[],
+  opts: LiveOptions,
+  timeoutMs: number,
+): Promise<Diagnosis> {
+  const showRun = await host.run('systemctl', ['show', unit], { timeoutMs });
+  if (!showRun.ok) throw new UsageError(`systemctl show ${unit}: ${showRun.error.message}`);
+  const show = parseShow(showRun.value.stdout);
+  const envFiles = showEnvironmentFiles(show);
+  const envTexts = await Promise.all(envFiles.map((f) => host.readFile(f.path)));
+  const env: Record<string, string> = {};
+  for (const t of envTexts) {
+    if (t) opts.masker.addEnvFile(t);
+    Object.assign(env, envOf(t));
+  }
+  for (const v of show.get('Environment') ?? []) Object.assign(env, envOf(v.split(/\s+/).join('\n')));
+  const exec = showExecCommands(show, 'ExecStart')[0];
+  const workdir = showValue(show, 'WorkingDirectory') || null;
+  const server = exec
+    ? appServerOf(exec.argv, {
+        read: (p) => readSync(host, p),
+        cwd: workdir ?? undefined,
+        env,
+      })
+    : null;
+  const binds = (server?.binds ?? []) as Bind[];
+  const sites = nginx?.sites ?? [];
+  // The site whose upstream reaches the app; when none does (the mismatch itself), the one named after it.
+  const site = binds.map((b) => siteForBind(sites, b)[0]).find(Boolean) ?? siteNamedAfter(sites, unit);
+  const serverName = site?.serverNames.find((n) => n && n !== '_' && !n.startsWith('~')) ?? null;
+  const target: Target = {
+    unit,
+    workdir,
+    venv: server?.python?.venv ?? null,
+    envFile: envFiles[0]?.path ?? null,
+    user: showValue(show, 'User') || null,
+    nginxSite: site?.file ?? null,
+    serverName,
+    binds,
+  };
+
+  const collector = new EvidenceCollector();
+  const journalArgs = [
+    '-u',
+    unit,
+    '-o',
+    'json',
+    '--no-pager',
+    '-n',
+    '5000',
+    opts.since ? `--since=${opts.since}` : '-b',
+  ];
+  const probeStarted = host.now();
+  const [journal, kernel, probes, changes] = await Promise.all([
+    host.run('journalctl', journalArgs, { timeoutMs: timeoutMs * 2, maxBytes: 64 * 1024 * 1024 }),
+    host.run('journalctl', ['-k', '-b', '-o', 'json', '--no-pager', '-n', '400'], { timeoutMs }),
+    probeAll(host, {
+      site,
+      serverName,
+      binds,
+      env,
+      show,
+      workdir,
+      server: server?.python?.venv ?? null,
+      nginx,
+      workerUnits,
+      unit,
+      timeoutMs,
+    }),
+    changesOf(host, {
+      show,
+      envFiles: envFiles.map((f) => f.path),
+      site: site?.file ?? null,
+      workdir,
+      venv: server?.python?.venv ?? null,
+    }),
+  ]);
+  const year = host.now().getUTCFullYear();
+  let firstTime: string | null = null;
+  const killedAt: number[] = [];
+  if (journal.ok) {
+    let n = 0;
+    for await (const raw of linesOf(Readable.from([journal.value.stdout]))) {
+      n += 1;
+      const e = parseLine(raw, n, { year });
+      if (!e) continue;
+      firstTime ??= e.time;
+      if (e.time && /status=9\/KILL|signal=KILL|was sent SIGKILL|oom-kill/.test(e.text))
+        killedAt.push(Date.parse(e.time));
+      collector.push(e, 'journal');
+    }
+  }
+  // The kernel's OOM kills of a process like this app's, at the moment the unit's process died by SIGKILL.
+  const comm = exec ? (exec.path.split('/').pop() ?? '') : '';
+  if (kernel.ok && killedAt.length > 0) {
+    let n = 0;
+    for (const raw of kernel.value.stdout.split('\n')) {
+      n += 1;
+      const e = parseLine(raw, n, { year });
+      if (!e?.time || !/out of memory|oom-kill|Killed process/i.test(e.text)) continue;
+      if (!e.text.includes(unit) && !(comm && e.text.includes(`(${comm})`))) continue;
+      const t = Date.parse(e.time);
+      if (killedAt.some((k) => Math.abs(k - t) <= 5000)) collector.push(e, 'kernel');
+    }
+  }
+  // Nginx's error log for this site, from the start of this window (fresh lines include medic's own probes).
+  const since = firstTime ?? new Date(probeStarted.getTime() - 3600_000).toISOString();
+  for (const path of nginx?.errorLogs ?? []) {
+    const text = await readTail(host, path, 512 * 1024);
+    let n = 0;
+    for (const raw of text.split('\n')) {
+      n += 1;
+      const e = parseLine(raw, n, { year });
+      if (!e || (e.time && e.time < since.slice(0, 19))) continue;
+      if (mentionsSite(e.text, serverName, binds, site) || /\[emerg\]/.test(raw)) collector.push(e, path);
+    }
+  }
+  collector.finish();
+  const evidence = collector.evidence();
+  const failures: UpstreamFailure[] = [...evidence.upstreamFailures];
+  if (probes.upstreamFailure) failures.push(probes.upstreamFailure);
+  const layers = layersOf(probes, show, unit);
+  // systemd's own state is the truth about the process; the journal fills in what it does not say.
+  const active = showValue(show, 'ActiveState') ?? null;
+  const sub = showValue(show, 'SubState') ?? '';
+  const unitState = {
+    ...evidence.unit,
+    name: unit,
+    active,
+    result: showValue(show, 'Result') ?? null,
+    restarts: Number(showValue(show, 'NRestarts') ?? 0),
+    crashLoop:
+      active === 'failed' || sub === 'auto-restart' || (active === 'activating' && evidence.unit.crashLoop),
+  };
+  return decide({
+    evidence: { ...evidence, unit: unitState, upstreamFailures: failures, probes: probes.probes, target },
+    timeline: collector.timeline(),
+    routes: collector.routes,
+    unclaimed: collector.unclaimed,
+    probedLayers: layers,
+    changes,
+    mode: 'live',
+    inputs: [`journal of ${unit}`, ...(nginx?.errorLogs ?? [])],
+  });
+}
+
+/** Gunicorn config files are tiny, and the server parser reads them synchronously. */
+function readSync(host: Host, path: string): string | undefined {
+  try {
+    return readFileSync(host.path(path), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function readTail(host: Host, path: string, bytes: number): Promise<string> {
+  let file;
+  try {
+    file = await open(host.path(path), 'r');
+    const { size } = await file.stat();
+    const start = Math.max(0, size - bytes);
+    const buffer = Buffer.alloc(size - start);
+    await file.read(buffer, 0, buffer.length, start);
+    const text = buffer.toString('utf8');
+    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  } catch {
+    return '';
+  } finally {
+    await file?.close();
+  }
+}
+
+function mentionsSite(
+  text: string,
+  serverName: string | null,
+  binds: Bind[],
+  site: NginxSite | null,
+): boolean {
+  if (serverName && text.includes(`"${serverName}"`)) return true;
+  if (
+    site &&
+    upstreamOf(site).some((u) =>
+      text.includes(u.target.kind === 'unix' ? u.target.path : `${u.target.host}:${u.target.port}`),
+    )
+  )
+    return true;
+  return binds.some((b) => text.includes(b.kind === 'unix' ? b.path : `:${b.port}`));
+}
+
+interface ProbeInput {
+  site: NginxSite | null;
+  serverName: string | null;
+  binds: Bind[];
+  env: Record<string, string>;
+  show: ShowProperties;
+  workdir: string | null;
+  server: string | null;
+  nginx: NginxView | null;
+  workerUnits: UnitListing[];
+  unit: string;
+  timeoutMs: number;
+}
+
+interface ProbeOutcome {
+  probes: Probes;
+  upstreamFailure: UpstreamFailure | null;
+  notes: Partial<Record<LayerReport['name'], { status: LayerStatus; summary: string }>>;
+}
+
+function trustedCAs(): string[] | undefined {
+  try {
+    return [...getCACertificates('default'), ...getCACertificates('system')];
+  } catch {
+    return undefined;
+  }
+}
+
+const DB_URL_NAMES = ['DATABASE_URL', 'SQLALCHEMY_DATABASE_URI', 'POSTGRES_URL', 'DB_URL'];
+const REDIS_URL_NAMES = ['REDIS_URL', 'CELERY_BROKER_URL', 'BROKER_URL', 'CACHE_URL', 'RQ_REDIS_URL'];
+
+async function probeAll(host: Host, input: ProbeInput): Promise<ProbeOutcome> {
+  const { site, serverName, timeoutMs } = input;
+  const probes: Probes = {};
+  const notes: ProbeOutcome['notes'] = {};
+  let upstreamFailure: UpstreamFailure | null = null;
+  const tlsListen = site?.listen.find((l) => l.ssl);
+  const httpListen = site?.listen.find((l) => !l.ssl);
+  const upstream = site
+    ? (upstreamOf(site).find((u) => u.location === '/') ?? upstreamOf(site)[0])
+    : undefined;
+  const staticLoc = site?.locations.find(
+    (l) => /^\/(?:static|assets)\/?$/.test(l.path) && (l.alias || l.root),
+  );
+  const dbUrl = DB_URL_NAMES.map((n) => input.env[n]).find((v) => v && /^postgres/.test(v));
+  const redisUrl = REDIS_URL_NAMES.map((n) => input.env[n]).find((v) => v && /^rediss?:/.test(v));
+  const prefix = input.unit.replace(/\.service$/, '');
+  const workers = input.workerUnits.filter((w) => w.id.startsWith(prefix) && w.id !== input.unit);
+  const scheme = tlsListen ? 'https' : 'http';
+  const port = (tlsListen ? (tlsListen.port ?? 443) : (httpListen?.port ?? 80)) as number;
+  const ca = trustedCAs();
+
+  const tasks: Promise<void>[] = [];
+  if (serverName) {
+    tasks.push(
+      resolveName(serverName, timeoutMs).then((r) => {
+        if (r.ok) {
+          const local = r.value.addresses.some((a) => isLocalAddress(a));
+          probes.dns = { name: serverName, addresses: r.value.addresses, local };
+          notes.dns = local
+            ? { status: 'ok', summary: `${serverName} → ${r.value.addresses.join(', ')} (this server)` }
+            : { status: 'fail', summary: `${serverName} → ${r.value.addresses.join(', ')}, not this server` };
+        } else {
+          probes.dns = { name: serverName, addresses: [], local: false, error: r.error.message };
+          notes.dns = { status: 'fail', summary: `${serverName} does not resolve (${r.error.kind})` };
+        }
+      }),
+    );
+  }
+  if (serverName && tlsListen) {
+    tasks.push(
+      peerCertificate(
+        '127.0.0.1',
+        tlsListen.port ?? 443,
+        serverName,
+        timeoutMs,
+        ca ? { ca: ca.join('\n') } : {},
+      ).then((r) => {
+        if (r.ok) {
+          const c = r.value;
+          const bad = c.daysLeft < 0 || !c.authorized;
+          probes.tls = {
+            name: serverName,
+            daysLeft: c.daysLeft,
+            validTo: c.validTo,
+            ...(bad
+              ? { error: c.authorizationError ?? (c.daysLeft < 0 ? 'CERT_HAS_EXPIRED' : 'not trusted') }
+              : {}),
+          };
+          notes.tls = bad
+            ? {
+                status: 'fail',
+                summary: `certificate for ${serverName}: ${c.authorizationError ?? 'invalid'} (valid to ${c.validTo})`,
+              }
+            : {
+                status: c.daysLeft < 14 ? 'warn' : 'ok',
+                summary: `certificate valid to ${c.validTo.slice(0, 10)} (${c.daysLeft} days)`,
+              };
+        } else {
+          probes.tls = { name: serverName, error: r.error.message };
+          notes.tls = { status: 'fail', summary: `TLS on ${tlsListen.port}: ${r.error.kind}` };
+        }
+      }),
+    );
+  } else notes.tls = { status: 'skip', summary: 'the site has no TLS listener' };
+  notes.firewall = { status: 'skip', summary: 'not probed from inside the server' };
+  tasks.push(
+    host.run('nginx', ['-t'], { timeoutMs }).then((r) => {
+      if (!r.ok) {
+        notes.proxy = { status: 'skip', summary: 'nginx is not installed here' };
+        return;
+      }
+      const output = `${r.value.stderr}${r.value.stdout}`.trim();
+      probes.nginxTest = { ok: r.value.code === 0, output };
+      notes.proxy =
+        r.value.code === 0
+          ? {
+              status: 'ok',
+              summary: site ? `nginx -t ok; site ${site.file}` : 'nginx -t ok; no site points at this app',
+            }
+          : { status: 'fail', summary: output.split('\n').find((l) => /emerg/.test(l)) ?? 'nginx -t failed' };
+    }),
+  );
+  if (upstream) {
+    tasks.push(probeUpstream(input, upstream.target, probes, notes).then((f) => void (upstreamFailure = f)));
+  } else if (input.binds[0]) {
+    tasks.push(probeUpstream(input, input.binds[0], probes, notes).then((f) => void (upstreamFailure = f)));
+  }
+  if (serverName) {
+    tasks.push(
+      (async () => {
+        for (const path of ['/health', '/healthz', '/up', '/']) {
+          const url = `${scheme}://${serverName}${path}`;
+          const r = await httpGet(url, {
+            timeoutMs,
+            connectTo: { host: '127.0.0.1', port },
+            rejectUnauthorized: false,
+            maxBody: 512,
+          });
+          if (r.ok && r.value.status === 404 && path !== '/') continue;
+          probes.health = r.ok
+            ? { url, status: r.value.status, body: r.value.body }
+            : { url, error: `${r.error.kind}: ${r.error.message}` };
+          const good = r.ok && r.value.status < 400;
+          notes.app = {
+            status: good ? 'ok' : 'fail',
+            summary: `${url} → ${r.ok ? `HTTP ${r.value.status} in ${r.value.ms} ms` : r.error.kind}`,
+          };
+          return;
+        }
+      })(),
+    );
+  }
+  if (staticLoc && serverName) {
+    tasks.push(
+      (async () => {
+        const dir = staticLoc.alias ?? `${staticLoc.root}${staticLoc.path}`;
+        const entries = await host.readdir(dir);
+        const file = entries?.find((e) => /\.\w+$/.test(e));
+        const url = `${scheme}://${serverName}${staticLoc.path.replace(/\/?$/, '/')}${file ?? ''}`;
+        if (!entries) {
+          probes.static = { url, path: dir, exists: false, status: 404 };
+          return;
+        }
+        if (!file) return;
+        const r = await httpGet(url, {
+          timeoutMs,
+          connectTo: { host: '127.0.0.1', port },
+          rejectUnauthorized: false,
+          maxBody: 64,
+        });
+        probes.static = { url, path: dir, exists: true, ...(r.ok ? { status: r.value.status } : {}) };
+      })(),
+    );
+  }
+  if (dbUrl) {
+    tasks.push(
+      probePostgres(dbUrl, timeoutMs).then((r) => {
+        probes.database = {
+          url: dbUrl,
+          result: r.ok ? 'ok' : r.error.kind,
+          ...(r.ok ? {} : { message: r.error.message }),
+        };
+        notes.database = r.ok
+          ? { status: 'ok', summary: `PostgreSQL ${r.value.serverVersion} answers (${r.ms} ms)` }
+          : { status: 'fail', summary: `PostgreSQL: ${r.error.kind}: ${r.error.message.split('\n')[0]}` };
+      }),
+    );
+  } else notes.database = { status: 'skip', summary: 'no PostgreSQL URL in the unit environment' };
+  if (redisUrl) {
+    tasks.push(
+      probeRedis(redisUrl, timeoutMs).then((r) => {
+        probes.cache = {
+          url: redisUrl,
+          result: r.ok ? 'ok' : r.error.kind,
+          ...(r.ok ? {} : { message: r.error.message }),
+        };
+        notes.cache = r.ok
+          ? { status: 'ok', summary: `Redis answers PING (${r.ms} ms)` }
+          : { status: 'fail', summary: `Redis: ${r.error.kind}: ${r.error.message.split('\n')[0]}` };
+      }),
+    );
+  } else notes.cache = { status: 'skip', summary: 'no Redis URL in the unit environment' };
+  if (workers.length > 0) {
+    probes.workers = workers.map((w) => ({ unit: w.id, active: w.active }));
+    const down = workers.filter((w) => w.active !== 'active');
+    notes.workers =
+      down.length > 0
+        ? { status: 'fail', summary: down.map((w) => `${w.id} is ${w.active}`).join(', ') }
+        : { status: 'ok', summary: workers.map((w) => `${w.id} active`).join(', ') };
+  } else notes.workers = { status: 'skip', summary: 'no worker unit for this app' };
+  tasks.push(
+    (async () => {
+      const paths = [
+        ...new Set(['/', input.workdir ?? '/', '/var/lib/postgresql', ...writableDirs(input.env)]),
+      ];
+      const usage = await Promise.all(paths.map((p) => diskUsage(host.path(p), timeoutMs)));
+      probes.disk = usage.flatMap((u, i) =>
+        u.ok
+          ? [{ path: paths[i] ?? '/', usedPercent: u.value.usedPercent, freeBytes: u.value.freeBytes }]
+          : [],
+      );
+      const mem = await memory(host.procRoot, timeoutMs);
+      if (mem.ok)
+        probes.memory = { usedPercent: mem.value.usedPercent, availableBytes: mem.value.availableBytes };
+      const full = probes.disk.filter((d) => d.usedPercent >= 95);
+      notes.host =
+        full.length > 0
+          ? { status: 'fail', summary: full.map((d) => `${d.path} ${d.usedPercent}% full`).join(', ') }
+          : {
+              status: 'ok',
+              summary: `disk ≤ ${Math.max(0, ...probes.disk.map((d) => d.usedPercent))}% used${probes.memory ? `, memory ${probes.memory.usedPercent}% used` : ''}`,
+            };
+    })(),
+  );
+  if (input.server) {
+    tasks.push(
+      (async () => {
+        const r = await host.run(
+          `${input.server}/bin/python`,
+          ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'],
+          { timeoutMs },
+        );
+        const version = r.ok && r.value.code === 0 ? r.value.stdout.trim() : '';
+        const pyproject = input.workdir ? await host.readFile(`${input.workdir}/pyproject.toml`) : undefined;
+        const requires = pyproject
+          ? /^requires-python\s*=\s*["']([^"']+)["']/m.exec(pyproject)?.[1]
+          : undefined;
+        const pinned = input.workdir
+          ? (await host.readFile(`${input.workdir}/.python-version`))?.trim()
+          : undefined;
+        if (!version) {
+          notes.runtime = { status: 'fail', summary: `${input.server}/bin/python does not run` };
+          return;
+        }
+        probes.python = { version, ...(requires ? { requires } : {}), ...(pinned ? { pinned } : {}) };
+        const ok = satisfies(version, requires) && (!pinned || version.startsWith(pinned));
+        notes.runtime = ok
+          ? {
+              status: 'ok',
+              summary: `Python ${version} in ${input.server}${requires ? ` (project: ${requires})` : ''}`,
+            }
+          : {
+              status: 'fail',
+              summary: `Python ${version} in ${input.server}, the project asks for ${requires ?? pinned}`,
+            };
+      })(),
+    );
+  }
+  await Promise.all(tasks);
+  return { probes, upstreamFailure, notes };
+}
+
+function writableDirs(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([k, v]) => /(?:_DIR|_ROOT|_PATH)$/.test(k) && v.startsWith('/'))
+    .map(([, v]) => v);
+}
+
+/** ">=3.12", ">=3.9,<3.13", "~=3.11" against "3.11.2": the common forms of requires-python. */
+export function satisfies(version: string, spec: string | undefined): boolean {
+  if (!spec) return true;
+  const v = version.split('.').map(Number);
+  const cmp = (other: string): number => {
+    const o = other.split('.').map(Number);
+    for (let i = 0; i < Math.max(v.length, o.length); i++) {
+      const a = v[i] ?? 0;
+      const b = o[i] ?? 0;
+      if (a !== b) return a - b;
+    }
+    return 0;
+  };
+  return spec.split(',').every((part) => {
+    const m = /^\s*(>=|<=|==|!=|~=|>|<)\s*([\d.]+)/.exec(part);
+    if (!m) return true;
+    const c = cmp(m[2] ?? '0');
+    switch (m[1]) {
+      case '>=':
+      case '~=':
+        return c >= 0;
+      case '<=':
+        return c <= 0;
+      case '>':
+        return c > 0;
+      case '<':
+        return c < 0;
+      case '==':
+        return version.startsWith(m[2] ?? '');
+      default:
+        return c !== 0;
+    }
+  });
+}
+
+async function probeUpstream(
+  input: ProbeInput,
+  target: Bind,
+  probes: Probes,
+  notes: ProbeOutcome['notes'],
+): Promise<UpstreamFailure | null> {
+  const t = input.timeoutMs;
+  const r =
+    target.kind === 'unix'
+      ? await connectUnix(target.path, t)
+      : await connectTcp(target.host === 'localhost' ? '127.0.0.1' : target.host, target.port, t);
+  const who = target.kind === 'unix' ? await listenerOnPath(target.path) : await listenersOn(target.port);
+  const listeners: string[] = [];
+  if (who.ok) {
+    const list = Array.isArray(who.value) ? who.value : who.value ? [who.value] : [];
+    for (const l of list)
+      listeners.push(
+        `${l.kind === 'unix' ? l.path : `${l.address}:${l.port}`}${l.command ? ` (${l.command}, pid ${l.pid})` : ''}`,
+      );
+  }
+  let result: string = r.ok ? 'ok' : r.error.kind;
+  // medic runs as root and may connect where Nginx's user may not: check the socket as that user.
+  if (r.ok && target.kind === 'unix') {
+    const user = input.nginx?.user ?? 'www-data';
+    const check = await runAs(user, ['test', '-w', target.path], t);
+    if (check === false) result = 'permission';
+  }
+  probes.upstream = { target, result, listeners };
+  const text = bindText(target);
+  if (result === 'ok') {
+    notes.upstream = {
+      status: 'ok',
+      summary: `${text} accepts connections${listeners[0] ? `: ${listeners[0]}` : ''}`,
+    };
+    return null;
+  }
+  notes.upstream = {
+    status: 'fail',
+    summary: `${text}: ${result}${listeners.length ? `; listening there: ${listeners.join(', ')}` : '; nothing listens there'}`,
+  };
+  const errno =
+    result === 'refused'
+      ? 111
+      : result === 'not_found'
+        ? 2
+        : result === 'permission'
+          ? 13
+          : result === 'timeout'
+            ? 110
+            : 0;
+  if (!errno) return null;
+  const line = `medic: connect() to ${text} failed (${errno}: ${result}) while connecting to upstream`;
+  return {
+    target,
+    errno,
+    reason: result,
+    event: {
+      time: new Date().toISOString(),
+      source: 'probe',
+      unit: 'medic',
+      pid: null,
+      level: 'error',
+      text: line,
+      line: 0,
+    },
+    origin: 'probe',
+  };
+}
+
+async function runAs(user: string, argv: string[], timeoutMs: number): Promise<boolean | null> {
+  const r = await localHost().run('runuser', ['-u', user, '--', ...argv], { timeoutMs });
+  if (!r.ok) return null;
+  return r.value.code === 0;
+}
+
+function layersOf(outcome: ProbeOutcome, show: ShowProperties, unit: string): LayerReport[] {
+  const active = showValue(show, 'ActiveState') ?? '?';
+  const sub = showValue(show, 'SubState') ?? '?';
+  const restarts = showValue(show, 'NRestarts') ?? '0';
+  const result = showValue(show, 'Result') ?? '';
+  const processOk = active === 'active' && sub === 'running';
+  const notes = { ...outcome.notes };
+  notes.process = processOk
+    ? {
+        status: Number(restarts) > 0 ? 'warn' : 'ok',
+        summary: `${unit} active (running)${Number(restarts) > 0 ? `, ${restarts} restarts` : ''}`,
+      }
+    : {
+        status: 'fail',
+        summary: `${unit} ${active} (${sub})${result && result !== 'success' ? `, result ${result}` : ''}, ${restarts} restarts`,
+      };
+  const order: LayerReport['name'][] = [
+    'dns',
+    'tls',
+    'firewall',
+    'proxy',
+    'upstream',
+    'process',
+    'app',
+    'runtime',
+    'database',
+    'cache',
+    'workers',
+    'host',
+  ];
+  return order.map((name) => ({
+    name,
+    status: notes[name]?.status ?? 'unknown',
+    summary: notes[name]?.summary ?? 'not probed',
+  }));
+}
+
+function siteNamedAfter(sites: NginxSite[], unit: string): NginxSite | null {
+  const base = unit.replace(/\.service$/, '').replace(/[-_](?:web|app|gunicorn|uvicorn)$/, '');
+  const proxied = sites.filter((s) => upstreamOf(s).length > 0);
+  return (
+    proxied.find((s) => (s.file.split('/').pop() ?? '').replace(/\.conf$/, '') === base) ??
+    proxied.find((s) => s.serverNames.some((n) => n.split('.').includes(base)) || s.file.includes(base)) ??
+    null
+  );
 }
