@@ -88,7 +88,7 @@ echo "node $(node --version)"
 step "type check" tsc --noEmit -p .
 step "lint" eslint .
 step "format" prettier --check .
-step "unit tests" node --test --test-reporter=spec 'test/unit/**/*.test.ts'
+step "unit tests" node --test --test-reporter=spec 'test/unit/**/*.test.ts' 'test/host/**/*.test.ts'
 
 if [ "$unit_only" = 1 ]; then
   summary+=("skip        integration tests (--unit-only)")

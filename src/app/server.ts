@@ -92,7 +92,8 @@ export function parseBind(text: string, defaultHost = '127.0.0.1', defaultPort =
   return { kind: 'tcp', host: host.toLowerCase(), port: Number(port) };
 }
 
-type PyValue = string | number | boolean | null | PyValue[];
+/** A Python (or TOML) literal value of a config file. */
+export type PyValue = string | number | boolean | null | PyValue[];
 
 /** The simple top-level assignments of a Python (or TOML) config file: literals, lists, os.environ look-ups. */
 export function configAssignments(text: string, env: Record<string, string> = {}): Map<string, PyValue> {
@@ -112,7 +113,8 @@ export function configAssignments(text: string, env: Record<string, string> = {}
   return out;
 }
 
-type PyToken = { kind: 'str'; value: string } | { kind: 'num'; value: number } | { kind: 'name' | 'op'; value: string };
+type PyToken =
+  { kind: 'str'; value: string } | { kind: 'num'; value: number } | { kind: 'name' | 'op'; value: string };
 
 function pyTokens(expression: string): PyToken[] | undefined {
   const tokens: PyToken[] = [];
@@ -301,10 +303,11 @@ function scan(args: string[], flags: Set<string>): Scanned {
       positionals.push(...args.slice(i + 1));
       break;
     }
-    if (a.startsWith('--')) {
+    if (flags.has(a)) {
+      options.push([a, undefined]);
+    } else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq !== -1) options.push([a.slice(0, eq), a.slice(eq + 1)]);
-      else if (flags.has(a)) options.push([a, undefined]);
       else options.push([a, args[++i]]);
     } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
       const short = a.slice(0, 2);
@@ -439,7 +442,9 @@ function gunicornFromConfig(settings: Map<string, PyValue>): GunicornSettings {
 /** gunicorn: config file, then GUNICORN_CMD_ARGS, then the command line, each overriding the one before. */
 function gunicorn(args: string[], ctx: Context): AppServer {
   const cli = scan(args, GUNICORN_FLAGS);
-  const envArgs = ctx.env.GUNICORN_CMD_ARGS ? scan(shellWords(ctx.env.GUNICORN_CMD_ARGS).words, GUNICORN_FLAGS) : null;
+  const envArgs = ctx.env.GUNICORN_CMD_ARGS
+    ? scan(shellWords(ctx.env.GUNICORN_CMD_ARGS).words, GUNICORN_FLAGS)
+    : null;
   const configSpec = last(cli, '-c', '--config') ?? (envArgs ? last(envArgs, '-c', '--config') : undefined);
   const result: AppServer = { server: 'gunicorn', binds: [], argv: args };
   let fromConfig: GunicornSettings = {};
@@ -497,7 +502,8 @@ const UVICORN_FLAGS = new Set([
 /** uvicorn: --uds, else --fd, else --host/--port; every option can also come from UVICORN_<OPTION>. */
 function uvicorn(args: string[], ctx: Context): AppServer {
   const cli = scan(args, UVICORN_FLAGS);
-  const option = (name: string) => last(cli, `--${name}`) ?? ctx.env[`UVICORN_${name.toUpperCase().replace(/-/g, '_')}`];
+  const option = (name: string) =>
+    last(cli, `--${name}`) ?? ctx.env[`UVICORN_${name.toUpperCase().replace(/-/g, '_')}`];
   const result: AppServer = { server: 'uvicorn', binds: [], argv: args };
   const uds = option('uds');
   const fd = integer(option('fd'));
@@ -544,7 +550,13 @@ function daphne(args: string[]): AppServer {
   const fd = integer(last(cli, '--fd'));
   const endpoints = values(cli, '-e', '--endpoint');
   // daphne's defaults apply only when nothing says where to listen, and fill the half of host/port not given.
-  if (host === undefined && port === undefined && unix === undefined && fd === undefined && endpoints.length === 0) {
+  if (
+    host === undefined &&
+    port === undefined &&
+    unix === undefined &&
+    fd === undefined &&
+    endpoints.length === 0
+  ) {
     host = '127.0.0.1';
     port = '8000';
   } else if (host !== undefined && port === undefined) port = '8000';
@@ -579,8 +591,13 @@ function hypercorn(args: string[], ctx: Context): AppServer {
     if (config.settings) settings = config.settings;
   }
   const bind = [...values(cli, '-b', '--bind'), ...values(cli, '--insecure-bind')];
-  const fromConfig = [...(stringList(settings.get('bind')) ?? []), ...(stringList(settings.get('insecure_bind')) ?? [])];
-  const { binds, fds } = bindsOf(bind.length > 0 ? bind : fromConfig.length > 0 ? fromConfig : ['127.0.0.1:8000']);
+  const fromConfig = [
+    ...(stringList(settings.get('bind')) ?? []),
+    ...(stringList(settings.get('insecure_bind')) ?? []),
+  ];
+  const { binds, fds } = bindsOf(
+    bind.length > 0 ? bind : fromConfig.length > 0 ? fromConfig : ['127.0.0.1:8000'],
+  );
   result.binds = binds;
   if (fds.length > 0) result.fds = fds;
   const workers = integer(last(cli, '-w', '--workers') ?? settings.get('workers'));

@@ -1,0 +1,262 @@
+// systemd unit files as systemd reads them (systemd.syntax(7)): sections, key=value, line continuation,
+// comments, list settings that accumulate and reset on an empty assignment, and drop-ins applied in order.
+// Also the `systemctl cat UNIT` output, and the quoting rules of Exec*= command lines.
+
+export interface UnitSource {
+  path: string;
+  text: string;
+}
+
+export interface UnitAssignment {
+  section: string;
+  key: string;
+  value: string;
+  file: string;
+  /** 1-based line where the assignment starts (the first line of a continued one). */
+  line: number;
+}
+
+/** A line systemd would log and ignore ("Assignment outside of section", "Missing '='"). */
+export interface UnitProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface SystemdUnit {
+  /** The files applied, in order: the unit file, then its drop-ins. */
+  files: string[];
+  /** section → key → the assignments in effect: repeated keys accumulate, an empty value resets the list. */
+  sections: Map<string, Map<string, UnitAssignment[]>>;
+  problems: UnitProblem[];
+}
+
+const COMMENT = /^\s*[#;]/;
+
+function emptyUnit(): SystemdUnit {
+  return { files: [], sections: new Map(), problems: [] };
+}
+
+/** A line ends a continuation when it ends with a backslash that is not itself escaped. */
+function endsEscaped(line: string): boolean {
+  let escaped = false;
+  for (const ch of line) escaped = escaped ? false : ch === '\\';
+  return escaped;
+}
+
+function apply(unit: SystemdUnit, source: UnitSource): void {
+  const file = source.path;
+  unit.files.push(file);
+  let section: string | null = null;
+  const handle = (raw: string, line: number) => {
+    const text = raw.trim();
+    if (text === '') return;
+    if (text.startsWith('[') && text.endsWith(']')) {
+      section = text.slice(1, -1);
+      return;
+    }
+    if (section === null) {
+      unit.problems.push({ file, line, message: 'Assignment outside of section. Ignoring.' });
+      return;
+    }
+    const eq = text.indexOf('=');
+    if (eq === -1) {
+      unit.problems.push({ file, line, message: "Missing '=', ignoring line." });
+      return;
+    }
+    assign(unit, { section, key: text.slice(0, eq).trim(), value: text.slice(eq + 1).trim(), file, line });
+  };
+  let pending: { text: string; line: number } | null = null;
+  const lines = source.text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] as string;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    // systemd drops comment lines even between the lines of a continuation.
+    if (COMMENT.test(line)) continue;
+    const text: string = pending ? pending.text + line : line;
+    const start: number = pending ? pending.line : i + 1;
+    if (endsEscaped(text)) {
+      // The backslash becomes a space and the next line is appended as it is.
+      pending = { text: `${text.slice(0, -1)} `, line: start };
+      continue;
+    }
+    pending = null;
+    handle(text, start);
+  }
+  // A file that ends inside a continuation still gives its last assignment.
+  if (pending) handle(pending.text, pending.line);
+}
+
+function assign(unit: SystemdUnit, assignment: UnitAssignment): void {
+  const { section, key, value } = assignment;
+  let keys = unit.sections.get(section);
+  if (!keys) {
+    keys = new Map();
+    unit.sections.set(section, keys);
+  }
+  keys.set(key, value === '' ? [] : [...(keys.get(key) ?? []), assignment]);
+}
+
+/** A unit file and its drop-ins, applied in the order given (systemd's order: the unit, then drop-ins by name). */
+export function parseUnitFiles(sources: UnitSource[]): SystemdUnit {
+  const unit = emptyUnit();
+  for (const source of sources) apply(unit, source);
+  return unit;
+}
+
+export function parseUnitFile(text: string, path = 'unit'): SystemdUnit {
+  return parseUnitFiles([{ path, text }]);
+}
+
+// "# /etc/systemd/system/x.service" or "# /etc/systemd/system/x.service.d/override.conf"
+const CAT_HEADER =
+  /^# (\/\S+\.(?:service|socket|timer|target|mount|automount|swap|path|slice|scope|device)|\/\S+\.d\/[^/\s]+\.conf)$/;
+
+/** The files shown by `systemctl cat UNIT`; text before the first header (a pasted prompt) is ignored. */
+export function filesOfSystemctlCat(text: string): UnitSource[] {
+  const sources: UnitSource[] = [];
+  let current: { path: string; lines: string[] } | null = null;
+  let previousBlank = true;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const header = CAT_HEADER.exec(line);
+    // systemctl separates files with an empty line; a path comment right under a header is the file's own.
+    if (header && (current === null || previousBlank)) {
+      if (current) sources.push({ path: current.path, text: current.lines.join('\n') });
+      current = { path: header[1] as string, lines: [] };
+    } else if (current) {
+      current.lines.push(line);
+    }
+    previousBlank = line.trim() === '';
+  }
+  if (current) sources.push({ path: current.path, text: current.lines.join('\n') });
+  return sources;
+}
+
+export function parseSystemctlCat(text: string): SystemdUnit {
+  return parseUnitFiles(filesOfSystemctlCat(text));
+}
+
+/** Every value in effect for a key, in order (ExecStartPre=, Environment=, After=, …). */
+export function unitValues(unit: SystemdUnit, section: string, key: string): string[] {
+  return (unit.sections.get(section)?.get(key) ?? []).map((a) => a.value);
+}
+
+/** The value in effect for a single-valued key: the last assignment wins. */
+export function unitValue(unit: SystemdUnit, section: string, key: string): string | undefined {
+  return unitAssignment(unit, section, key)?.value;
+}
+
+/** The assignment in effect for a single-valued key, with its file and line for evidence. */
+export function unitAssignment(unit: SystemdUnit, section: string, key: string): UnitAssignment | undefined {
+  const list = unit.sections.get(section)?.get(key);
+  return list?.[list.length - 1];
+}
+
+export interface CommandLine {
+  /** The special prefixes before the executable, as written: "-" ignore failure, "@" argv[0] given, "+", "!", "!!", ":", "|". */
+  prefixes: string;
+  /** The executable. */
+  path: string;
+  /** The arguments the process receives, argv[0] first. */
+  argv: string[];
+}
+
+const C_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  s: ' ',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+  // systemctl show quotes values the shell way, escaping "$" and "`" too.
+  $: '$',
+  '`': '`',
+  // "\ " keeps a space inside a word, as the separator escape of systemd's word splitter does.
+  ' ': ' ',
+};
+
+/** One C escape at s[i] (just after the backslash): the text it stands for and how many characters it used. */
+function cEscape(s: string, i: number): { text: string; used: number } {
+  const c = s[i] ?? '';
+  const simple = C_ESCAPES[c];
+  if (simple !== undefined) return { text: simple, used: 1 };
+  const hex = c === 'x' ? /^[0-9a-fA-F]{2}/.exec(s.slice(i + 1)) : null;
+  if (hex) return { text: String.fromCharCode(parseInt(hex[0], 16)), used: 3 };
+  const uni =
+    c === 'u'
+      ? /^[0-9a-fA-F]{4}/.exec(s.slice(i + 1))
+      : c === 'U'
+        ? /^[0-9a-fA-F]{8}/.exec(s.slice(i + 1))
+        : null;
+  if (uni) return { text: String.fromCodePoint(parseInt(uni[0], 16)), used: 1 + uni[0].length };
+  const octal = /^[0-7]{3}/.exec(s.slice(i));
+  if (octal) return { text: String.fromCharCode(parseInt(octal[0], 8)), used: 3 };
+  // systemd rejects other escapes; keeping them as written shows the user what was there.
+  return { text: `\\${c}`, used: 1 };
+}
+
+/**
+ * Splits words the way systemd does for Exec*= and Environment=: whitespace separates, single and double
+ * quotes group (anywhere in a word), C escapes are decoded inside and outside quotes. null when a quote
+ * is left open, which systemd rejects.
+ */
+export function splitSystemdWords(s: string): string[] | null {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: string | null = null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if (c === '\\' && i + 1 < s.length) {
+      const e = cEscape(s, i + 1);
+      word += e.text;
+      inWord = true;
+      i += e.used;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = null;
+      else word += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      continue;
+    }
+    word += c;
+    inWord = true;
+  }
+  if (quote) return null;
+  if (inWord) words.push(word);
+  return words;
+}
+
+/**
+ * An Exec*= command line: its prefixes, executable and argv. "%%" becomes "%"; other specifiers and
+ * $VARIABLES are left as written, since their values belong to the running unit.
+ */
+export function splitCommandLine(s: string): CommandLine | null {
+  const trimmed = s.trim();
+  const prefixes = /^[-@:+!|]*/.exec(trimmed)?.[0] ?? '';
+  const words = splitSystemdWords(trimmed.slice(prefixes.length))?.map((w) => w.replace(/%%/g, '%'));
+  if (!words || words.length === 0) return null;
+  // With "@" the second word is the argv[0] the process sees instead of the executable's path.
+  if (prefixes.includes('@')) {
+    const [path, ...argv] = words;
+    return { prefixes, path: path as string, argv };
+  }
+  return { prefixes, path: words[0] as string, argv: words };
+}
