@@ -48,8 +48,9 @@ export const dbUnreachable: Cause = {
     if (f) return f;
     const db = evidence.probes?.database;
     if (db && (db.result === 'refused' || db.result === 'timeout' || db.result === 'not_found_host')) {
+      // medic's own connection failed just now: a measurement, not a guess.
       return {
-        confidence: 'medium',
+        confidence: 'high',
         signal: null,
         evidence: [`database probe: ${db.result}${db.message ? ` (${db.message})` : ''}`],
         captures: {},

@@ -25,7 +25,8 @@ export const healthCheckFailing: Cause = {
     const h = evidence.probes?.health;
     if (h && (h.error || (h.status !== undefined && h.status >= 400))) {
       return {
-        confidence: 'medium',
+        // A symptom: any other cause found explains it better.
+        confidence: 'low',
         signal: null,
         evidence: [
           `${h.url}: ${h.error ?? `HTTP ${h.status}`}${h.body ? ` ${JSON.stringify(h.body.slice(0, 120))}` : ''}`,

@@ -31,9 +31,18 @@ export const nginxConfigInvalid: Cause = {
     if (t && !t.ok) {
       const line = t.output.split('\n').find((l) => /\[emerg\]/.test(l)) ?? t.output.split('\n')[0] ?? '';
       const m = / in (\/\S+):(\d+)/.exec(line);
+      const event = {
+        time: null,
+        source: 'nginx -t',
+        unit: 'nginx',
+        pid: null,
+        level: 'critical' as const,
+        text: line.trim(),
+        line: 0,
+      };
       return {
         confidence: 'high',
-        signal: null,
+        signal: { cause: 'nginx_config_invalid', event, context: [], captures: {}, origin: 'nginx -t' },
         evidence: [`nginx -t: ${line.trim()}`],
         captures: { message: line, file: m?.[1] ?? '', line: m?.[2] ?? '' },
       };

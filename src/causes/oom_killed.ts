@@ -15,7 +15,7 @@ export const oomKilled: Cause = {
     let m = /(?:Out of memory|Memory cgroup out of memory): Killed process (\d+) \(([^)]+)\)/.exec(t);
     if (m) return { pid: m[1] ?? '', process: m[2] ?? '' };
     m = /oom-kill:.*task=([^,]+),pid=(\d+)/.exec(t);
-    if (m) return { pid: m[2] ?? '', process: m[1] ?? '' };
+    if (m) return { pid: m[2] ?? '', process: m[1] ?? '', weak: 'yes' };
     if (/Failed with result 'oom-kill'|A process of this unit has been killed by the OOM killer/.test(t))
       return {};
     m = /Worker \(pid:(\d+)\) was sent SIGKILL! Perhaps out of memory\?/.exec(t);

@@ -42,8 +42,9 @@ export const redisUnreachable: Cause = {
     if (f) return f;
     const r = evidence.probes?.cache;
     if (r && r.result !== 'ok') {
+      // medic's own connection failed just now: a measurement, not a guess.
       return {
-        confidence: 'medium',
+        confidence: 'high',
         signal: null,
         evidence: [`redis probe: ${r.result}${r.message ? ` (${r.message})` : ''}`],
         captures: {},

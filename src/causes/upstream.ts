@@ -49,7 +49,29 @@ export function reaches(target: Bind, bind: Bind): boolean {
 
 /** The failures that say Nginx knocks at a door the app does not open: refused, or no such socket. */
 export function unanswered(evidence: Evidence): UpstreamFailure[] {
-  return evidence.upstreamFailures.filter((f) => f.errno === 111 || f.errno === 2);
+  const binds = appBinds(evidence);
+  return evidence.upstreamFailures.filter(
+    (f) =>
+      (f.errno === 111 || f.errno === 2) &&
+      // Refusals while the app was still starting (before its last start) are history.
+      (evidence.unit.crashLoop ||
+        !evidence.lastStart ||
+        !f.event.time ||
+        f.event.time >= evidence.lastStart) &&
+      (binds.length === 0 || binds.some((b) => aimedAt(f.target, b))),
+  );
+}
+
+/** Could Nginx have meant this app? The same kind of bind, on the same port or host, or a socket beside it. */
+function aimedAt(target: Bind, bind: Bind): boolean {
+  if (target.kind === 'unix' && bind.kind === 'unix') return dirOf(target.path) === dirOf(bind.path);
+  if (target.kind === 'tcp' && bind.kind === 'tcp')
+    return target.port === bind.port || target.host === bind.host;
+  return false;
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/'));
 }
 
 /** The app's binds, from its own log lines or from the live unit. */

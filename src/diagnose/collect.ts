@@ -41,6 +41,7 @@ export class EvidenceCollector {
   private signals = new Map<string, SignalSummary>();
   private binds: Bind[] = [];
   private bindEvents: Evidence['bindEvents'] = [];
+  private listenerPid: number | null = null;
   private upstreamFailures: UpstreamFailure[] = [];
   private unit: UnitObservation = {
     name: null,
@@ -160,6 +161,12 @@ export class EvidenceCollector {
     const listening = LISTENING.exec(bare(text));
     if (listening) {
       const bind = bindOf(listening[1] ?? '');
+      // A new server process means a new start: what the old one listened on is history.
+      if (event.pid !== this.listenerPid) {
+        this.binds = [];
+        this.bindEvents = [];
+        this.listenerPid = event.pid;
+      }
       if (bind && !this.binds.some((b) => JSON.stringify(b) === JSON.stringify(bind))) {
         this.binds.push(bind);
         this.bindEvents.push({ bind, event, origin });

@@ -8,7 +8,8 @@ const SECRET_NAME =
 
 const PATTERNS: [RegExp, string][] = [
   // scheme://user:password@host → scheme://user:***@host
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@'"/]+)@/gi, `$1${MASK}@`],
+  // (the password runs to the last "@" of the URL: rotated passwords carry "/" and "@" unescaped)
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s'"]+@([^\s@'"]*)/gi, `$1${MASK}@$2`],
   // NAME=value, NAME: value, "name": "value", name='value' for secret-looking names
   [
     /\b([\w.-]*(?:pass(?:word|wd)?|secret|token|api_?key|private_?key|credentials?|auth_?key|signing_key)[\w.-]*)(["']?\s*[=:]\s*)(["']?)([^\s"',;&}]+)/gi,
@@ -55,11 +56,15 @@ export class Masker {
       if (!m) continue;
       const value = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
       if (isSecretName(m[1] ?? '')) this.addSecret(value);
-      const url = /:\/\/[^\s:/@]*:([^\s@/]+)@/.exec(value);
+      // The password of a URL runs to its last "@": rotated passwords carry "/" and "@" unescaped too.
+      const url = /^[a-z][\w+.-]*:\/\/[^\s:/@]*:(.+)@[^@]*$/i.exec(value);
       if (url?.[1]) {
-        this.addSecret(url[1]);
+        const password = url[1];
+        this.addSecret(password);
+        // A URL that does not parse gets quoted in pieces ("Port could not be cast ... 'abc'").
+        for (const piece of password.split(/[/@:?#]/)) this.addSecret(piece);
         try {
-          this.addSecret(decodeURIComponent(url[1]));
+          this.addSecret(decodeURIComponent(password));
         } catch {
           // not percent-encoded: the raw value is masked already
         }
