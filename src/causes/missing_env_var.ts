@@ -17,7 +17,7 @@ export const missingEnvVar: Cause = {
       const type = e.type.replace(/^.*\./, '');
       const msg = e.message;
       if (type === 'KeyError') {
-        const name = /^'([^']+)'$/.exec(msg.trim())?.[1];
+        const name = /^'([^']+)'$/.exec((msg.split('\n')[0] ?? '').trim())?.[1];
         if (name && ENV_NAME.test(name)) return { variable: name };
       }
       // django-environ / environs / python-decouple / Django's own message

@@ -1,4 +1,4 @@
-import { type Cause, fromSignal, unitName } from './types.ts';
+import { type Cause, type Signal, unitName } from './types.ts';
 
 export const oomKilled: Cause = {
   meta: {
@@ -23,7 +23,30 @@ export const oomKilled: Cause = {
     if (/"OOMKilled": ?true/.test(t)) return {};
     return null;
   },
-  decide: (evidence) => fromSignal('oom_killed', evidence),
+  decide(evidence) {
+    const s = evidence.signals.get('oom_killed');
+    if (!s) return null;
+    // A kernel log holds every OOM kill of the boot: the one that matters killed this app's process,
+    // at the moment systemd or Gunicorn saw it die by SIGKILL.
+    const near = (sig: Signal) =>
+      !!sig.event.time &&
+      evidence.killedAt.some((k) => Math.abs(Date.parse(k) - Date.parse(sig.event.time ?? '')) <= 2000);
+    const strong = s.all.filter((x) => !x.captures.weak);
+    const best =
+      strong.find(near) ??
+      s.all.find(near) ??
+      (evidence.killedAt.length === 0 ? (strong[0] ?? s.first) : null);
+    if (!best) return null;
+    return {
+      confidence: near(best) || evidence.killedAt.length === 0 ? 'high' : 'medium',
+      signal: best,
+      evidence: [
+        `${best.origin}:${best.event.line}: ${best.event.text.trim()}`,
+        ...(near(best) ? ['the app died by SIGKILL at that moment'] : []),
+      ],
+      captures: best.captures,
+    };
+  },
   fix(_c, t) {
     return [
       `journalctl -k --no-pager | grep -iE 'out of memory|oom-kill' | tail -3`,

@@ -14,7 +14,27 @@ export const socketPermission: Cause = {
     const m = /connect\(\) to unix:(\S+?) failed \(13: Permission denied\)/.exec(event.text);
     return m ? { socket: m[1] ?? '' } : null;
   },
-  decide: (evidence) => fromSignal('socket_permission', evidence),
+  decide(evidence) {
+    const f = fromSignal('socket_permission', evidence);
+    if (f) return f;
+    // medic connected as Nginx's user and was refused: the same answer Nginx gets.
+    const up = evidence.probes?.upstream;
+    if (up?.target.kind === 'unix' && up.result === 'permission') {
+      const failure = evidence.upstreamFailures.find((x) => x.origin === 'probe');
+      return {
+        confidence: 'high',
+        signal: failure
+          ? { cause: 'socket_permission', event: failure.event, context: [], captures: {}, origin: 'probe' }
+          : null,
+        evidence: [
+          `${up.target.path}: Nginx's user may not write to it`,
+          ...up.listeners.map((l) => `listening: ${l}`),
+        ],
+        captures: { socket: up.target.path },
+      };
+    }
+    return null;
+  },
   fix(c, t) {
     const sock = c.socket ?? '/run/APP/APP.sock';
     return [

@@ -39,6 +39,8 @@ export interface SignalSummary {
   first: Signal;
   last: Signal;
   count: number;
+  /** The first ten and the latest twenty, for causes that must choose among them. */
+  all: Signal[];
 }
 
 /** Where the app listens, as its server said ("Listening at: ...", "Uvicorn running on ..."). */
@@ -104,6 +106,8 @@ export interface Evidence {
   unit: UnitObservation;
   probes: Probes | null;
   target: Target;
+  /** When the app's process was killed by SIGKILL (systemd's status=9/KILL, Gunicorn's "sent SIGKILL"). */
+  killedAt: string[];
   /** When the server last started and listened: errors before it are history unless it still crashes. */
   lastStart: string | null;
   /** The app runs in a container: a loopback bind is unreachable from outside it. */

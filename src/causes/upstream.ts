@@ -55,19 +55,27 @@ export function unanswered(evidence: Evidence): UpstreamFailure[] {
       (f.errno === 111 || f.errno === 2) &&
       // Refusals while the app was still starting (before its last start) are history.
       (evidence.unit.crashLoop ||
+        f.origin === 'probe' ||
         !evidence.lastStart ||
         !f.event.time ||
-        f.event.time >= evidence.lastStart) &&
-      (binds.length === 0 || binds.some((b) => aimedAt(f.target, b))),
+        Date.parse(f.event.time) >= Date.parse(evidence.lastStart) - 1000) &&
+      (binds.length === 0 || binds.some((b) => aimedAt(f, b, evidence.unit.name))),
   );
 }
 
-/** Could Nginx have meant this app? The same kind of bind, on the same port or host, or a socket beside it. */
-function aimedAt(target: Bind, bind: Bind): boolean {
+/**
+ * Could Nginx have meant this app? A socket beside its socket; its port; or, for another port, a site
+ * named like the unit (Nginx's error log also holds the other sites' failures).
+ */
+function aimedAt(f: UpstreamFailure, bind: Bind, unit: string | null): boolean {
+  const target = f.target;
   if (target.kind === 'unix' && bind.kind === 'unix') return dirOf(target.path) === dirOf(bind.path);
-  if (target.kind === 'tcp' && bind.kind === 'tcp')
-    return target.port === bind.port || target.host === bind.host;
-  return false;
+  if (target.kind !== 'tcp' || bind.kind !== 'tcp') return false;
+  if (target.port === bind.port || f.origin === 'probe') return true;
+  const base = unit?.replace(/\.service$/, '');
+  if (!base) return target.host === bind.host;
+  const site = / server: ([\w.-]+)| host: "([\w.-]+)/.exec(f.event.text);
+  return (site?.[1] ?? site?.[2] ?? '').split('.').includes(base);
 }
 
 function dirOf(path: string): string {
@@ -84,4 +92,9 @@ export function appServing(evidence: Evidence): boolean {
   if (evidence.unit.crashLoop) return false;
   if (evidence.unit.active && evidence.unit.active !== 'active') return false;
   return appBinds(evidence).length > 0;
+}
+
+/** Is `time` more than `ms` after `start`? (A start-up race logs within the same second or two.) */
+function after(time: string, start: string, ms: number): boolean {
+  return Date.parse(time) - Date.parse(start) > ms;
 }

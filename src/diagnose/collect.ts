@@ -29,6 +29,15 @@ const LIFECYCLE =
 export const WORTH_MATCHING =
   /rror|xception|ail|denied|refused|not found|No such|No module|No space|Killed|kill|timed out|TIMEOUT|emerg|crit|Invalid|invalid|unapplied|not up to date|does not exist|no such|in use|resolve|Could not|could not|certificate|SSL|unhealthy|Unable|shutdown|Stopped|Deactivated|ready\.|started|No nodes|Perhaps out of memory|No route|UFW BLOCK|name resolution|not known|NXDOMAIN|status=\d|Bad Request| 404\b|curl: \(|not absolute|Refusing|Executable|execute|Listening at|running on|ready/;
 
+// Anything a matcher, the stitcher, the unit observer or the timeline could want, on the raw line.
+const RAW_INTEREST = new RegExp(
+  [
+    WORTH_MATCHING.source,
+    LIFECYCLE.source,
+    'Traceback|File \\\\?"|Exception|Error|Running on|Listening|Active:|Process:|Main PID:|\\.service - |" 5\\d\\d |^\\s*$',
+  ].join('|'),
+);
+
 // "Listening at: unix:/run/app.sock (12)", "Listening at: http://127.0.0.1:8000 (12)", "Uvicorn running on http://127.0.0.1:8000"
 const LISTENING =
   /(?:Listening at: |Uvicorn running on |Running on |Listening on TCP address |Listening on )((?:unix:)?[^\s(]+)/;
@@ -42,6 +51,8 @@ export class EvidenceCollector {
   private binds: Bind[] = [];
   private bindEvents: Evidence['bindEvents'] = [];
   private listenerPid: number | null = null;
+  /** The unit's executable, as `systemctl status` shows it: its virtualenv goes into the fix. */
+  execPath: string | null = null;
   private upstreamFailures: UpstreamFailure[] = [];
   private unit: UnitObservation = {
     name: null,
@@ -55,6 +66,7 @@ export class EvidenceCollector {
   /** event numbers of systemd's last failure line and of the server's last successful start */
   private failureAt = 0;
   private lastStart: string | null = null;
+  private killedAt: string[] = [];
   private healthyAt = 0;
   private tail: TimelineEntry[] = [];
   private seq = 0;
@@ -68,6 +80,14 @@ export class EvidenceCollector {
   events = 0;
   lastTime: string | null = null;
   firstTime: string | null = null;
+
+  /**
+   * Whether a raw line can matter. Most lines of a big log are requests that went fine: skipping them
+   * before they are parsed keeps a gigabyte of journal fast and the memory flat.
+   */
+  mayMatter(raw: string, origin: string): boolean {
+    return this.stitchers.get(origin)?.reading === true || RAW_INTEREST.test(messageOf(raw));
+  }
 
   push(event: LogEvent, origin: string): void {
     this.events += 1;
@@ -104,6 +124,7 @@ export class EvidenceCollector {
       statuses: this.statuses,
       inContainer: this.inContainer,
       lastStart: this.lastStart,
+      killedAt: this.killedAt,
     };
   }
 
@@ -203,10 +224,14 @@ export class EvidenceCollector {
         u.result = a[3] ?? u.result;
         this.statusSaysCrash = a[2] === 'auto-restart' || a[1] === 'failed';
       }
+      const exec = /^Process: \d+ ExecStart=(\/\S+)/.exec(t);
+      if (exec) this.execPath = exec[1] ?? null;
       const s = /\(code=(?:exited|killed|dumped), status=(\d+\/?\w*)\)/.exec(t);
       if (s) u.exitStatus = s[1] ?? null;
       return;
     }
+    if (event.time && this.killedAt.length < 100 && /status=9\/KILL|signal=KILL|was sent SIGKILL/.test(t))
+      this.killedAt.push(event.time);
     const restart = /restart counter is at (\d+)/.exec(t);
     if (restart) u.restarts = Math.max(u.restarts, Number(restart[1]));
     const exited = /Main process exited, code=(\w+), status=(\d+\/?\w*)/.exec(t);
@@ -234,10 +259,13 @@ export class EvidenceCollector {
     if (s) {
       s.count += 1;
       s.last = signal;
+      // the first ten and the latest twenty: a cause may want the earliest or the one that matches a moment
+      s.all.push(signal);
+      if (s.all.length > 30) s.all.splice(10, 1);
       // A vague line (a bare exit status, a 400 with no reason) gives way to the first one that says why.
       if (s.first.captures.weak && !signal.captures.weak) s.first = signal;
     } else {
-      this.signals.set(signal.cause, { first: signal, last: signal, count: 1 });
+      this.signals.set(signal.cause, { first: signal, last: signal, count: 1, all: [signal] });
     }
   }
 
@@ -266,4 +294,15 @@ export class EvidenceCollector {
 
 function bindOf(raw: string): Bind | null {
   return parseBindText(raw.replace(/^https?:\/\//, '').replace(/\/$/, ''));
+}
+
+/** The MESSAGE of a journal JSON line, cheaply (no parse): the rest of the record would match anything. */
+function messageOf(raw: string): string {
+  if (raw.charCodeAt(0) !== 123) return raw;
+  const start = raw.indexOf('"MESSAGE":');
+  // journald writes binary messages as byte arrays: those get parsed whole.
+  if (start === -1 || raw.charCodeAt(start + 10) === 91) return raw;
+  let end = raw.indexOf('",', start + 11);
+  while (end !== -1 && raw.charCodeAt(end - 1) === 92) end = raw.indexOf('",', end + 2);
+  return raw.slice(start + 10, end === -1 ? raw.length : end);
 }

@@ -66,7 +66,13 @@ interface Ranked {
 /** An error from before the app's last good start, while it no longer crashes, is history. */
 function stale(r: Ranked, evidence: Evidence): boolean {
   const t = r.finding.signal?.event.time;
-  return !evidence.unit.crashLoop && !!t && !!evidence.lastStart && t < evidence.lastStart;
+  // (a second of slack: Nginx and pasted journals log whole seconds)
+  return (
+    !evidence.unit.crashLoop &&
+    !!t &&
+    !!evidence.lastStart &&
+    Date.parse(t) < Date.parse(evidence.lastStart) - 1000
+  );
 }
 
 function order(a: Ranked, b: Ranked): number {
@@ -217,7 +223,7 @@ function layersOf(input: DecideInput, best: Ranked | undefined, found: Ranked[])
       set(
         'process',
         'fail',
-        `${evidence.unit.name ?? 'the unit'} keeps exiting${evidence.unit.exitStatus ? ` (status ${evidence.unit.exitStatus})` : ''}${evidence.unit.restarts ? `, ${evidence.unit.restarts} restarts` : ''}`,
+        `${evidence.unit.name ?? 'the unit'} keeps exiting${evidence.unit.exitStatus ? ` (status ${evidence.unit.exitStatus})` : ''}${evidence.unit.restarts ? `, ${evidence.unit.restarts} restart${evidence.unit.restarts === 1 ? '' : 's'}` : ''}`,
       );
     } else if (evidence.binds.length > 0) {
       set('process', 'ok', 'the server started and listens');

@@ -259,7 +259,7 @@ async function diagnoseUnit(
       if (!e?.time || !/out of memory|oom-kill|Killed process/i.test(e.text)) continue;
       if (!e.text.includes(unit) && !(comm && e.text.includes(`(${comm})`))) continue;
       const t = Date.parse(e.time);
-      if (killedAt.some((k) => Math.abs(k - t) <= 5000)) collector.push(e, 'kernel');
+      if (killedAt.some((k) => Math.abs(k - t) <= 2000)) collector.push(e, 'kernel');
     }
   }
   // Nginx's error log for this site, from the start of this window (fresh lines include medic's own probes).

@@ -2,7 +2,10 @@
 import { access, constants, stat } from 'node:fs/promises';
 import type { Target } from '../causes/types.ts';
 import { UsageError } from '../cli/exit.ts';
-import { eventsOfFile, eventsOfText } from '../logs/read.ts';
+import { createReadStream } from 'node:fs';
+import { parseLine } from '../logs/envelope.ts';
+import { linesOf } from '../logs/lines.ts';
+import { eventsOfText } from '../logs/read.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';
 
@@ -43,7 +46,15 @@ export async function collectLogs(
 ): Promise<void> {
   for (const path of paths) {
     const origin = path === '-' ? 'stdin' : path;
-    for await (const event of eventsOfFile(path, { year })) collector.push(event, origin);
+    let n = 0;
+    for await (const raw of linesOf(
+      path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 }),
+    )) {
+      n += 1;
+      if (!collector.mayMatter(raw, origin)) continue;
+      const event = parseLine(raw, n, { year });
+      if (event) collector.push(event, origin);
+    }
   }
 }
 
@@ -68,7 +79,15 @@ function verdict(collector: EvidenceCollector, inputs: string[]): Diagnosis {
   collector.finish();
   const evidence = collector.evidence();
   return decide({
-    evidence: { ...evidence, probes: null, target: { ...NO_TARGET, unit: evidence.unit.name } },
+    evidence: {
+      ...evidence,
+      probes: null,
+      target: {
+        ...NO_TARGET,
+        unit: evidence.unit.name,
+        venv: collector.execPath?.match(/^(.*)\/bin\/[^/]+$/)?.[1] ?? null,
+      },
+    },
     timeline: collector.timeline(),
     routes: collector.routes,
     unclaimed: collector.unclaimed,

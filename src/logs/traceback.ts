@@ -28,6 +28,10 @@ const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
 const CHAINED =
   /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
 // "KeyError: 'SECRET_KEY'", "psycopg2.OperationalError: connection ...", "SystemExit: 1", "KeyboardInterrupt"
+// The lines an exception message goes on with: indented text (psycopg2's "Is the server running"),
+// PostgreSQL's LINE/DETAIL/HINT and caret, pydantic's field names and their reasons.
+const CONTINUATION =
+  /^(?:\s+\S|(?:LINE \d+|DETAIL|HINT|CONTEXT|QUERY|SQL state):|\^|[A-Za-z_]\w*$|\[SQL: |\[parameters: |\(Background on this error|For further information)/;
 // A frame or an exception line with no "Traceback" line before it; the exception type must look like one.
 const HEADLESS_FRAME = /^`*\s*File "[^"]+", line \d+/;
 const LONE_EXCEPTION = /^((?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Exit|Warning|Failure)): (.+)$/;
@@ -57,6 +61,11 @@ function keyOf(e: LogEvent): string {
 export class TracebackStitcher {
   readonly errors: PythonError[] = [];
   private open = new Map<string, Open>();
+
+  /** A traceback is being read: every line matters until it closes. */
+  get reading(): boolean {
+    return this.open.size > 0;
+  }
 
   /** Feeds one event; returns true when it belongs to a traceback (and so is not a line of its own). */
   push(event: LogEvent): boolean {
@@ -135,7 +144,12 @@ export class TracebackStitcher {
       // A line with a logger's prefix is the next record, not part of the message.
       const lastException = current.chain[current.chain.length - 1];
       if (text.trim() === '') return true;
-      if (lastException && !LOG_PREFIX.test(event.text) && current.continuation < 10) {
+      if (
+        lastException &&
+        CONTINUATION.test(text) &&
+        !LOG_PREFIX.test(event.text) &&
+        current.continuation < 10
+      ) {
         current.continuation += 1;
         lastException.message = `${lastException.message}\n${text.trim()}`.trim();
         return true;

@@ -46,13 +46,17 @@ export function diagnosisText(d: Diagnosis, style: Style): string {
   }
   out.push('');
   out.push(style('bold', '  layers (request path)'));
-  for (const l of d.layers) {
+  // Offline, most layers are simply not in the logs: show the ones the logs speak of.
+  const shown = d.mode === 'offline' ? d.layers.filter((l) => l.status !== 'unknown') : d.layers;
+  for (const l of shown) {
     const c =
       l.status === 'fail' ? 'red' : l.status === 'warn' ? 'yellow' : l.status === 'ok' ? 'green' : 'dim';
     out.push(
       `    ${style(c, `${MARK[l.status]} ${l.name.padEnd(9)}`)} ${l.status === 'unknown' ? style('dim', l.summary) : l.summary}`,
     );
   }
+  if (shown.length < d.layers.length)
+    out.push(style('dim', `    (${d.layers.length - shown.length} more layers: not in these logs)`));
   if (d.alternatives.length > 0) {
     out.push('');
     out.push(`  also seen: ${d.alternatives.map((a) => `${a.id} (${a.confidence})`).join(', ')}`);

@@ -147,7 +147,7 @@ const listed = testbed('scenario', 'list')
   .map((line) => line.split(/\s+/)[0] ?? '');
 
 before(() => {
-  mustPass(testbed('up'), 'scripts/testbed up');
+  mustPass(testbed('reset'), 'scripts/testbed reset');
 });
 
 after(() => {

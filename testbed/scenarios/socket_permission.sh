@@ -4,7 +4,7 @@
 . /opt/medic/testbed/lib.sh
 
 useradd --system --no-create-home --shell /usr/sbin/nologin flaskapp
-chown flaskapp:flaskapp /var/log/flaskapp /srv/flaskapp/uploads
+chown -R flaskapp:flaskapp /var/log/flaskapp /srv/flaskapp/uploads
 chown root:flaskapp /srv/flaskapp/.env
 sed -i -e "s/^User=www-data/User=flaskapp/" -e "s/^Group=www-data/Group=flaskapp/" \
   -e "s/--workers 2/--umask 007 --workers 2/" /etc/systemd/system/flaskapp.service
