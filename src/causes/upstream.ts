@@ -93,8 +93,3 @@ export function appServing(evidence: Evidence): boolean {
   if (evidence.unit.active && evidence.unit.active !== 'active') return false;
   return appBinds(evidence).length > 0;
 }
-
-/** Is `time` more than `ms` after `start`? (A start-up race logs within the same second or two.) */
-function after(time: string, start: string, ms: number): boolean {
-  return Date.parse(time) - Date.parse(start) > ms;
-}
