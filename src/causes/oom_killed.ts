@@ -16,6 +16,8 @@ export const oomKilled: Cause = {
     if (m) return { pid: m[1] ?? '', process: m[2] ?? '' };
     m = /oom-kill:.*task=([^,]+),pid=(\d+)/.exec(t);
     if (m) return { pid: m[2] ?? '', process: m[1] ?? '', weak: 'yes' };
+    // SIGKILL of the main process outside a stop: the OOM killer is the usual sender (the kernel log tells).
+    if (/Main process exited, code=killed, status=9\/KILL/.test(t)) return { weak: 'yes', sigkill: 'yes' };
     if (/Failed with result 'oom-kill'|A process of this unit has been killed by the OOM killer/.test(t))
       return {};
     m = /Worker \(pid:(\d+)\) was sent SIGKILL! Perhaps out of memory\?/.exec(t);
@@ -38,7 +40,11 @@ export const oomKilled: Cause = {
       (evidence.killedAt.length === 0 ? (strong[0] ?? s.first) : null);
     if (!best) return null;
     return {
-      confidence: near(best) || evidence.killedAt.length === 0 ? 'high' : 'medium',
+      confidence: best.captures.sigkill
+        ? 'medium'
+        : near(best) || evidence.killedAt.length === 0
+          ? 'high'
+          : 'medium',
       signal: best,
       evidence: [
         `${best.origin}:${best.event.line}: ${best.event.text.trim()}`,

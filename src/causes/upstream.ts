@@ -73,7 +73,7 @@ function aimedAt(f: UpstreamFailure, bind: Bind, unit: string | null): boolean {
   if (target.kind !== 'tcp' || bind.kind !== 'tcp') return false;
   if (target.port === bind.port || f.origin === 'probe') return true;
   const base = unit?.replace(/\.service$/, '');
-  if (!base) return target.host === bind.host;
+  if (!base) return false;
   const site = / server: ([\w.-]+)| host: "([\w.-]+)/.exec(f.event.text);
   return (site?.[1] ?? site?.[2] ?? '').split('.').includes(base);
 }

@@ -232,6 +232,7 @@ export class EvidenceCollector {
     }
     if (event.time && this.killedAt.length < 100 && /status=9\/KILL|signal=KILL|was sent SIGKILL/.test(t))
       this.killedAt.push(event.time);
+    if (!u.name && event.unit?.endsWith('.service')) u.name = event.unit;
     const restart = /restart counter is at (\d+)/.exec(t);
     if (restart) u.restarts = Math.max(u.restarts, Number(restart[1]));
     const exited = /Main process exited, code=(\w+), status=(\d+\/?\w*)/.exec(t);

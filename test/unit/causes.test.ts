@@ -116,6 +116,7 @@ const table: Record<string, { valid: Case[]; invalid: string[] }> = {
     valid: [
       {
         log: [
+          '● fastapi.service - fastapi (FastAPI under Uvicorn)',
           'INFO:     Uvicorn running on http://127.0.0.1:8010 (Press CTRL+C to quit)',
           '2026/11/21 20:22:14 [error] 31#31: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: fastapi.medic.test, request: "GET /health HTTP/1.1", upstream: "http://127.0.0.1:8000/health", host: "fastapi.medic.test"',
         ].join('\n'),
