@@ -1,5 +1,6 @@
 // The shape of a cause: an ESLint-rule-like module with meta, pure matchers over log lines and Python
 // errors, an optional decision over every piece of evidence, and the fix as commands.
+import type { Bind } from '../app/server.ts';
 import type { LogEvent } from '../logs/event.ts';
 import type { PythonError } from '../logs/traceback.ts';
 
@@ -43,8 +44,8 @@ export interface SignalSummary {
   all: Signal[];
 }
 
-/** Where the app listens, as its server said ("Listening at: ...", "Uvicorn running on ..."). */
-export type Bind = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+/** Where the app listens: a TCP address or a unix socket, as app servers and Nginx name them. */
+export type { Bind };
 
 /** Nginx failing to reach an upstream: the target it tried and the errno it got. */
 export interface UpstreamFailure {

@@ -1,6 +1,9 @@
 // What Nginx's failures to reach the app mean, read together with where the app says it listens.
 import type { Bind, Evidence, UpstreamFailure } from './types.ts';
 
+// One rule for "does Nginx's target reach the app's bind", the one `siteForBind` uses too.
+export { reaches } from '../nginx/sites.ts';
+
 export function bindText(b: Bind): string {
   return b.kind === 'unix' ? `unix:${b.path}` : `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`;
 }
@@ -30,21 +33,6 @@ export function parseBindText(raw: string): Bind | null {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(raw);
   if (m) return { kind: 'tcp', host: m[1] ?? '', port: Number(m[2]) };
   return null;
-}
-
-const ANY = new Set(['0.0.0.0', '::', '*', '']);
-
-/** Does a server bound at BIND accept what Nginx sends to TARGET? */
-export function reaches(target: Bind, bind: Bind): boolean {
-  if (target.kind === 'unix' || bind.kind === 'unix') {
-    return target.kind === 'unix' && bind.kind === 'unix' && target.path === bind.path;
-  }
-  if (target.port !== bind.port) return false;
-  if (ANY.has(bind.host)) return true;
-  // nginx tries every address "localhost" resolves to; a server binds the first one.
-  const tried = target.host === 'localhost' ? ['127.0.0.1', '::1'] : [target.host];
-  const bound = bind.host === 'localhost' ? '127.0.0.1' : bind.host;
-  return tried.includes(bound);
 }
 
 /** The failures that say Nginx knocks at a door the app does not open: refused, or no such socket. */
