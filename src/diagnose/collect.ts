@@ -10,6 +10,7 @@ import type {
   UpstreamFailure,
 } from '../causes/types.ts';
 import { parseBindText, parseUpstreamFailure } from '../causes/upstream.ts';
+import { type Envelope, parseLine } from '../logs/envelope.ts';
 import type { LogEvent } from '../logs/event.ts';
 import { bare, type PythonError, TracebackStitcher } from '../logs/traceback.ts';
 
@@ -34,7 +35,7 @@ const RAW_INTEREST = new RegExp(
   [
     WORTH_MATCHING.source,
     LIFECYCLE.source,
-    'Traceback|File \\\\?"|Exception|Error|Running on|Listening|Active:|Process:|Main PID:|\\.service - |" 5\\d\\d |^\\s*$',
+    'Traceback|File \\\\?"|Exception|Error|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |^\\s*$',
   ].join('|'),
 );
 
@@ -78,23 +79,26 @@ export class EvidenceCollector {
   /** Tracebacks no cause claimed, the earliest first: an honest "unknown" still shows them. */
   readonly unclaimed: Signal[] = [];
   events = 0;
-  lastTime: string | null = null;
   firstTime: string | null = null;
 
   /**
    * Whether a raw line can matter. Most lines of a big log are requests that went fine: skipping them
    * before they are parsed keeps a gigabyte of journal fast and the memory flat.
    */
-  mayMatter(raw: string, origin: string): boolean {
+  private mayMatter(raw: string, origin: string): boolean {
     return this.stitchers.get(origin)?.reading === true || RAW_INTEREST.test(messageOf(raw));
+  }
+
+  /** One raw line of ORIGIN: skipped cheaply when it cannot matter, parsed and pushed otherwise. */
+  pushLine(raw: string, line: number, origin: string, env: Envelope): void {
+    if (!this.mayMatter(raw, origin)) return;
+    const event = parseLine(raw, line, env);
+    if (event) this.push(event, origin);
   }
 
   push(event: LogEvent, origin: string): void {
     this.events += 1;
-    if (event.time) {
-      if (!this.firstTime || event.time < this.firstTime) this.firstTime = event.time;
-      if (!this.lastTime || event.time > this.lastTime) this.lastTime = event.time;
-    }
+    if (event.time && (!this.firstTime || event.time < this.firstTime)) this.firstTime = event.time;
     let stitcher = this.stitchers.get(origin);
     if (!stitcher) {
       stitcher = new TracebackStitcher();
@@ -230,7 +234,11 @@ export class EvidenceCollector {
       if (s) u.exitStatus = s[1] ?? null;
       return;
     }
-    if (event.time && this.killedAt.length < 100 && /status=9\/KILL|signal=KILL|was sent SIGKILL/.test(t))
+    if (
+      event.time &&
+      this.killedAt.length < 100 &&
+      /status=9\/KILL|signal=KILL|was sent SIGKILL|Failed with result 'oom-kill'/.test(t)
+    )
       this.killedAt.push(event.time);
     if (!u.name && event.unit?.endsWith('.service')) u.name = event.unit;
     const restart = /restart counter is at (\d+)/.exec(t);

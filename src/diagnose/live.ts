@@ -235,20 +235,13 @@ async function diagnoseUnit(
     }),
   ]);
   const year = host.now().getUTCFullYear();
-  let firstTime: string | null = null;
-  const killedAt: number[] = [];
   if (journal.ok) {
     let n = 0;
-    for await (const raw of linesOf(Readable.from([journal.value.stdout]))) {
-      n += 1;
-      const e = parseLine(raw, n, { year });
-      if (!e) continue;
-      firstTime ??= e.time;
-      if (e.time && /status=9\/KILL|signal=KILL|was sent SIGKILL|oom-kill/.test(e.text))
-        killedAt.push(Date.parse(e.time));
-      collector.push(e, 'journal');
-    }
+    for await (const raw of linesOf(Readable.from([journal.value.stdout])))
+      collector.pushLine(raw, ++n, 'journal', { year });
   }
+  const firstTime = collector.firstTime;
+  const killedAt = collector.evidence().killedAt.map((t) => Date.parse(t));
   // The kernel's OOM kills of a process like this app's, at the moment the unit's process died by SIGKILL.
   const comm = exec ? (exec.path.split('/').pop() ?? '') : '';
   if (kernel.ok && killedAt.length > 0) {

@@ -3,9 +3,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import type { Target } from '../causes/types.ts';
 import { UsageError } from '../cli/exit.ts';
 import { createReadStream } from 'node:fs';
-import { parseLine } from '../logs/envelope.ts';
 import { linesOf } from '../logs/lines.ts';
-import { eventsOfText } from '../logs/read.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';
 
@@ -47,14 +45,8 @@ export async function collectLogs(
   for (const path of paths) {
     const origin = path === '-' ? 'stdin' : path;
     let n = 0;
-    for await (const raw of linesOf(
-      path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 }),
-    )) {
-      n += 1;
-      if (!collector.mayMatter(raw, origin)) continue;
-      const event = parseLine(raw, n, { year });
-      if (event) collector.push(event, origin);
-    }
+    const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
+    for await (const raw of linesOf(input)) collector.pushLine(raw, ++n, origin, { year });
   }
 }
 
@@ -71,7 +63,9 @@ export async function diagnoseLogs(paths: string[], now = new Date()): Promise<D
 /** The diagnosis of a log given as text: for tests and for logs already in memory. */
 export function diagnoseText(text: string, origin = 'input', now = new Date()): Diagnosis {
   const collector = new EvidenceCollector();
-  for (const event of eventsOfText(text, { year: now.getUTCFullYear() })) collector.push(event, origin);
+  text
+    .split('\n')
+    .forEach((raw, i) => collector.pushLine(raw, i + 1, origin, { year: now.getUTCFullYear() }));
   return verdict(collector, [origin]);
 }
 
