@@ -1,4 +1,4 @@
-import { type Cause, unitName } from './types.ts';
+import { type Cause, cite, unitName } from './types.ts';
 
 export const healthCheckFailing: Cause = {
   meta: {
@@ -39,7 +39,7 @@ export const healthCheckFailing: Cause = {
       ? {
           confidence: 'low',
           signal: s.first,
-          evidence: [`${s.first.origin}:${s.first.event.line}: ${s.first.event.text.trim()}`],
+          evidence: [cite(s.first.origin, s.first.event)],
           captures: {},
         }
       : null;

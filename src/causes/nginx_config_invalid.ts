@@ -1,4 +1,4 @@
-import { type Cause, fromSignal } from './types.ts';
+import { type Cause, fromSignal, lineSignal } from './types.ts';
 
 export const nginxConfigInvalid: Cause = {
   meta: {
@@ -42,7 +42,7 @@ export const nginxConfigInvalid: Cause = {
       };
       return {
         confidence: 'high',
-        signal: { cause: 'nginx_config_invalid', event, context: [], captures: {}, origin: 'nginx -t' },
+        signal: lineSignal('nginx_config_invalid', event, 'nginx -t'),
         evidence: [`nginx -t: ${line.trim()}`],
         captures: { message: line, file: m?.[1] ?? '', line: m?.[2] ?? '' },
       };

@@ -1,4 +1,4 @@
-import { type Cause, type Signal, unitName } from './types.ts';
+import { type Cause, cite, type Signal, unitName } from './types.ts';
 
 export const oomKilled: Cause = {
   meta: {
@@ -47,7 +47,7 @@ export const oomKilled: Cause = {
           : 'medium',
       signal: best,
       evidence: [
-        `${best.origin}:${best.event.line}: ${best.event.text.trim()}`,
+        cite(best.origin, best.event),
         ...(near(best) ? ['the app died by SIGKILL at that moment'] : []),
       ],
       captures: best.captures,

@@ -1,4 +1,4 @@
-import { type Cause, fromSignal, unitName } from './types.ts';
+import { type Cause, fromSignal, lineSignal, unitName } from './types.ts';
 
 export const socketPermission: Cause = {
   meta: {
@@ -23,9 +23,7 @@ export const socketPermission: Cause = {
       const failure = evidence.upstreamFailures.find((x) => x.origin === 'probe');
       return {
         confidence: 'high',
-        signal: failure
-          ? { cause: 'socket_permission', event: failure.event, context: [], captures: {}, origin: 'probe' }
-          : null,
+        signal: failure ? lineSignal('socket_permission', failure.event, 'probe') : null,
         evidence: [
           `${up.target.path}: Nginx's user may not write to it`,
           ...up.listeners.map((l) => `listening: ${l}`),

@@ -146,6 +146,16 @@ export interface Cause {
   fix: (captures: Captures, target: Target) => string[];
 }
 
+/** A line as evidence: where it is, and what it says. */
+export function cite(origin: string, event: LogEvent): string {
+  return `${origin}:${event.line}: ${event.text.trim()}`;
+}
+
+/** A signal made from one line (or a probe's result), for causes that decide from more than matchers. */
+export function lineSignal(cause: string, event: LogEvent, origin: string): Signal {
+  return { cause, event, context: [], captures: {}, origin };
+}
+
 /** The default decision: the cause's first signal proves it. */
 export function fromSignal(
   cause: string,
@@ -158,7 +168,7 @@ export function fromSignal(
   return {
     confidence,
     signal: s.first,
-    evidence: [`${s.first.origin}:${s.first.event.line}: ${s.first.event.text.trim()}${times}`],
+    evidence: [`${cite(s.first.origin, s.first.event)}${times}`],
     captures: s.first.captures,
   };
 }

@@ -44,11 +44,8 @@ export const unitMisconfigured: Cause = {
     }
     return null;
   },
-  decide: (evidence) => {
-    // The first specific line names the problem; a bare status line is the fallback.
-    const f = fromSignal('unit_misconfigured', evidence);
-    return f;
-  },
+  // A bare status line is weak: the first specific line ("Failed to locate executable ...") names the problem.
+  decide: (evidence) => fromSignal('unit_misconfigured', evidence),
   fix(c, t) {
     const unit = unitName(t);
     const check: Record<string, string> = {

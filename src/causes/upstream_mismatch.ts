@@ -1,5 +1,5 @@
 import { appBinds, appServing, bindText, reaches, unanswered } from './upstream.ts';
-import { type Cause, type Evidence, type Finding, unitName } from './types.ts';
+import { type Cause, cite, type Evidence, type Finding, lineSignal, unitName } from './types.ts';
 
 export const upstreamMismatch: Cause = {
   meta: {
@@ -24,9 +24,9 @@ export const upstreamMismatch: Cause = {
         continue;
       return {
         confidence: evidence.binds.length > 0 || evidence.probes ? 'high' : 'medium',
-        signal: { cause: 'upstream_mismatch', event: f.event, context: [], captures: {}, origin: f.origin },
+        signal: lineSignal('upstream_mismatch', f.event, f.origin),
         evidence: [
-          `${f.origin}:${f.event.line}: ${f.event.text.trim()}`,
+          cite(f.origin, f.event),
           `nginx connects to ${bindText(f.target)} (${f.errno}: ${f.reason})`,
           `the app listens on ${binds.map(bindText).join(', ')}`,
         ],
@@ -53,9 +53,9 @@ function lonelyRefusal(evidence: Evidence): Finding | null {
   if (!f || (f.target.kind === 'tcp' && f.target.host === '::1')) return null;
   return {
     confidence: 'low',
-    signal: { cause: 'upstream_mismatch', event: f.event, context: [], captures: {}, origin: f.origin },
+    signal: lineSignal('upstream_mismatch', f.event, f.origin),
     evidence: [
-      `${f.origin}:${f.event.line}: ${f.event.text.trim()}`,
+      cite(f.origin, f.event),
       `nothing answers at ${bindText(f.target)}: the app listens elsewhere, or is not running (its logs would tell)`,
     ],
     captures: { expected: bindText(f.target), actual: 'unknown' },

@@ -1,4 +1,4 @@
-import { type Cause, unitName } from './types.ts';
+import { type Cause, cite, unitName } from './types.ts';
 
 export const workerDown: Cause = {
   meta: {
@@ -40,10 +40,7 @@ export const workerDown: Cause = {
     return {
       confidence: 'medium',
       signal: s.last,
-      evidence: [
-        `${s.last.origin}:${s.last.event.line}: ${s.last.event.text.trim()}`,
-        'no worker started after it',
-      ],
+      evidence: [cite(s.last.origin, s.last.event), 'no worker started after it'],
       captures: s.last.captures,
     };
   },

@@ -1,4 +1,4 @@
-import { type Cause, unitName } from './types.ts';
+import { type Cause, cite, lineSignal, unitName } from './types.ts';
 import { appBinds, appServing, bindText, reaches, unanswered } from './upstream.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -23,15 +23,9 @@ export const wrongBindAddress: Cause = {
         if (samePort.length === 0) continue;
         return {
           confidence: 'high',
-          signal: {
-            cause: 'wrong_bind_address',
-            event: f.event,
-            context: [],
-            captures: {},
-            origin: f.origin,
-          },
+          signal: lineSignal('wrong_bind_address', f.event, f.origin),
           evidence: [
-            `${f.origin}:${f.event.line}: ${f.event.text.trim()}`,
+            cite(f.origin, f.event),
             `nginx connects to ${bindText(target)}; the app listens on ${samePort.map(bindText).join(', ')}`,
           ],
           captures: {
@@ -47,15 +41,9 @@ export const wrongBindAddress: Cause = {
     if (evidence.inContainer && loop && loop.bind.kind === 'tcp') {
       return {
         confidence: 'medium',
-        signal: {
-          cause: 'wrong_bind_address',
-          event: loop.event,
-          context: [],
-          captures: {},
-          origin: loop.origin,
-        },
+        signal: lineSignal('wrong_bind_address', loop.event, loop.origin),
         evidence: [
-          `${loop.origin}:${loop.event.line}: ${loop.event.text.trim()}`,
+          cite(loop.origin, loop.event),
           'inside a container, a server on 127.0.0.1 is unreachable through the published port',
         ],
         captures: {
@@ -72,15 +60,9 @@ export const wrongBindAddress: Cause = {
     if (v6 && v6.target.kind === 'tcp' && !binds.some((b) => reaches(v6.target, b))) {
       return {
         confidence: 'medium',
-        signal: {
-          cause: 'wrong_bind_address',
-          event: v6.event,
-          context: [],
-          captures: {},
-          origin: v6.origin,
-        },
+        signal: lineSignal('wrong_bind_address', v6.event, v6.origin),
         evidence: [
-          `${v6.origin}:${v6.event.line}: ${v6.event.text.trim()}`,
+          cite(v6.origin, v6.event),
           'nginx connects to [::1] (localhost resolved to IPv6); the app listens on IPv4',
         ],
         captures: {

@@ -1,6 +1,7 @@
 // From evidence to the answer: the cause (and the alternatives), the first fatal line, the layers and status.
 import { CAUSES, causeById, UNKNOWN } from '../causes/index.ts';
 import {
+  cite,
   type Confidence,
   type Evidence,
   type Finding,
@@ -165,7 +166,7 @@ export function decide(input: DecideInput): Diagnosis {
       layer: firstFailingLayer,
       confidence: 'low',
       evidence: first
-        ? [`${first.origin}:${first.event.line}: ${first.event.text.trim()}`]
+        ? [cite(first.origin, first.event)]
         : layers.filter((l) => l.status === 'fail').map((l) => `${l.name}: ${l.summary}`),
       fix: [
         unit ? `journalctl -u ${unit} -n 100 --no-pager` : 'journalctl -xe --no-pager | tail -100',

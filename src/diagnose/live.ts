@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { getCACertificates } from 'node:tls';
+import { parseEnvFile } from '../app/envfile.ts';
 import { appServerOf } from '../app/server.ts';
-import type { Bind, Probes, Target, UpstreamFailure } from '../causes/types.ts';
+import { type Bind, LAYERS, type Probes, type Target, type UpstreamFailure } from '../causes/types.ts';
 import { bindText } from '../causes/upstream.ts';
 import { UsageError } from '../cli/exit.ts';
 import { diskUsage, memory } from '../host/disk.ts';
@@ -24,6 +25,7 @@ import { type NginxSite, siteForBind, sitesOf, upstreamOf } from '../nginx/sites
 import {
   parseShow,
   parseShowUnits,
+  showEnvironment,
   showEnvironmentFiles,
   showExecCommands,
   showValue,
@@ -145,15 +147,6 @@ async function nginxSites(host: Host, timeoutMs: number): Promise<NginxView | nu
   };
 }
 
-function envOf(text: string | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of (text ?? '').split('\n')) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_]\w*)\s*=\s*(.*)$/.exec(line);
-    if (m) env[m[1] ?? ''] = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return env;
-}
-
 async function diagnoseUnit(
   host: Host,
   unit: string,
@@ -170,9 +163,9 @@ async function diagnoseUnit(
   const env: Record<string, string> = {};
   for (const t of envTexts) {
     if (t) opts.masker.addEnvFile(t);
-    Object.assign(env, envOf(t));
+    for (const [name, value] of parseEnvFile(t ?? '')) env[name] = value;
   }
-  for (const v of show.get('Environment') ?? []) Object.assign(env, envOf(v.split(/\s+/).join('\n')));
+  for (const { name, value } of showEnvironment(show)) env[name] = value;
   const exec = showExecCommands(show, 'ExecStart')[0];
   const workdir = showValue(show, 'WorkingDirectory') || null;
   const server = exec
@@ -214,6 +207,7 @@ async function diagnoseUnit(
     host.run('journalctl', journalArgs, { timeoutMs: timeoutMs * 2, maxBytes: 64 * 1024 * 1024 }),
     host.run('journalctl', ['-k', '-b', '-o', 'json', '--no-pager', '-n', '400'], { timeoutMs }),
     probeAll(host, {
+      host,
       site,
       serverName,
       binds,
@@ -340,6 +334,7 @@ function mentionsSite(
 }
 
 interface ProbeInput {
+  host: Host;
   site: NginxSite | null;
   serverName: string | null;
   binds: Bind[];
@@ -677,7 +672,7 @@ async function probeUpstream(
   // medic runs as root and may connect where Nginx's user may not: check the socket as that user.
   if (r.ok && target.kind === 'unix') {
     const user = input.nginx?.user ?? 'www-data';
-    const check = await runAs(user, ['test', '-w', target.path], t);
+    const check = await runAs(input.host, user, ['test', '-w', target.path], t);
     if (check === false) result = 'permission';
   }
   probes.upstream = { target, result, listeners };
@@ -722,8 +717,8 @@ async function probeUpstream(
   };
 }
 
-async function runAs(user: string, argv: string[], timeoutMs: number): Promise<boolean | null> {
-  const r = await localHost().run('runuser', ['-u', user, '--', ...argv], { timeoutMs });
+async function runAs(host: Host, user: string, argv: string[], timeoutMs: number): Promise<boolean | null> {
+  const r = await host.run('runuser', ['-u', user, '--', ...argv], { timeoutMs });
   if (!r.ok) return null;
   return r.value.code === 0;
 }
@@ -744,21 +739,7 @@ function layersOf(outcome: ProbeOutcome, show: ShowProperties, unit: string): La
         status: 'fail',
         summary: `${unit} ${active} (${sub})${result && result !== 'success' ? `, result ${result}` : ''}, ${restarts} restarts`,
       };
-  const order: LayerReport['name'][] = [
-    'dns',
-    'tls',
-    'firewall',
-    'proxy',
-    'upstream',
-    'process',
-    'app',
-    'runtime',
-    'database',
-    'cache',
-    'workers',
-    'host',
-  ];
-  return order.map((name) => ({
+  return LAYERS.map((name) => ({
     name,
     status: notes[name]?.status ?? 'unknown',
     summary: notes[name]?.summary ?? 'not probed',

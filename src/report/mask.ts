@@ -1,3 +1,5 @@
+import { parseEnvFile } from '../app/envfile.ts';
+
 // Secrets never leave the process: every report, alert and stored record goes through maskDeep first.
 
 const MASK = '***';
@@ -51,11 +53,8 @@ export class Masker {
 
   /** Adds the secret values of an env file's NAME=value lines, and the passwords in its URLs. */
   addEnvFile(text: string): void {
-    for (const line of text.split('\n')) {
-      const m = /^\s*(?:export\s+)?([A-Za-z_][\w.]*)\s*=\s*(.*)$/.exec(line);
-      if (!m) continue;
-      const value = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
-      if (isSecretName(m[1] ?? '')) this.addSecret(value);
+    for (const [name, value] of parseEnvFile(text)) {
+      if (isSecretName(name)) this.addSecret(value);
       // The password of a URL runs to its last "@": rotated passwords carry "/" and "@" unescaped too.
       const url = /^[a-z][\w+.-]*:\/\/[^\s:/@]*:(.+)@[^@]*$/i.exec(value);
       if (url?.[1]) {
