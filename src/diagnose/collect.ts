@@ -80,6 +80,7 @@ export class EvidenceCollector {
   readonly unclaimed: Signal[] = [];
   events = 0;
   firstTime: string | null = null;
+  lastTime: string | null = null;
 
   /**
    * Whether a raw line can matter. Most lines of a big log are requests that went fine: skipping them
@@ -99,6 +100,7 @@ export class EvidenceCollector {
   push(event: LogEvent, origin: string): void {
     this.events += 1;
     if (event.time && (!this.firstTime || event.time < this.firstTime)) this.firstTime = event.time;
+    if (event.time && (!this.lastTime || event.time > this.lastTime)) this.lastTime = event.time;
     let stitcher = this.stitchers.get(origin);
     if (!stitcher) {
       stitcher = new TracebackStitcher();
@@ -129,6 +131,7 @@ export class EvidenceCollector {
       inContainer: this.inContainer,
       lastStart: this.lastStart,
       killedAt: this.killedAt,
+      now: this.lastTime,
     };
   }
 

@@ -57,6 +57,9 @@ const DEGRADING = new Set([
   'file_permission',
 ]);
 
+/** How long the app must have run since its last start before the errors before it count as history. */
+const STAYED_UP_MS = 10_000;
+
 const RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 
 interface Ranked {
@@ -67,13 +70,12 @@ interface Ranked {
 /** An error from before the app's last good start, while it no longer crashes, is history. */
 function stale(r: Ranked, evidence: Evidence): boolean {
   const t = r.finding.signal?.event.time;
+  if (evidence.unit.crashLoop || !t || !evidence.lastStart) return false;
+  const start = Date.parse(evidence.lastStart);
   // (a second of slack: Nginx and pasted journals log whole seconds)
-  return (
-    !evidence.unit.crashLoop &&
-    !!t &&
-    !!evidence.lastStart &&
-    Date.parse(t) < Date.parse(evidence.lastStart) - 1000
-  );
+  if (Date.parse(t) >= start - 1000) return false;
+  // A start proves nothing until the app has stayed up a while: a restart loop looks healthy between crashes.
+  return !evidence.now || Date.parse(evidence.now) - start >= STAYED_UP_MS;
 }
 
 function order(a: Ranked, b: Ranked): number {

@@ -279,7 +279,14 @@ async function diagnoseUnit(
       active === 'failed' || sub === 'auto-restart' || (active === 'activating' && evidence.unit.crashLoop),
   };
   return decide({
-    evidence: { ...evidence, unit: unitState, upstreamFailures: failures, probes: probes.probes, target },
+    evidence: {
+      ...evidence,
+      now: host.now().toISOString(),
+      unit: unitState,
+      upstreamFailures: failures,
+      probes: probes.probes,
+      target,
+    },
     timeline: collector.timeline(),
     routes: collector.routes,
     unclaimed: collector.unclaimed,
