@@ -35,6 +35,10 @@ export function addDiagnose(program: Command, contextOf: () => Context): void {
     )
     .action(async (unit: string | undefined, opts: DiagnoseOptions) => {
       const ctx = contextOf();
+      if (ctx.format === 'junit' || ctx.format === 'tap')
+        throw new UsageError(
+          `--format ${ctx.format} is for medic check; diagnose prints text, json or markdown`,
+        );
       const masker = new Masker();
       let results: Diagnosis[];
       if (opts.log && opts.log.length > 0) {

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { colourEnabled, makeStyle, type Style } from '../report/style.ts';
+import { addCheck } from './check.ts';
 import { addDiagnose } from './diagnose.ts';
+import { addInit } from './init.ts';
 import { EXIT, UsageError } from './exit.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-export const FORMATS = ['text', 'json', 'markdown'] as const;
+export const FORMATS = ['text', 'json', 'markdown', 'junit', 'tap'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** What every command receives: the chosen format, styling and the output streams. */
@@ -23,7 +25,7 @@ export interface Context {
 export function buildProgram(): Command {
   const program = new Command('medic')
     .description(
-      'Find why a Python web app on this server is down: the first failing layer, the first real error, the cause and the fix.',
+      'Find why a Python web app on this server is down (the first failing layer, the first real error, the cause and the fix) and check a deployment before it breaks.',
     )
     .version(pkg.version, '-V, --version', 'print the version')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
       writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `medic: ${s.slice(7)}` : s),
     });
   addDiagnose(program, () => contextOf(program));
+  addInit(program, () => contextOf(program));
+  addCheck(program, () => contextOf(program));
   return program;
 }
 

@@ -1,10 +1,7 @@
 // medic diagnose [UNIT] on the server itself: the unit from systemd, its journal, Nginx's view of it, and
 // probes along the request path, all in parallel and each with a timeout; then the same decision as offline.
-import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { getCACertificates } from 'node:tls';
-import { parseEnvFile } from '../app/envfile.ts';
-import { appServerOf } from '../app/server.ts';
 import { type Bind, LAYERS, type Probes, type Target, type UpstreamFailure } from '../causes/types.ts';
 import { bindText } from '../causes/upstream.ts';
 import { UsageError } from '../cli/exit.ts';
@@ -20,22 +17,24 @@ import { probeRedis } from '../host/redis.ts';
 import { peerCertificate } from '../host/tls.ts';
 import { linesOf } from '../logs/lines.ts';
 import { parseLine } from '../logs/envelope.ts';
-import { parseNginxDump } from '../nginx/config.ts';
-import { type NginxSite, siteForBind, sitesOf, upstreamOf } from '../nginx/sites.ts';
+import { type NginxSite, upstreamOf } from '../nginx/sites.ts';
+import { requireUnit, unitView } from '../discover/service.ts';
 import {
-  parseShow,
-  parseShowUnits,
-  showEnvironment,
-  showEnvironmentFiles,
-  showExecCommands,
-  showValue,
-  type ShowProperties,
-} from '../systemd/show.ts';
+  APP_SERVER,
+  nginxView,
+  type NginxView,
+  serviceUnits,
+  type UnitListing,
+  WORKER,
+  workersOf,
+} from '../discover/units.ts';
+import { showValue, type ShowProperties } from '../systemd/show.ts';
 import type { Masker } from '../report/mask.ts';
 import { Readable } from 'node:stream';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport, type LayerStatus } from './decide.ts';
 import { changesOf } from './changes.ts';
+import { satisfies } from '../discover/project.ts';
 
 export interface LiveOptions {
   since: string | null;
@@ -44,9 +43,6 @@ export interface LiveOptions {
   /** Per probe. */
   timeoutMs?: number;
 }
-
-const APP_SERVER = /\b(?:gunicorn|uvicorn|daphne|hypercorn|waitress-serve|manage\.py runserver)\b/;
-const WORKER = /\b(?:celery|rq worker|rqworker|dramatiq|huey)\b/;
 
 export async function diagnoseLive(unit: string | null, opts: LiveOptions): Promise<Diagnosis[]> {
   const host = opts.host ?? localHost();
@@ -60,18 +56,7 @@ export async function diagnoseLive(unit: string | null, opts: LiveOptions): Prom
   const apps = all.filter((u) => APP_SERVER.test(u.exec));
   let units: string[];
   if (unit) {
-    const name = unit.includes('.') ? unit : `${unit}.service`;
-    if (!all.some((u) => u.id === name)) {
-      const docker = await host.run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs });
-      const engine =
-        docker.ok && docker.value.code === 0
-          ? 'a Docker engine is present, but containers are not supported yet'
-          : 'no Docker engine on this host either';
-      throw new UsageError(
-        `no systemd unit named ${name} (${engine}); app units here: ${apps.map((a) => a.id).join(', ') || 'none found'}`,
-      );
-    }
-    units = [name];
+    units = [await requireUnit(host, all, unit, timeoutMs)];
   } else {
     units = apps.map((a) => a.id);
     if (units.length === 0)
@@ -79,72 +64,9 @@ export async function diagnoseLive(unit: string | null, opts: LiveOptions): Prom
         'found no app unit (Gunicorn, Uvicorn, Daphne, Hypercorn, Waitress) on this host: name one, e.g. medic diagnose myapp',
       );
   }
-  const nginx = await nginxSites(host, timeoutMs);
+  const nginx = await nginxView(host, timeoutMs);
   const workers = all.filter((u) => WORKER.test(u.exec));
   return Promise.all(units.map((u) => diagnoseUnit(host, u, nginx, workers, opts, timeoutMs)));
-}
-
-interface UnitListing {
-  id: string;
-  exec: string;
-  active: string;
-}
-
-async function serviceUnits(host: Host, timeoutMs: number): Promise<UnitListing[] | null> {
-  const list = await host.run(
-    'systemctl',
-    ['list-units', '--type=service', '--all', '--plain', '--no-legend', '--no-pager'],
-    { timeoutMs },
-  );
-  if (!list.ok || list.value.code !== 0) return null;
-  const ids = list.value.stdout
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/)[0] ?? '')
-    .filter((id) => id.endsWith('.service'));
-  // Units that are not loaded right now (a failed start of a unit file) still count: add the enabled ones.
-  const files = await host.run(
-    'systemctl',
-    ['list-unit-files', '--type=service', '--plain', '--no-legend', '--no-pager'],
-    { timeoutMs },
-  );
-  if (files.ok)
-    for (const l of files.value.stdout.split('\n')) {
-      const id = l.trim().split(/\s+/)[0] ?? '';
-      if (id.endsWith('.service') && !id.includes('@') && !ids.includes(id)) ids.push(id);
-    }
-  if (ids.length === 0) return [];
-  const show = await host.run('systemctl', ['show', '-p', 'Id,ExecStart,ActiveState', '--', ...ids], {
-    timeoutMs,
-  });
-  if (!show.ok) return null;
-  return parseShowUnits(show.value.stdout).map((p) => ({
-    id: showValue(p, 'Id') ?? '',
-    exec: (p.get('ExecStart') ?? []).join(' '),
-    active: showValue(p, 'ActiveState') ?? '',
-  }));
-}
-
-interface NginxView {
-  sites: NginxSite[];
-  errorLogs: string[];
-  user: string;
-}
-
-async function nginxSites(host: Host, timeoutMs: number): Promise<NginxView | null> {
-  const dump = await host.run('nginx', ['-T'], { timeoutMs });
-  if (!dump.ok || !dump.value.stdout) return null;
-  const parsed = parseNginxDump(dump.value.stdout);
-  if (!parsed.ok) return { sites: [], errorLogs: ['/var/log/nginx/error.log'], user: 'www-data' };
-  const text = dump.value.stdout;
-  const errorLogs = [
-    ...new Set([...text.matchAll(/^\s*error_log\s+(\/\S+?)[\s;]/gm)].map((m) => m[1] ?? '')),
-  ];
-  const user = /^\s*user\s+([\w-]+)/m.exec(text)?.[1] ?? 'www-data';
-  return {
-    sites: sitesOf(parsed.config),
-    errorLogs: errorLogs.length > 0 ? errorLogs : ['/var/log/nginx/error.log'],
-    user,
-  };
 }
 
 async function diagnoseUnit(
@@ -155,31 +77,15 @@ async function diagnoseUnit(
   opts: LiveOptions,
   timeoutMs: number,
 ): Promise<Diagnosis> {
-  const showRun = await host.run('systemctl', ['show', unit], { timeoutMs });
-  if (!showRun.ok) throw new UsageError(`systemctl show ${unit}: ${showRun.error.message}`);
-  const show = parseShow(showRun.value.stdout);
-  const envFiles = showEnvironmentFiles(show);
-  const envTexts = await Promise.all(envFiles.map((f) => host.readFile(f.path)));
-  const env: Record<string, string> = {};
-  for (const t of envTexts) {
-    if (t) opts.masker.addEnvFile(t);
-    for (const [name, value] of parseEnvFile(t ?? '')) env[name] = value;
-  }
-  for (const { name, value } of showEnvironment(show)) env[name] = value;
-  const exec = showExecCommands(show, 'ExecStart')[0];
-  const workdir = showValue(show, 'WorkingDirectory') || null;
-  const server = exec
-    ? appServerOf(exec.argv, {
-        read: (p) => readSync(host, p),
-        cwd: workdir ?? undefined,
-        env,
-      })
-    : null;
-  const binds = (server?.binds ?? []) as Bind[];
-  const sites = nginx?.sites ?? [];
-  // The site whose upstream reaches the app; when none does (the mismatch itself), the one named after it.
-  const site = binds.map((b) => siteForBind(sites, b)[0]).find(Boolean) ?? siteNamedAfter(sites, unit);
-  const serverName = site?.serverNames.find((n) => n && n !== '_' && !n.startsWith('~')) ?? null;
+  const { show, envFiles, env, exec, workdir, server, binds, site, serverName } = await unitView(
+    host,
+    unit,
+    nginx,
+    {
+      timeoutMs,
+      masker: opts.masker,
+    },
+  );
   const target: Target = {
     unit,
     workdir,
@@ -297,15 +203,6 @@ async function diagnoseUnit(
   });
 }
 
-/** Gunicorn config files are tiny, and the server parser reads them synchronously. */
-function readSync(host: Host, path: string): string | undefined {
-  try {
-    return readFileSync(host.path(path), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 async function readTail(host: Host, path: string, bytes: number): Promise<string> {
   let file;
   try {
@@ -387,8 +284,7 @@ async function probeAll(host: Host, input: ProbeInput): Promise<ProbeOutcome> {
   );
   const dbUrl = DB_URL_NAMES.map((n) => input.env[n]).find((v) => v && /^postgres/.test(v));
   const redisUrl = REDIS_URL_NAMES.map((n) => input.env[n]).find((v) => v && /^rediss?:/.test(v));
-  const prefix = input.unit.replace(/\.service$/, '');
-  const workers = input.workerUnits.filter((w) => w.id.startsWith(prefix) && w.id !== input.unit);
+  const workers = workersOf(input.workerUnits, input.unit);
   const scheme = tlsListen ? 'https' : 'http';
   const port = (tlsListen ? (tlsListen.port ?? 443) : (httpListen?.port ?? 80)) as number;
   const ca = trustedCAs();
@@ -620,41 +516,6 @@ function writableDirs(env: Record<string, string>): string[] {
     .map(([, v]) => v);
 }
 
-/** ">=3.12", ">=3.9,<3.13", "~=3.11" against "3.11.2": the common forms of requires-python. */
-export function satisfies(version: string, spec: string | undefined): boolean {
-  if (!spec) return true;
-  const v = version.split('.').map(Number);
-  const cmp = (other: string): number => {
-    const o = other.split('.').map(Number);
-    for (let i = 0; i < Math.max(v.length, o.length); i++) {
-      const a = v[i] ?? 0;
-      const b = o[i] ?? 0;
-      if (a !== b) return a - b;
-    }
-    return 0;
-  };
-  return spec.split(',').every((part) => {
-    const m = /^\s*(>=|<=|==|!=|~=|>|<)\s*([\d.]+)/.exec(part);
-    if (!m) return true;
-    const c = cmp(m[2] ?? '0');
-    switch (m[1]) {
-      case '>=':
-      case '~=':
-        return c >= 0;
-      case '<=':
-        return c <= 0;
-      case '>':
-        return c > 0;
-      case '<':
-        return c < 0;
-      case '==':
-        return version.startsWith(m[2] ?? '');
-      default:
-        return c !== 0;
-    }
-  });
-}
-
 async function probeUpstream(
   input: ProbeInput,
   target: Bind,
@@ -751,14 +612,4 @@ function layersOf(outcome: ProbeOutcome, show: ShowProperties, unit: string): La
     status: notes[name]?.status ?? 'unknown',
     summary: notes[name]?.summary ?? 'not probed',
   }));
-}
-
-function siteNamedAfter(sites: NginxSite[], unit: string): NginxSite | null {
-  const base = unit.replace(/\.service$/, '').replace(/[-_](?:web|app|gunicorn|uvicorn)$/, '');
-  const proxied = sites.filter((s) => upstreamOf(s).length > 0);
-  return (
-    proxied.find((s) => (s.file.split('/').pop() ?? '').replace(/\.conf$/, '') === base) ??
-    proxied.find((s) => s.serverNames.some((n) => n.split('.').includes(base)) || s.file.includes(base)) ??
-    null
-  );
 }

@@ -1,0 +1,229 @@
+// The facts checks share, each gathered at most once and only when a check asks: the listening sockets,
+// `nginx -t`, the app imported the way the unit imports it, the health URL's answer, the database probe.
+import { userInfo } from 'node:os';
+import type { Host } from '../host/host.ts';
+import { httpGet, type HttpResponse } from '../host/http.ts';
+import { type Listener, listeners } from '../host/listeners.ts';
+import { probePostgres } from '../host/postgres.ts';
+import type { ProbeResult } from '../host/probe.ts';
+import type { CommandOutput } from '../host/run.ts';
+import type { Service } from '../discover/service.ts';
+import type { PostgresInfo, PgFailure } from '../host/postgres.ts';
+
+export interface CheckOptions {
+  /** Per check. */
+  timeoutMs: number;
+  /** Extra directories the app must be able to write (medic.yaml). */
+  writable?: string[];
+}
+
+/** What importing the app told us: the object, Flask's and Django's settings as loaded. */
+export interface AppFacts {
+  ok: boolean;
+  error?: string;
+  traceback?: string;
+  object?: string;
+  python?: string;
+  executable?: string;
+  prefix?: string;
+  flask?: { debug: boolean; testing: boolean };
+  django?: {
+    DEBUG: boolean;
+    ALLOWED_HOSTS: string[];
+    STATIC_ROOT: string;
+    STATIC_URL: string;
+    MEDIA_ROOT: string;
+  };
+}
+
+// Imports the entrypoint as the app server would: cwd first on sys.path, the module, the attribute (a call
+// with literal arguments like "create_app()" or a --factory is called), then reads what matters of it.
+const IMPORT_APP = String.raw`
+import ast, importlib, json, os, sys, traceback
+target, factory = sys.argv[1], sys.argv[2] == "1"
+sys.path.insert(0, os.getcwd())
+out = {"python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable, "prefix": sys.prefix}
+obj = None
+try:
+    mod, _, attr = target.partition(":")
+    obj = importlib.import_module(mod)
+    expr = ast.parse(attr or "application", mode="eval").body
+    call = isinstance(expr, ast.Call)
+    node = expr.func if call else expr
+    names = []
+    while isinstance(node, ast.Attribute):
+        names.insert(0, node.attr)
+        node = node.value
+    names.insert(0, node.id)
+    for name in names:
+        obj = getattr(obj, name)
+    if call:
+        obj = obj(*[ast.literal_eval(a) for a in expr.args], **{k.arg: ast.literal_eval(k.value) for k in expr.keywords})
+    elif factory:
+        obj = obj()
+    out["ok"] = True
+    out["object"] = type(obj).__module__ + "." + type(obj).__qualname__
+except BaseException as e:
+    out["ok"] = False
+    out["error"] = traceback.format_exception_only(type(e), e)[-1].strip()
+    out["traceback"] = traceback.format_exc()[-4000:]
+try:
+    if "flask" in sys.modules:
+        import flask
+        for o in (obj, getattr(obj, "app", None), getattr(obj, "wsgi_app", None)):
+            if isinstance(o, flask.Flask):
+                out["flask"] = {"debug": bool(o.debug), "testing": bool(o.testing)}
+                break
+    if "django" in sys.modules and os.environ.get("DJANGO_SETTINGS_MODULE"):
+        from django.conf import settings
+        if settings.configured:
+            out["django"] = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in (
+                ("DEBUG", bool(settings.DEBUG)), ("ALLOWED_HOSTS", settings.ALLOWED_HOSTS),
+                ("STATIC_ROOT", str(settings.STATIC_ROOT or "")), ("STATIC_URL", str(settings.STATIC_URL or "")),
+                ("MEDIA_ROOT", str(settings.MEDIA_ROOT or "")))}
+except BaseException:
+    pass
+sys.stdout.write("\nMEDIC-JSON " + json.dumps(out, default=str) + "\n")
+sys.stdout.flush()
+os._exit(0)
+`;
+
+export class CheckContext {
+  readonly host: Host;
+  readonly service: Service;
+  readonly options: CheckOptions;
+  private memo = new Map<string, Promise<unknown>>();
+
+  constructor(host: Host, service: Service, options: CheckOptions) {
+    this.host = host;
+    this.service = service;
+    this.options = options;
+  }
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  private once<T>(key: string, f: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = f();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  /** Every listening socket with its owner; null when /proc cannot be read. */
+  listeners(): Promise<Listener[] | null> {
+    return this.once('listeners', async () => {
+      const r = await listeners(this.host.procRoot, this.timeoutMs);
+      return r.ok ? r.value : null;
+    });
+  }
+
+  /** `nginx -t`: null when Nginx is not installed. */
+  nginxTest(): Promise<{ ok: boolean; output: string } | null> {
+    return this.once('nginx-t', async () => {
+      const r = await this.host.run('nginx', ['-t'], { timeoutMs: this.timeoutMs });
+      if (!r.ok) return null;
+      return { ok: r.value.code === 0, output: `${r.value.stderr}${r.value.stdout}`.trim() };
+    });
+  }
+
+  /** Can medic run commands as the service's user? (It must be root, or be that user.) */
+  canActAsUser(): boolean {
+    return process.getuid?.() === 0 || userInfo().username === this.service.user;
+  }
+
+  /** The environment the unit's processes get: systemd's own variables plus Environment= and the env files. */
+  unitEnvironment(): NodeJS.ProcessEnv {
+    return {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      LANG: 'C.UTF-8',
+      HOME: '/nonexistent',
+      ...this.service.env,
+    };
+  }
+
+  /** Runs argv as the service's user and group, in its working directory, with its environment. */
+  async asUser(
+    argv: string[],
+    opts: { timeoutMs?: number; cwd?: string | null; input?: string } = {},
+  ): Promise<CommandOutput | null> {
+    const { user, group } = this.service;
+    const cwd = opts.cwd === undefined ? (this.service.workdir ?? '/') : (opts.cwd ?? '/');
+    const asRoot = process.getuid?.() === 0 && user !== 'root';
+    const [cmd, ...args] = asRoot ? ['runuser', '-u', user, '-g', group, '--', ...argv] : argv;
+    const r = await this.host.run(cmd ?? '', args, {
+      timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+      cwd: this.host.path(cwd),
+      env: this.unitEnvironment(),
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+    });
+    return r.ok ? r.value : null;
+  }
+
+  /** The app imported by the unit's Python as the unit's user, with its environment and directory. */
+  appFacts(): Promise<AppFacts | null> {
+    return this.once('app', async () => {
+      const { server, python } = this.service;
+      if (!server?.module || !python) return null;
+      const cwd = server.chdir ?? this.service.workdir;
+      const r = await this.asUser([python, '-c', IMPORT_APP, server.module, server.factory ? '1' : '0'], {
+        timeoutMs: Math.max(this.timeoutMs, 10_000),
+        cwd,
+      });
+      if (!r) return null;
+      const line = r.stdout.split('\n').find((l) => l.startsWith('MEDIC-JSON '));
+      if (!line) {
+        const last = `${r.stderr}`.trim().split('\n').pop() ?? '';
+        return {
+          ok: false,
+          error: r.timedOut ? 'the import did not finish in time' : last || `exit ${r.code}`,
+          traceback: r.stderr.slice(-4000),
+        };
+      }
+      try {
+        return JSON.parse(line.slice('MEDIC-JSON '.length)) as AppFacts;
+      } catch {
+        return { ok: false, error: 'unreadable answer from the import probe' };
+      }
+    });
+  }
+
+  /** The health URL's answer (through Nginx when there is a site). */
+  health(): Promise<ProbeResult<HttpResponse> | null> {
+    return this.once('health', async () => {
+      const h = this.service.health;
+      if (!h) return null;
+      return httpGet(h.url, {
+        timeoutMs: this.timeoutMs,
+        ...(h.connectTo ? { connectTo: h.connectTo } : {}),
+        ...(h.socketPath ? { socketPath: h.socketPath } : {}),
+        rejectUnauthorized: false,
+        maxBody: 2048,
+      });
+    });
+  }
+
+  databaseUrl(): string | null {
+    const name = this.service.project?.databaseUrlVar;
+    const url = name ? this.service.env[name] : undefined;
+    return url && /^postgres(?:ql)?(?:\+\w+)?:/.test(url)
+      ? url.replace(/^postgres(?:ql)?\+\w+:/, 'postgresql:')
+      : null;
+  }
+
+  redisUrl(): string | null {
+    const name = this.service.project?.redisUrlVar;
+    const url = name ? this.service.env[name] : undefined;
+    return url && /^rediss?:/.test(url) ? url : null;
+  }
+
+  postgres(): Promise<ProbeResult<PostgresInfo, PgFailure> | null> {
+    return this.once('postgres', async () => {
+      const url = this.databaseUrl();
+      return url ? probePostgres(url, this.timeoutMs) : null;
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { redactPassword } from '../host/probe.ts';
+import { fail, pass, skip, type Check } from './types.ts';
+
+const UNREACHABLE = new Set([
+  'refused',
+  'socket_missing',
+  'not_found_host',
+  'timeout',
+  'starting_up',
+  'ssl',
+  'other',
+]);
+
+export const check: Check = {
+  meta: {
+    id: 'db.reachable',
+    layer: 'database',
+    title: "PostgreSQL answers at the address in the app's DATABASE_URL",
+    docs: "Connects to the host and port of the app's database URL, from this server. Refused means PostgreSQL is down or listens elsewhere (listen_addresses, port); a timeout is a firewall or a wrong host.",
+  },
+  async run(ctx) {
+    const url = ctx.databaseUrl();
+    if (!url) return skip('no PostgreSQL URL in the unit environment');
+    const r = await ctx.postgres();
+    if (!r) return skip('no PostgreSQL URL');
+    const where = redactPassword(url.replace(/^[^@]*@/, '').replace(/\/.*$/, ''), url);
+    if (r.ok) return pass(`PostgreSQL ${r.value.serverVersion} answers at ${where} (${r.ms} ms)`);
+    if (!UNREACHABLE.has(r.error.kind))
+      return pass(`PostgreSQL answers at ${where} (${r.error.kind}: see db.auth)`);
+    return fail(
+      `PostgreSQL at ${where}: ${r.error.kind}`,
+      [r.error.message.split('\n')[0] ?? ''],
+      [
+        'systemctl status postgresql    # is it running?',
+        'systemctl start postgresql',
+        `pg_isready -h ${where.split(':')[0] ?? '127.0.0.1'} -p ${where.split(':')[1] ?? '5432'}`,
+      ],
+    );
+  },
+};

@@ -1,0 +1,100 @@
+import { fail, pass, skip, warn, type Check } from './types.ts';
+
+// For each requirement line: missing or the wrong version in this interpreter's environment.
+const CHECK_REQUIREMENTS = String.raw`
+import json, sys
+try:
+    from packaging.requirements import Requirement
+except ImportError:
+    from pip._vendor.packaging.requirements import Requirement
+from importlib import metadata
+out = []
+for line in sys.stdin.read().splitlines():
+    try:
+        r = Requirement(line)
+    except Exception:
+        continue
+    if r.marker and not r.marker.evaluate():
+        continue
+    try:
+        v = metadata.version(r.name)
+    except metadata.PackageNotFoundError:
+        out.append({"name": r.name, "want": str(r.specifier), "have": None})
+        continue
+    if r.specifier and not r.specifier.contains(v, prereleases=True):
+        out.append({"name": r.name, "want": str(r.specifier), "have": v})
+print(json.dumps(out))
+`;
+
+interface Unmet {
+  name: string;
+  want: string;
+  have: string | null;
+}
+
+/** pip check's lines: "flask 2.2.2 has requirement Werkzeug>=2.2.2, but you have werkzeug 2.0.1." */
+export function pipCheckProblems(output: string): string[] {
+  return output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /has requirement|which is not installed|is not supported on this platform/.test(l));
+}
+
+export const check: Check = {
+  meta: {
+    id: 'deps.installed',
+    layer: 'runtime',
+    title:
+      'the virtualenv has every package the project requires, at the required version (and pip check agrees)',
+    docs: "Reads requirements.txt (or pyproject.toml's dependencies) and asks the virtualenv's own Python which versions are installed; then runs `pip check` for broken dependencies between packages. A package added to requirements.txt but never installed is a ModuleNotFoundError at the next restart.",
+  },
+  async run(ctx) {
+    const { service } = ctx;
+    const reqs = service.project?.requirements ?? [];
+    if (!service.python) return skip('no virtualenv found in ExecStart');
+    if (reqs.length === 0) return skip('the project lists no requirements');
+    const r = await ctx.asUser([service.python, '-c', CHECK_REQUIREMENTS], {
+      input: reqs.map((q) => q.line).join('\n'),
+      cwd: service.workdir ?? '/',
+      timeoutMs: Math.max(ctx.timeoutMs, 8000),
+    });
+    if (!r || r.code !== 0)
+      return skip(`could not ask ${service.python}: ${r?.stderr.trim().split('\n').pop() ?? 'no answer'}`);
+    let unmet: Unmet[];
+    try {
+      unmet = JSON.parse(r.stdout) as Unmet[];
+    } catch {
+      return skip('unreadable answer from the virtualenv');
+    }
+    const file = service.project?.requirementFiles[0] ?? 'requirements.txt';
+    const pip = `${service.venv ?? '/path/to/venv'}/bin/pip`;
+    if (unmet.length > 0)
+      return fail(
+        `${unmet.map((u) => u.name).join(', ')} ${unmet.length === 1 ? 'is' : 'are'} not installed as ${file} requires`,
+        unmet.map((u) => `${u.name}${u.want}: ${u.have ? `${u.have} installed` : 'not installed'}`),
+        [
+          `cd ${service.project?.root ?? '.'} && ${pip} install -r ${file}`,
+          `systemctl restart ${service.unit}`,
+        ],
+      );
+    const pc = await ctx.asUser([service.python, '-m', 'pip', 'check'], {
+      cwd: service.workdir ?? '/',
+      timeoutMs: Math.max(ctx.timeoutMs, 8000),
+    });
+    const problems = pc ? pipCheckProblems(pc.stdout) : [];
+    const required = new Set(reqs.map((q) => q.name));
+    const serious = problems.filter((p) =>
+      required.has((p.split(/\s/)[0] ?? '').toLowerCase().replace(/[-_.]+/g, '-')),
+    );
+    if (serious.length > 0)
+      return fail(`pip check: ${serious.length} broken dependencies of required packages`, serious, [
+        `${pip} install -r ${file}`,
+      ]);
+    if (problems.length > 0)
+      return warn(
+        `${reqs.length} requirements met; pip check reports ${problems.length} other problems`,
+        problems.slice(0, 8),
+      );
+    return pass(`${reqs.length} requirements of ${file} met${pc ? '; pip check clean' : ''}`);
+  },
+};

@@ -1,0 +1,174 @@
+import { fail, pass, skip, type Check } from './types.ts';
+
+export interface Firewall {
+  tool: 'ufw' | 'nft' | 'iptables';
+  /** Incoming connections are dropped unless a rule allows them. */
+  filtering: boolean;
+  /** TCP ports a rule allows from anywhere. */
+  allowed: Set<number>;
+}
+
+const UFW_APPS: Record<string, number[]> = {
+  'nginx full': [80, 443],
+  'nginx http': [80],
+  'nginx https': [443],
+  'www full': [80, 443],
+  www: [80],
+  'www secure': [443],
+  'apache full': [80, 443],
+  openssh: [22],
+};
+
+function portsOf(spec: string): number[] {
+  return spec.split(',').flatMap((p) => {
+    const [a, b] = p.split(':').map(Number);
+    if (!Number.isInteger(a)) return [];
+    if (b !== undefined && Number.isInteger(b) && (b as number) - (a as number) < 2000)
+      return Array.from({ length: (b as number) - (a as number) + 1 }, (_, i) => (a as number) + i);
+    return [a as number];
+  });
+}
+
+/** `ufw status verbose`: active or not, the default incoming policy, and the ports allowed from anywhere. */
+export function parseUfw(text: string): Firewall | null {
+  const status = /^Status:\s*(\w+)/m.exec(text)?.[1];
+  if (!status) return null;
+  if (status !== 'active') return { tool: 'ufw', filtering: false, allowed: new Set() };
+  const incoming = /^Default:\s*(\w+)\s*\(incoming\)/m.exec(text)?.[1] ?? 'deny';
+  const allowed = new Set<number>();
+  for (const line of text.split('\n')) {
+    const m = /^(.+?)\s{2,}(ALLOW|LIMIT)(?:\s+IN)?\s{2,}Anywhere/.exec(line);
+    if (!m?.[1]) continue;
+    const to = m[1].replace(/\s*\(v6\)$/, '').trim();
+    const ports = /^(\d[\d,:]*)(?:\/tcp)?$/.exec(to);
+    if (ports?.[1]) portsOf(ports[1]).forEach((p) => allowed.add(p));
+    else for (const p of UFW_APPS[to.toLowerCase()] ?? []) allowed.add(p);
+  }
+  return { tool: 'ufw', filtering: incoming !== 'allow', allowed };
+}
+
+/** `nft list ruleset`: an input-hook chain with policy drop filters; `tcp dport … accept` rules allow. */
+export function parseNft(text: string): Firewall | null {
+  if (!/\bchain\b/.test(text)) return null;
+  const filtering = /type filter hook input priority [^;]+;\s*policy drop;/.test(text);
+  const allowed = new Set<number>();
+  for (const m of text.matchAll(/tcp dport (\{[^}]*\}|[\d-]+)[^\n]*\baccept\b/g)) {
+    const spec = (m[1] ?? '').replace(/[{}\s]/g, '').replace(/-/g, ':');
+    portsOf(spec).forEach((p) => allowed.add(p));
+  }
+  return { tool: 'nft', filtering, allowed };
+}
+
+/** `iptables -S INPUT`: -P INPUT DROP filters; -A INPUT … --dport N … -j ACCEPT allows. */
+export function parseIptables(text: string): Firewall | null {
+  if (!/^-P INPUT/m.test(text)) return null;
+  const filtering =
+    /^-P INPUT (?:DROP|REJECT)/m.test(text) || /^-A INPUT .*-j (?:DROP|REJECT)\s*$/m.test(text);
+  const allowed = new Set<number>();
+  for (const m of text.matchAll(/^-A INPUT (?!.*-s )(?=.*-p tcp).*--dports? ([\d,:]+).*-j ACCEPT/gm))
+    portsOf(m[1] ?? '').forEach((p) => allowed.add(p));
+  return { tool: 'iptables', filtering, allowed };
+}
+
+export interface PortVerdict {
+  blockedSite: number[];
+  exposed: number[];
+}
+
+/** Site ports the firewall drops, and private ports (the app's, PostgreSQL's, Redis's) it lets in. */
+export function judgeFirewall(
+  fw: Firewall | null,
+  sitePorts: number[],
+  publicPrivatePorts: number[],
+): PortVerdict {
+  const filtering = fw?.filtering ?? false;
+  const open = (p: number) => !filtering || (fw?.allowed.has(p) ?? false);
+  return {
+    blockedSite: sitePorts.filter((p) => !open(p)),
+    exposed: publicPrivatePorts.filter((p) => open(p)),
+  };
+}
+
+const ANY = new Set(['0.0.0.0', '::']);
+
+export const check: Check = {
+  meta: {
+    id: 'firewall.public_ports',
+    layer: 'firewall',
+    title: 'the firewall lets 80/443 in and keeps the app, PostgreSQL and Redis ports private',
+    docs: "Reads ufw, nftables or iptables rules and the listening sockets. Fails when the firewall drops a port Nginx serves the site on, or when the app's port, PostgreSQL (5432) or Redis (6379) listens on every interface with no rule keeping it private (Redis without a password on a public port is taken over within hours).",
+  },
+  async run(ctx) {
+    const { host, service, timeoutMs } = ctx;
+    const [ufw, nft, ipt] = await Promise.all([
+      host.run('ufw', ['status', 'verbose'], { timeoutMs }),
+      host.run('nft', ['list', 'ruleset'], { timeoutMs }),
+      host.run('iptables', ['-S', 'INPUT'], { timeoutMs }),
+    ]);
+    const ok = (r: typeof ufw) => (r.ok && r.value.code === 0 ? r.value.stdout : null);
+    const found = [
+      ok(ufw) !== null ? parseUfw(ok(ufw) ?? '') : null,
+      ok(nft) !== null ? parseNft(ok(nft) ?? '') : null,
+      ok(ipt) !== null ? parseIptables(ok(ipt) ?? '') : null,
+    ].filter((f): f is Firewall => f !== null);
+    // ufw and iptables are front ends of nftables: the one that filters is the one in force.
+    const fw = found.find((f) => f.filtering) ?? found[0] ?? null;
+    const all = await ctx.listeners();
+    if (!all) return skip('cannot read /proc/net');
+    const sitePorts = service.site
+      ? [...new Set(service.site.listen.map((l) => l.port).filter((p): p is number => p !== null))]
+      : [];
+    const privatePorts = new Set([
+      5432,
+      6379,
+      ...service.binds.flatMap((b) => (b.kind === 'tcp' ? [b.port] : [])),
+    ]);
+    const publicPrivate = [
+      ...new Set(
+        all
+          .filter((l) => l.kind === 'tcp' && ANY.has(l.address) && privatePorts.has(l.port))
+          .map((l) => (l.kind === 'tcp' ? l.port : 0)),
+      ),
+    ].sort((a, b) => a - b);
+    const v = judgeFirewall(fw, sitePorts, publicPrivate);
+    const desc = fw
+      ? `${fw.tool}: ${fw.filtering ? `filtering, allows ${[...fw.allowed].sort((a, b) => a - b).join(', ') || 'nothing'}` : 'not filtering'}`
+      : 'no firewall rules (ufw, nft, iptables)';
+    const evidence = [
+      desc,
+      `${service.site ? `site on ${sitePorts.join(', ')}` : 'no site'}; listening on every interface: ${publicPrivate.join(', ') || 'no private port'}`,
+    ];
+    if (v.blockedSite.length > 0)
+      return fail(
+        `the firewall drops ${v.blockedSite.join(', ')}, where Nginx serves the site`,
+        evidence,
+        v.blockedSite.map((p) =>
+          fw?.tool === 'ufw' ? `ufw allow ${p}/tcp` : `nft add rule inet filter input tcp dport ${p} accept`,
+        ),
+      );
+    if (v.exposed.length > 0)
+      return fail(
+        `port ${v.exposed.join(', ')} listens on every interface and no firewall rule keeps it private`,
+        evidence,
+        [
+          ...v.exposed.map((p) =>
+            p === 5432
+              ? "listen_addresses = 'localhost' in postgresql.conf"
+              : p === 6379
+                ? 'bind 127.0.0.1 -::1 in /etc/redis/redis.conf'
+                : `bind the app to 127.0.0.1:${p}`,
+          ),
+          fw?.tool === 'ufw' || !fw
+            ? `ufw default deny incoming && ufw allow OpenSSH && ufw allow 'Nginx Full' && ufw enable`
+            : 'drop these ports in the input chain',
+        ],
+      );
+    return pass(
+      `${sitePorts.length ? `${sitePorts.join(', ')} open` : 'no site ports'}; ${publicPrivate.length ? '' : 'app, PostgreSQL and Redis ports are local only'}`.replace(
+        /; $/,
+        '',
+      ),
+      evidence,
+    );
+  },
+};

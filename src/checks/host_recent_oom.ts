@@ -1,0 +1,77 @@
+import { showValue } from '../systemd/show.ts';
+import { fail, pass, type Check } from './types.ts';
+
+interface JournalEntry {
+  MESSAGE?: string;
+  __REALTIME_TIMESTAMP?: string;
+}
+
+function entries(text: string): JournalEntry[] {
+  return text.split('\n').flatMap((l) => {
+    try {
+      return l ? [JSON.parse(l) as JournalEntry] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * The kernel's OOM kills of this unit: its own journal's SIGKILL exits (or systemd's "killed by the OOM killer")
+ * paired with a kernel OOM line within 2 s. The kernel ring buffer replays old kills, so a kill counts only
+ * where the unit itself saw it.
+ */
+export function oomKills(unitJournal: string, kernelJournal: string, unit: string, comm: string): string[] {
+  const deaths = entries(unitJournal)
+    .filter((e) => /status=9\/KILL|killed by the OOM killer|oom-kill/i.test(e.MESSAGE ?? ''))
+    .map((e) => Number(e.__REALTIME_TIMESTAMP ?? 0) / 1000);
+  const out: string[] = [];
+  for (const e of entries(kernelJournal)) {
+    const msg = e.MESSAGE ?? '';
+    if (!/Out of memory|oom-kill|Killed process/i.test(msg)) continue;
+    if (!msg.includes(unit) && !(comm && msg.includes(`(${comm})`))) continue;
+    const t = Number(e.__REALTIME_TIMESTAMP ?? 0) / 1000;
+    if (deaths.some((d) => Math.abs(d - t) <= 2000)) out.push(`${new Date(t).toISOString()} ${msg}`);
+  }
+  return out;
+}
+
+export const check: Check = {
+  meta: {
+    id: 'host.recent_oom',
+    layer: 'host',
+    title: 'the kernel has not OOM-killed the app since boot',
+    docs: "Pairs the unit's SIGKILL exits in its journal with the kernel's OOM-killer lines (or systemd's Result=oom-kill). An OOM kill looks like a silent crash: no traceback, only \"status=9/KILL\".",
+  },
+  async run({ host, service, timeoutMs }) {
+    const comm = (service.exec?.path ?? '').split('/').pop() ?? '';
+    const [unitLog, kernel] = await Promise.all([
+      host.run(
+        'journalctl',
+        ['-u', service.unit, '-b', '-o', 'json', '--no-pager', '-n', '2000', '--output-fields=MESSAGE'],
+        { timeoutMs: timeoutMs * 2, maxBytes: 16 * 1024 * 1024 },
+      ),
+      host.run(
+        'journalctl',
+        ['-k', '-b', '-o', 'json', '--no-pager', '-n', '1000', '--output-fields=MESSAGE'],
+        { timeoutMs },
+      ),
+    ]);
+    const kills =
+      unitLog.ok && kernel.ok ? oomKills(unitLog.value.stdout, kernel.value.stdout, service.unit, comm) : [];
+    const result = showValue(service.show, 'Result');
+    const fix = [
+      `medic diagnose ${service.name}`,
+      `systemctl edit ${service.unit}    # MemoryMax= with headroom, fewer workers, or max_requests to recycle leaking workers`,
+    ];
+    if (result === 'oom-kill')
+      return fail(`systemd reports Result=oom-kill for ${service.unit}`, kills.slice(-3), fix);
+    if (kills.length > 0)
+      return fail(
+        `the kernel OOM-killed ${service.unit} ${kills.length} time${kills.length === 1 ? '' : 's'} since boot`,
+        kills.slice(-3),
+        fix,
+      );
+    return pass('no OOM kill of the app since boot');
+  },
+};

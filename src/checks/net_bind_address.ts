@@ -1,0 +1,38 @@
+import type { Bind } from '../app/server.ts';
+import { bindText } from '../causes/upstream.ts';
+import { fail, pass, skip, type Check } from './types.ts';
+
+const EVERYWHERE = new Set(['0.0.0.0', '::', '*', '']);
+
+/** Binds that accept connections from other machines: every interface, or a non-loopback address. */
+export function publicBinds(binds: Bind[]): Bind[] {
+  return binds.filter(
+    (b) =>
+      b.kind === 'tcp' && (EVERYWHERE.has(b.host) || !/^(?:127\.|::1$|localhost$|::ffff:127\.)/.test(b.host)),
+  );
+}
+
+export const check: Check = {
+  meta: {
+    id: 'net.bind_address',
+    layer: 'upstream',
+    title: 'behind Nginx, the app listens on loopback or a unix socket only',
+    docs: 'An app behind Nginx that binds 0.0.0.0 can be reached around the proxy: no TLS, no rate limits, a Host header nobody checked. Bind 127.0.0.1:PORT or a unix socket. (Inside a container it is the reverse: 127.0.0.1 is unreachable from outside the container, bind 0.0.0.0.)',
+  },
+  async run({ service }) {
+    if (service.binds.length === 0) return skip('no bind found in ExecStart or the server config');
+    const open = publicBinds(service.binds);
+    const text = service.binds.map(bindText).join(', ');
+    if (open.length > 0 && service.site)
+      return fail(
+        `${open.map(bindText).join(', ')}: reachable from other machines, around Nginx`,
+        [`binds: ${text}`, `Nginx site: ${service.site.file}`],
+        [
+          `change the bind to 127.0.0.1:${open[0]?.kind === 'tcp' ? open[0].port : 'PORT'} (${service.server?.configFile ?? 'ExecStart'})`,
+          `systemctl restart ${service.unit}`,
+        ],
+      );
+    if (open.length > 0) return pass(`${text} (no Nginx site in front: the app serves clients itself)`);
+    return pass(`${text}: local only`);
+  },
+};

@@ -1,0 +1,38 @@
+import { posix } from 'node:path';
+import { fail, pass, skip, type Check } from './types.ts';
+
+export const check: Check = {
+  meta: {
+    id: 'nginx.socket_permission',
+    layer: 'upstream',
+    title: "Nginx's user may connect to the app's unix socket",
+    docs: 'Connecting to a unix socket needs write permission on it and search permission on every directory above it, for the user Nginx\'s workers run as (www-data). An app that runs as its own user with a tight umask answers 502 "Permission denied" to every request. Tested as that user.',
+  },
+  async run(ctx) {
+    const { service, host } = ctx;
+    const sockets = service.binds.filter((b) => b.kind === 'unix');
+    if (sockets.length === 0) return skip('the app binds no unix socket');
+    const user = service.nginx?.user ?? 'www-data';
+    if (process.getuid?.() !== 0) return skip(`run medic as root to test as ${user}`);
+    const problems: string[] = [];
+    const evidence: string[] = [];
+    for (const b of sockets) {
+      const s = await host.stat(b.path);
+      if (!s) {
+        problems.push(`${b.path} does not exist (see net.app_listening)`);
+        continue;
+      }
+      evidence.push(`${b.path}: uid ${s.uid} gid ${s.gid} mode ${(s.mode & 0o777).toString(8)}`);
+      const r = await host.run('runuser', ['-u', user, '--', 'test', '-w', b.path], {
+        timeoutMs: ctx.timeoutMs,
+      });
+      if (r.ok && r.value.code !== 0) problems.push(`${user} cannot connect to ${b.path}`);
+    }
+    if (problems.length > 0)
+      return fail(problems.join('; '), evidence, [
+        `usermod -aG ${service.group} ${user} && systemctl restart nginx    # Nginx joins the app's group`,
+        `or run Gunicorn with --umask 007 and Group=${user}; the socket's directory ${posix.dirname(sockets[0]?.path ?? '/run/x/x')} needs o+x or the group`,
+      ]);
+    return pass(`${user} may connect to ${sockets.map((b) => b.path).join(', ')}`);
+  },
+};

@@ -1,0 +1,38 @@
+import { bindText } from '../causes/upstream.ts';
+import { reaches, upstreamOf } from '../nginx/sites.ts';
+import { fail, pass, skip, type Check } from './types.ts';
+
+export const check: Check = {
+  meta: {
+    id: 'nginx.upstream_matches_bind',
+    layer: 'proxy',
+    title: "Nginx's proxy_pass reaches the address the app binds",
+    docs: 'Compares every proxy_pass / uwsgi_pass target of the site (through upstream blocks) with the app server\'s binds: the same socket path, or the same port on an address the bind accepts (127.0.0.1 does not reach [::1], "localhost" tries both). A mismatch is a 502 on every request while both sides look healthy.',
+  },
+  async run({ service }) {
+    const site = service.site;
+    if (!site) return skip('no Nginx site in front of the app');
+    if (service.binds.length === 0) return skip('no bind found for the app');
+    const targets = upstreamOf(site);
+    if (targets.length === 0) return skip(`${site.file} proxies nowhere`);
+    const lost = targets.filter((t) => !service.binds.some((b) => reaches(t.target, b)));
+    const binds = service.binds.map(bindText).join(', ');
+    if (lost.length > 0) {
+      const t = lost[0];
+      return fail(
+        `Nginx sends ${lost.map((l) => `location ${l.location}`).join(', ')} to ${lost.map((l) => bindText(l.target)).join(', ')}; the app binds ${binds}`,
+        [
+          `${site.file}: proxy_pass ${t?.upstreamName ?? (t ? bindText(t.target) : '')}`,
+          `${service.unit}: bind ${binds}`,
+        ],
+        [
+          `edit ${site.file}: proxy_pass http://${service.binds[0]?.kind === 'unix' ? `unix:${service.binds[0].path}` : bindText(service.binds[0] ?? { kind: 'unix', path: '' })};  (or change the app's bind)`,
+          'nginx -t && systemctl reload nginx',
+        ],
+      );
+    }
+    return pass(
+      `${site.file} → ${[...new Set(targets.map((t) => bindText(t.target)))].join(', ')} = the app's bind`,
+    );
+  },
+};

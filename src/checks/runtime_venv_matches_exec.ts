@@ -1,0 +1,52 @@
+import { posix } from 'node:path';
+import { fail, pass, skip, warn, type Check } from './types.ts';
+
+export const check: Check = {
+  meta: {
+    id: 'runtime.venv_matches_exec',
+    layer: 'runtime',
+    title: "ExecStart runs the project's virtualenv with its own Python",
+    docs: 'A virtualenv copied or moved to a new path keeps the old path in its scripts\' "#!" lines, so bin/gunicorn silently runs the old venv\'s Python and packages. Also warns when the project has a virtualenv that the unit does not use.',
+  },
+  async run({ host, service }) {
+    const exec = service.exec;
+    if (!exec) return skip('the unit has no ExecStart=');
+    const venv = service.venv;
+    const local: string[] = [];
+    if (service.workdir)
+      for (const name of ['.venv', 'venv', 'env', '.env']) {
+        const dir = posix.join(service.workdir, name);
+        if (await host.stat(posix.join(dir, 'pyvenv.cfg'))) local.push(dir);
+      }
+    if (!venv) {
+      if (local.length > 0)
+        return warn(
+          `ExecStart runs ${exec.path}, outside the project's virtualenv ${local[0]}`,
+          [],
+          [
+            `systemctl edit --full ${service.unit}    # ExecStart=${local[0]}/bin/${posix.basename(exec.path)} …`,
+          ],
+        );
+      return skip(`${exec.path} is not in a virtualenv`);
+    }
+    if (!(await host.stat(posix.join(venv, 'pyvenv.cfg')))) {
+      if (!(await host.stat(venv))) return skip(`${venv} does not exist (see unit.exec_exists)`);
+      return warn(`${venv} has no pyvenv.cfg: not a virtualenv`, []);
+    }
+    const head = (await host.readFile(exec.path, 256)) ?? '';
+    const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
+    if (shebang && !shebang.startsWith(`${venv}/bin/`) && !/\/env$/.test(shebang))
+      return fail(
+        `${exec.path} runs ${shebang}: another virtualenv's Python`,
+        [`#!${shebang}`, `virtualenv: ${venv}`],
+        [
+          `python3 -m venv --clear ${venv} && ${venv}/bin/pip install -r ${service.project?.requirementFiles[0] ?? 'requirements.txt'}    # a virtualenv is not relocatable: rebuild it in place`,
+          `systemctl restart ${service.unit}`,
+        ],
+      );
+    const other = local.filter((d) => d !== venv);
+    if (other.length > 0 && !local.includes(venv))
+      return warn(`the unit runs ${venv}, the project directory has ${other.join(', ')}`, []);
+    return pass(`${exec.path} runs ${shebang ?? 'directly'} in ${venv}`);
+  },
+};

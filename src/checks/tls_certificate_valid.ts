@@ -1,0 +1,80 @@
+import { getCACertificates } from 'node:tls';
+import { certificateFile, peerCertificate } from '../host/tls.ts';
+import { siteEntry } from '../discover/service.ts';
+import { fail, pass, skip, warn, type Check } from './types.ts';
+
+function trustedCAs(): string | undefined {
+  try {
+    return [...getCACertificates('default'), ...getCACertificates('system')].join('\n');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does a certificate name (with "*." wildcards, one label deep) cover this host name? */
+export function nameCovers(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (p.startsWith('*.')) {
+    const rest = h.slice(h.indexOf('.') + 1);
+    return h.includes('.') && rest === p.slice(2);
+  }
+  return p === h;
+}
+
+export const check: Check = {
+  meta: {
+    id: 'tls.certificate_valid',
+    layer: 'tls',
+    title: 'the certificate Nginx serves is valid for 14 days or more, trusted, and names every server_name',
+    docs: 'Connects to Nginx on this host with each server_name as SNI and reads the certificate visitors get (and the ssl_certificate file): expired or untrusted fails, under 14 days left warns (renewal is not working), a server_name missing from the certificate fails.',
+  },
+  async run({ service, timeoutMs }) {
+    const site = service.site;
+    if (!site) return skip('no Nginx site in front of the app');
+    const { scheme, port } = siteEntry(site);
+    if (scheme !== 'https') return skip(`${site.file} has no TLS listener`);
+    const names = site.serverNames.filter((n) => n && n !== '_' && !n.startsWith('~') && !n.includes('*'));
+    if (names.length === 0) return skip('the site has no plain server_name');
+    const ca = trustedCAs();
+    const problems: string[] = [];
+    const evidence: string[] = [];
+    let soonest = Infinity;
+    for (const name of names) {
+      const r = await peerCertificate('127.0.0.1', port, name, timeoutMs, ca ? { ca } : {});
+      if (!r.ok) {
+        problems.push(`${name}: ${r.error.kind} (${r.error.message})`);
+        continue;
+      }
+      const c = r.value;
+      soonest = Math.min(soonest, c.daysLeft);
+      evidence.push(
+        `${name}: ${c.subjectCN ?? c.altNames[0] ?? '?'}, issuer ${c.issuer}, valid to ${c.validTo} (${c.daysLeft} days)`,
+      );
+      if (c.daysLeft < 0) problems.push(`${name}: expired on ${c.validTo}`);
+      else if (
+        !c.altNames.some((a) => nameCovers(a, name)) &&
+        !(c.subjectCN && nameCovers(c.subjectCN, name))
+      )
+        problems.push(`${name}: the certificate names ${c.altNames.join(', ') || c.subjectCN}`);
+      else if (!c.authorized) problems.push(`${name}: not trusted (${c.authorizationError ?? 'unknown'})`);
+    }
+    if (site.certificate) {
+      const f = await certificateFile(site.certificate);
+      if (f.ok) evidence.push(`${site.certificate}: valid to ${f.value.validTo}`);
+      else evidence.push(`${site.certificate}: ${f.error.kind}`);
+    }
+    const fix = [
+      'certbot renew    # or your ACME client; then',
+      'nginx -t && systemctl reload nginx',
+      `openssl x509 -noout -dates -ext subjectAltName -in ${site.certificate ?? 'CERT'}`,
+    ];
+    if (problems.length > 0) return fail(problems.join('; '), evidence, fix);
+    if (soonest < 14)
+      return warn(`the certificate expires in ${soonest} days: is renewal running?`, evidence, [
+        'systemctl list-timers | grep -i -e certbot -e acme',
+        ...fix,
+      ]);
+    return pass(`valid for ${soonest} more days for ${names.join(', ')}`, evidence);
+  },
+};

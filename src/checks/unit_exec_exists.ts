@@ -1,0 +1,39 @@
+import { fail, pass, skip, type Check } from './types.ts';
+
+export const check: Check = {
+  meta: {
+    id: 'unit.exec_exists',
+    layer: 'process',
+    title: "the unit's ExecStart executable exists and can run",
+    docs: 'systemd gives up with status=203/EXEC when ExecStart= names a file that is missing or not executable, as after a virtualenv was rebuilt at another path. Also follows the script\'s "#!" line: a console script whose interpreter is gone fails the same way.',
+  },
+  async run({ host, service }) {
+    const exec = service.exec;
+    if (!exec) return skip('the unit has no ExecStart=');
+    const s = await host.stat(exec.path);
+    const venvBin = service.venv ? `${service.venv}/bin` : null;
+    const fix = [
+      venvBin ? `ls ${venvBin}/    # what the virtualenv really has` : `command -v ${exec.argv[0] ?? ''}`,
+      `systemctl edit --full ${service.unit}    # point ExecStart= at it`,
+      `systemctl daemon-reload && systemctl restart ${service.unit}`,
+    ];
+    if (!s) return fail(`${exec.path} does not exist`, [`ExecStart=${exec.argv.join(' ')}`], fix);
+    if (!s.isFile() || (s.mode & 0o111) === 0)
+      return fail(
+        `${exec.path} is not an executable file`,
+        [`mode ${(s.mode & 0o777).toString(8)}`],
+        [`chmod 755 ${exec.path}`],
+      );
+    const head = (await host.readFile(exec.path, 256)) ?? '';
+    const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
+    if (shebang && !(await host.stat(shebang)))
+      return fail(
+        `${exec.path} runs ${shebang}, which does not exist`,
+        [`#!${shebang}`],
+        [
+          `${service.venv ?? 'VENV'}/bin/python -m pip install --force-reinstall --no-deps ${exec.path.split('/').pop()}    # rewrites the script for this virtualenv`,
+        ],
+      );
+    return pass(`${exec.path} exists${shebang ? ` (runs ${shebang})` : ''}`);
+  },
+};
