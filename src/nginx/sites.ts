@@ -160,6 +160,8 @@ function parseListen(args: string[]): NginxListen | null {
   // "default" is the spelling of nginx before 0.8.21, still accepted.
   if (params.includes('default_server') || params.includes('default')) listen.defaultServer = true;
   if (address.startsWith('unix:')) return { ...listen, port: null, unix: address.slice(5) };
+  // "listen ${LISTEN_PORT}" in a template for envsubst: where it listens is not written yet.
+  if (address.includes('$')) return null;
   if (/^\d+$/.test(address)) return { ...listen, port: Number(address) };
   const hp = hostPort(address, 80);
   if (!hp) return null;

@@ -497,3 +497,336 @@ test('siteForBind finds the testbed site of each app, and none for a bind nginx 
   assert.deepEqual(names({ kind: 'tcp', host: '::1', port: 8001 }), []);
   assert.deepEqual(names({ kind: 'unix', path: '/run/flaskapp/flaskapp.sock' }), []);
 });
+
+/** A listen as "address:port" with its flags; "*" for all addresses. */
+function listenText(l: NginxSite['listen'][number]): string {
+  const address = l.unix !== undefined ? `unix:${l.unix}` : l.address === undefined ? '*' : l.address;
+  const where =
+    l.unix !== undefined ? address : `${address.includes(':') ? `[${address}]` : address}:${l.port}`;
+  return [where, l.ssl && 'ssl', l.http2 && 'http2', l.defaultServer && 'default'].filter(Boolean).join(' ');
+}
+
+function targetText(t: UpstreamTarget): string {
+  return t.kind === 'unix' ? `unix:${t.path}` : `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
+}
+
+interface SiteSummary {
+  names: string[];
+  listen: string[];
+  /** ssl_certificate and ssl_certificate_key. */
+  tls?: [string | undefined, string | undefined];
+  root?: string;
+  /** Locations served from disk by alias: path → directory. */
+  aliases?: Record<string, string>;
+  /** "location → target", one per location and upstream server. */
+  upstream?: string[];
+}
+
+function summary(site: NginxSite): SiteSummary {
+  const out: SiteSummary = { names: site.serverNames, listen: site.listen.map(listenText) };
+  if (site.certificate !== undefined || site.certificateKey !== undefined) {
+    out.tls = [site.certificate, site.certificateKey];
+  }
+  if (site.root !== undefined) out.root = site.root;
+  const aliases = site.locations.filter((l) => l.alias !== undefined).map((l) => [l.path, l.alias as string]);
+  if (aliases.length > 0) out.aliases = Object.fromEntries(aliases);
+  const upstream = upstreamOf(site).map((u) => `${u.location} → ${targetText(u.target)}`);
+  if (upstream.length > 0) out.upstream = upstream;
+  return out;
+}
+
+test('public site configs of Python apps: names, listens, certificates, aliases and upstream targets', () => {
+  const kalodev = '/home/django/deploy/app/static';
+  const sureproed = '/home/dev1/pradeep-backend';
+  const table: { fixture: string; sites: SiteSummary[] }[] = [
+    {
+      fixture: 'kaloyansen-deploy.nginx.app',
+      sites: [
+        { names: ['kalodev.site', 'www.kalodev.site'], listen: ['*:80 default', '[::]:80 default'] },
+        {
+          // The certificate comes from an included snippet; this file alone does not name one.
+          names: [],
+          listen: ['*:443 ssl http2 default', '[::]:443 ssl http2 default'],
+          root: '/usr/share/nginx/html',
+          aliases: {
+            '/favicon.ico': `${kalodev}/ico/favicon.ico`,
+            '/media': '/home/django/deploy/app/media',
+            '/static': kalodev,
+            '/static/admin': `${kalodev}/admin`,
+            '/robots.txt': `${kalodev}/robots.txt`,
+            '/img': `${kalodev}/img`,
+            '/pdf': `${kalodev}/pdf`,
+            '/cv': `${kalodev}/pdf`,
+          },
+          upstream: ['/ → unix:/home/django/gunicorn.socket'],
+        },
+      ],
+    },
+    {
+      fixture: 'serprolim.com',
+      sites: [
+        {
+          names: ['limpiezapozossepticos.com', 'www.limpiezapozossepticos.com'],
+          listen: ['*:443 ssl http2'],
+          tls: [
+            '/etc/letsencrypt/live/limpiezapozossepticos.com/fullchain.pem',
+            '/etc/letsencrypt/live/limpiezapozossepticos.com/privkey.pem',
+          ],
+          aliases: {
+            '/static/': '/root/serprolim/app/staticfiles/',
+            '/media/': '/root/serprolim/app/media/',
+          },
+          upstream: ['/ → unix:/run/serprolim.sock'],
+        },
+        { names: ['limpiezapozossepticos.com', 'www.limpiezapozossepticos.com'], listen: ['*:80'] },
+      ],
+    },
+    {
+      fixture: 'timo4ka.tutnow.ru',
+      sites: [
+        { names: ['timo4ka.tutnow.ru', 'www.timo4ka.tutnow.ru'], listen: ['*:80'] },
+        {
+          // Its /static location is commented out, braces and all.
+          names: ['timo4ka.tutnow.ru', 'www.timo4ka.tutnow.ru'],
+          listen: ['*:443 ssl'],
+          tls: [
+            '/etc/letsencrypt/live/timo4ka.tutnow.ru/fullchain.pem',
+            '/etc/letsencrypt/live/timo4ka.tutnow.ru/privkey.pem',
+          ],
+          upstream: ['/ → localhost:10001'],
+        },
+      ],
+    },
+    {
+      fixture: 'airfarms-default.conf.tpl',
+      sites: [
+        {
+          names: [],
+          listen: ['*:8000'],
+          upstream: [
+            '/static → servestaticfilebucket.s3.amazonaws.com:443',
+            '/ → 127.0.0.1:9000',
+            '/ws/ → 127.0.0.1:9001',
+          ],
+        },
+      ],
+    },
+    {
+      fixture: 'trebovanja-nginx-letsencrypt.pl',
+      sites: [
+        {
+          names: ['<SERVER_NAME>'],
+          listen: ['[::]:443 ssl', '*:443 ssl'],
+          tls: [
+            '/etc/letsencrypt/live/dnofiq4anfaqwrzctj.xyz/fullchain.pem',
+            '/etc/letsencrypt/live/dnofiq4anfaqwrzctj.xyz/privkey.pem',
+          ],
+          upstream: ['/ → 127.0.0.1:5000'],
+        },
+        { names: ['<SERVER_NAME>'], listen: ['*:80 default', '[::]:80 default'] },
+      ],
+    },
+    {
+      // An envsubst template: the port and the upstream are variables until the container starts.
+      fixture: 'jimbro-default.conf.tpl',
+      sites: [{ names: [], listen: [], aliases: { '/static': '/vol/static' } }],
+    },
+    {
+      fixture: 'django-quickstarter-default-ssl.conf.tpl',
+      sites: [
+        { names: ['${DOMAIN}', 'www.${DOMAIN}'], listen: ['*:80'] },
+        {
+          names: ['${DOMAIN}', 'www.${DOMAIN}'],
+          listen: ['*:443 ssl'],
+          tls: [
+            '/etc/letsencrypt/live/${DOMAIN}/fullchain.pem',
+            '/etc/letsencrypt/live/${DOMAIN}/privkey.pem',
+          ],
+          aliases: { '/static': '/vol/staticfiles', '/media': '/vol/mediafiles' },
+        },
+      ],
+    },
+    {
+      fixture: 'sureproed.conf',
+      sites: [
+        { names: ['_'], listen: ['*:80 default', '[::]:80 default'] },
+        {
+          names: ['_'],
+          listen: ['*:443 ssl default', '[::]:443 ssl default'],
+          tls: ['/etc/ssl/certs/sureproed.crt', '/etc/ssl/private/sureproed.key'],
+        },
+        { names: ['api.sureproed.com'], listen: ['*:80', '[::]:80'] },
+        {
+          names: ['api.sureproed.com'],
+          listen: ['*:443 ssl', '[::]:443 ssl'],
+          tls: ['/etc/ssl/certs/sureproed.crt', '/etc/ssl/private/sureproed.key'],
+          aliases: {
+            '/static/': `${sureproed}/staticfiles/`,
+            '/media/students/photos/': `${sureproed}/media/students/photos/`,
+            '/media/students/banners/': `${sureproed}/media/students/banners/`,
+            '/media/': `${sureproed}/media/`,
+          },
+          upstream: [
+            '/media/offer_letters/ → 127.0.0.1:8000',
+            '/media/students/resumes/ → 127.0.0.1:8000',
+            '@django_media → 127.0.0.1:8000',
+            '/ws/ → 127.0.0.1:8000',
+            '/ → 127.0.0.1:8000',
+          ],
+        },
+      ],
+    },
+    {
+      fixture: 'django-project.com',
+      sites: [
+        {
+          names: ['django-project.com', 'www.django-project.com'],
+          listen: ['*:80', '[::]:80'],
+          upstream: ['/ → unix:/run/django-project.com.gunicorn.sock'],
+        },
+      ],
+    },
+    {
+      fixture: 'memoria.uy-conf.d',
+      sites: [
+        { names: ['yourdomain.com'], listen: ['*:80'] },
+        {
+          names: ['yourdomain.com'],
+          listen: ['*:443 ssl'],
+          tls: ['/etc/nginx/ssl/cert.pem', '/etc/nginx/ssl/key.pem'],
+          aliases: { '/static/': '/app/static/', '/media/': '/app/media/' },
+          upstream: ['/ → web:8000'],
+        },
+      ],
+    },
+    {
+      fixture: 'netbox-nginx.conf',
+      sites: [
+        {
+          names: ['netbox.example.com'],
+          listen: ['*:443 ssl', '[::]:443 ssl'],
+          tls: ['/etc/ssl/certs/netbox.crt', '/etc/ssl/private/netbox.key'],
+          aliases: { '/static/': '/opt/netbox/netbox/static/' },
+          upstream: ['/ → 127.0.0.1:8001'],
+        },
+        { names: ['_'], listen: ['*:80', '[::]:80'] },
+      ],
+    },
+    {
+      fixture: 'weblate.nginx.gunicorn.conf',
+      sites: [
+        {
+          names: ['weblate'],
+          listen: ['*:80'],
+          root: '/var/www/html',
+          aliases: {
+            '^/favicon.ico$': '/home/weblate/data/cache/static/favicon.ico',
+            '/static/': '/home/weblate/data/cache/static/',
+            '/media/': '/home/weblate/data/media/',
+          },
+          upstream: ['/ → unix:/run/gunicorn.sock'],
+        },
+      ],
+    },
+    {
+      fixture: 'cursodocker-nginx.conf',
+      sites: [{ names: [], listen: ['*:80'], upstream: ['/ → app1:5000', '/ → app2:5000'] }],
+    },
+  ];
+  for (const { fixture: name, sites } of table) {
+    assert.deepEqual(sitesOf(parsed(fixture(name), name)).map(summary), sites, name);
+  }
+});
+
+test('public configs: upstream blocks, location modifiers, quoted values with ";" and comments with "{"', () => {
+  const airfarms = parsed(fixture('airfarms-default.conf.tpl'));
+  assert.deepEqual(Object.fromEntries([...upstreamsOf(airfarms)].map(([n, ts]) => [n, ts.map(targetText)])), {
+    django: ['127.0.0.1:9000'],
+    socket: ['127.0.0.1:9001'],
+  });
+  const [airfarmsSite] = sitesOf(airfarms);
+  assert.equal(
+    airfarmsSite?.locations.find((l) => l.path === '/')?.upstreamName,
+    'django',
+    'uwsgi_pass to a block',
+  );
+  assert.equal(airfarmsSite?.locations[0]?.line, 16, 'CRLF line ends count as one line each');
+  assert.deepEqual(
+    find(airfarms, 'proxy_set_header').args,
+    ['Host', 'servestaticfilebucket.s3.amazonaws.com'],
+    'single-quoted value',
+  );
+
+  const quickstarter = parsed(fixture('django-quickstarter-default-ssl.conf.tpl'));
+  assert.deepEqual(find(quickstarter, 'add_header').args, [
+    'Strict-Transport-Security',
+    'max-age=31536000; includeSubDomains',
+    'always',
+  ]);
+
+  const jimbro = parsed(fixture('jimbro-default.conf.tpl'));
+  const map = find(jimbro, 'map');
+  assert.deepEqual(map.args, ['$http_upgrade', '$connection_upgrade']);
+  assert.deepEqual(
+    map.block?.map((d) => [d.name, ...d.args]),
+    [
+      ['default', 'upgrade'],
+      ['', 'close'],
+    ],
+  );
+
+  const sureproed = sitesOf(parsed(fixture('sureproed.conf')))[3] as NginxSite;
+  assert.deepEqual(
+    sureproed.locations.filter((l) => l.modifier === '^~').map((l) => l.path),
+    ['/media/offer_letters/', '/media/students/resumes/'],
+  );
+  assert.deepEqual(sureproed.locations[1]?.tryFiles, ['$uri', '@django_media']);
+
+  const weblate = sitesOf(parsed(fixture('weblate.nginx.gunicorn.conf')))[0];
+  assert.equal(weblate?.locations[0]?.modifier, '~');
+
+  const serprolim = parsed(fixture('serprolim.com'));
+  const ifs = [...walk(serprolim)].filter(({ directive }) => directive.name === 'if');
+  assert.deepEqual(
+    ifs.map(({ directive }) => directive.args),
+    [
+      ['($host', '=', 'www.limpiezapozossepticos.com)'],
+      ['($host', '=', 'limpiezapozossepticos.com)'],
+    ],
+  );
+
+  const cursodocker = parsed(fixture('cursodocker-nginx.conf'));
+  assert.deepEqual(
+    find(cursodocker, 'upstream').block?.map((d) => [d.name, ...d.args]),
+    [['least_conn'], ['server', 'app1:5000'], ['server', 'app2:5000']],
+  );
+});
+
+test('listen: an envsubst placeholder is no address and no port', () => {
+  for (const listen of ['listen ${LISTEN_PORT};', 'listen ${NGINX_HOST}:${PORT} ssl;', 'listen $port;']) {
+    const [site] = sitesOf(parsed(`server { ${listen} }`));
+    assert.deepEqual(site?.listen, [], listen);
+  }
+});
+
+test('a public site file under the Ubuntu nginx.conf: its snippets are missing includes, its socket its bind', () => {
+  const files = new Map([
+    ['/etc/nginx/nginx.conf', fixture('ubuntu-22.04-nginx.conf')],
+    ['/etc/nginx/sites-enabled/app', fixture('kaloyansen-deploy.nginx.app')],
+  ]);
+  const result = parseHost(files);
+  assert.deepEqual(
+    result.missing.map((m) => m.path),
+    [
+      '/etc/nginx/mime.types',
+      '/etc/nginx/snippets/ssl-www.kalodev.site.conf',
+      '/etc/nginx/snippets/ssl-params.conf',
+      '/etc/nginx/mime.types',
+    ],
+  );
+  const sites = sitesOf(result);
+  assert.deepEqual(
+    siteForBind(sites, { kind: 'unix', path: '/home/django/gunicorn.socket' }).map((s) => s.listen[0]?.port),
+    [443],
+  );
+});
