@@ -1,6 +1,7 @@
 // systemd unit files as systemd reads them (systemd.syntax(7)): sections, key=value, line continuation,
 // comments, list settings that accumulate and reset on an empty assignment, and drop-ins applied in order.
 // Also the `systemctl cat UNIT` output, and the quoting rules of Exec*= command lines.
+import type { EnvironmentFile, EnvironmentVariable } from './show.ts';
 
 export interface UnitSource {
   path: string;
@@ -259,4 +260,101 @@ export function splitCommandLine(s: string): CommandLine | null {
     return { prefixes, path: path as string, argv };
   }
   return { prefixes, path: words[0] as string, argv: words };
+}
+
+/** EnvironmentFile= in effect, in order; "-" before the path makes a missing file no error. */
+export function unitEnvironmentFiles(unit: SystemdUnit, section = 'Service'): EnvironmentFile[] {
+  return unitValues(unit, section, 'EnvironmentFile').map((value) => {
+    const optional = value.startsWith('-');
+    return { path: optional ? value.slice(1).trimStart() : value, optional };
+  });
+}
+
+/**
+ * Environment= in effect: each assignment holds space-separated NAME=value words, quoted and C-escaped as
+ * needed; a line systemd cannot split is ignored, as systemd does, and a later value of a name wins.
+ */
+export function unitEnvironment(unit: SystemdUnit, section = 'Service'): EnvironmentVariable[] {
+  const byName = new Map<string, string>();
+  for (const value of unitValues(unit, section, 'Environment')) {
+    for (const word of splitSystemdWords(value) ?? []) {
+      const eq = word.indexOf('=');
+      if (eq > 0) byName.set(word.slice(0, eq), word.slice(eq + 1));
+    }
+  }
+  return [...byName].map(([name, value]) => ({ name, value }));
+}
+
+const BRACED = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\$/g;
+const LONE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/**
+ * The command systemd runs for an Exec*= line, given the unit's environment: "${NAME}" anywhere in a word
+ * becomes the value (one word), "$NAME" as a word of its own becomes the value split at whitespace, "$$" is
+ * "$", and an unset variable is empty. The executable is never expanded, nor anything under the ":" prefix.
+ */
+export function expandCommandLine(command: CommandLine, env: Record<string, string>): CommandLine {
+  if (command.prefixes.includes(':')) return command;
+  const braced = (word: string) =>
+    word.replace(BRACED, (match, name: string | undefined) => (name === undefined ? '$' : (env[name] ?? '')));
+  // With "@" every word of argv is an argument; without, argv[0] is the executable itself.
+  const first = command.prefixes.includes('@') ? 0 : 1;
+  const argv = command.argv.slice(0, first);
+  for (const word of command.argv.slice(first)) {
+    const lone = LONE_VARIABLE.exec(word);
+    if (lone) argv.push(...(env[lone[1] as string] ?? '').split(/\s+/).filter((w) => w !== ''));
+    else argv.push(braced(word));
+  }
+  return { ...command, argv };
+}
+
+export interface SpecifierContext {
+  /** The unit's full name, "app@blue.service". */
+  unit: string;
+  /** The home directory and name of the unit's User= (root for a system unit without one). */
+  home?: string;
+  user?: string;
+}
+
+/** systemd's unescaping of a unit name part: "-" is "/", "\xNN" a byte. */
+function unescapeUnitName(text: string): string {
+  return text.replace(/\\x([0-9a-fA-F]{2})|-/g, (match, hex: string | undefined) =>
+    hex === undefined ? '/' : String.fromCharCode(parseInt(hex, 16)),
+  );
+}
+
+/**
+ * The specifiers of a system unit's setting, as systemd resolves them: %n %N %p %P %i %I %j %J %f, %h %u
+ * when the user is known, the system directories %t %S %C %L %E %T %V, and "%%". Others stay as written.
+ */
+export function resolveSpecifiers(value: string, context: SpecifierContext): string {
+  const full = context.unit;
+  const dot = full.lastIndexOf('.');
+  const withoutType = dot === -1 ? full : full.slice(0, dot);
+  const at = withoutType.indexOf('@');
+  const prefix = at === -1 ? withoutType : withoutType.slice(0, at);
+  const instance = at === -1 ? '' : withoutType.slice(at + 1);
+  const dash = prefix.lastIndexOf('-');
+  const table: Record<string, string | undefined> = {
+    n: full,
+    N: withoutType,
+    p: prefix,
+    P: unescapeUnitName(prefix),
+    i: instance,
+    I: unescapeUnitName(instance),
+    j: dash === -1 ? prefix : prefix.slice(dash + 1),
+    J: unescapeUnitName(dash === -1 ? prefix : prefix.slice(dash + 1)),
+    f: `/${unescapeUnitName(at === -1 ? prefix : instance).replace(/^\/+/, '')}`,
+    h: context.home,
+    u: context.user,
+    t: '/run',
+    S: '/var/lib',
+    C: '/var/cache',
+    L: '/var/log',
+    E: '/etc',
+    T: '/tmp',
+    V: '/var/tmp',
+    '%': '%',
+  };
+  return value.replace(/%(.)/g, (match, letter: string) => table[letter] ?? match);
 }

@@ -21,16 +21,22 @@ import {
 } from '../../src/systemd/show.ts';
 import {
   type CommandLine,
+  expandCommandLine,
   filesOfSystemctlCat,
   parseSystemctlCat,
   parseUnitFile,
   parseUnitFiles,
+  resolveSpecifiers,
   splitCommandLine,
   splitSystemdWords,
+  type SystemdUnit,
   unitAssignment,
+  unitEnvironment,
+  unitEnvironmentFiles,
   unitValue,
   unitValues,
 } from '../../src/systemd/unit.ts';
+import { parseEnvFile } from '../../src/app/envfile.ts';
 
 const FIXTURES = new URL('../fixtures/systemd/', import.meta.url);
 const TESTBED = new URL('../../testbed/image/files/etc/systemd/system/', import.meta.url);
@@ -395,5 +401,476 @@ test('EnvironmentFiles=, Environment=, memory and several units in one output', 
       ['a.service', 1],
       ['b.service', 2],
     ],
+  );
+});
+
+interface UnitSummary {
+  user?: string;
+  group?: string;
+  workingDirectory?: string;
+  environmentFiles: { path: string; optional: boolean }[];
+  environment: string[];
+  restart?: string;
+  runtimeDirectory?: string;
+  execStart: string[];
+}
+
+function unitSummary(unit: SystemdUnit): UnitSummary {
+  const out: UnitSummary = {
+    environmentFiles: unitEnvironmentFiles(unit),
+    environment: unitEnvironment(unit).map((v) => v.name),
+    execStart: execStart(unitValue(unit, 'Service', 'ExecStart')).argv,
+  };
+  const set = (key: 'user' | 'group' | 'workingDirectory' | 'restart' | 'runtimeDirectory', name: string) => {
+    const value = unitValue(unit, 'Service', name);
+    if (value !== undefined) out[key] = value;
+  };
+  set('user', 'User');
+  set('group', 'Group');
+  set('workingDirectory', 'WorkingDirectory');
+  set('restart', 'Restart');
+  set('runtimeDirectory', 'RuntimeDirectory');
+  return out;
+}
+
+test('public gunicorn, uvicorn, daphne and celery units: user, directories, environment, restart, argv', () => {
+  const table: { fixture: string; unit: UnitSummary }[] = [
+    {
+      // Spaces around "=", a template's %i left for the instance.
+      fixture: 'lyprox-gunicorn@.service',
+      unit: {
+        user: 'www-data',
+        group: 'www-data',
+        workingDirectory: '/srv/www/%i',
+        environmentFiles: [{ path: '/srv/www/%i/.env', optional: false }],
+        environment: [],
+        execStart: ['/srv/www/%i/.venv/bin/python', '-m', 'gunicorn', '-c', '/srv/www/%i/gunicorn.conf.py'],
+      },
+    },
+    {
+      fixture: 'bastelfreak-gunicorn@.service',
+      unit: {
+        user: 'gunicorn',
+        group: 'gunicorn',
+        environmentFiles: [],
+        environment: [],
+        execStart: ['/usr/bin/gunicorn', '--config', '/etc/sysconfig/gunicorn/%i.conf', '%i'],
+      },
+    },
+    {
+      fixture: 'heytelepat-daphne.service',
+      unit: {
+        user: 'root',
+        workingDirectory: '/home/tikhon/heytelepat-server',
+        environmentFiles: [],
+        environment: ['DJANGO_SETTINGS_MODULE'],
+        restart: 'on-failure',
+        execStart: [
+          '/home/tikhon/heytelepat-server/env/bin/python',
+          '/home/tikhon/heytelepat-server/env/bin/daphne',
+          '-b',
+          '0.0.0.0',
+          '-p',
+          '8001',
+          'heytelepat.asgi:application',
+        ],
+      },
+    },
+    {
+      // Its EnvironmentFile= is commented out.
+      fixture: 'uvicorn-demo.service',
+      unit: {
+        workingDirectory: '/home/dev/workspace/example-pipeline/uvicorn-demo',
+        environmentFiles: [],
+        environment: [],
+        restart: 'always',
+        execStart: [
+          '/bin/bash',
+          '--login',
+          '-c',
+          '/usr/local/bin/uvicorn example:app --host 0.0.0.0 --port 5000',
+        ],
+      },
+    },
+    {
+      // Each continued line keeps its indentation after the space that replaces the backslash.
+      fixture: 'chemminetools-celery.service',
+      unit: {
+        user: 'www-data',
+        group: 'www-data',
+        workingDirectory: '/srv/chemminetools',
+        environmentFiles: [{ path: '/etc/default/celeryd', optional: false }],
+        environment: [],
+        execStart: [
+          '/bin/sh',
+          '-c',
+          '${CELERY_BIN} multi start ${CELERYD_NODES}    -A ${CELERY_APP} --pidfile=${CELERYD_PID_FILE}    ' +
+            '--logfile=${CELERYD_LOG_FILE} --loglevel=${CELERYD_LOG_LEVEL} ${CELERYD_OPTS}',
+        ],
+      },
+    },
+    {
+      // Comments between the assignments; values quoted because of their spaces.
+      fixture: 'datenwerft-celery.service',
+      unit: {
+        user: 'wwwrun',
+        group: 'www',
+        workingDirectory: '/srv/www/htdocs/datenwerft/datenwerft',
+        environmentFiles: [],
+        environment: [
+          'DJANGO_SETTINGS_MODULE',
+          'CELERY_BIN',
+          'CELERY_APP',
+          'CELERYD_NODES',
+          'CELERYD_OPTS',
+          'CELERYD_PID_FILE',
+          'CELERYD_LOG_FILE',
+          'CELERYD_LOG_LEVEL',
+        ],
+        restart: 'always',
+        execStart: [
+          '/bin/sh',
+          '-c',
+          '${CELERY_BIN} -A $CELERY_APP multi start $CELERYD_NODES          --pidfile=${CELERYD_PID_FILE}' +
+            '          --logfile=${CELERYD_LOG_FILE}          --loglevel="${CELERYD_LOG_LEVEL}" $CELERYD_OPTS',
+        ],
+      },
+    },
+    {
+      fixture: 'lint-review-gunicorn.service',
+      unit: {
+        user: 'ubuntu',
+        workingDirectory: '/home/ubuntu',
+        environmentFiles: [{ path: '/etc/environment', optional: false }],
+        environment: [],
+        restart: 'on-failure',
+        execStart: ['/usr/local/bin/gunicorn', '-c', '/home/ubuntu/settings.py', 'lintreview.web:app'],
+      },
+    },
+    {
+      fixture: 'idgo-mviewerstudio-gunicorn.service',
+      unit: {
+        user: 'www-data',
+        group: 'www-data',
+        workingDirectory: '/mviewerstudio_venv/',
+        environmentFiles: [],
+        environment: [],
+        runtimeDirectory: 'gunicorn',
+        execStart: [
+          '/mviewerstudio_venv/bin/gunicorn',
+          '--pid',
+          '/run/gunicorn/pid',
+          '-w',
+          '4',
+          '--bind',
+          '127.0.0.1:8000',
+          'mviewerstudio_cas.mviewerstudio_cas',
+        ],
+      },
+    },
+    {
+      fixture: 'aleqsys-uvicorn.service',
+      unit: {
+        user: 'rovak',
+        group: 'webgroup',
+        workingDirectory: '/var/www/aleqsys.com/aleqsys_app',
+        environmentFiles: [{ path: '/home/rovak/aleqsys_app/.env', optional: false }],
+        environment: ['PATH', 'DJANGO_SETTINGS_MODULE'],
+        restart: 'on-failure',
+        runtimeDirectory: 'gunicorn',
+        execStart: [
+          '/var/www/aleqsys.com/.venv/bin/gunicorn',
+          'aleqsys_app.asgi:application',
+          '-k',
+          'uvicorn.workers.UvicornWorker',
+          '--workers',
+          '3',
+          '--bind',
+          'unix:/run/gunicorn/gunicorn.sock',
+          '--access-logfile',
+          '/var/log/aleqsys/uvicorn-access.log',
+          '--error-logfile',
+          '/var/log/aleqsys/uvicorn-error.log',
+          '--capture-output',
+          '--enable-stdio-inheritance',
+        ],
+      },
+    },
+    {
+      fixture: 'tms-backend-daphne.service',
+      unit: {
+        user: 'root',
+        group: 'root',
+        workingDirectory: '/root/Projects/tms-backend',
+        environmentFiles: [],
+        environment: ['DJANGO_SETTINGS_MODULE'],
+        restart: 'always',
+        execStart: [
+          '/root/.virtualenvs/tms-backend/bin/daphne',
+          '--bind',
+          '0.0.0.0',
+          '--port',
+          '9000',
+          '--verbosity',
+          '0',
+          'config.asgi:application',
+        ],
+      },
+    },
+    {
+      fixture: 'documentrefinery-gunicorn.service',
+      unit: {
+        user: 'docling-svc',
+        group: 'docling-svc',
+        workingDirectory: '/var/www/document_refinery',
+        environmentFiles: [{ path: '/var/www/document_refinery/.env', optional: false }],
+        environment: [],
+        restart: 'on-failure',
+        execStart: [
+          '/var/www/document_refinery/venv/bin/gunicorn',
+          '--workers',
+          '3',
+          '--bind',
+          'unix:/run/document_refinery.sock',
+          'config.wsgi:application',
+        ],
+      },
+    },
+    {
+      fixture: 'accessibilityhub-gunicorn.service',
+      unit: {
+        user: 'ubuntu',
+        group: 'www-data',
+        workingDirectory: '/home/ubuntu/AccessibilityHub/src/accessibilityHub',
+        environmentFiles: [],
+        environment: [],
+        execStart: [
+          '/home/ubuntu/AccessibilityHub/env/bin/gunicorn',
+          '--access-logfile',
+          '-',
+          '--workers',
+          '3',
+          '--bind',
+          'unix:/run/gunicorn.sock',
+          'accessibilityHub.wsgi:application',
+        ],
+      },
+    },
+    {
+      fixture: 'safefamily-gunicorn.service',
+      unit: {
+        user: 'myproject',
+        group: 'myproject',
+        workingDirectory: '/home/myproject/my_project',
+        environmentFiles: [{ path: '/home/myproject/my_project/.env', optional: false }],
+        environment: ['PATH'],
+        restart: 'always',
+        runtimeDirectory: 'gunicorn',
+        execStart: [
+          '/home/myproject/my_project/venv/bin/gunicorn',
+          '-c',
+          '/home/myproject/my_project/deploy/gunicorn/gunicorn_config.py',
+          'my_project.wsgi:app',
+        ],
+      },
+    },
+    {
+      fixture: 'netbox@.service',
+      unit: {
+        user: 'www-data',
+        group: 'www-data',
+        workingDirectory: '${WorkingDirectory}',
+        environmentFiles: [{ path: '/etc/sysconfig/netbox.%i.env', optional: false }],
+        environment: [],
+        restart: 'on-failure',
+        execStart: [
+          '/usr/local/bin/gunicorn',
+          '--config',
+          '${ConfigPath}',
+          '--pythonpath',
+          '${WorkingDirectory}/netbox',
+          'netbox.wsgi',
+        ],
+      },
+    },
+    {
+      fixture: 'paperless-webserver.service',
+      unit: {
+        user: 'paperless',
+        group: 'paperless',
+        workingDirectory: '/opt/paperless/src',
+        environmentFiles: [],
+        environment: [],
+        execStart: ['/opt/paperless/.local/bin/gunicorn', 'paperless.wsgi', '-w', '2', '-b', '0.0.0.0:8000'],
+      },
+    },
+    {
+      fixture: 'weblate-gunicorn.service',
+      unit: {
+        user: 'weblate',
+        group: 'weblate',
+        workingDirectory: '/home/weblate/weblate-env/',
+        environmentFiles: [],
+        environment: ['DJANGO_SETTINGS_MODULE'],
+        execStart: [
+          '/home/weblate/weblate-env/bin/gunicorn',
+          '--preload',
+          '--timeout',
+          '3600',
+          '--graceful-timeout',
+          '3600',
+          '--worker-class=gthread',
+          '--workers=2',
+          '--threads=16',
+          '--bind',
+          'unix:/run/gunicorn.sock',
+          'weblate.wsgi:application',
+        ],
+      },
+    },
+  ];
+  for (const { fixture: name, unit } of table) {
+    const parsedUnit = parseUnitFile(fixture(name), name);
+    assert.deepEqual(unitSummary(parsedUnit), unit, name);
+    assert.deepEqual(parsedUnit.problems, [], name);
+    assert.equal(unitValue(parsedUnit, 'Install', 'WantedBy'), 'multi-user.target', name);
+  }
+});
+
+test('public units: ExecStartPre lists, a section header indented by a tab, specifiers in Environment=', () => {
+  const lyprox = parseUnitFile(fixture('lyprox-gunicorn@.service'));
+  assert.deepEqual(
+    unitValues(lyprox, 'Service', 'ExecStartPre').map((v) => execStart(v).argv.slice(1).join(' ')),
+    ['migrate --noinput', 'collectstatic --noinput', 'init_institutions', 'init_users', 'init_datasets'],
+  );
+  // "\t  [Install]" is still the [Install] section: systemd strips the line before reading it.
+  const hub = parseUnitFile(fixture('accessibilityhub-gunicorn.service'));
+  assert.deepEqual([...hub.sections.keys()], ['Unit', 'Service', 'Install']);
+  const celery = parseUnitFile(fixture('datenwerft-celery.service'));
+  const environment = Object.fromEntries(unitEnvironment(celery).map((v) => [v.name, v.value]));
+  assert.equal(environment.CELERYD_OPTS, '--time-limit=300 --concurrency=8');
+  assert.equal(environment.CELERYD_PID_FILE, '/var/run/celery/%n.pid');
+  // systemd resolves %n in Environment= itself, to the unit's name: celery never sees its own %n.
+  assert.equal(
+    resolveSpecifiers(unitValues(celery, 'Service', 'Environment')[5] ?? '', { unit: 'celery.service' }),
+    '"CELERYD_PID_FILE=/var/run/celery/celery.service.pid"',
+  );
+});
+
+test('`systemctl cat` of a public unit and a public drop-in: the override replaces ExecStart only', () => {
+  const unit = parseSystemctlCat(fixture('gunicorn.systemctl-cat.txt'));
+  assert.deepEqual(unit.files, [
+    '/etc/systemd/system/gunicorn.service',
+    '/etc/systemd/system/gunicorn.service.d/override.conf',
+  ]);
+  assert.deepEqual(unit.problems, []);
+  assert.deepEqual(unitSummary(unit), {
+    user: 'docling-svc',
+    group: 'docling-svc',
+    workingDirectory: '/var/www/document_refinery',
+    environmentFiles: [{ path: '/var/www/document_refinery/.env', optional: false }],
+    environment: [],
+    restart: 'on-failure',
+    execStart: [
+      '/home/dev1/pradeep-backend/venv/bin/gunicorn',
+      'config.asgi:application',
+      '-k',
+      'uvicorn.workers.UvicornWorker',
+      '-w',
+      '4',
+      '--bind',
+      '0.0.0.0:8000',
+    ],
+  });
+  assert.equal(unitValues(unit, 'Service', 'ExecStart').length, 1);
+  assert.deepEqual(unitAssignment(unit, 'Service', 'ExecStart'), {
+    section: 'Service',
+    key: 'ExecStart',
+    value:
+      '/home/dev1/pradeep-backend/venv/bin/gunicorn config.asgi:application -k uvicorn.workers.UvicornWorker -w 4 --bind 0.0.0.0:8000',
+    file: '/etc/systemd/system/gunicorn.service.d/override.conf',
+    line: 6,
+  });
+});
+
+test('EnvironmentFile= and Environment= of a unit: the "-" flag, resets, quoting, later values winning', () => {
+  const unit = parseUnitFile(
+    [
+      '[Service]',
+      'EnvironmentFile=/etc/default/app',
+      'EnvironmentFile=-/srv/app/.env',
+      'Environment="GREETING=hello world" DEBUG=0',
+      'Environment=DEBUG=1 "BROKEN',
+      'Environment=DEBUG=1',
+    ].join('\n'),
+  );
+  assert.deepEqual(unitEnvironmentFiles(unit), [
+    { path: '/etc/default/app', optional: false },
+    { path: '/srv/app/.env', optional: true },
+  ]);
+  assert.deepEqual(unitEnvironment(unit), [
+    { name: 'GREETING', value: 'hello world' },
+    { name: 'DEBUG', value: '1' },
+  ]);
+  const reset = parseUnitFiles([
+    { path: 'a.service', text: '[Service]\nEnvironmentFile=-/etc/default/a\nEnvironment=A=1\n' },
+    {
+      path: 'a.service.d/override.conf',
+      text: '[Service]\nEnvironmentFile=\nEnvironment=\nEnvironment=B=2\n',
+    },
+  ]);
+  assert.deepEqual(unitEnvironmentFiles(reset), []);
+  assert.deepEqual(unitEnvironment(reset), [{ name: 'B', value: '2' }]);
+});
+
+test('netbox@.service with its environment file: ${VAR} expansion in ExecStart=, specifiers of the instance', () => {
+  const unit = parseUnitFile(fixture('netbox@.service'));
+  const env = Object.fromEntries(parseEnvFile(fixture('netbox.env')));
+  const command = expandCommandLine(execStart(unitValue(unit, 'Service', 'ExecStart')), env);
+  assert.deepEqual(command.argv, [
+    '/usr/local/bin/gunicorn',
+    '--config',
+    '/usr/local/netbox/gunicorn.conf',
+    '--pythonpath',
+    '/usr/local/netbox//netbox',
+    'netbox.wsgi',
+  ]);
+  assert.equal(
+    resolveSpecifiers(unitEnvironmentFiles(unit)[0]?.path ?? '', { unit: 'netbox@prod.service' }),
+    '/etc/sysconfig/netbox.prod.env',
+  );
+  const lyprox = parseUnitFile(fixture('lyprox-gunicorn@.service'));
+  assert.equal(
+    resolveSpecifiers(unitValue(lyprox, 'Service', 'WorkingDirectory') ?? '', {
+      unit: 'gunicorn@lyprox.service',
+    }),
+    '/srv/www/lyprox',
+  );
+});
+
+test('expandCommandLine and resolveSpecifiers follow systemd', () => {
+  const env = { OPTS: '--workers 3  --timeout 30', BIND: '127.0.0.1:8000', EMPTY: '' };
+  const cases: { line: string; argv: string[] }[] = [
+    { line: '/bin/app $OPTS', argv: ['/bin/app', '--workers', '3', '--timeout', '30'] },
+    { line: '/bin/app ${OPTS}', argv: ['/bin/app', '--workers 3  --timeout 30'] },
+    { line: '/bin/app --bind=${BIND}', argv: ['/bin/app', '--bind=127.0.0.1:8000'] },
+    { line: '/bin/app --bind=$BIND', argv: ['/bin/app', '--bind=$BIND'] },
+    { line: '/bin/app $UNSET ${UNSET} x', argv: ['/bin/app', '', 'x'] },
+    { line: '/bin/app $EMPTY', argv: ['/bin/app'] },
+    { line: '/bin/app $$HOME $${HOME}', argv: ['/bin/app', '$HOME', '${HOME}'] },
+    { line: ':/bin/app $OPTS', argv: ['/bin/app', '$OPTS'] },
+    { line: '@/bin/app app $OPTS', argv: ['app', '--workers', '3', '--timeout', '30'] },
+  ];
+  for (const c of cases) assert.deepEqual(expandCommandLine(execStart(c.line), env).argv, c.argv, c.line);
+  const specifiers: { value: string; unit: string; expected: string }[] = [
+    { value: '%n %N %p %i', unit: 'app@blue.service', expected: 'app@blue.service app@blue app blue' },
+    { value: '%I %f', unit: 'backup@srv-data\\x2dold.service', expected: 'srv/data-old /srv/data-old' },
+    { value: '%j %t/%p.sock', unit: 'shop-api.service', expected: 'api /run/shop-api.sock' },
+    { value: '%h/app %u 100%%', unit: 'app.service', expected: '%h/app %u 100%' },
+  ];
+  for (const s of specifiers) assert.equal(resolveSpecifiers(s.value, { unit: s.unit }), s.expected, s.value);
+  assert.equal(
+    resolveSpecifiers('%h/venv', { unit: 'a.service', home: '/home/deploy' }),
+    '/home/deploy/venv',
   );
 });
