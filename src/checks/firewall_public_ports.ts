@@ -39,23 +39,48 @@ export function parseUfw(text: string): Firewall | null {
   for (const line of text.split('\n')) {
     const m = /^(.+?)\s{2,}(ALLOW|LIMIT)(?:\s+IN)?\s{2,}Anywhere/.exec(line);
     if (!m?.[1]) continue;
+    // "80/tcp", "443", "8000:8010/tcp", "22/tcp (OpenSSH)", "Nginx Full", each maybe with " (v6)"
     const to = m[1].replace(/\s*\(v6\)$/, '').trim();
-    const ports = /^(\d[\d,:]*)(?:\/tcp)?$/.exec(to);
+    const ports = /^(\d[\d,:]*)(?:\/tcp)?(?:\s+\(.*\))?$/.exec(to);
     if (ports?.[1]) portsOf(ports[1]).forEach((p) => allowed.add(p));
     else for (const p of UFW_APPS[to.toLowerCase()] ?? []) allowed.add(p);
   }
   return { tool: 'ufw', filtering: incoming !== 'allow', allowed };
 }
 
-/** `nft list ruleset`: an input-hook chain with policy drop filters; `tcp dport … accept` rules allow. */
+/** The bodies of the nftables chains hooked on input, found by brace depth (sets use braces too). */
+function inputChains(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\bchain\s+\S+\s*\{/g)) {
+    let depth = 1;
+    let i = (m.index ?? 0) + m[0].length;
+    const start = i;
+    for (; i < text.length && depth > 0; i++) depth += text[i] === '{' ? 1 : text[i] === '}' ? -1 : 0;
+    const body = text.slice(start, i - 1);
+    if (/type filter hook input\b/.test(body)) out.push(body);
+  }
+  return out;
+}
+
+/** `nft list ruleset`: an input chain with policy drop (or a final drop/reject) filters; `tcp dport … accept` allows. */
 export function parseNft(text: string): Firewall | null {
   if (!/\bchain\b/.test(text)) return null;
-  const filtering = /type filter hook input priority [^;]+;\s*policy drop;/.test(text);
+  const chains = inputChains(text);
+  const filtering = chains.some(
+    (c) =>
+      /policy drop;/.test(c) ||
+      /^\s*(?:counter(?: packets \d+ bytes \d+)?\s+)?(?:drop|reject)\b[^\n]*\s*$/.test(
+        c.trimEnd().split('\n').pop() ?? '',
+      ),
+  );
   const allowed = new Set<number>();
-  for (const m of text.matchAll(/tcp dport (\{[^}]*\}|[\d-]+)[^\n]*\baccept\b/g)) {
-    const spec = (m[1] ?? '').replace(/[{}\s]/g, '').replace(/-/g, ':');
-    portsOf(spec).forEach((p) => allowed.add(p));
-  }
+  for (const c of chains)
+    for (const m of c.matchAll(
+      /^(?![^\n]*\b(?:ip6? saddr|iifname "?lo)\b)[^\n]*?tcp dport (\{[^}]*\}|[\d-]+)[^\n]*\baccept\b/gm,
+    )) {
+      const spec = (m[1] ?? '').replace(/[{}\s]/g, '').replace(/-/g, ':');
+      portsOf(spec).forEach((p) => allowed.add(p));
+    }
   return { tool: 'nft', filtering, allowed };
 }
 
