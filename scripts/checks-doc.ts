@@ -15,7 +15,7 @@ export function checksDoc(): string {
     '',
     '| id | layer | passes when |',
     '|---|---|---|',
-    ...CHECKS.map(
+    ...ordered.map(
       (c) => `| [\`${c.meta.id}\`](#${c.meta.id.replace(/\./g, '')}) | ${c.meta.layer} | ${c.meta.title} |`,
     ),
   ];
