@@ -33,6 +33,11 @@ export interface AppServer {
   configFile?: string;
   /** false when the config file could not be read: binds, workers and timeout may be set there. */
   configRead?: boolean;
+  /**
+   * Fields the config file sets in a way medic cannot work out (a call it does not know, an assignment
+   * under `if`): their values are unknown, and no default stands in for them ("binds" is then empty).
+   */
+  unresolved?: ('binds' | 'workers' | 'timeout' | 'workerClass' | 'chdir' | 'module')[];
   /** The directory the server changes to before importing the app (gunicorn --chdir). */
   chdir?: string;
   /** A directory put first on sys.path (uvicorn --app-dir). */
@@ -49,6 +54,8 @@ export interface ServerContext {
   cwd?: string;
   /** The environment the command starts with (Environment=, EnvironmentFile=). */
   env?: Record<string, string>;
+  /** The host's CPU count, for config files that compute workers from `multiprocessing.cpu_count()`. */
+  cpus?: number;
 }
 
 interface Context {
@@ -57,6 +64,7 @@ interface Context {
   env: Record<string, string>;
   /** The bin/ of a virtualenv a shell wrapper activated with `source …/bin/activate`. */
   activated: string | undefined;
+  cpus: number | undefined;
 }
 
 /**
@@ -89,32 +97,120 @@ export function parseBind(text: string, defaultHost = '127.0.0.1', defaultPort =
     host = address;
   }
   if (!/^\d+$/.test(port) || Number(port) > 65535 || /[\s/]/.test(host)) return null;
+  // "0" is how inet_aton and getaddrinfo read 0.0.0.0 ("0:8000" binds every IPv4 address).
+  if (host === '0') host = '0.0.0.0';
   return { kind: 'tcp', host: host.toLowerCase(), port: Number(port) };
 }
 
 /** A Python (or TOML) literal value of a config file. */
 export type PyValue = string | number | boolean | null | PyValue[];
 
-/** The simple top-level assignments of a Python (or TOML) config file: literals, lists, os.environ look-ups. */
-export function configAssignments(text: string, env: Record<string, string> = {}): Map<string, PyValue> {
-  const out = new Map<string, PyValue>();
-  const lines = text.split('\n');
+export interface ConfigOptions {
+  /** The number of CPUs, for `multiprocessing.cpu_count()` and `os.cpu_count()`; unknown when absent. */
+  cpus?: number;
+}
+
+export interface ConfigAnalysis {
+  /** Settings whose values medic worked out. */
+  values: Map<string, PyValue>;
+  /**
+   * Settings the file sets in a way medic cannot work out: a call it does not know, a name it does not
+   * know, an assignment inside `if`/`try`. Their values are unknown, not the servers' defaults.
+   */
+  unresolved: Set<string>;
+}
+
+const ASSIGNMENT = /^([A-Za-z_]\w*)\s*(?::[^=]*)?(\+|-|\*|\/\/)?=(?!=)(.*)$/;
+const COMPOUND = /^(if|elif|else|try|except|finally|with|for|while|match|case)\b.*:\s*(?:#.*)?$/;
+const DEFINITION = /^(?:async\s+)?(def|class)\b/;
+
+function indentOf(line: string): number {
+  return /^[ \t]*/.exec(line)?.[0].length ?? 0;
+}
+
+/**
+ * The module-level assignments of a Python (or TOML) config file, evaluated as far as medic can: literals,
+ * lists and tuples, arithmetic, f-strings, os.environ / os.getenv look-ups, int() / str() / max() / min(),
+ * names assigned earlier, and the CPU count when it is given. Annotated (`workers: int = 3`) and augmented
+ * (`workers += 1`) assignments count; function and class bodies do not.
+ */
+export function analyseConfig(
+  text: string,
+  env: Record<string, string> = {},
+  options: ConfigOptions = {},
+): ConfigAnalysis {
+  const values = new Map<string, PyValue>();
+  const unresolved = new Set<string>();
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  // The indentation of the `def`/`class` whose body is being skipped, and of the innermost `if`/`try`/… block.
+  let skipBelow: number | null = null;
+  const blocks: number[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const m = /^([A-Za-z_]\w*)\s*=(?!=)(.*)$/.exec(lines[i] as string);
-    if (!m) continue;
-    let expression = m[2] as string;
-    // A statement goes on while brackets are open or the line ends with a backslash.
-    while (i + 1 < lines.length && (depthOf(expression) > 0 || /\\\s*$/.test(expression))) {
-      expression = `${expression.replace(/\\\s*$/, '')}\n${lines[++i] as string}`;
+    const line = lines[i] as string;
+    if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    const indent = indentOf(line);
+    // A statement goes on while brackets or a triple-quoted string are open, or a line ends with a backslash.
+    let statement = line.slice(indent);
+    while (i + 1 < lines.length && incomplete(statement)) {
+      statement = `${statement.replace(/\\\s*$/, '')}\n${lines[++i] as string}`;
     }
-    const value = evaluate(expression, env);
-    if (value !== undefined) out.set(m[1] as string, value);
+    if (skipBelow !== null) {
+      if (indent > skipBelow) continue;
+      skipBelow = null;
+    }
+    while (blocks.length > 0 && indent <= (blocks[blocks.length - 1] as number)) blocks.pop();
+    if (DEFINITION.test(statement)) {
+      skipBelow = indent;
+      continue;
+    }
+    if (COMPOUND.test(statement)) {
+      blocks.push(indent);
+      continue;
+    }
+    const first = statement.split('\n')[0] as string;
+    const m = ASSIGNMENT.exec(first);
+    if (!m) continue;
+    const name = m[1] as string;
+    const expression = (m[3] as string) + statement.slice(first.length);
+    // An assignment that only runs under a condition leaves the setting unknown.
+    if (blocks.length > 0) {
+      values.delete(name);
+      unresolved.add(name);
+      continue;
+    }
+    const operator = m[2];
+    let value = evaluate(expression, env, options, values);
+    if (operator !== undefined && value !== undefined) {
+      const before = values.get(name);
+      value = before === undefined ? undefined : combine(before, operator, value);
+    }
+    if (value === undefined) {
+      values.delete(name);
+      unresolved.add(name);
+    } else {
+      values.set(name, value);
+      unresolved.delete(name);
+    }
   }
-  return out;
+  return { values, unresolved };
+}
+
+/** The module-level assignments of a config file that medic can evaluate; see `analyseConfig`. */
+export function configAssignments(
+  text: string,
+  env: Record<string, string> = {},
+  options: ConfigOptions = {},
+): Map<string, PyValue> {
+  return analyseConfig(text, env, options).values;
 }
 
 type PyToken =
-  { kind: 'str'; value: string } | { kind: 'num'; value: number } | { kind: 'name' | 'op'; value: string };
+  | { kind: 'str'; value: string }
+  | { kind: 'fstr'; value: string }
+  | { kind: 'num'; value: number }
+  | { kind: 'name' | 'op'; value: string };
+
+const OPERATORS = ['**', '//', '==', '!=', '<=', '>='];
 
 function pyTokens(expression: string): PyToken[] | undefined {
   const tokens: PyToken[] = [];
@@ -126,7 +222,13 @@ function pyTokens(expression: string): PyToken[] | undefined {
       i += space[0].length;
       continue;
     }
-    if (rest.startsWith('#')) break;
+    if (rest.startsWith('#')) {
+      // A comment runs to the end of its line; the statement may go on after it inside brackets.
+      const newline = rest.indexOf('\n');
+      if (newline === -1) break;
+      i += newline;
+      continue;
+    }
     const str = /^([rRbBuUfF]{0,2})("""|'''|"|')/.exec(rest);
     if (str) {
       const prefix = (str[1] as string).toLowerCase();
@@ -144,9 +246,7 @@ function pyTokens(expression: string): PyToken[] | undefined {
         j++;
       }
       if (j >= rest.length) return undefined;
-      // An f-string with a replacement field depends on the running program.
-      if (prefix.includes('f') && /\{[^{]/.test(value)) return undefined;
-      tokens.push({ kind: 'str', value });
+      tokens.push({ kind: prefix.includes('f') ? 'fstr' : 'str', value });
       i += j + quote.length;
       continue;
     }
@@ -162,127 +262,354 @@ function pyTokens(expression: string): PyToken[] | undefined {
       i += name[0].length;
       continue;
     }
-    tokens.push({ kind: 'op', value: rest[0] as string });
-    i += 1;
+    const op = OPERATORS.find((o) => rest.startsWith(o)) ?? (rest[0] as string);
+    tokens.push({ kind: 'op', value: op });
+    i += op.length;
   }
   return tokens;
 }
 
-function depthOf(expression: string): number {
-  const tokens = pyTokens(expression.replace(/\\\s*$/, ''));
-  if (!tokens) return 0;
+/** Whether a statement goes on on the next line: open brackets, an open triple-quoted string, a backslash. */
+function incomplete(statement: string): boolean {
+  if (/\\\s*$/.test(statement)) return true;
+  const tokens = pyTokens(statement);
+  if (!tokens) return /"""|'''/.test(statement);
   let depth = 0;
   for (const t of tokens) {
     if (t.kind === 'op' && '([{'.includes(t.value)) depth++;
     if (t.kind === 'op' && ')]}'.includes(t.value)) depth--;
   }
-  return depth;
+  return depth > 0;
 }
 
-function evaluate(expression: string, env: Record<string, string>): PyValue | undefined {
+/** A value the evaluator cannot know (a call it does not know, an unset variable); it spreads through operations. */
+const UNKNOWN = Symbol('unknown');
+type Value = PyValue | typeof UNKNOWN;
+
+class EvalError extends Error {}
+
+/** Python's str() of a value. */
+function pyStr(value: PyValue): string {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (Array.isArray(value)) throw new EvalError('str of a list');
+  return String(value);
+}
+
+function truthy(value: PyValue): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return value !== null && value !== false && value !== 0 && value !== '';
+}
+
+function combine(left: PyValue, operator: string, right: PyValue): PyValue | undefined {
+  try {
+    return binary(left, operator, right);
+  } catch {
+    return undefined;
+  }
+}
+
+function binary(left: PyValue, operator: string, right: PyValue): PyValue {
+  const numbers = typeof left === 'number' && typeof right === 'number';
+  switch (operator) {
+    case '+':
+      if (numbers) return (left as number) + (right as number);
+      if (typeof left === 'string' && typeof right === 'string') return left + right;
+      if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
+      break;
+    case '-':
+      if (numbers) return (left as number) - (right as number);
+      break;
+    case '*':
+      if (numbers) return (left as number) * (right as number);
+      break;
+    case '/':
+      if (numbers && right !== 0) return (left as number) / (right as number);
+      break;
+    case '//':
+      if (numbers && right !== 0) return Math.floor((left as number) / (right as number));
+      break;
+    case '%':
+      if (numbers && right !== 0)
+        return (left as number) - Math.floor((left as number) / (right as number)) * (right as number);
+      break;
+    case '**':
+      if (numbers) return (left as number) ** (right as number);
+      break;
+    case '==':
+      return JSON.stringify(left) === JSON.stringify(right);
+    case '!=':
+      return JSON.stringify(left) !== JSON.stringify(right);
+  }
+  throw new EvalError(operator);
+}
+
+const ENV_GET = new Set(['os.environ.get', 'os.getenv', 'environ.get', 'getenv']);
+const ENV_MAPPING = new Set(['os.environ', 'environ']);
+const CPU_COUNT = new Set(['multiprocessing.cpu_count', 'cpu_count', 'os.cpu_count']);
+
+function evaluate(
+  expression: string,
+  env: Record<string, string>,
+  options: ConfigOptions,
+  names: Map<string, PyValue>,
+): PyValue | undefined {
   const tokens = pyTokens(expression);
-  if (!tokens) return undefined;
+  if (!tokens || tokens.length === 0) return undefined;
   let pos = 0;
   const peek = () => tokens[pos];
   const isOp = (v: string) => {
     const t = tokens[pos];
     return t !== undefined && t.kind === 'op' && t.value === v;
   };
+  const isName = (v: string) => {
+    const t = tokens[pos];
+    return t !== undefined && t.kind === 'name' && t.value === v;
+  };
   const expect = (v: string) => {
-    if (!isOp(v)) throw new Error(v);
+    if (!isOp(v)) throw new EvalError(v);
     pos++;
   };
-  const items = (close: string): PyValue[] => {
-    const out: PyValue[] = [];
+  /** Comma-separated expressions up to `close`; keyword arguments are kept apart. */
+  const items = (close: string): { args: Value[]; keywords: Map<string, Value> } => {
+    const args: Value[] = [];
+    const keywords = new Map<string, Value>();
     while (!isOp(close)) {
-      out.push(sum());
+      const t = peek();
+      if (t?.kind === 'name' && tokens[pos + 1]?.kind === 'op' && tokens[pos + 1]?.value === '=') {
+        pos += 2;
+        keywords.set(t.value, conditional());
+      } else if (isOp('*') || isOp('**')) {
+        pos++;
+        conditional();
+        args.push(UNKNOWN);
+      } else {
+        args.push(conditional());
+      }
       if (!isOp(close)) expect(',');
     }
     pos++;
+    return { args, keywords };
+  };
+  const known = (v: Value): PyValue => {
+    if (v === UNKNOWN) throw UNKNOWN;
+    return v;
+  };
+  const fstring = (text: string): Value => {
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i] as string;
+      if ((c === '{' || c === '}') && text[i + 1] === c) {
+        out += c;
+        i++;
+        continue;
+      }
+      if (c !== '{') {
+        out += c;
+        continue;
+      }
+      let depth = 1;
+      let j = i + 1;
+      for (; j < text.length && depth > 0; j++) {
+        if (text[j] === '{') depth++;
+        if (text[j] === '}') depth--;
+      }
+      const field = text.slice(i + 1, j - 1);
+      // Conversions and format specs ("!r", ":>5") are past what medic evaluates.
+      if (depth > 0 || /![rsa]$|:[^\]]*$/.test(field.replace(/\[[^\]]*\]|\([^)]*\)/g, ''))) return UNKNOWN;
+      const value = evaluate(field, env, options, names);
+      if (value === undefined) return UNKNOWN;
+      out += pyStr(value);
+      i = j - 1;
+    }
     return out;
   };
-  const atom = (): PyValue => {
+  const call = (name: string): Value => {
+    const { args, keywords } = items(')');
+    if (ENV_GET.has(name)) {
+      const [key, fallback] = args;
+      if (typeof key !== 'string') return UNKNOWN;
+      const set = env[key];
+      if (set !== undefined) return set;
+      // Without a default an unset variable is None, which gunicorn does not take for most settings.
+      return fallback === undefined ? UNKNOWN : fallback;
+    }
+    if (CPU_COUNT.has(name)) return options.cpus ?? UNKNOWN;
+    if (keywords.size > 0 || args.includes(UNKNOWN)) return UNKNOWN;
+    const values = args as PyValue[];
+    switch (name) {
+      case 'int': {
+        const [inner] = values;
+        const n = typeof inner === 'string' ? Number(inner.trim()) : typeof inner === 'number' ? inner : NaN;
+        if (typeof inner === 'string' && !/^\s*[-+]?\d+\s*$/.test(inner)) throw new EvalError('int');
+        if (!Number.isFinite(n)) throw new EvalError('int');
+        return Math.trunc(n);
+      }
+      case 'float': {
+        const n = Number(values[0]);
+        if (!Number.isFinite(n)) throw new EvalError('float');
+        return n;
+      }
+      case 'str':
+        return values.length === 0 ? '' : pyStr(values[0] as PyValue);
+      case 'bool':
+        return values.length === 0 ? false : truthy(values[0] as PyValue);
+      case 'max':
+      case 'min': {
+        const list = values.length === 1 && Array.isArray(values[0]) ? (values[0] as PyValue[]) : values;
+        if (list.length === 0 || !list.every((v) => typeof v === 'number')) throw new EvalError(name);
+        return name === 'max' ? Math.max(...(list as number[])) : Math.min(...(list as number[]));
+      }
+      case 'list':
+      case 'tuple':
+        if (values.length === 0) return [];
+        if (Array.isArray(values[0])) return values[0];
+        return UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  };
+  const atom = (): Value => {
     const t = peek();
-    if (!t) throw new Error('end');
+    if (!t) throw new EvalError('end');
     pos++;
-    if (t.kind === 'str') {
-      let value = t.value;
+    if (t.kind === 'str' || t.kind === 'fstr') {
+      let value: Value = t.kind === 'fstr' ? fstring(t.value) : t.value;
       // Adjacent string literals concatenate.
-      while (peek()?.kind === 'str') value += (tokens[pos++] as { value: string }).value;
+      while (peek()?.kind === 'str' || peek()?.kind === 'fstr') {
+        const next = tokens[pos++] as { kind: string; value: string };
+        const part = next.kind === 'fstr' ? fstring(next.value) : next.value;
+        value = value === UNKNOWN || part === UNKNOWN ? UNKNOWN : (value as string) + (part as string);
+      }
       return value;
     }
     if (t.kind === 'num') return t.value;
-    if (t.kind === 'op' && t.value === '[') return items(']');
+    if (t.kind === 'op' && t.value === '[') {
+      const { args } = items(']');
+      return args.includes(UNKNOWN) ? UNKNOWN : (args as PyValue[]);
+    }
     if (t.kind === 'op' && t.value === '(') {
       // "(x)" is x; "(x,)" and "(x, y)" are tuples.
       if (isOp(')')) {
         pos++;
         return [];
       }
-      const head = sum();
+      const head = conditional();
       if (isOp(')')) {
         pos++;
         return head;
       }
       expect(',');
-      return [head, ...items(')')];
+      const { args } = items(')');
+      const all = [head, ...args];
+      return all.includes(UNKNOWN) ? UNKNOWN : (all as PyValue[]);
     }
     if (t.kind === 'name') {
       if (t.value === 'True' || t.value === 'true') return true;
       if (t.value === 'False' || t.value === 'false') return false;
       if (t.value === 'None') return null;
-      if (t.value === 'os.environ.get' || t.value === 'os.getenv') {
-        expect('(');
-        const [name, fallback] = items(')');
-        if (typeof name !== 'string') throw new Error('name');
-        const set = env[name];
-        if (set !== undefined) return set;
-        if (fallback === undefined) throw new Error('unset');
-        return fallback;
+      if (isOp('(')) {
+        pos++;
+        return call(t.value);
       }
-      if (t.value === 'os.environ') {
-        expect('[');
-        const [name] = items(']');
-        const set = typeof name === 'string' ? env[name] : undefined;
-        if (set === undefined) throw new Error('unset');
-        return set;
+      if (ENV_MAPPING.has(t.value) && isOp('[')) {
+        pos++;
+        const { args } = items(']');
+        const key = args[0];
+        // An unset variable raises KeyError: gunicorn cannot load the file.
+        return typeof key === 'string' && env[key] !== undefined ? env[key] : UNKNOWN;
       }
-      if (t.value === 'int' || t.value === 'str') {
-        expect('(');
-        const [inner] = items(')');
-        if (inner === undefined) throw new Error('empty');
-        if (t.value === 'str') return String(inner);
-        const n = Number(inner);
-        if (!Number.isInteger(n)) throw new Error('int');
-        return n;
-      }
+      const assigned = names.get(t.value);
+      return assigned === undefined ? UNKNOWN : assigned;
     }
-    throw new Error('unknown');
+    throw new EvalError('unexpected');
   };
-  const product = (): PyValue => {
-    let left = atom();
-    while (isOp('*')) {
+  const postfix = (): Value => {
+    let value = atom();
+    for (;;) {
+      if (isOp('[')) {
+        pos++;
+        const { args } = items(']');
+        const index = args[0];
+        if (value !== UNKNOWN && Array.isArray(value) && typeof index === 'number' && args.length === 1) {
+          const at = index < 0 ? value.length + index : index;
+          value = at >= 0 && at < value.length ? (value[at] as PyValue) : UNKNOWN;
+        } else value = UNKNOWN;
+      } else if (isOp('.') && tokens[pos + 1]?.kind === 'name') {
+        // A method or attribute of a value ("…".format(), "…".split()).
+        pos += 2;
+        if (isOp('(')) {
+          pos++;
+          items(')');
+        }
+        value = UNKNOWN;
+      } else return value;
+    }
+  };
+  const unary = (): Value => {
+    if (isOp('-') || isOp('+')) {
+      const sign = (peek() as { value: string }).value;
       pos++;
-      const right = atom();
-      if (typeof left !== 'number' || typeof right !== 'number') throw new Error('*');
-      left *= right;
+      const value = unary();
+      if (value === UNKNOWN) return UNKNOWN;
+      if (typeof value !== 'number') throw new EvalError('unary');
+      return sign === '-' ? -value : value;
+    }
+    const base = postfix();
+    if (isOp('**')) {
+      pos++;
+      const exponent = unary();
+      return base === UNKNOWN || exponent === UNKNOWN ? UNKNOWN : binary(base, '**', exponent);
+    }
+    return base;
+  };
+  const level = (next: () => Value, operators: string[]) => (): Value => {
+    let left = next();
+    while (operators.some((o) => isOp(o))) {
+      const operator = (tokens[pos++] as { value: string }).value;
+      const right = next();
+      left = left === UNKNOWN || right === UNKNOWN ? UNKNOWN : binary(left, operator, right);
     }
     return left;
   };
-  const sum = (): PyValue => {
-    let left = product();
-    while (isOp('+')) {
+  const product = level(unary, ['*', '/', '//', '%']);
+  const sum = level(product, ['+', '-']);
+  const comparison = level(sum, ['==', '!=']);
+  const negation = (): Value => {
+    if (!isName('not')) return comparison();
+    pos++;
+    const value = negation();
+    return value === UNKNOWN ? UNKNOWN : !truthy(value);
+  };
+  const logical = (next: () => Value, word: 'and' | 'or') => (): Value => {
+    let left = next();
+    while (isName(word)) {
       pos++;
-      const right = product();
-      if (typeof left === 'string' && typeof right === 'string') left = left + right;
-      else if (typeof left === 'number' && typeof right === 'number') left = left + right;
-      else throw new Error('+');
+      const right = next();
+      if (left === UNKNOWN) continue;
+      // "a or b" is a when a is truthy, else b; "a and b" is a when a is falsy, else b.
+      if (truthy(left) === (word === 'and')) left = right;
     }
     return left;
+  };
+  const conjunction = logical(negation, 'and');
+  const disjunction = logical(conjunction, 'or');
+  const conditional = (): Value => {
+    const then = disjunction();
+    if (!isName('if')) return then;
+    pos++;
+    const condition = disjunction();
+    if (!isName('else')) throw new EvalError('else');
+    pos++;
+    const otherwise = conditional();
+    if (condition === UNKNOWN) return UNKNOWN;
+    return truthy(condition) ? then : otherwise;
   };
   try {
-    const value = sum();
-    return pos === tokens.length ? value : undefined;
+    const value = conditional();
+    if (pos !== tokens.length || value === UNKNOWN) return undefined;
+    return known(value);
   } catch {
     return undefined;
   }
@@ -358,15 +685,22 @@ function bindsOf(texts: string[], defaultHost = '127.0.0.1'): { binds: Bind[]; f
 }
 
 function resolve(path: string, cwd: string | undefined): string {
-  return posix.isAbsolute(path) || cwd === undefined ? path : posix.join(cwd, path);
+  // A path that starts with a variable ("${ConfigPath}") is whatever the variable holds, not one under cwd.
+  return posix.isAbsolute(path) || cwd === undefined || path.startsWith('$') ? path : posix.join(cwd, path);
 }
 
 /** Reads a config file given as "path", "file:path" or "python:module" (which cannot be read). */
-function readConfig(spec: string, ctx: Context): { file: string; settings?: Map<string, PyValue> } {
+function readConfig(
+  spec: string,
+  ctx: Context,
+): { file: string; settings?: Map<string, PyValue>; unresolved?: Set<string> } {
   if (spec.startsWith('python:')) return { file: spec };
   const file = resolve(spec.replace(/^file:/, ''), ctx.cwd);
   const text = ctx.read(file);
-  return text === undefined ? { file } : { file, settings: configAssignments(text, ctx.env) };
+  if (text === undefined) return { file };
+  const options: ConfigOptions = ctx.cpus === undefined ? {} : { cpus: ctx.cpus };
+  const { values, unresolved } = analyseConfig(text, ctx.env, options);
+  return { file, settings: values, unresolved };
 }
 
 const GUNICORN_FLAGS = new Set([
@@ -397,7 +731,11 @@ const GUNICORN_FLAGS = new Set([
   '--help',
 ]);
 
+type ConfigField = NonNullable<AppServer['unresolved']>[number];
+
 interface GunicornSettings {
+  /** Fields the config file sets to values medic cannot work out. */
+  unknown?: ConfigField[];
   bind?: string[];
   workers?: number;
   timeout?: number;
@@ -422,8 +760,23 @@ function gunicornFromArgs(scanned: Scanned): GunicornSettings {
   return s;
 }
 
-function gunicornFromConfig(settings: Map<string, PyValue>): GunicornSettings {
+// gunicorn's setting names for the fields medic reads from a config file.
+const GUNICORN_SETTINGS: [string, ConfigField][] = [
+  ['bind', 'binds'],
+  ['workers', 'workers'],
+  ['timeout', 'timeout'],
+  ['worker_class', 'workerClass'],
+  ['chdir', 'chdir'],
+  ['wsgi_app', 'module'],
+];
+
+function gunicornFromConfig(
+  settings: Map<string, PyValue>,
+  unresolved = new Set<string>(),
+): GunicornSettings {
   const s: GunicornSettings = {};
+  const unknown = GUNICORN_SETTINGS.filter(([name]) => unresolved.has(name)).map(([, field]) => field);
+  if (unknown.length > 0) s.unknown = unknown;
   const bind = stringList(settings.get('bind'));
   const workers = integer(settings.get('workers'));
   const timeout = integer(settings.get('timeout'));
@@ -452,28 +805,36 @@ function gunicorn(args: string[], ctx: Context): AppServer {
     const config = readConfig(configSpec, ctx);
     result.configFile = config.file;
     result.configRead = config.settings !== undefined;
-    if (config.settings) fromConfig = gunicornFromConfig(config.settings);
+    if (config.settings) fromConfig = gunicornFromConfig(config.settings, config.unresolved);
   } else if (ctx.cwd !== undefined) {
     // Without -c, gunicorn reads ./gunicorn.conf.py from the directory it starts in, if there is one.
     const config = readConfig('gunicorn.conf.py', ctx);
     if (config.settings) {
       result.configFile = config.file;
       result.configRead = true;
-      fromConfig = gunicornFromConfig(config.settings);
+      fromConfig = gunicornFromConfig(config.settings, config.unresolved);
     }
   }
-  const merged: GunicornSettings = {
-    ...fromConfig,
-    ...(envArgs ? gunicornFromArgs(envArgs) : {}),
-    ...gunicornFromArgs(cli),
+  const fromEnvArgs = envArgs ? gunicornFromArgs(envArgs) : {};
+  const fromCli = gunicornFromArgs(cli);
+  const merged: GunicornSettings = { ...fromConfig, ...fromEnvArgs, ...fromCli };
+  // What the config file leaves unknown stays so unless GUNICORN_CMD_ARGS or the command line sets it.
+  const given = (field: ConfigField) => {
+    const key = field === 'binds' ? 'bind' : field;
+    return fromEnvArgs[key] !== undefined || fromCli[key] !== undefined;
   };
+  const unknown = (fromConfig.unknown ?? []).filter((field) => !given(field));
+  if (unknown.length > 0) result.unresolved = unknown;
   // gunicorn's defaults: $PORT (as on PaaS) or 127.0.0.1:8000; $WEB_CONCURRENCY workers.
   const port = ctx.env.PORT;
-  const bind = merged.bind ?? [port !== undefined ? `0.0.0.0:${port}` : '127.0.0.1:8000'];
+  const bind =
+    merged.bind ??
+    (unknown.includes('binds') ? [] : [port !== undefined ? `0.0.0.0:${port}` : '127.0.0.1:8000']);
   const { binds, fds } = bindsOf(bind);
   result.binds = binds;
   if (fds.length > 0) result.fds = fds;
-  const workers = merged.workers ?? integer(ctx.env.WEB_CONCURRENCY);
+  const workers =
+    merged.workers ?? (unknown.includes('workers') ? undefined : integer(ctx.env.WEB_CONCURRENCY));
   if (merged.module !== undefined) result.module = merged.module;
   if (workers !== undefined) result.workers = workers;
   if (merged.timeout !== undefined) result.timeout = merged.timeout;
@@ -584,19 +945,23 @@ function hypercorn(args: string[], ctx: Context): AppServer {
   const result: AppServer = { server: 'hypercorn', binds: [], argv: args };
   const configSpec = last(cli, '-c', '--config');
   let settings = new Map<string, PyValue>();
+  let unresolved = new Set<string>();
   if (configSpec !== undefined) {
     const config = readConfig(configSpec, ctx);
     result.configFile = config.file;
     result.configRead = config.settings !== undefined;
     if (config.settings) settings = config.settings;
+    if (config.unresolved) unresolved = config.unresolved;
   }
   const bind = [...values(cli, '-b', '--bind'), ...values(cli, '--insecure-bind')];
   const fromConfig = [
     ...(stringList(settings.get('bind')) ?? []),
     ...(stringList(settings.get('insecure_bind')) ?? []),
   ];
+  const bindUnknown = bind.length === 0 && (unresolved.has('bind') || unresolved.has('insecure_bind'));
+  if (bindUnknown) result.unresolved = ['binds'];
   const { binds, fds } = bindsOf(
-    bind.length > 0 ? bind : fromConfig.length > 0 ? fromConfig : ['127.0.0.1:8000'],
+    bind.length > 0 ? bind : fromConfig.length > 0 || bindUnknown ? fromConfig : ['127.0.0.1:8000'],
   );
   result.binds = binds;
   if (fds.length > 0) result.fds = fds;
@@ -862,5 +1227,6 @@ export function appServerOf(argv: string[], context: ServerContext = {}): AppSer
     cwd: context.cwd,
     env: { ...context.env },
     activated: undefined,
+    cpus: context.cpus,
   });
 }

@@ -12,9 +12,16 @@ import {
   parseBind,
   pythonEnvOf,
 } from '../../src/app/server.ts';
-import { matchesGlob, parseNginx } from '../../src/nginx/config.ts';
+import { parseEnvFile } from '../../src/app/envfile.ts';
+import { matchesGlob, parseNginx, parseNginxText } from '../../src/nginx/config.ts';
 import { siteForBind, sitesOf } from '../../src/nginx/sites.ts';
-import { parseUnitFile, splitCommandLine, unitValue } from '../../src/systemd/unit.ts';
+import {
+  expandCommandLine,
+  parseSystemctlCat,
+  parseUnitFile,
+  splitCommandLine,
+  unitValue,
+} from '../../src/systemd/unit.ts';
 
 const FILES = new URL('../../testbed/image/files/', import.meta.url);
 const testbedFile = (path: string) => readFileSync(new URL(path.replace(/^\//, ''), FILES), 'utf8');
@@ -401,4 +408,281 @@ test('the virtualenv of an executable', () => {
     venv: '/srv/app/.venv',
     interpreter: '/srv/app/.venv/bin/python',
   });
+});
+
+const gunicornFixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/gunicorn/${name}`, import.meta.url), 'utf8');
+const nginxFixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/nginx/${name}`, import.meta.url), 'utf8');
+
+test('public gunicorn config files: binds, workers, timeout and worker class through appServerOf', () => {
+  const uvicornWorker = 'uvicorn.workers.UvicornWorker';
+  const cases: {
+    fixture: string;
+    env?: Record<string, string>;
+    cpus?: number;
+    expect: Pick<AppServer, 'binds' | 'workers' | 'timeout' | 'workerClass' | 'chdir' | 'module'>;
+  }[] = [
+    // int(os.getenv("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+    { fixture: 'prac_payment.gunicorn_conf.py', expect: { binds: [tcp('0.0.0.0', 8000)], timeout: 60 } },
+    {
+      fixture: 'prac_payment.gunicorn_conf.py',
+      env: { GUNICORN_WORKERS: '4', GUNICORN_BIND: 'unix:/run/pay.sock', GUNICORN_TIMEOUT: '90' },
+      expect: { binds: [unix('/run/pay.sock')], workers: 4, timeout: 90 },
+    },
+    {
+      fixture: 'prac_payment.gunicorn_conf.py',
+      cpus: 2,
+      expect: { binds: [tcp('0.0.0.0', 8000)], workers: 5, timeout: 60 },
+    },
+    { fixture: 'react_api.gunicorn.conf.py', expect: { binds: [tcp('127.0.0.1', 5000)], timeout: 120 } },
+    {
+      fixture: 'react_api.gunicorn.conf.py',
+      cpus: 4,
+      expect: { binds: [tcp('127.0.0.1', 5000)], workers: 5, timeout: 120 },
+    },
+    {
+      fixture: 'alcf-facility-api.gunicorn.config.production.py',
+      expect: { binds: [tcp('127.0.0.1', 8000)], workers: 2, timeout: 60, workerClass: uvicornWorker },
+    },
+    {
+      fixture: 'ec2-deployment-cheatsheet.gunicorn-config.py',
+      cpus: 4,
+      expect: { binds: [unix('/tmp/gunicorn.sock')], workers: 9 },
+    },
+    {
+      // from multiprocessing import cpu_count
+      fixture: 'air-quality-rest-api.gunicorn.conf.py',
+      cpus: 2,
+      expect: {
+        binds: [unix('/run/gunicorn.socket')],
+        workers: 5,
+        timeout: 0,
+        chdir: '/app/src/api',
+        module: 'app:app',
+      },
+    },
+    {
+      // workers: int = cpu_count() * 2 + 1
+      fixture: 'fastapi-template.gunicorn.conf.py',
+      cpus: 1,
+      expect: { binds: [tcp('0.0.0.0', 8080)], workers: 3, workerClass: uvicornWorker },
+    },
+    {
+      fixture: 'web-backend.gunicorn-PROD.conf.py',
+      expect: { binds: [unix('/tmp/web-backend-NONE.sock')], workers: 1 },
+    },
+    {
+      fixture: 'web-backend.gunicorn-PROD.conf.py',
+      env: { DJANGO_ENV: 'PROD' },
+      expect: { binds: [unix('/tmp/web-backend-PROD.sock')], workers: 1 },
+    },
+    {
+      fixture: 'SalonConnect.gunicorn.conf.py',
+      expect: { binds: [tcp('0.0.0.0', 8000)], workers: 2, timeout: 120, workerClass: uvicornWorker },
+    },
+    {
+      fixture: 'SalonConnect.gunicorn.conf.py',
+      env: { PORT: '10000' },
+      expect: { binds: [tcp('0.0.0.0', 10000)], workers: 2, timeout: 120, workerClass: uvicornWorker },
+    },
+    {
+      fixture: 'netbox.gunicorn.conf',
+      expect: { binds: [tcp('127.0.0.1', 8001)], workers: 3, timeout: 120 },
+    },
+    // bind = '0:8000' binds every IPv4 address.
+    { fixture: 'zetic.gunicorn.conf.py', expect: { binds: [tcp('0.0.0.0', 8000)], workers: 3 } },
+  ];
+  for (const c of cases) {
+    const text = gunicornFixture(c.fixture);
+    assert.match(text.split('\n')[0] ?? '', /^# source: https:\/\//, c.fixture);
+    const context: ServerContext = { read: (p) => (p === '/etc/gunicorn.conf.py' ? text : undefined) };
+    if (c.env) context.env = c.env;
+    if (c.cpus !== undefined) context.cpus = c.cpus;
+    const app = server(['gunicorn', '-c', '/etc/gunicorn.conf.py'], context);
+    const got = { binds: app.binds } as (typeof c)['expect'];
+    for (const key of ['workers', 'timeout', 'workerClass', 'chdir', 'module'] as const) {
+      if (app[key] !== undefined) Object.assign(got, { [key]: app[key] });
+    }
+    assert.deepEqual(got, c.expect, `${c.fixture} ${JSON.stringify(c.env ?? {})} cpus=${c.cpus}`);
+    assert.equal(app.configRead, true, c.fixture);
+  }
+});
+
+test('configAssignments of public config files: what they set, and what stays unknown', () => {
+  assert.deepEqual(
+    Object.fromEntries(configAssignments(gunicornFixture('air-quality-rest-api.gunicorn.conf.py'))),
+    {
+      wsgi_app: 'app:app',
+      disable_redirect_access_to_syslog: true,
+      preload_app: true,
+      chdir: '/app/src/api',
+      pidfile: '/run/.pid',
+      bind: ['unix:/run/gunicorn.socket'],
+      threads: 2,
+      timeout: 0,
+    },
+  );
+  assert.deepEqual(Object.fromEntries(configAssignments(gunicornFixture('prac_payment.gunicorn_conf.py'))), {
+    bind: '0.0.0.0:8000',
+    timeout: 60,
+    loglevel: 'info',
+    accesslog: '-',
+    errorlog: '-',
+  });
+  // Without the CPU count the workers of these files are unknown: not WEB_CONCURRENCY, not 1.
+  for (const name of ['prac_payment.gunicorn_conf.py', 'ec2-deployment-cheatsheet.gunicorn-config.py']) {
+    const app = server(['gunicorn', '-c', '/c.py'], {
+      read: () => gunicornFixture(name),
+      env: { WEB_CONCURRENCY: '7' },
+    });
+    assert.equal(app.workers, undefined, name);
+    assert.deepEqual(app.unresolved, ['workers'], name);
+  }
+  assert.equal(
+    server('gunicorn -c /c.py -w 2', { read: () => gunicornFixture('react_api.gunicorn.conf.py') })
+      .unresolved,
+    undefined,
+  );
+});
+
+test('Python config evaluation: defaults only when needed, f-strings, annotations, blocks, names, arithmetic', () => {
+  const cases: {
+    text: string;
+    env?: Record<string, string>;
+    cpus?: number;
+    name?: string;
+    value: unknown;
+  }[] = [
+    // The default of os.getenv matters only when the variable is unset.
+    { text: 'workers = int(os.getenv("W", multiprocessing.cpu_count()))', env: { W: '6' }, value: 6 },
+    { text: 'workers = int(os.getenv("W", multiprocessing.cpu_count()))', value: undefined },
+    { text: 'workers = int(os.getenv("W", multiprocessing.cpu_count()))', cpus: 3, value: 3 },
+    { text: 'workers = os.cpu_count() // 2 or 1', cpus: 1, value: 1 },
+    { text: 'workers = max(1, min(4, multiprocessing.cpu_count() // 2))', cpus: 16, value: 4 },
+    {
+      text: 'workers = 4 if os.environ.get("ENV") == "production" else 1',
+      env: { ENV: 'production' },
+      value: 4,
+    },
+    { text: 'workers = 4 if os.environ.get("ENV", "dev") == "production" else 1', value: 1 },
+    { text: 'bind = f"0.0.0.0:{os.getenv(\'PORT\', 8080)}"', value: '0.0.0.0:8080' },
+    { text: "bind = f'{HOST}:{PORT}'", value: undefined },
+    { text: 'bind = f"{{literal}}:8000"', value: '{literal}:8000' },
+    { text: 'bind = f"0.0.0.0:{port!r}"', value: undefined },
+    { text: 'workers: int = 3', value: 3 },
+    { text: 'timeout = 30\ntimeout += 30', name: 'timeout', value: 60 },
+    {
+      text: 'PORT = os.environ.get("PORT", "5000")\nbind = ["0.0.0.0:" + PORT]',
+      name: 'bind',
+      value: ['0.0.0.0:5000'],
+    },
+    { text: 'bind = ["0.0.0.0:{}".format(PORT)]', value: undefined },
+    { text: 'bind = "127.0.0.1:8000"\nif DEBUG:\n    bind = "0.0.0.0:8000"', name: 'bind', value: undefined },
+    {
+      text: 'def on_starting(server):\n    bind = "x"\n\nbind = "127.0.0.1:9000"',
+      name: 'bind',
+      value: '127.0.0.1:9000',
+    },
+    { text: 'def when_ready(server):\n    workers = 9\nworkers = 2', name: 'workers', value: 2 },
+    { text: '"""\nbind = "docstring:1"\n"""\nbind = "real:2"', name: 'bind', value: 'real:2' },
+    { text: 'logconfig = dict(\n    bind="not a setting",\n)\nbind = ":9"', name: 'bind', value: ':9' },
+    { text: 'raw_env = [\n    "A=1",  # first\n    "B=2",\n]', name: 'raw_env', value: ['A=1', 'B=2'] },
+  ];
+  for (const c of cases) {
+    const name = c.name ?? (c.text.split(/[\s:=]/)[0] as string);
+    const options = c.cpus === undefined ? {} : { cpus: c.cpus };
+    assert.deepEqual(configAssignments(c.text, c.env, options).get(name), c.value, c.text);
+  }
+});
+
+test("a config bind medic cannot evaluate leaves the binds unknown instead of gunicorn's default", () => {
+  const files = new Map([
+    ['/srv/app/dynamic.py', 'import socket\nbind = [f"{socket.gethostname()}:8000"]\nworkers = 3\n'],
+    [
+      '/srv/app/conditional.py',
+      'import os\nif os.path.exists("/run/app"):\n    bind = "unix:/run/app/app.sock"\n',
+    ],
+  ]);
+  const read = (p: string) => files.get(p);
+  const dynamic = server('gunicorn -c /srv/app/dynamic.py app:app', { read });
+  assert.deepEqual([dynamic.binds, dynamic.unresolved, dynamic.workers], [[], ['binds'], 3]);
+  const conditional = server('gunicorn -c /srv/app/conditional.py app:app', { read });
+  assert.deepEqual([conditional.binds, conditional.unresolved], [[], ['binds']]);
+  const overridden = server('gunicorn -c /srv/app/dynamic.py -b 127.0.0.1:8100 app:app', { read });
+  assert.deepEqual([overridden.binds, overridden.unresolved], [[tcp('127.0.0.1', 8100)], undefined]);
+  const hypercorn = server('hypercorn -c /srv/app/dynamic.py app:app', { read });
+  assert.deepEqual([hypercorn.binds, hypercorn.unresolved], [[], ['binds']]);
+});
+
+test('public unit, config and site together: each app bind leads to its nginx site', () => {
+  // netbox@.service, its environment file and gunicorn.conf (one commit) with netbox's nginx.conf.
+  const netboxUnit = parseUnitFile(fixture('netbox@.service'));
+  const env = Object.fromEntries(parseEnvFile(fixture('netbox.env')));
+  const written = splitCommandLine(unitValue(netboxUnit, 'Service', 'ExecStart') ?? '');
+  assert.ok(written);
+  const read = (p: string) =>
+    p === '/usr/local/netbox/gunicorn.conf' ? gunicornFixture('netbox.gunicorn.conf') : undefined;
+  // As written, "${ConfigPath}" is not a file under the working directory.
+  const unexpanded = server(written.argv, { read, cwd: '/opt/netbox', env });
+  assert.deepEqual([unexpanded.configFile, unexpanded.configRead], ['${ConfigPath}', false]);
+  const netbox = server(expandCommandLine(written, env).argv, { read, env });
+  assert.deepEqual(
+    [netbox.configFile, netbox.binds, netbox.workers, netbox.timeout, netbox.module],
+    ['/usr/local/netbox/gunicorn.conf', [tcp('127.0.0.1', 8001)], 3, 120, 'netbox.wsgi'],
+  );
+  const sitesOfFixture = (name: string) => {
+    const directives = parseNginxText(nginxFixture(name), name);
+    assert.ok(Array.isArray(directives), name);
+    return sitesOf(directives);
+  };
+  const names = (name: string, bind: Bind) =>
+    siteForBind(sitesOfFixture(name), bind).map((s) => s.serverNames[0]);
+  assert.deepEqual(names('netbox-nginx.conf', netbox.binds[0] as Bind), ['netbox.example.com']);
+
+  // The override's gunicorn on 0.0.0.0:8000 behind sureproed.conf's proxy_pass to 127.0.0.1:8000.
+  const cat = parseSystemctlCat(fixture('gunicorn.systemctl-cat.txt'));
+  const sureproed = serverOfUnit(
+    [
+      '[Service]',
+      `WorkingDirectory=${unitValue(cat, 'Service', 'WorkingDirectory')}`,
+      `ExecStart=${unitValue(cat, 'Service', 'ExecStart')}`,
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    [sureproed?.server, sureproed?.workerClass, sureproed?.workers, sureproed?.binds],
+    ['gunicorn', 'uvicorn.workers.UvicornWorker', 4, [tcp('0.0.0.0', 8000)]],
+  );
+  assert.deepEqual(names('sureproed.conf', sureproed?.binds[0] as Bind), ['api.sureproed.com']);
+
+  // Weblate's example unit and its example nginx site share /run/gunicorn.sock.
+  const weblate = serverOfUnit(fixture('weblate-gunicorn.service'));
+  assert.deepEqual(
+    [weblate?.binds, weblate?.workers, weblate?.timeout, weblate?.workerClass],
+    [[unix('/run/gunicorn.sock')], 2, 3600, 'gthread'],
+  );
+  assert.deepEqual(names('weblate.nginx.gunicorn.conf', weblate?.binds[0] as Bind), ['weblate']);
+
+  // daphne run by the virtualenv's python; uvicorn behind bash --login -c.
+  const daphne = serverOfUnit(fixture('heytelepat-daphne.service'));
+  assert.deepEqual(
+    [daphne?.server, daphne?.binds, daphne?.module, daphne?.python?.venv],
+    ['daphne', [tcp('0.0.0.0', 8001)], 'heytelepat.asgi:application', '/home/tikhon/heytelepat-server/env'],
+  );
+  const uvicorn = serverOfUnit(fixture('uvicorn-demo.service'));
+  assert.deepEqual(
+    [uvicorn?.server, uvicorn?.binds, uvicorn?.module],
+    ['uvicorn', [tcp('0.0.0.0', 5000)], 'example:app'],
+  );
+  const paperless = serverOfUnit(fixture('paperless-webserver.service'));
+  assert.deepEqual(
+    [paperless?.binds, paperless?.workers, paperless?.python],
+    [[tcp('0.0.0.0', 8000)], 2, { binDir: '/opt/paperless/.local/bin' }],
+  );
+  assert.equal(serverOfUnit(fixture('chemminetools-celery.service')), null, 'celery multi serves no HTTP');
+});
+
+test('parseBind reads "0" as 0.0.0.0, as inet_aton does', () => {
+  assert.deepEqual(parseBind('0:8000'), tcp('0.0.0.0', 8000));
+  assert.deepEqual(server('uvicorn app:app --host 0 --port 8000').binds, [tcp('0.0.0.0', 8000)]);
 });
