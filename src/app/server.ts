@@ -122,6 +122,9 @@ export interface ConfigAnalysis {
 
 const ASSIGNMENT = /^([A-Za-z_]\w*)\s*(?::[^=]*)?(\+|-|\*|\/\/)?=(?!=)(.*)$/;
 const COMPOUND = /^(if|elif|else|try|except|finally|with|for|while|match|case)\b.*:\s*(?:#.*)?$/;
+// "if DEBUG: bind = …" on one line.
+const ONE_LINE_COMPOUND =
+  /^(?:if|elif|else|try|except|finally|with|for|while)\b.*?:\s*([A-Za-z_]\w*)\s*(?::[^=]*)?(?:\+|-|\*|\/\/)?=(?!=)/;
 const DEFINITION = /^(?:async\s+)?(def|class)\b/;
 
 function indentOf(line: string): number {
@@ -165,6 +168,12 @@ export function analyseConfig(
     }
     if (COMPOUND.test(statement)) {
       blocks.push(indent);
+      continue;
+    }
+    const oneLine = ONE_LINE_COMPOUND.exec(statement);
+    if (oneLine) {
+      values.delete(oneLine[1] as string);
+      unresolved.add(oneLine[1] as string);
       continue;
     }
     const first = statement.split('\n')[0] as string;
@@ -392,10 +401,6 @@ function evaluate(
     pos++;
     return { args, keywords };
   };
-  const known = (v: Value): PyValue => {
-    if (v === UNKNOWN) throw UNKNOWN;
-    return v;
-  };
   const fstring = (text: string): Value => {
     let out = '';
     for (let i = 0; i < text.length; i++) {
@@ -608,8 +613,7 @@ function evaluate(
   };
   try {
     const value = conditional();
-    if (pos !== tokens.length || value === UNKNOWN) return undefined;
-    return known(value);
+    return pos !== tokens.length || value === UNKNOWN ? undefined : value;
   } catch {
     return undefined;
   }

@@ -579,6 +579,7 @@ test('Python config evaluation: defaults only when needed, f-strings, annotation
     },
     { text: 'bind = ["0.0.0.0:{}".format(PORT)]', value: undefined },
     { text: 'bind = "127.0.0.1:8000"\nif DEBUG:\n    bind = "0.0.0.0:8000"', name: 'bind', value: undefined },
+    { text: 'bind = "127.0.0.1:8000"\nif DEBUG: bind = "0.0.0.0:8000"', name: 'bind', value: undefined },
     {
       text: 'def on_starting(server):\n    bind = "x"\n\nbind = "127.0.0.1:9000"',
       name: 'bind',

@@ -191,6 +191,7 @@ test('`systemctl cat`: the pasted prompt is skipped, repeated keys accumulate', 
     '/bin/kill -HUP $MAINPID',
   ]);
   assert.equal(unitValue(ssh, 'Service', 'EnvironmentFile'), '-/etc/default/ssh');
+  assert.deepEqual(unitEnvironmentFiles(ssh), [{ path: '/etc/default/ssh', optional: true }]);
   assert.equal(unitValue(ssh, 'Unit', 'ConditionPathExists'), '!/etc/ssh/sshd_not_to_be_run');
   assert.deepEqual(ssh.problems, []);
 });
