@@ -52,7 +52,7 @@ console_script /srv/fastapi/.venv alembic alembic.config main
 # Environment files: secrets readable by the service user only.
 cat > /srv/flaskapp/.env <<'ENV'
 # flaskapp production settings
-SECRET_KEY=flask-s3cret-key-6c1d0e9a
+SECRET_KEY=30766290b83bb0e6410bf18ebf85753597d5085f4d7e9016dea5d91cd331ecc3
 DATABASE_URL=postgresql://flaskapp:Fl4sk-DB-pw-71@127.0.0.1:5432/flaskapp
 REDIS_URL=redis://127.0.0.1:6379/0
 UPLOAD_DIR=/srv/flaskapp/uploads
@@ -64,7 +64,7 @@ DATABASE_URL=postgresql://fastapi:F4stAPI-DB-pw-52@127.0.0.1:5432/fastapi
 API_TOKEN=tok-fastapi-93b1c7e2f4
 ENV
 cat > /srv/djangoapp/.env <<'ENV'
-SECRET_KEY=django-insecure-not-really-4b7e1f
+SECRET_KEY=eBlRNa9tAJJK2vgpOGICNQZ2p-6RalBJMx_rZN4TC0SeuxIU838-oMT0vMRS5mhC
 DEBUG=False
 ALLOWED_HOSTS=django.medic.test,localhost,127.0.0.1
 DATABASE_URL=postgresql://djangoapp:Dj4ngo-DB-pw-33@127.0.0.1:5432/djangoapp
