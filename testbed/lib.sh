@@ -49,3 +49,30 @@ broken_restart() {
   sleep 0.5
   wait_until 60 "$1 to crash" crashing "$1"
 }
+
+# main_pid UNIT: the PID of the unit's main process (0 when it has none).
+main_pid() { systemctl show -p MainPID --value "$1"; }
+
+# replaced UNIT OLD_PID: the unit runs a main process again, and not OLD_PID.
+replaced() {
+  local pid
+  pid=$(main_pid "$1")
+  [ "$pid" != 0 ] && [ "$pid" != "$2" ]
+}
+
+# runs_with UNIT KEY=VALUE: the unit's main process runs with this variable in its environment.
+runs_with() {
+  local pid
+  pid=$(main_pid "$1")
+  [ "$pid" != 0 ] && tr '\0' '\n' <"/proc/$pid/environ" | grep -qxF "$2"
+}
+
+# unit_rss_kb UNIT: the resident memory of all the unit's processes, in kB (what `ps` adds up).
+unit_rss_kb() {
+  local pid total=0 rss
+  for pid in $(cat "/sys/fs/cgroup/systemd$(systemctl show -p ControlGroup --value "$1")/cgroup.procs"); do
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    total=$((total + ${rss:-0}))
+  done
+  echo "$total"
+}

@@ -31,6 +31,31 @@ export function mustPass(r: Run, what: string): Run {
   return r;
 }
 
+/** `systemctl show UNIT -p PROPS`, as a record of property to value. */
+export function show(name: string, ...props: string[]): Record<string, string> {
+  const r = mustPass(inBox('systemctl', 'show', name, '-p', props.join(',')), `systemctl show ${name}`);
+  return Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const i = line.indexOf('=');
+        return [line.slice(0, i), line.slice(i + 1)];
+      }),
+  );
+}
+
+/** The command line and environment of the unit's main process, as /proc shows them. */
+export function mainProcess(name: string): { argv: string[]; environ: string[] } {
+  const pid = show(name, 'MainPID').MainPID ?? '0';
+  assert.notEqual(pid, '0', `${name} should have a main process`);
+  const read = (file: string) =>
+    mustPass(sh(`tr '\\0' '\\n' </proc/${pid}/${file}`), `/proc/${pid}/${file}`)
+      .stdout.split('\n')
+      .filter(Boolean);
+  return { argv: read('cmdline'), environ: read('environ') };
+}
+
 export interface UnitState {
   ActiveState: string;
   SubState: string;
@@ -40,19 +65,7 @@ export interface UnitState {
 }
 
 export function unit(name: string): UnitState {
-  const r = mustPass(
-    inBox('systemctl', 'show', name, '-p', 'ActiveState,SubState,Result,NRestarts,ExecMainStatus'),
-    `systemctl show ${name}`,
-  );
-  const props = Object.fromEntries(
-    r.stdout
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const i = line.indexOf('=');
-        return [line.slice(0, i), line.slice(i + 1)];
-      }),
-  );
+  const props = show(name, 'ActiveState', 'SubState', 'Result', 'NRestarts', 'ExecMainStatus');
   return {
     ActiveState: props.ActiveState ?? '',
     SubState: props.SubState ?? '',

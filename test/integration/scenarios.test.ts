@@ -11,9 +11,11 @@ import {
   assertJournal,
   httpStatus,
   inBox,
+  mainProcess,
   mustPass,
   nginxErrorLog,
   sh,
+  show,
   testbed,
   unit,
 } from './box.ts';
@@ -21,6 +23,15 @@ import {
 const flask = 'http://flask.medic.test';
 const fastapi = 'https://fastapi.medic.test';
 const django = 'http://django.medic.test';
+
+/** What the server holds in a file, as `cat` shows it. */
+const file = (path: string) => mustPass(inBox('cat', path), `cat ${path}`).stdout;
+const exists = (path: string) => inBox('test', '-e', path).code === 0;
+/** `manage.py check --deploy` as the app's user, with its environment file. */
+const djangoCheckDeploy = () =>
+  sh(
+    'cd /srv/djangoapp && sudo -u www-data env $(cat .env | xargs) .venv/bin/python manage.py check --deploy 2>&1',
+  );
 
 const expectations: Record<string, () => void> = {
   missing_dependency() {
@@ -223,6 +234,112 @@ const expectations: Record<string, () => void> = {
     assertJournal('fastapi', /status=9\/KILL/);
     assertCrashing('fastapi');
   },
+  restart_policy_off() {
+    assert.match(file('/etc/systemd/system/flaskapp.service'), /^Restart=no$/m);
+    assert.equal(show('flaskapp', 'Restart').Restart, 'no');
+    assertActive('flaskapp');
+    assertHttp(`${flask}/health`, '200');
+  },
+  unit_disabled() {
+    assert.equal(inBox('systemctl', 'is-enabled', 'fastapi').stdout.trim(), 'disabled');
+    assertActive('fastapi');
+    assertHttp(`${fastapi}/health`, '200');
+  },
+  default_secret() {
+    assert.match(file('/srv/flaskapp/.env'), /^SECRET_KEY=changeme$/m);
+    assert.ok(mainProcess('flaskapp').environ.includes('SECRET_KEY=changeme'));
+    assertActive('flaskapp');
+    assertHttp(`${flask}/health`, '200');
+  },
+  django_debug_on() {
+    assert.match(file('/srv/djangoapp/.env'), /^DEBUG=True$/m);
+    assertActive('djangoapp');
+    assertHttp(`${django}/health`, '200');
+    // Django's debug 404 page, shown to anyone who asks for a page that does not exist.
+    assert.match(inBox('curl', '-s', `${django}/no-such-page`).stdout, /DEBUG = True/);
+    assert.match(djangoCheckDeploy().stdout, /\(security\.W018\) You should not have DEBUG set to True/);
+  },
+  flask_debug_on() {
+    assert.match(file('/srv/flaskapp/.env'), /^FLASK_DEBUG=1$/m);
+    assert.ok(mainProcess('flaskapp').environ.includes('FLASK_DEBUG=1'));
+    assertActive('flaskapp');
+    // Flask in debug mode pretty-prints its JSON: {"status":"ok"} becomes indented.
+    assert.equal(inBox('curl', '-s', `${flask}/health`).stdout, '{\n  "status": "ok"\n}\n');
+    const debug = sh(
+      'cd /srv/flaskapp && set -a && . ./.env && set +a && runuser -u www-data -- .venv/bin/python -c "import wsgi; print(wsgi.app.debug)" 2>/dev/null',
+    );
+    assert.equal(debug.stdout.trim(), 'True');
+  },
+  socket_dir_missing() {
+    assert.doesNotMatch(file('/etc/systemd/system/flaskapp.service'), /RuntimeDirectory=/);
+    assert.ok(!exists('/run/flaskapp'), '/run/flaskapp should not exist');
+    assertCrashing('flaskapp');
+    assertJournal('flaskapp', /Can't connect to \/run\/flaskapp\/gunicorn\.sock/);
+    assertHttp(`${flask}/health`, '502');
+    assert.match(
+      nginxErrorLog(),
+      /unix:\/run\/flaskapp\/gunicorn\.sock failed \(2: No such file or directory\)/,
+    );
+  },
+  static_root_empty() {
+    assert.ok(!exists('/srv/djangoapp/staticfiles'), 'STATIC_ROOT should not exist');
+    assertActive('djangoapp');
+    assertHttp(`${django}/health`, '200');
+    assertHttp(`${django}/static/site.css`, '404');
+    assert.match(
+      nginxErrorLog(),
+      /"\/srv\/djangoapp\/staticfiles\/site\.css" failed \(2: No such file or directory\)/,
+    );
+  },
+  memory_limit_tight() {
+    assert.match(file('/etc/systemd/system/fastapi.service.d/memory.conf'), /^MemoryMax=\d+M$/m);
+    const max = Number(show('fastapi', 'MemoryMax').MemoryMax);
+    assert.ok(Number.isInteger(max), 'MemoryMax should be a number of bytes');
+    // The host's cgroup v1 leaves MemoryCurrent unset in the box: add up the RSS of the unit's processes.
+    const rssKb = Number(sh('. /opt/medic/testbed/lib.sh && unit_rss_kb fastapi').stdout.trim());
+    assert.ok(rssKb * 1024 > max, `fastapi uses ${rssKb} kB, more than MemoryMax=${max}`);
+    assertActive('fastapi');
+    assertHttp(`${fastapi}/health`, '200');
+  },
+  bind_public() {
+    assert.match(file('/srv/djangoapp/gunicorn.conf.py'), /^bind = "0\.0\.0\.0:8001"$/m);
+    assert.match(sh('ss -Hltn "sport = :8001"').stdout, /0\.0\.0\.0:8001/);
+    assertActive('djangoapp');
+    assertHttp(`${django}/health`, '200');
+  },
+  proxy_headers_missing() {
+    assert.doesNotMatch(file('/etc/nginx/sites-available/fastapi'), /X-Forwarded-(Proto|For)/);
+    assertHttp(`${fastapi}/health`, '200');
+    // The app no longer knows it is behind HTTPS: its redirects point at http://.
+    assert.equal(
+      inBox('curl', '-s', '-o', '/dev/null', '-w', '%{redirect_url}', `${fastapi}/items/`).stdout,
+      'http://fastapi.medic.test/items',
+    );
+  },
+  health_behind_auth() {
+    assert.match(
+      file('/etc/nginx/sites-available/flaskapp'),
+      /auth_basic_user_file \/etc\/nginx\/htpasswd-flaskapp;/,
+    );
+    assert.match(file('/etc/nginx/htpasswd-flaskapp'), /^admin:\$apr1\$/);
+    assertActive('flaskapp');
+    assertHttp(`${flask}/health`, '401');
+    assertHttp(`${flask}/health`, '200', '-u', 'admin:Adm1n-pw-2024');
+  },
+  venv_copied() {
+    assert.equal(
+      show('flaskapp', 'ExecStart').ExecStart?.match(/path=(\S+)/)?.[1],
+      '/srv/flaskapp/venv/bin/gunicorn',
+    );
+    assert.equal(file('/srv/flaskapp/venv/bin/gunicorn').split('\n')[0], '#!/srv/flaskapp/.venv/bin/python3');
+    // The copied script starts the old virtualenv's interpreter.
+    assert.deepEqual(mainProcess('flaskapp').argv.slice(0, 2), [
+      '/srv/flaskapp/.venv/bin/python3',
+      '/srv/flaskapp/venv/bin/gunicorn',
+    ]);
+    assertActive('flaskapp');
+    assertHttp(`${flask}/health`, '200');
+  },
 };
 
 const listed = testbed('scenario', 'list')
@@ -239,8 +356,29 @@ after(() => {
 });
 
 test('every scenario has a test, and every test a scenario', () => {
-  assert.ok(listed.length >= 28, `at least 28 scenarios, found ${listed.length}`);
+  assert.ok(listed.length >= 45, `at least 45 scenarios, found ${listed.length}`);
   assert.deepEqual([...listed].sort(), Object.keys(expectations).sort());
+});
+
+// The healthy box is the baseline the scenarios break: it must pass what they make fail.
+test('the healthy box: deploy checks pass, real secrets, units enabled and restarted, loopback binds', () => {
+  assertHealthy();
+  assert.match(djangoCheckDeploy().stdout, /System check identified no issues \(\d+ silenced\)/);
+  const secret = (path: string) => /^SECRET_KEY=(.*)$/m.exec(file(path))?.[1] ?? '';
+  assert.ok(secret('/srv/flaskapp/.env').length >= 32, 'flaskapp SECRET_KEY: at least 32 characters');
+  assert.ok(secret('/srv/djangoapp/.env').length >= 50, 'djangoapp SECRET_KEY: at least 50 characters');
+  assert.doesNotMatch(secret('/srv/djangoapp/.env'), /^django-insecure-/);
+  for (const app of ['flaskapp', 'fastapi', 'djangoapp', 'djangoapp-celery']) {
+    assert.equal(inBox('systemctl', 'is-enabled', app).stdout.trim(), 'enabled', app);
+    assert.equal(show(app, 'Restart').Restart, 'always', app);
+  }
+  assert.match(show('flaskapp', 'ExecStart').ExecStart ?? '', /--bind unix:\/run\/flaskapp\/gunicorn\.sock/);
+  const binds = sh('ss -Hltn "( sport = :8000 or sport = :8001 )"')
+    .stdout.trim()
+    .split('\n')
+    .map((line) => line.split(/\s+/)[3]);
+  assert.deepEqual(binds.sort(), ['127.0.0.1:8000', '127.0.0.1:8001']);
+  assert.equal(inBox('curl', '-s', `${flask}/health`).stdout, '{"status":"ok"}\n', 'Flask not in debug mode');
 });
 
 for (const name of listed) {
