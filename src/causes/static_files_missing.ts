@@ -29,7 +29,8 @@ export const staticFilesMissing: Cause = {
     const f = fromSignal('static_files_missing', evidence, evidence.probes ? 'high' : 'medium');
     if (f) return f;
     const s = evidence.probes?.static;
-    if (s && s.status !== undefined && s.status >= 400) {
+    // 404 (or 403 for files Nginx may not read); a 401 is a login in front of the whole site, not missing files
+    if (s && (s.status === 404 || s.status === 403)) {
       return {
         confidence: 'high',
         signal: null,

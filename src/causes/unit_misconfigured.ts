@@ -14,6 +14,8 @@ const SPAWN = [
   { re: /Failed at step (?:EXEC|CHDIR|USER|GROUP|NAMESPACE|CREDENTIALS|STDOUT)/, what: 'spawn' },
   { re: /status=(20[03]|217|216|226|243)\/(EXEC|CHDIR|USER|GROUP|NAMESPACE|CREDENTIALS)/, what: 'status' },
   { re: /Executable path is not absolute, ignoring: (\S+)/, what: 'exec' },
+  // Gunicorn gives up creating its unix socket: the directory is gone (/run is emptied at boot, no RuntimeDirectory=)
+  { re: /Can't connect to (\/\S+)/, what: 'socketdir' },
   { re: /lacks both ExecStart= and ExecStop= setting|failed to load: Invalid argument/, what: 'unitfile' },
   {
     re: /has a bad unit file setting|Service has no ExecStart=|Missing '=', ignoring line|Unknown key name '([^']+)'/,
@@ -31,7 +33,8 @@ export const unitMisconfigured: Cause = {
     docs:
       'The unit points at something that is not there: an ExecStart binary (a venv moved or rebuilt ' +
       'elsewhere), a WorkingDirectory, a User, an EnvironmentFile. systemd fails before Python even ' +
-      'runs (status 203/EXEC, 200/CHDIR, 217/USER, or "Failed to load environment files").',
+      'runs (status 203/EXEC, 200/CHDIR, 217/USER, or "Failed to load environment files"), or the ' +
+      'directory of the unix socket Gunicorn must create is missing (no RuntimeDirectory= after a reboot).',
   },
   matchLine(event) {
     for (const { re, what } of SPAWN) {
@@ -53,7 +56,18 @@ export const unitMisconfigured: Cause = {
       workdir: `systemctl show ${unit} -p WorkingDirectory; ls -ld ${t.workdir ?? '$(that directory)'}`,
       user: `systemctl show ${unit} -p User; getent passwd ${t.user ?? '$(that user)'}`,
       envfile: `systemctl show ${unit} -p EnvironmentFiles; ls -l ${t.envFile ?? '$(that file)'}`,
+      socketdir: `ls -ld ${(c.path ?? '/run/APP/app.sock').replace(/\/[^/]*$/, '')}; systemctl show ${unit} -p RuntimeDirectory`,
     };
+    if (c.what === 'socketdir') {
+      const dir = (c.path ?? '/run/APP/app.sock').replace(/\/[^/]*$/, '');
+      return [
+        check.socketdir ?? '',
+        dir.startsWith('/run/')
+          ? `systemctl edit ${unit}   # [Service] RuntimeDirectory=${dir.slice(5)}  (systemd creates ${dir} for ${t.user ?? 'the service user'} at each start)`
+          : `install -d -o ${t.user ?? 'www-data'} ${dir}`,
+        `systemctl daemon-reload && systemctl restart ${unit}`,
+      ];
+    }
     return [
       check[c.what ?? ''] ?? `systemctl cat ${unit}`,
       `systemctl edit --full ${unit}   # point it at what exists`,

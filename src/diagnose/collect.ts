@@ -28,7 +28,7 @@ const LIFECYCLE =
 
 // A quick test before running every cause's matchers: most lines of a healthy log say nothing.
 export const WORTH_MATCHING =
-  /rror|xception|ail|denied|refused|not found|No such|No module|No space|Killed|kill|timed out|TIMEOUT|emerg|crit|Invalid|invalid|unapplied|not up to date|does not exist|no such|in use|resolve|Could not|could not|certificate|SSL|unhealthy|Unable|shutdown|Stopped|Deactivated|ready\.|started|No nodes|Perhaps out of memory|No route|UFW BLOCK|name resolution|not known|NXDOMAIN|status=\d|Bad Request| 404\b|curl: \(|not absolute|Refusing|Executable|execute|Listening at|running on|ready/;
+  /rror|xception|ail|denied|refused|not found|No such|No module|No space|Killed|kill|timed out|TIMEOUT|emerg|crit|Invalid|invalid|unapplied|not up to date|does not exist|no such|in use|resolve|Could not|could not|certificate|SSL|unhealthy|Unable|shutdown|Stopped|Deactivated|ready\.|started|No nodes|Perhaps out of memory|No route|UFW BLOCK|name resolution|not known|NXDOMAIN|status=\d|Bad Request| 404\b|curl: \(|not absolute|Refusing|Executable|execute|Can't connect to|Listening at|running on|ready/;
 
 // Anything a matcher, the stitcher, the unit observer or the timeline could want, on the raw line.
 const RAW_INTEREST = new RegExp(

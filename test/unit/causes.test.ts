@@ -289,8 +289,18 @@ const table: Record<string, { valid: Case[]; invalid: string[] }> = {
         ),
       },
       { log: j('(gunicorn)[77]', 'flaskapp.service: Failed to determine user credentials: No such process') },
+      // the testbed's socket_dir_missing: Gunicorn retries five times, then gives up on the socket
+      {
+        log: j(
+          'gunicorn[412]',
+          "[2026-11-21 22:31:05 +0000] [412] [ERROR] Can't connect to /run/flaskapp/gunicorn.sock",
+        ),
+      },
     ],
-    invalid: [j('systemd[1]', 'flaskapp.service: Deactivated successfully.')],
+    invalid: [
+      j('systemd[1]', 'flaskapp.service: Deactivated successfully.'),
+      j('gunicorn[412]', '[2026-11-21 22:31:01 +0000] [412] [ERROR] Retrying in 1 second.'),
+    ],
   },
   nginx_config_invalid: {
     valid: [
