@@ -82,18 +82,12 @@ export const check: Check = {
       timeoutMs: Math.max(ctx.timeoutMs, 8000),
     });
     const problems = pc ? pipCheckProblems(pc.stdout) : [];
-    const required = new Set(reqs.map((q) => q.name));
-    const serious = problems.filter((p) =>
-      required.has((p.split(/\s/)[0] ?? '').toLowerCase().replace(/[-_.]+/g, '-')),
-    );
-    if (serious.length > 0)
-      return fail(`pip check: ${serious.length} broken dependencies of required packages`, serious, [
-        `${pip} install -r ${file}`,
-      ]);
+    // The requirements themselves are met: conflicts among their own dependencies may or may not bite.
     if (problems.length > 0)
       return warn(
-        `${reqs.length} requirements met; pip check reports ${problems.length} other problems`,
+        `${reqs.length} requirements of ${file} met; pip check reports ${problems.length} conflicts`,
         problems.slice(0, 8),
+        [`${pip} check`, `${pip} install -r ${file}    # with versions that agree`],
       );
     return pass(`${reqs.length} requirements of ${file} met${pc ? '; pip check clean' : ''}`);
   },
