@@ -1,3 +1,4 @@
+import { normaliseName } from '../discover/project.ts';
 import { fail, pass, skip, warn, type Check } from './types.ts';
 
 // For each requirement line: missing or the wrong version in this interpreter's environment.
@@ -81,7 +82,13 @@ export const check: Check = {
       cwd: service.workdir ?? '/',
       timeoutMs: Math.max(ctx.timeoutMs, 8000),
     });
-    const problems = pc ? pipCheckProblems(pc.stdout) : [];
+    // Only conflicts that touch what the project requires: a venv with system site-packages sees the whole OS.
+    const required = new Set(reqs.map((q) => q.name));
+    const problems = (pc ? pipCheckProblems(pc.stdout) : []).filter((p) =>
+      [p.split(/\s/)[0] ?? '', /but you have (\S+)/.exec(p)?.[1] ?? ''].some((n) =>
+        required.has(normaliseName(n)),
+      ),
+    );
     // The requirements themselves are met: conflicts among their own dependencies may or may not bite.
     if (problems.length > 0)
       return warn(
