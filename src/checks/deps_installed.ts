@@ -54,11 +54,18 @@ export const check: Check = {
     const reqs = service.project?.requirements ?? [];
     if (!service.python) return skip('no virtualenv found in ExecStart');
     if (reqs.length === 0) return skip('the project lists no requirements');
-    const r = await ctx.asUser([service.python, '-c', CHECK_REQUIREMENTS], {
-      input: reqs.map((q) => q.line).join('\n'),
-      cwd: service.workdir ?? '/',
-      timeoutMs: Math.max(ctx.timeoutMs, 8000),
-    });
+    // Both are a Python start-up and pip check reads every installed package: run them side by side.
+    const [r, pc] = await Promise.all([
+      ctx.asUser([service.python, '-c', CHECK_REQUIREMENTS], {
+        input: reqs.map((q) => q.line).join('\n'),
+        cwd: service.workdir ?? '/',
+        timeoutMs: Math.max(ctx.timeoutMs, 8000),
+      }),
+      ctx.asUser([service.python, '-m', 'pip', 'check'], {
+        cwd: service.workdir ?? '/',
+        timeoutMs: Math.max(ctx.timeoutMs, 8000),
+      }),
+    ]);
     if (!r || r.code !== 0)
       return skip(`could not ask ${service.python}: ${r?.stderr.trim().split('\n').pop() ?? 'no answer'}`);
     let unmet: Unmet[];
@@ -78,10 +85,6 @@ export const check: Check = {
           `systemctl restart ${service.unit}`,
         ],
       );
-    const pc = await ctx.asUser([service.python, '-m', 'pip', 'check'], {
-      cwd: service.workdir ?? '/',
-      timeoutMs: Math.max(ctx.timeoutMs, 8000),
-    });
     // Only conflicts that touch what the project requires: a venv with system site-packages sees the whole OS.
     const required = new Set(reqs.map((q) => q.name));
     const problems = (pc ? pipCheckProblems(pc.stdout) : []).filter((p) =>

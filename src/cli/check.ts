@@ -112,51 +112,57 @@ export function addCheck(program: Command, contextOf: () => Context): void {
       }
       const masker = new Masker();
       const progress = ctx.format === 'text' && process.stderr.isTTY === true;
-      const reports: CheckReport[] = [];
-      for (const t of targets) {
+      const selections = targets.map((t) => {
         const sel = selectChecks({
           only: list(opts.only),
           skip: [...list(opts.skip), ...skipFromConfig, ...(t.skip ?? [])],
         });
         if (sel.unknown.length > 0)
           throw new UsageError(`no check named ${sel.unknown.join(', ')}: see medic check --list`);
-        const t0 = performance.now();
-        const service = await discoverService(host, t.unit, {
-          timeoutMs,
-          masker,
-          ...(t.health !== undefined ? { health: t.health } : {}),
-        });
-        const context = new CheckContext(host, service, {
-          timeoutMs,
-          ...(t.writable ? { writable: t.writable } : {}),
-        });
-        let done = 0;
-        const results = await runChecks(sel.checks, context, () => {
-          done += 1;
-          if (progress)
-            process.stderr.write(`\r\x1b[2Kchecking ${service.name}: ${done}/${sel.checks.length}`);
-        });
-        if (progress) process.stderr.write('\r\x1b[2K');
-        reports.push({
-          target: {
-            service: service.name,
-            unit: service.unit,
-            server: service.server?.server ?? null,
-            app: service.server?.module ?? null,
-            binds: service.binds.map(bindText),
-            user: service.user,
-            workdir: service.workdir,
-            venv: service.venv,
-            site: service.site?.file ?? null,
-            serverName: service.serverName,
-            health: service.health?.url ?? null,
-            config: loaded?.path ?? null,
-          },
-          results,
-          summary: summaryOf(results),
-          ms: Math.round(performance.now() - t0),
-        });
-      }
+        return sel.checks;
+      });
+      const total = selections.reduce((a, c) => a + c.length, 0);
+      let done = 0;
+      // Every service at once: the checks wait on processes and sockets, not on the CPU.
+      const reports: CheckReport[] = await Promise.all(
+        targets.map(async (t, i): Promise<CheckReport> => {
+          const checks = selections[i] ?? [];
+          const t0 = performance.now();
+          const service = await discoverService(host, t.unit, {
+            timeoutMs,
+            masker,
+            ...(t.health !== undefined ? { health: t.health } : {}),
+          });
+          const context = new CheckContext(host, service, {
+            timeoutMs,
+            ...(t.writable ? { writable: t.writable } : {}),
+          });
+          const results = await runChecks(checks, context, () => {
+            done += 1;
+            if (progress) process.stderr.write(`\r\x1b[2Kmedic check: ${done}/${total}`);
+          });
+          return {
+            target: {
+              service: service.name,
+              unit: service.unit,
+              server: service.server?.server ?? null,
+              app: service.server?.module ?? null,
+              binds: service.binds.map(bindText),
+              user: service.user,
+              workdir: service.workdir,
+              venv: service.venv,
+              site: service.site?.file ?? null,
+              serverName: service.serverName,
+              health: service.health?.url ?? null,
+              config: loaded?.path ?? null,
+            },
+            results,
+            summary: summaryOf(results),
+            ms: Math.round(performance.now() - t0),
+          };
+        }),
+      );
+      if (progress) process.stderr.write('\r\x1b[2K');
       // Masked before any renderer sees it; control characters made inert for terminals.
       const safe = reports.map((r) => neutraliseDeep(masker.deep(r)));
       if (ctx.format === 'json') ctx.out(JSON.stringify(safe.length === 1 ? safe[0] : safe, null, 2));

@@ -80,8 +80,9 @@ export interface DiscoverOptions {
 export async function appUnits(
   host: Host,
   timeoutMs: number,
+  prefix?: string,
 ): Promise<{ all: UnitListing[]; apps: UnitListing[] }> {
-  const all = await serviceUnits(host, timeoutMs);
+  const all = await serviceUnits(host, timeoutMs, prefix);
   if (all === null)
     throw new UsageError('cannot ask systemd about units here (no systemctl, or no systemd running)');
   return { all, apps: all.filter((u) => APP_SERVER.test(u.exec)) };
@@ -100,7 +101,7 @@ export async function requireUnit(
 ): Promise<string> {
   const unit = unitId(name);
   if (all.some((u) => u.id === unit)) return unit;
-  const apps = all.filter((u) => APP_SERVER.test(u.exec));
+  const apps = ((await serviceUnits(host, timeoutMs)) ?? all).filter((u) => APP_SERVER.test(u.exec));
   const docker = await host.run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs });
   const engine =
     docker.ok && docker.value.code === 0
@@ -174,15 +175,20 @@ export async function unitView(
 
 export async function discoverService(host: Host, name: string, opts: DiscoverOptions): Promise<Service> {
   const { timeoutMs } = opts;
-  const { all } = await appUnits(host, timeoutMs);
+  // systemd's units and Nginx's sites at once; then the unit; then the project and the health URL at once.
+  const [{ all }, nginx] = await Promise.all([
+    appUnits(host, timeoutMs, unitId(name).replace(/\.service$/, '')),
+    nginxView(host, timeoutMs),
+  ]);
   const unit = await requireUnit(host, all, name, timeoutMs);
-  const view = await unitView(host, unit, await nginxView(host, timeoutMs), opts);
+  const view = await unitView(host, unit, nginx, opts);
   const root = view.server?.chdir ?? view.workdir;
-  const project = root ? await projectOf(host, root, view.env, { module: view.server?.module }) : null;
-  const health =
+  const [project, health] = await Promise.all([
+    root ? projectOf(host, root, view.env, { module: view.server?.module }) : null,
     opts.health === undefined
-      ? await findHealth(view.site, view.serverName, view.binds, timeoutMs)
-      : opts.health;
+      ? findHealth(view.site, view.serverName, view.binds, timeoutMs)
+      : Promise.resolve(opts.health),
+  ]);
   return {
     ...view,
     name: unit.replace(/\.service$/, ''),

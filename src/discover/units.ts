@@ -14,8 +14,16 @@ export interface UnitListing {
   active: string;
 }
 
-/** Every service unit systemd knows (loaded ones and enabled unit files); null when systemd cannot be asked. */
-export async function serviceUnits(host: Host, timeoutMs: number): Promise<UnitListing[] | null> {
+/**
+ * The service units systemd knows: the loaded ones and the unit files an administrator installed in
+ * /etc/systemd/system (a failed or disabled app unit may not be loaded). With `prefix`, only the units whose
+ * name starts with it (an app and its workers). null when systemd cannot be asked.
+ */
+export async function serviceUnits(
+  host: Host,
+  timeoutMs: number,
+  prefix?: string,
+): Promise<UnitListing[] | null> {
   const list = await host.run(
     'systemctl',
     ['list-units', '--type=service', '--all', '--plain', '--no-legend', '--no-pager'],
@@ -26,27 +34,26 @@ export async function serviceUnits(host: Host, timeoutMs: number): Promise<UnitL
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0] ?? '')
     .filter((id) => id.endsWith('.service'));
-  // Units that are not loaded right now (a failed start of a unit file) still count: add the unit files.
-  const files = await host.run(
+  // `systemctl list-unit-files` takes half a second: the administrator's own unit files are enough.
+  for (const f of (await host.readdir('/etc/systemd/system')) ?? [])
+    if (f.endsWith('.service') && !f.includes('@') && !ids.includes(f)) ids.push(f);
+  const wanted = prefix ? ids.filter((id) => id.startsWith(prefix)) : ids;
+  if (wanted.length === 0) return [];
+  const show = await host.run(
     'systemctl',
-    ['list-unit-files', '--type=service', '--plain', '--no-legend', '--no-pager'],
-    { timeoutMs },
+    ['show', '-p', 'Id,ExecStart,ActiveState,LoadState', '--', ...wanted],
+    {
+      timeoutMs,
+    },
   );
-  if (files.ok)
-    for (const l of files.value.stdout.split('\n')) {
-      const id = l.trim().split(/\s+/)[0] ?? '';
-      if (id.endsWith('.service') && !id.includes('@') && !ids.includes(id)) ids.push(id);
-    }
-  if (ids.length === 0) return [];
-  const show = await host.run('systemctl', ['show', '-p', 'Id,ExecStart,ActiveState', '--', ...ids], {
-    timeoutMs,
-  });
   if (!show.ok) return null;
-  return parseShowUnits(show.value.stdout).map((p) => ({
-    id: showValue(p, 'Id') ?? '',
-    exec: (p.get('ExecStart') ?? []).join(' '),
-    active: showValue(p, 'ActiveState') ?? '',
-  }));
+  return parseShowUnits(show.value.stdout)
+    .filter((p) => showValue(p, 'LoadState') !== 'not-found')
+    .map((p) => ({
+      id: showValue(p, 'Id') ?? '',
+      exec: (p.get('ExecStart') ?? []).join(' '),
+      active: showValue(p, 'ActiveState') ?? '',
+    }));
 }
 
 export interface NginxView {
