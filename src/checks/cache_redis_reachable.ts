@@ -23,6 +23,6 @@ export const check: Check = {
         bad.map((b) => (b.r.ok ? '' : (b.r.error.message.split('\n')[0] ?? ''))),
         ['systemctl status redis-server', 'systemctl start redis-server', 'redis-cli ping'],
       );
-    return pass(results.map((x) => `${x.name} answers PING (${x.r.ms} ms)`).join(', '));
+    return pass(results.map((x) => `${x.name} answers PING (${Math.round(x.r.ms)} ms)`).join(', '));
   },
 };

@@ -24,7 +24,7 @@ export const check: Check = {
     const r = await ctx.postgres();
     if (!r) return skip('no PostgreSQL URL');
     const where = redactPassword(url.replace(/^[^@]*@/, '').replace(/\/.*$/, ''), url);
-    if (r.ok) return pass(`PostgreSQL ${r.value.serverVersion} answers at ${where} (${r.ms} ms)`);
+    if (r.ok) return pass(`PostgreSQL ${r.value.serverVersion} answers at ${where} (${Math.round(r.ms)} ms)`);
     if (!UNREACHABLE.has(r.error.kind))
       return pass(`PostgreSQL answers at ${where} (${r.error.kind}: see db.auth)`);
     return fail(

@@ -41,7 +41,7 @@ export const check: Check = {
           continue;
         }
       }
-      ok.push(`${l.path} → ${dir} (${entries.length} entries)`);
+      ok.push(`${l.path} → ${dir} (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'})`);
     }
     if (problems.length > 0)
       return fail(problems.join('; '), ok, [...fix, 'nginx -t && systemctl reload nginx']);
