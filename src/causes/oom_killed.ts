@@ -1,5 +1,16 @@
 import { type Cause, cite, type Signal, unitName } from './types.ts';
 
+/** How close a kernel OOM kill and the unit's SIGKILL exit must be to be one event. */
+export const OOM_PAIRING_MS = 2000;
+
+/** A kernel OOM line about this unit (its cgroup) or a process named like its executable. */
+export function isKernelOomOf(text: string, unit: string, comm: string): boolean {
+  return (
+    /out of memory|oom-kill|Killed process/i.test(text) &&
+    (text.includes(unit) || (comm !== '' && text.includes(`(${comm})`)))
+  );
+}
+
 export const oomKilled: Cause = {
   meta: {
     id: 'oom_killed',
@@ -32,7 +43,9 @@ export const oomKilled: Cause = {
     // at the moment systemd or Gunicorn saw it die by SIGKILL.
     const near = (sig: Signal) =>
       !!sig.event.time &&
-      evidence.killedAt.some((k) => Math.abs(Date.parse(k) - Date.parse(sig.event.time ?? '')) <= 2000);
+      evidence.killedAt.some(
+        (k) => Math.abs(Date.parse(k) - Date.parse(sig.event.time ?? '')) <= OOM_PAIRING_MS,
+      );
     const strong = s.all.filter((x) => !x.captures.weak);
     const best =
       strong.find(near) ??

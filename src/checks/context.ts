@@ -7,6 +7,8 @@ import { type Listener, listeners } from '../host/listeners.ts';
 import { probePostgres } from '../host/postgres.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import type { CommandOutput } from '../host/run.ts';
+import { type ProcessInfo, processTree } from '../host/processes.ts';
+import { showNumber } from '../systemd/show.ts';
 import type { Service } from '../discover/service.ts';
 import type { PostgresInfo, PgFailure } from '../host/postgres.ts';
 
@@ -121,6 +123,24 @@ export class CheckContext {
     });
   }
 
+  /** The unit's main process and its descendants (a pre-fork server's workers); empty when it is not running. */
+  unitProcesses(): Promise<ProcessInfo[]> {
+    return this.once('processes', () => processTree(this.host.procRoot, this.mainPid()));
+  }
+
+  mainPid(): number {
+    return showNumber(this.service.show, 'MainPID') ?? 0;
+  }
+
+  /** The interpreter of ExecStart's script, from its "#!" line; undefined for a binary or a missing file. */
+  execInterpreter(): Promise<string | undefined> {
+    return this.once('shebang', async () => {
+      const path = this.service.exec?.path;
+      const head = path ? ((await this.host.readFile(path, 256)) ?? '') : '';
+      return /^#!\s*(\S+)/.exec(head)?.[1];
+    });
+  }
+
   /** `nginx -t`: null when Nginx is not installed. */
   nginxTest(): Promise<{ ok: boolean; output: string } | null> {
     return this.once('nginx-t', async () => {
@@ -212,12 +232,6 @@ export class CheckContext {
     return url && /^postgres(?:ql)?(?:\+\w+)?:/.test(url)
       ? url.replace(/^postgres(?:ql)?\+\w+:/, 'postgresql:')
       : null;
-  }
-
-  redisUrl(): string | null {
-    const name = this.service.project?.redisUrlVar;
-    const url = name ? this.service.env[name] : undefined;
-    return url && /^rediss?:/.test(url) ? url : null;
   }
 
   postgres(): Promise<ProbeResult<PostgresInfo, PgFailure> | null> {

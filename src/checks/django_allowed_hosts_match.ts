@@ -1,3 +1,4 @@
+import { plainServerNames } from '../discover/service.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
 /** Django's validate_host: "*" matches all, ".example.com" matches it and its subdomains, else exact (no port). */
@@ -22,9 +23,7 @@ export const check: Check = {
     const { service } = ctx;
     if (service.project?.framework !== 'django') return skip('not a Django project');
     if (!service.site) return skip('no Nginx site in front of the app');
-    const names = service.site.serverNames.filter(
-      (n) => n && n !== '_' && !n.startsWith('~') && !n.includes('*'),
-    );
+    const names = plainServerNames(service.site);
     if (names.length === 0) return skip('the site has no plain server_name');
     const facts = await ctx.appFacts();
     const django = facts?.django;

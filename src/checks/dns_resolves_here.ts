@@ -1,4 +1,5 @@
 import { isLocalAddress, resolveName } from '../host/dns.ts';
+import { plainServerNames } from '../discover/service.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
 export const check: Check = {
@@ -11,15 +12,7 @@ export const check: Check = {
   async run({ service, timeoutMs }) {
     const site = service.site;
     if (!site) return skip('no Nginx site in front of the app');
-    const names = site.serverNames.filter(
-      (n) =>
-        n &&
-        n !== '_' &&
-        !n.startsWith('~') &&
-        !n.includes('*') &&
-        n.includes('.') &&
-        !/^\d+\.\d+\.\d+\.\d+$/.test(n),
-    );
+    const names = plainServerNames(site).filter((n) => n.includes('.') && !/^\d+\.\d+\.\d+\.\d+$/.test(n));
     if (names.length === 0) return skip('the site has no DNS name');
     const problems: string[] = [];
     const evidence: string[] = [];

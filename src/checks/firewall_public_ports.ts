@@ -1,3 +1,4 @@
+import { EVERY_INTERFACE } from './net_bind_address.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
 export interface Firewall {
@@ -114,8 +115,6 @@ export function judgeFirewall(
   };
 }
 
-const ANY = new Set(['0.0.0.0', '::']);
-
 export const check: Check = {
   meta: {
     id: 'firewall.public_ports',
@@ -151,7 +150,7 @@ export const check: Check = {
     const publicPrivate = [
       ...new Set(
         all
-          .filter((l) => l.kind === 'tcp' && ANY.has(l.address) && privatePorts.has(l.port))
+          .filter((l) => l.kind === 'tcp' && EVERY_INTERFACE.has(l.address) && privatePorts.has(l.port))
           .map((l) => (l.kind === 'tcp' ? l.port : 0)),
       ),
     ].sort((a, b) => a - b);

@@ -1,6 +1,5 @@
 import { memory } from '../host/disk.ts';
-import { processTree } from '../host/processes.ts';
-import { showBytes, showNumber } from '../systemd/show.ts';
+import { showBytes } from '../systemd/show.ts';
 import { fail, pass, warn, type Check } from './types.ts';
 
 const mb = (b: number) => `${Math.round(b / 1024 ** 2)} MB`;
@@ -12,10 +11,11 @@ export const check: Check = {
     title: 'the app has memory to spare, below its MemoryMax= and on the server',
     docs: "Adds up the resident memory of the unit's processes (the master and its workers) and compares it with the unit's MemoryMax= and with the memory the server has available. Near either limit, the next request that allocates is an OOM kill.",
   },
-  async run({ host, service, timeoutMs }) {
+  async run(ctx) {
+    const { host, service, timeoutMs } = ctx;
     const mem = await memory(host.procRoot, timeoutMs);
-    const pid = showNumber(service.show, 'MainPID') ?? 0;
-    const tree = await processTree(host.procRoot, pid);
+    const pid = ctx.mainPid();
+    const tree = await ctx.unitProcesses();
     const rss = tree.reduce((a, p) => a + p.rssBytes, 0);
     const max = showBytes(service.show, 'MemoryMax');
     const evidence: string[] = [];

@@ -1,3 +1,4 @@
+import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import { showValue } from '../systemd/show.ts';
 import { fail, pass, type Check } from './types.ts';
 
@@ -28,10 +29,10 @@ export function oomKills(unitJournal: string, kernelJournal: string, unit: strin
   const out: string[] = [];
   for (const e of entries(kernelJournal)) {
     const msg = e.MESSAGE ?? '';
-    if (!/Out of memory|oom-kill|Killed process/i.test(msg)) continue;
-    if (!msg.includes(unit) && !(comm && msg.includes(`(${comm})`))) continue;
+    if (!isKernelOomOf(msg, unit, comm)) continue;
     const t = Number(e.__REALTIME_TIMESTAMP ?? 0) / 1000;
-    if (deaths.some((d) => Math.abs(d - t) <= 2000)) out.push(`${new Date(t).toISOString()} ${msg}`);
+    if (deaths.some((d) => Math.abs(d - t) <= OOM_PAIRING_MS))
+      out.push(`${new Date(t).toISOString()} ${msg}`);
   }
   return out;
 }

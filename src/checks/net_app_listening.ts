@@ -1,6 +1,4 @@
 import { bindText } from '../causes/upstream.ts';
-import { processTree } from '../host/processes.ts';
-import { showNumber } from '../systemd/show.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
 export const check: Check = {
@@ -11,16 +9,14 @@ export const check: Check = {
     docs: 'Each bind of the app server (TCP port or unix socket) has a listening socket owned by the unit\'s processes. A unit that is "active" but listens nowhere is still starting, hung in the import, or bound elsewhere.',
   },
   async run(ctx) {
-    const { service, host } = ctx;
+    const { service } = ctx;
     if (service.binds.length === 0)
       return service.server?.fds?.length
         ? skip('the app takes its sockets from systemd (socket activation)')
         : skip('no bind found');
     const all = await ctx.listeners();
     if (!all) return skip('cannot read /proc/net');
-    const mine = new Set(
-      (await processTree(host.procRoot, showNumber(service.show, 'MainPID') ?? 0)).map((p) => p.pid),
-    );
+    const mine = new Set((await ctx.unitProcesses()).map((p) => p.pid));
     const missing = service.binds.filter(
       (b) =>
         !all.some(
@@ -40,7 +36,7 @@ export const check: Check = {
         `${service.unit} does not listen on ${missing.map(bindText).join(', ')}`,
         ownPorts.length
           ? [`it listens on ${ownPorts.join(', ')}`]
-          : [`it listens nowhere (MainPID ${showNumber(service.show, 'MainPID') ?? 0})`],
+          : [`it listens nowhere (MainPID ${ctx.mainPid()})`],
         [`medic diagnose ${service.name}`],
       );
     }

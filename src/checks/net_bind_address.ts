@@ -2,13 +2,15 @@ import type { Bind } from '../app/server.ts';
 import { bindText } from '../causes/upstream.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
-const EVERYWHERE = new Set(['0.0.0.0', '::', '*', '']);
+/** Bind addresses that take every interface. */
+export const EVERY_INTERFACE = new Set(['0.0.0.0', '::', '*', '']);
 
 /** Binds that accept connections from other machines: every interface, or a non-loopback address. */
 export function publicBinds(binds: Bind[]): Bind[] {
   return binds.filter(
     (b) =>
-      b.kind === 'tcp' && (EVERYWHERE.has(b.host) || !/^(?:127\.|::1$|localhost$|::ffff:127\.)/.test(b.host)),
+      b.kind === 'tcp' &&
+      (EVERY_INTERFACE.has(b.host) || !/^(?:127\.|::1$|localhost$|::ffff:127\.)/.test(b.host)),
   );
 }
 

@@ -1,14 +1,11 @@
 import { bindText } from '../causes/upstream.ts';
-import { processTree } from '../host/processes.ts';
-import { showNumber } from '../systemd/show.ts';
+import { EVERY_INTERFACE } from './net_bind_address.ts';
 import { fail, pass, skip, type Check } from './types.ts';
-
-const ANY = new Set(['0.0.0.0', '::', '', '*']);
 
 /** Two TCP sockets on one port collide when either takes every address, or both take the same one. */
 export function sameAddress(a: string, b: string): boolean {
   const n = (x: string) => (x === 'localhost' ? '127.0.0.1' : x.replace(/^::ffff:/, ''));
-  return ANY.has(a) || ANY.has(b) || n(a) === n(b);
+  return EVERY_INTERFACE.has(a) || EVERY_INTERFACE.has(b) || n(a) === n(b);
 }
 
 export const check: Check = {
@@ -19,13 +16,11 @@ export const check: Check = {
     docs: 'Another process on the app\'s port (an old Gunicorn master left from a manual start, a second app on the same default 8000) makes the next start fail with "Address already in use", or gets Nginx\'s traffic instead of the app.',
   },
   async run(ctx) {
-    const { service, host } = ctx;
+    const { service } = ctx;
     if (service.binds.length === 0) return skip('no bind found');
     const all = await ctx.listeners();
     if (!all) return skip('cannot read /proc/net');
-    const mine = new Set(
-      (await processTree(host.procRoot, showNumber(service.show, 'MainPID') ?? 0)).map((p) => p.pid),
-    );
+    const mine = new Set((await ctx.unitProcesses()).map((p) => p.pid));
     const others = all.filter(
       (l) =>
         service.binds.some((b) =>

@@ -8,7 +8,8 @@ export const check: Check = {
     title: "ExecStart runs the project's virtualenv with its own Python",
     docs: 'A virtualenv copied or moved to a new path keeps the old path in its scripts\' "#!" lines, so bin/gunicorn silently runs the old venv\'s Python and packages. Also warns when the project has a virtualenv that the unit does not use.',
   },
-  async run({ host, service }) {
+  async run(ctx) {
+    const { host, service } = ctx;
     const exec = service.exec;
     if (!exec) return skip('the unit has no ExecStart=');
     const venv = service.venv;
@@ -33,8 +34,7 @@ export const check: Check = {
       if (!(await host.stat(venv))) return skip(`${venv} does not exist (see unit.exec_exists)`);
       return warn(`${venv} has no pyvenv.cfg: not a virtualenv`, []);
     }
-    const head = (await host.readFile(exec.path, 256)) ?? '';
-    const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
+    const shebang = await ctx.execInterpreter();
     if (shebang && !shebang.startsWith(`${venv}/bin/`) && !/\/env$/.test(shebang))
       return fail(
         `${exec.path} runs ${shebang}: another virtualenv's Python`,

@@ -1,15 +1,6 @@
-import { getCACertificates } from 'node:tls';
-import { certificateFile, peerCertificate } from '../host/tls.ts';
-import { siteEntry } from '../discover/service.ts';
+import { certificateFile, peerCertificate, trustedCAs } from '../host/tls.ts';
+import { plainServerNames, siteEntry } from '../discover/service.ts';
 import { fail, pass, skip, warn, type Check } from './types.ts';
-
-function trustedCAs(): string | undefined {
-  try {
-    return [...getCACertificates('default'), ...getCACertificates('system')].join('\n');
-  } catch {
-    return undefined;
-  }
-}
 
 /** Does a certificate name (with "*." wildcards, one label deep) cover this host name? */
 export function nameCovers(pattern: string, host: string): boolean {
@@ -34,7 +25,7 @@ export const check: Check = {
     if (!site) return skip('no Nginx site in front of the app');
     const { scheme, port } = siteEntry(site);
     if (scheme !== 'https') return skip(`${site.file} has no TLS listener`);
-    const names = site.serverNames.filter((n) => n && n !== '_' && !n.startsWith('~') && !n.includes('*'));
+    const names = plainServerNames(site);
     if (names.length === 0) return skip('the site has no plain server_name');
     const ca = trustedCAs();
     const problems: string[] = [];

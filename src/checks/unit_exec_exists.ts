@@ -7,7 +7,8 @@ export const check: Check = {
     title: "the unit's ExecStart executable exists and can run",
     docs: 'systemd gives up with status=203/EXEC when ExecStart= names a file that is missing or not executable, as after a virtualenv was rebuilt at another path. Also follows the script\'s "#!" line: a console script whose interpreter is gone fails the same way.',
   },
-  async run({ host, service }) {
+  async run(ctx) {
+    const { host, service } = ctx;
     const exec = service.exec;
     if (!exec) return skip('the unit has no ExecStart=');
     const s = await host.stat(exec.path);
@@ -24,8 +25,7 @@ export const check: Check = {
         [`mode ${(s.mode & 0o777).toString(8)}`],
         [`chmod 755 ${exec.path}`],
       );
-    const head = (await host.readFile(exec.path, 256)) ?? '';
-    const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
+    const shebang = await ctx.execInterpreter();
     if (shebang && !(await host.stat(shebang)))
       return fail(
         `${exec.path} runs ${shebang}, which does not exist`,

@@ -1,7 +1,6 @@
 // medic diagnose [UNIT] on the server itself: the unit from systemd, its journal, Nginx's view of it, and
 // probes along the request path, all in parallel and each with a timeout; then the same decision as offline.
 import { open } from 'node:fs/promises';
-import { getCACertificates } from 'node:tls';
 import { type Bind, LAYERS, type Probes, type Target, type UpstreamFailure } from '../causes/types.ts';
 import { bindText } from '../causes/upstream.ts';
 import { UsageError } from '../cli/exit.ts';
@@ -14,11 +13,11 @@ import { listenerOnPath, listenersOn } from '../host/listeners.ts';
 import { connectTcp, connectUnix } from '../host/net.ts';
 import { probePostgres } from '../host/postgres.ts';
 import { probeRedis } from '../host/redis.ts';
-import { peerCertificate } from '../host/tls.ts';
+import { peerCertificate, trustedCAs } from '../host/tls.ts';
 import { linesOf } from '../logs/lines.ts';
 import { parseLine } from '../logs/envelope.ts';
 import { type NginxSite, upstreamOf } from '../nginx/sites.ts';
-import { requireUnit, unitView } from '../discover/service.ts';
+import { requireUnit, siteEntry, unitView } from '../discover/service.ts';
 import {
   APP_SERVER,
   nginxView,
@@ -34,7 +33,8 @@ import { Readable } from 'node:stream';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport, type LayerStatus } from './decide.ts';
 import { changesOf } from './changes.ts';
-import { satisfies } from '../discover/project.ts';
+import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
+import { DB_URL_NAMES, REDIS_URL_NAMES, satisfies } from '../discover/project.ts';
 
 export interface LiveOptions {
   since: string | null;
@@ -149,10 +149,9 @@ async function diagnoseUnit(
     for (const raw of kernel.value.stdout.split('\n')) {
       n += 1;
       const e = parseLine(raw, n, { year });
-      if (!e?.time || !/out of memory|oom-kill|Killed process/i.test(e.text)) continue;
-      if (!e.text.includes(unit) && !(comm && e.text.includes(`(${comm})`))) continue;
+      if (!e?.time || !isKernelOomOf(e.text, unit, comm)) continue;
       const t = Date.parse(e.time);
-      if (killedAt.some((k) => Math.abs(k - t) <= 2000)) collector.push(e, 'kernel');
+      if (killedAt.some((k) => Math.abs(k - t) <= OOM_PAIRING_MS)) collector.push(e, 'kernel');
     }
   }
   // Nginx's error log for this site, from the start of this window (fresh lines include medic's own probes).
@@ -258,24 +257,12 @@ interface ProbeOutcome {
   notes: Partial<Record<LayerReport['name'], { status: LayerStatus; summary: string }>>;
 }
 
-function trustedCAs(): string[] | undefined {
-  try {
-    return [...getCACertificates('default'), ...getCACertificates('system')];
-  } catch {
-    return undefined;
-  }
-}
-
-const DB_URL_NAMES = ['DATABASE_URL', 'SQLALCHEMY_DATABASE_URI', 'POSTGRES_URL', 'DB_URL'];
-const REDIS_URL_NAMES = ['REDIS_URL', 'CELERY_BROKER_URL', 'BROKER_URL', 'CACHE_URL', 'RQ_REDIS_URL'];
-
 async function probeAll(host: Host, input: ProbeInput): Promise<ProbeOutcome> {
   const { site, serverName, timeoutMs } = input;
   const probes: Probes = {};
   const notes: ProbeOutcome['notes'] = {};
   let upstreamFailure: UpstreamFailure | null = null;
   const tlsListen = site?.listen.find((l) => l.ssl);
-  const httpListen = site?.listen.find((l) => !l.ssl);
   const upstream = site
     ? (upstreamOf(site).find((u) => u.location === '/') ?? upstreamOf(site)[0])
     : undefined;
@@ -285,8 +272,7 @@ async function probeAll(host: Host, input: ProbeInput): Promise<ProbeOutcome> {
   const dbUrl = DB_URL_NAMES.map((n) => input.env[n]).find((v) => v && /^postgres/.test(v));
   const redisUrl = REDIS_URL_NAMES.map((n) => input.env[n]).find((v) => v && /^rediss?:/.test(v));
   const workers = workersOf(input.workerUnits, input.unit);
-  const scheme = tlsListen ? 'https' : 'http';
-  const port = (tlsListen ? (tlsListen.port ?? 443) : (httpListen?.port ?? 80)) as number;
+  const { scheme, port } = siteEntry(site);
   const ca = trustedCAs();
 
   const tasks: Promise<void>[] = [];
@@ -308,38 +294,34 @@ async function probeAll(host: Host, input: ProbeInput): Promise<ProbeOutcome> {
   }
   if (serverName && tlsListen) {
     tasks.push(
-      peerCertificate(
-        '127.0.0.1',
-        tlsListen.port ?? 443,
-        serverName,
-        timeoutMs,
-        ca ? { ca: ca.join('\n') } : {},
-      ).then((r) => {
-        if (r.ok) {
-          const c = r.value;
-          const bad = c.daysLeft < 0 || !c.authorized;
-          probes.tls = {
-            name: serverName,
-            daysLeft: c.daysLeft,
-            validTo: c.validTo,
-            ...(bad
-              ? { error: c.authorizationError ?? (c.daysLeft < 0 ? 'CERT_HAS_EXPIRED' : 'not trusted') }
-              : {}),
-          };
-          notes.tls = bad
-            ? {
-                status: 'fail',
-                summary: `certificate for ${serverName}: ${c.authorizationError ?? 'invalid'} (valid to ${c.validTo})`,
-              }
-            : {
-                status: c.daysLeft < 14 ? 'warn' : 'ok',
-                summary: `certificate valid to ${c.validTo.slice(0, 10)} (${c.daysLeft} days)`,
-              };
-        } else {
-          probes.tls = { name: serverName, error: r.error.message };
-          notes.tls = { status: 'fail', summary: `TLS on ${tlsListen.port}: ${r.error.kind}` };
-        }
-      }),
+      peerCertificate('127.0.0.1', tlsListen.port ?? 443, serverName, timeoutMs, ca ? { ca } : {}).then(
+        (r) => {
+          if (r.ok) {
+            const c = r.value;
+            const bad = c.daysLeft < 0 || !c.authorized;
+            probes.tls = {
+              name: serverName,
+              daysLeft: c.daysLeft,
+              validTo: c.validTo,
+              ...(bad
+                ? { error: c.authorizationError ?? (c.daysLeft < 0 ? 'CERT_HAS_EXPIRED' : 'not trusted') }
+                : {}),
+            };
+            notes.tls = bad
+              ? {
+                  status: 'fail',
+                  summary: `certificate for ${serverName}: ${c.authorizationError ?? 'invalid'} (valid to ${c.validTo})`,
+                }
+              : {
+                  status: c.daysLeft < 14 ? 'warn' : 'ok',
+                  summary: `certificate valid to ${c.validTo.slice(0, 10)} (${c.daysLeft} days)`,
+                };
+          } else {
+            probes.tls = { name: serverName, error: r.error.message };
+            notes.tls = { status: 'fail', summary: `TLS on ${tlsListen.port}: ${r.error.kind}` };
+          }
+        },
+      ),
     );
   } else notes.tls = { status: 'skip', summary: 'the site has no TLS listener' };
   notes.firewall = { status: 'skip', summary: 'not probed from inside the server' };

@@ -199,6 +199,11 @@ export async function discoverService(host: Host, name: string, opts: DiscoverOp
   };
 }
 
+/** The site's server_name values that are one literal host name: no catch-all "_", regex or wildcard. */
+export function plainServerNames(site: NginxSite): string[] {
+  return site.serverNames.filter((n) => n && n !== '_' && !n.startsWith('~') && !n.includes('*'));
+}
+
 /** How to reach the app through Nginx on this host: scheme, port and the address to connect to. */
 export function siteEntry(site: NginxSite | null): { scheme: 'http' | 'https'; port: number } {
   const tls = site?.listen.find((l) => l.ssl);

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect, getCACertificates, type TLSSocket } from 'node:tls';
 import { classifyConnectError } from './net.ts';
 import { codeOf, messageOf, probe, type ProbeError, type ProbeResult } from './probe.ts';
 
@@ -190,4 +190,13 @@ function classifyFileError(err: unknown, path: string): ProbeError<CertificateFi
   if (code === 'ENOENT') return { kind: 'not_found', message: `no such file: ${path}` };
   if (code === 'EACCES' || code === 'EPERM') return { kind: 'permission', message: `cannot read ${path}` };
   return { kind: 'other', message: `${path}: ${messageOf(err)}` };
+}
+
+/** The CAs Node trusts by default plus the system's store (a private CA installed with update-ca-certificates), as PEM. */
+export function trustedCAs(): string | undefined {
+  try {
+    return [...getCACertificates('default'), ...getCACertificates('system')].join('\n');
+  } catch {
+    return undefined;
+  }
 }
