@@ -58,12 +58,12 @@ export async function loadConfig(path: string): Promise<MedicConfig> {
 }
 
 export function parseConfig(text: string, path = 'medic.yaml'): MedicConfig {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e?.linePos?.[0]?.line;
     throw new UsageError(
-      `${path}${line ? `:${line}` : ''}: not valid YAML (${e?.message.split('\n')[0] ?? 'parse error'})`,
+      `${path}${line ? `:${line}` : ''}: not valid YAML (${e?.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'parse error'})`,
     );
   }
   const parsed = ConfigSchema.safeParse(doc.toJS());
