@@ -9,6 +9,7 @@ import { diskFull } from './disk_full.ts';
 import { dnsMisconfigured } from './dns_misconfigured.ts';
 import { filePermission } from './file_permission.ts';
 import { firewallBlocked } from './firewall_blocked.ts';
+import { killedBySignal } from './killed_by_signal.ts';
 import { healthCheckFailing } from './health_check_failing.ts';
 import { migrationsNotApplied } from './migrations_not_applied.ts';
 import { missingDependency } from './missing_dependency.ts';
@@ -33,6 +34,7 @@ import { wrongEntrypoint } from './wrong_entrypoint.ts';
 export const CAUSES: readonly Cause[] = [
   unitMisconfigured,
   oomKilled,
+  killedBySignal,
   diskFull,
   portInUse,
   dbAuthFailed,

@@ -32,7 +32,8 @@ export const oomKilled: Cause = {
     if (/Failed with result 'oom-kill'|A process of this unit has been killed by the OOM killer/.test(t))
       return {};
     m = /Worker \(pid:(\d+)\) was sent SIGKILL! Perhaps out of memory\?/.exec(t);
-    if (m) return { pid: m[1] ?? '', process: 'gunicorn worker' };
+    // Gunicorn only guesses "out of memory": the kernel's log decides (killed_by_signal when live).
+    if (m) return { pid: m[1] ?? '', process: 'gunicorn worker', weak: 'yes', sigkill: 'yes' };
     if (/"OOMKilled": ?true/.test(t)) return {};
     return null;
   },
@@ -52,6 +53,8 @@ export const oomKilled: Cause = {
       s.all.find(near) ??
       (evidence.killedAt.length === 0 ? (strong[0] ?? s.first) : null);
     if (!best) return null;
+    // Live, the kernel's log was read: a SIGKILL it does not explain came from elsewhere (killed_by_signal).
+    if (best.captures.weak && evidence.kernelLogRead && !strong.some(near)) return null;
     return {
       confidence: best.captures.sigkill
         ? 'medium'

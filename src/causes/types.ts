@@ -109,6 +109,8 @@ export interface Evidence {
   target: Target;
   /** When the app's process was killed by SIGKILL (systemd's status=9/KILL, Gunicorn's "sent SIGKILL"). */
   killedAt: string[];
+  /** The kernel's log was read (live): a SIGKILL with no OOM line in it was sent by someone else. */
+  kernelLogRead?: boolean;
   /** The moment the evidence describes: now when live, the last line's time offline. */
   now: string | null;
   /** When the server last started and listened: errors before it are history unless it still crashes. */

@@ -50,6 +50,7 @@ const DEGRADING = new Set([
   'worker_down',
   'static_files_missing',
   'oom_killed',
+  'killed_by_signal',
   'disk_full',
   'health_check_failing',
   'migrations_not_applied',

@@ -189,6 +189,7 @@ async function diagnoseUnit(
       now: host.now().toISOString(),
       unit: unitState,
       upstreamFailures: failures,
+      kernelLogRead: kernel.ok,
       probes: probes.probes,
       target,
     },

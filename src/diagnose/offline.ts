@@ -61,20 +61,26 @@ export async function diagnoseLogs(paths: string[], now = new Date()): Promise<D
 }
 
 /** The diagnosis of a log given as text: for tests and for logs already in memory. */
-export function diagnoseText(text: string, origin = 'input', now = new Date()): Diagnosis {
+export function diagnoseText(
+  text: string,
+  origin = 'input',
+  now = new Date(),
+  opts: { kernelLogRead?: boolean } = {},
+): Diagnosis {
   const collector = new EvidenceCollector();
   text
     .split('\n')
     .forEach((raw, i) => collector.pushLine(raw, i + 1, origin, { year: now.getUTCFullYear() }));
-  return verdict(collector, [origin]);
+  return verdict(collector, [origin], opts.kernelLogRead === true);
 }
 
-function verdict(collector: EvidenceCollector, inputs: string[]): Diagnosis {
+function verdict(collector: EvidenceCollector, inputs: string[], kernelLogRead = false): Diagnosis {
   collector.finish();
   const evidence = collector.evidence();
   return decide({
     evidence: {
       ...evidence,
+      kernelLogRead,
       probes: null,
       target: {
         ...NO_TARGET,

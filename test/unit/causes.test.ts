@@ -25,7 +25,8 @@ interface Case {
   fatal?: string;
 }
 
-const table: Record<string, { valid: Case[]; invalid: string[] }> = {
+/** `live`: the kernel's log was read too, as on the server (an OOM kill would be in it). */
+const table: Record<string, { valid: Case[]; invalid: string[]; live?: boolean }> = {
   missing_dependency: {
     valid: [
       {
@@ -220,6 +221,23 @@ const table: Record<string, { valid: Case[]; invalid: string[] }> = {
     ],
     invalid: ['kill -9 4242'],
   },
+  killed_by_signal: {
+    live: true,
+    valid: [
+      // medic's testbed: systemctl kill -s KILL --kill-whom=main flaskapp
+      { log: j('systemd[1]', 'flaskapp.service: Main process exited, code=killed, status=9/KILL') },
+      {
+        log: j(
+          'gunicorn[231]',
+          '[2026-11-21 20:22:13 +0000] [231] [ERROR] Worker (pid:240) was sent SIGKILL! Perhaps out of memory?',
+        ),
+      },
+    ],
+    invalid: [
+      `${j('kernel', 'Memory cgroup out of memory: Killed process 4242 (gunicorn) total-vm:912345kB, anon-rss:150000kB')}\n${j('systemd[1]', 'flaskapp.service: Main process exited, code=killed, status=9/KILL')}`,
+      j('systemd[1]', "flaskapp.service: Failed with result 'exit-code'."),
+    ],
+  },
   disk_full: {
     valid: [
       {
@@ -395,10 +413,11 @@ test('every cause has a title, a layer, docs and a fix', () => {
   }
 });
 
-for (const [id, { valid, invalid }] of Object.entries(table)) {
+for (const [id, { valid, invalid, live }] of Object.entries(table)) {
+  const opts = { kernelLogRead: live === true };
   test(`${id}: valid cases are diagnosed as ${id}`, () => {
     for (const c of valid) {
-      const d = diagnoseText(c.log);
+      const d = diagnoseText(c.log, 'input', new Date(), opts);
       assert.equal(d.cause?.id, id, `expected ${id} for:\n${c.log}\ngot ${d.cause?.id}`);
       if (c.fatal)
         assert.ok(
@@ -409,7 +428,7 @@ for (const [id, { valid, invalid }] of Object.entries(table)) {
   });
   test(`${id}: near misses are not ${id}`, () => {
     for (const log of invalid) {
-      const d = diagnoseText(log);
+      const d = diagnoseText(log, 'input', new Date(), opts);
       assert.notEqual(d.cause?.id, id, `not ${id}:\n${log}`);
     }
   });

@@ -1,0 +1,45 @@
+import { type Cause, cite, unitName } from './types.ts';
+
+/**
+ * The app died by SIGKILL and the kernel's log, read live, has no OOM kill at that moment: a person, a
+ * script or another tool killed it. Offline, without the kernel's log, the same lines stay oom_killed.
+ */
+export const killedBySignal: Cause = {
+  meta: {
+    id: 'killed_by_signal',
+    title: 'Something on this server killed the app (SIGKILL), not the OOM killer',
+    layer: 'process',
+    docs:
+      'systemd saw the main process (or Gunicorn a worker) die by SIGKILL, and the kernel log has no ' +
+      'OOM kill at that moment: the signal came from a person (kill -9, systemctl kill), a cron job or ' +
+      'deploy script, or another supervisor. systemd restarts the unit when Restart= allows it.',
+  },
+  decide(evidence) {
+    if (!evidence.kernelLogRead) return null;
+    const s = evidence.signals.get('oom_killed');
+    if (!s) return null;
+    // oom_killed claims the SIGKILL lines; a kernel OOM line among them means the kernel did it.
+    if (s.all.some((x) => !x.captures.weak)) return null;
+    const kill = [...s.all]
+      .reverse()
+      .find((x) => x.captures.sigkill || x.captures.process === 'gunicorn worker');
+    if (!kill) return null;
+    return {
+      confidence: 'medium',
+      signal: kill,
+      evidence: [cite(kill.origin, kill.event), 'no OOM kill in the kernel log at that moment'],
+      captures: { time: kill.event.time ?? undefined },
+    };
+  },
+  fix(c, t) {
+    const t0 = c.time ? Date.parse(c.time) : NaN;
+    const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    return [
+      Number.isFinite(t0)
+        ? `journalctl --utc --since "${stamp(t0 - 60_000)}" --until "${stamp(t0 + 1000)}" --no-pager  # what ran in the minute before`
+        : `journalctl -n 200 --no-pager | grep -iE 'kill|stop'`,
+      '# find who sends the signal (a kill -9 by hand, a cron job, a deploy script, another supervisor) and stop it',
+      `systemctl status ${unitName(t)} --no-pager`,
+    ];
+  },
+};
