@@ -4,7 +4,7 @@ import { bindText } from '../causes/upstream.ts';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks, selectChecks, summaryOf } from '../checks/run.ts';
-import { DEFAULT_PATHS, loadConfig, type MedicConfig } from '../config/medic-yaml.ts';
+import { DEFAULT_PATHS, healthOf, loadConfig, type MedicConfig } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Health } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';
 import { type CheckReport, checksJunit, checksMarkdown, checksTap, checksText } from '../report/checks.ts';
@@ -33,21 +33,6 @@ export async function configOf(
   if (path) return { config: await loadConfig(path), path };
   const found = DEFAULT_PATHS.find((p) => existsSync(p));
   return found ? { config: await loadConfig(found), path: found } : null;
-}
-
-function healthOf(h: {
-  url: string;
-  status: number;
-  body?: string | undefined;
-  connect?: string | undefined;
-}): Health {
-  const connect = h.connect ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(h.connect) : null;
-  return {
-    url: h.url,
-    status: h.status,
-    ...(h.body !== undefined ? { body: h.body } : {}),
-    ...(connect ? { connectTo: { host: connect[1] ?? '127.0.0.1', port: Number(connect[2]) } } : {}),
-  };
 }
 
 export function addCheck(program: Command, contextOf: () => Context): void {

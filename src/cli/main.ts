@@ -3,7 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { colourEnabled, makeStyle, type Style } from '../report/style.ts';
 import { addCheck } from './check.ts';
 import { addDiagnose } from './diagnose.ts';
+import { addIncidents } from './incidents.ts';
 import { addInit } from './init.ts';
+import { addWatch } from './watch.ts';
 import { EXIT, UsageError } from './exit.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   addDiagnose(program, () => contextOf(program));
   addInit(program, () => contextOf(program));
   addCheck(program, () => contextOf(program));
+  addWatch(program, () => contextOf(program));
+  addIncidents(program, () => contextOf(program));
   return program;
 }
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { bindText } from '../causes/upstream.ts';
-import type { Service } from '../discover/service.ts';
+import type { Health, Service } from '../discover/service.ts';
 import { upstreamOf } from '../nginx/sites.ts';
 import { UsageError } from '../cli/exit.ts';
 
@@ -27,6 +27,73 @@ const ServiceSchema = z.looseObject({
   skip: z.array(z.string()).optional(),
 });
 
+/** A duration: a number of seconds, or "500ms", "10s", "5m", "1h". Read as milliseconds. */
+const Duration = z
+  .union([
+    z.number().nonnegative(),
+    z.string().regex(/^\d+(?:\.\d+)?\s*(?:ms|s|m|h)$/, 'a duration like 10s, 5m or 500ms'),
+  ])
+  .transform((v) => durationMs(v));
+
+export function durationMs(v: number | string): number {
+  if (typeof v === 'number') return Math.round(v * 1000);
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(v);
+  const n = Number(m?.[1] ?? 0);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(n * unit);
+}
+
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+
+/** A URL, or ${NAME} for one kept in medic's environment (an EnvironmentFile= of medic's own unit). */
+const SecretUrl = z.string().regex(/^(?:https?:\/\/\S+|\$\{\w+\})$/, 'an http(s) URL or ${ENV_VAR}');
+
+const WatchSchema = z.object({
+  /** How often each health URL is requested while all is well. */
+  interval: Duration.default(10_000),
+  /** A health request slower than this failed. */
+  timeout: Duration.default(5_000),
+  /** Failed health requests in a row that open an incident. */
+  failures: z.number().int().min(1).max(100).default(3),
+  /** Health must hold this long (and the unit stay up) before an incident is resolved. */
+  resolveAfter: Duration.default(60_000),
+  restart: z
+    .object({
+      /** false: observe and alert, never restart. */
+      enabled: z.boolean().default(true),
+      /** The first wait before medic restarts a unit; doubled after each restart, up to maxBackoff. */
+      backoff: Duration.default(5_000),
+      maxBackoff: Duration.default(300_000),
+      /** Restarts (systemd's and medic's) within `window` after which medic stops and calls a human. */
+      limit: z.number().int().min(1).max(1000).default(5),
+      window: Duration.default(600_000),
+    })
+    .default({ enabled: true, backoff: 5_000, maxBackoff: 300_000, limit: 5, window: 600_000 }),
+  /** medic's embedded database: incidents, their timelines, the alert outbox. */
+  store: z.string().startsWith('/').optional(),
+});
+
+const EmailSchema = z.object({
+  /** smtp://user:password@host:587 (STARTTLS when offered) or smtps://...:465; ${NAME} works too. */
+  smtp: z.string().regex(/^(?:smtps?:\/\/\S+|\$\{\w+\})$/, 'an smtp:// or smtps:// URL or ${ENV_VAR}'),
+  from: z.string().min(3),
+  to: oneOrMany(z.string().min(3)),
+});
+
+const NotifySchema = z.object({
+  webhook: oneOrMany(SecretUrl).default([]),
+  slack: oneOrMany(SecretUrl).default([]),
+  email: oneOrMany(EmailSchema).default([]),
+  /** Give up on one message after it has failed this long (medic keeps retrying until then). */
+  retryFor: Duration.default(86_400_000),
+});
+
+export type WatchConfig = z.infer<typeof WatchSchema>;
+export type NotifyConfig = z.infer<typeof NotifySchema>;
+export const WATCH_DEFAULTS: WatchConfig = WatchSchema.parse({});
+export const NOTIFY_DEFAULTS: NotifyConfig = NotifySchema.parse({});
+
 export const ConfigSchema = z.object({
   version: z.literal(1),
   services: z.record(z.string().regex(/^[\w@.-]+$/), ServiceSchema).refine((s) => Object.keys(s).length > 0, {
@@ -38,10 +105,28 @@ export const ConfigSchema = z.object({
       timeoutMs: z.number().int().positive().max(60_000).optional(),
     })
     .optional(),
+  watch: WatchSchema.optional(),
+  notify: NotifySchema.optional(),
 });
 
 export type MedicConfig = z.infer<typeof ConfigSchema>;
 export type ServiceConfig = z.infer<typeof ServiceSchema>;
+
+/** The health request of a service as medic.yaml states it. */
+export function healthOf(h: {
+  url: string;
+  status: number;
+  body?: string | undefined;
+  connect?: string | undefined;
+}): Health {
+  const connect = h.connect ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(h.connect) : null;
+  return {
+    url: h.url,
+    status: h.status,
+    ...(h.body !== undefined ? { body: h.body } : {}),
+    ...(connect ? { connectTo: { host: connect[1] ?? '127.0.0.1', port: Number(connect[2]) } } : {}),
+  };
+}
 
 export const DEFAULT_PATHS = ['medic.yaml', '/etc/medic/medic.yaml'];
 

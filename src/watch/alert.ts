@@ -1,0 +1,126 @@
+// What an alert says, once, whatever carries it: the service, what happened, the UTC timeline, the first
+// fatal error, the cause and the fix, the restart count and the state now. Built from masked data only.
+import type { Diagnosis } from '../diagnose/decide.ts';
+import type { Incident, IncidentEvent } from './store.ts';
+
+export type AlertKind = 'opened' | 'resolved' | 'gave_up';
+
+export interface Alert {
+  /** incident.opened, incident.resolved, incident.gave_up */
+  event: `incident.${AlertKind}`;
+  /** The same for every retry of this message: receivers can drop a repeat (Idempotency-Key, Message-ID). */
+  key: string;
+  incident: number;
+  service: string;
+  unit: string;
+  host: string;
+  headline: string;
+  /** What happened, in a line. */
+  summary: string;
+  /** The state now, in a line. */
+  state: string;
+  startedAt: string;
+  detectedAt: string;
+  recoveredAt: string | null;
+  resolvedAt: string | null;
+  timeToDetectMs: number;
+  timeToRecoverMs: number | null;
+  restarts: number;
+  cause: { id: string; title: string; confidence: string; fix: string[] } | null;
+  firstFatal: { time: string | null; line: string; context: string[] } | null;
+  timeline: { time: string; text: string }[];
+}
+
+const HEAD: Record<AlertKind, string> = {
+  opened: 'incident opened',
+  resolved: 'resolved',
+  gave_up: 'a human is needed: medic stopped restarting',
+};
+
+export function alertOf(
+  kind: AlertKind,
+  incident: Incident,
+  events: IncidentEvent[],
+  state: string,
+  host: string,
+): Alert {
+  const d = incident.diagnosis as Diagnosis | null;
+  const ms = (a: string | null, b: string | null) =>
+    a && b ? Math.max(0, Date.parse(b) - Date.parse(a)) : null;
+  return {
+    event: `incident.${kind}`,
+    key: `medic-${host}-${incident.id}-${kind}`,
+    incident: incident.id,
+    service: incident.service,
+    unit: incident.unit,
+    host,
+    headline: `${incident.service} on ${host}: ${HEAD[kind]} — ${incident.summary}`,
+    summary: incident.summary,
+    state,
+    startedAt: incident.startedAt,
+    detectedAt: incident.detectedAt,
+    recoveredAt: incident.recoveredAt,
+    resolvedAt: incident.resolvedAt,
+    timeToDetectMs: ms(incident.startedAt, incident.detectedAt) ?? 0,
+    timeToRecoverMs: ms(incident.startedAt, incident.recoveredAt),
+    restarts: incident.restarts,
+    cause: d?.cause
+      ? { id: d.cause.id, title: d.cause.title, confidence: d.cause.confidence, fix: d.cause.fix }
+      : null,
+    firstFatal: d?.firstFatal
+      ? { time: d.firstFatal.time, line: d.firstFatal.line, context: d.firstFatal.context.slice(-6) }
+      : null,
+    timeline: events.slice(-30).map((e) => ({ time: e.time, text: e.text })),
+  };
+}
+
+const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
+
+/** The alert as plain text: the body of the mail, Slack's message, a log line's detail. */
+export function alertText(a: Alert): string {
+  const lines = [a.headline, ''];
+  lines.push(
+    `service   ${a.service} (${a.unit}) on ${a.host}, incident #${a.incident}`,
+    `started   ${utc(a.startedAt)}, detected in ${seconds(a.timeToDetectMs)}`,
+  );
+  if (a.timeToRecoverMs !== null) lines.push(`recovered in ${seconds(a.timeToRecoverMs)}`);
+  lines.push(`restarts  ${a.restarts}`, `state     ${a.state}`);
+  if (a.cause) lines.push('', `cause     ${a.cause.id}: ${a.cause.title} (${a.cause.confidence} confidence)`);
+  if (a.firstFatal) {
+    lines.push(`first fatal error${a.firstFatal.time ? ` at ${utc(a.firstFatal.time)}` : ''}:`);
+    for (const c of a.firstFatal.context) lines.push(`    ${c}`);
+    lines.push(`  ${a.firstFatal.line}`);
+  }
+  if (a.cause && a.cause.fix.length > 0) {
+    lines.push('', 'fix:');
+    for (const f of a.cause.fix) lines.push(f.startsWith('#') ? `  ${f}` : `  $ ${f}`);
+  }
+  if (a.timeline.length > 0) {
+    lines.push('', 'timeline (UTC):');
+    for (const t of a.timeline) lines.push(`  ${t.time.slice(11, 23)}  ${t.text}`);
+  }
+  return lines.join('\n');
+}
+
+/** Slack's incoming-webhook body: a short text for notifications, the whole alert in a code block. */
+export function slackBody(a: Alert): { text: string; blocks: unknown[] } {
+  const body = alertText(a).split('\n').slice(2).join('\n');
+  // a section's text is limited to 3000 characters
+  const block = body.length > 2900 ? `${body.slice(0, 2900)}\n…` : body;
+  return {
+    text: a.headline,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(a.headline)}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${escapeSlack(block)}\`\`\`` } },
+    ],
+  };
+}
+
+function escapeSlack(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function mailSubject(a: Alert): string {
+  return `[medic] ${a.headline}`.slice(0, 200);
+}

@@ -1,0 +1,351 @@
+// medic watch: the services of medic.yaml, their journal followed as it is written, their health asked on
+// an interval, incidents in the store, alerts through the outbox. Structured lines on stdout (the journal).
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { UsageError } from '../cli/exit.ts';
+import { healthOf, type MedicConfig, WATCH_DEFAULTS } from '../config/medic-yaml.ts';
+import { unitId } from '../discover/service.ts';
+import { run } from '../host/run.ts';
+import { Masker, neutraliseDeep } from '../report/mask.ts';
+import { parseShowUnits, showExecCommands, showValue } from '../systemd/show.ts';
+import { alertOf, type AlertKind } from './alert.ts';
+import { probeHealth } from './health.ts';
+import { followJournal, type JournalFollower, type KernelOom, signalOf, unitOfKernelOom } from './journal.ts';
+import { notifiersOf } from './notifiers.ts';
+import { Outbox } from './outbox.ts';
+import { sdNotify, watchdogMs } from './sd-notify.ts';
+import { type LogFields, ServiceWatcher, type UnitState, type WatchedService } from './service-watch.ts';
+import { DEFAULT_STORE, Store } from './store.ts';
+import type { Incident } from './store.ts';
+
+export interface DaemonOptions {
+  config: MedicConfig;
+  storePath?: string;
+  /** host:port for the Prometheus endpoint. */
+  metrics?: string;
+  json: boolean;
+  write(line: string): void;
+}
+
+export interface Daemon {
+  stop(): Promise<void>;
+  /** Resolves when medic should exit (SIGTERM, SIGINT). */
+  done: Promise<void>;
+}
+
+/** The services of medic.yaml as watch sees them: the unit, its worker units, the health request. */
+export function watchedServices(config: MedicConfig): WatchedService[] {
+  return Object.entries(config.services).map(([name, s]) => {
+    const workers = Array.isArray(s['workers'])
+      ? (s['workers'] as unknown[]).filter((w): w is string => typeof w === 'string').map(unitId)
+      : [];
+    return { name, unit: unitId(s.unit), workers, health: s.health ? healthOf(s.health) : null };
+  });
+}
+
+export function storePathOf(config: MedicConfig | null, override?: string): string {
+  return override ?? config?.watch?.store ?? DEFAULT_STORE;
+}
+
+export function systemctlPath(): string {
+  return ['/usr/bin/systemctl', '/bin/systemctl'].find((p) => existsSync(p)) ?? 'systemctl';
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const config = opts.config;
+  const watch = config.watch ?? WATCH_DEFAULTS;
+  const services = watchedServices(config);
+  const units = [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];
+  const masker = new Masker();
+  const log = (level: string, event: string, fields: LogFields) => {
+    const time = new Date().toISOString();
+    const clean = Object.fromEntries(
+      Object.entries(fields)
+        .filter(([, v]) => v !== undefined && v !== null)
+        .map(([k, v]) => [k, typeof v === 'string' ? neutraliseDeep(masker.text(v)) : v]),
+    );
+    if (opts.json) opts.write(JSON.stringify({ time, level, event, ...clean }));
+    else
+      opts.write(
+        [`level=${level}`, `event=${event}`]
+          .concat(Object.entries(clean).map(([k, v]) => `${k}=${logfmt(String(v))}`))
+          .join(' '),
+      );
+  };
+
+  // The units must exist; their cgroups and executables map kernel OOM lines to them.
+  const systemctl = systemctlPath();
+  const shown = await run(systemctl, ['show', '-p', 'Id,LoadState,ControlGroup,ExecStart', ...units], {
+    timeoutMs: 5000,
+  });
+  if (!shown.ok)
+    throw new UsageError(
+      `cannot ask systemd about ${units.join(', ')}: ${shown.error.message.split('\n')[0]}`,
+    );
+  const props = parseShowUnits(shown.value.stdout);
+  const facts = new Map<string, { cgroup: string; comm: string; pids: Set<number> }>();
+  units.forEach((u, i) => {
+    const p = props[i];
+    if (!p || showValue(p, 'LoadState') === 'not-found') {
+      const owner = services.find((s) => s.unit === u || s.workers.includes(u));
+      throw new UsageError(`${u} (service ${owner?.name ?? '?'} in medic.yaml) is not a unit on this host`);
+    }
+    const exec = showExecCommands(p, 'ExecStart')[0];
+    facts.set(u, {
+      cgroup: showValue(p, 'ControlGroup') ?? '',
+      comm: exec?.path.split('/').pop() ?? '',
+      pids: new Set(),
+    });
+  });
+
+  const store = Store.open(storePathOf(config, opts.storePath), { create: true });
+  const notifiers = notifiersOf(config.notify);
+  const outbox = new Outbox(
+    store,
+    notifiers,
+    (level, event, fields) => log(level, event, fields),
+    config.notify?.retryFor ?? 86_400_000,
+  );
+  const host = hostname();
+  const metrics = opts.metrics ? await startMetrics(opts.metrics, services) : null;
+
+  // As root, systemctl; as medic's own user, systemctl through polkit, else through the sudoers line.
+  const asRoot = process.getuid?.() === 0;
+  let viaSudo = false;
+  const systemd = async (args: string[]) => {
+    if (asRoot) return run(systemctl, args, { timeoutMs: 120_000 });
+    if (!viaSudo) {
+      const r = await run(systemctl, ['--no-ask-password', ...args], { timeoutMs: 120_000 });
+      if (r.ok || !/access denied|authentication required|not permitted|authorization/i.test(r.error.message))
+        return r;
+      viaSudo = true;
+    }
+    return run('sudo', ['-n', systemctl, ...args], { timeoutMs: 120_000 });
+  };
+
+  const watchers: ServiceWatcher[] = services.map(
+    (service) =>
+      new ServiceWatcher(service, {
+        store,
+        config: watch,
+        now: () => new Date(),
+        log,
+        unitState: (unit) => unitState(systemctl, unit),
+        probeHealth: (h) => probeHealth(h, watch.timeout),
+        async restart(unit) {
+          await systemd(['reset-failed', unit]);
+          const r = await systemd(['restart', unit]);
+          if (r.ok) return { ok: true };
+          return {
+            ok: false,
+            error: masker.text(r.error.message.split('\n').filter(Boolean).pop() ?? 'failed'),
+          };
+        },
+        async diagnose(unit) {
+          const { diagnoseLive } = await import('../diagnose/live.ts');
+          const [d] = await diagnoseLive(unit, { since: null, masker, timeoutMs: 1500 });
+          return d ? neutraliseDeep(masker.deep(d)) : null;
+        },
+        alert(kind: AlertKind, incident: Incident, state: string) {
+          const alert = masker.deep(alertOf(kind, incident, store.events(incident.id), state, host));
+          let queued = 0;
+          store.transaction(() => {
+            for (const n of notifiers)
+              if (
+                store.enqueue({
+                  incidentId: incident.id,
+                  kind,
+                  notifier: n.key,
+                  payload: alert,
+                  now: new Date().toISOString(),
+                })
+              )
+                queued += 1;
+          });
+          log(kind === 'resolved' ? 'info' : 'warn', 'alert', {
+            service: incident.service,
+            incident: incident.id,
+            alert: kind,
+            cause: alert.cause?.id,
+            headline: alert.headline,
+            notifiers: queued,
+          });
+          outbox.kick();
+        },
+        metric: metrics?.update,
+      }),
+  );
+  const byUnit = new Map<string, ServiceWatcher>();
+  for (const w of watchers) for (const u of w.units) byUnit.set(u, w);
+
+  const refreshPids = async () => {
+    for (const [, f] of facts) {
+      const text = await readCgroupProcs(f.cgroup);
+      if (text !== null) f.pids = new Set(text.split('\n').filter(Boolean).map(Number));
+    }
+  };
+  await refreshPids();
+  const pidTimer = setInterval(() => void refreshPids(), watch.interval);
+  pidTimer.unref();
+
+  const follower: JournalFollower = followJournal(
+    units,
+    (entry) => {
+      const s = signalOf(entry, units);
+      if (!s) return;
+      if (!('kind' in s)) {
+        const oom = s as KernelOom;
+        const unit = unitOfKernelOom(
+          oom,
+          [...facts].map(([u, f]) => ({ unit: u, pids: f.pids, comm: f.comm })),
+        );
+        if (unit)
+          byUnit.get(unit)?.onSignal({
+            kind: 'oom',
+            unit,
+            time: oom.time,
+            text: oom.text,
+            pid: oom.pid,
+            process: oom.process,
+          });
+        return;
+      }
+      byUnit.get(s.unit)?.onSignal(s);
+    },
+    (problem) => log('warn', 'journal', { problem }),
+  );
+
+  for (const w of watchers) await w.start();
+  outbox.kick();
+  log('info', 'watching', {
+    services: services.map((s) => s.name).join(','),
+    units: units.join(','),
+    store: store.path,
+    notifiers: notifiers.map((n) => n.label).join(',') || 'none',
+    interval_ms: watch.interval,
+  });
+  if (notifiers.length === 0)
+    log('warn', 'no_notifiers', { hint: 'add notify: to medic.yaml; incidents are only logged and stored' });
+  await sdNotify(['--ready', `--status=watching ${services.map((s) => s.name).join(', ')}`]);
+  const dog = watchdogMs();
+  const dogTimer = dog ? setInterval(() => void sdNotify(['WATCHDOG=1']), Math.max(1000, dog / 2)) : null;
+
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const stop = async () => {
+    follower.stop();
+    for (const w of watchers) w.stop();
+    outbox.stop();
+    clearInterval(pidTimer);
+    if (dogTimer) clearInterval(dogTimer);
+    await metrics?.close();
+    store.close();
+    finish();
+  };
+  return { stop, done };
+}
+
+async function unitState(systemctl: string, unit: string): Promise<UnitState | null> {
+  const r = await run(systemctl, ['show', '-p', 'ActiveState,SubState,Result,NRestarts', unit], {
+    timeoutMs: 5000,
+  });
+  if (!r.ok) return null;
+  const p = parseShowUnits(r.value.stdout)[0];
+  if (!p) return null;
+  return {
+    active: showValue(p, 'ActiveState') ?? '',
+    sub: showValue(p, 'SubState') ?? '',
+    result: showValue(p, 'Result') ?? '',
+    restarts: Number(showValue(p, 'NRestarts') ?? 0),
+  };
+}
+
+async function readCgroupProcs(cgroup: string): Promise<string | null> {
+  if (!cgroup) return null;
+  for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']) {
+    try {
+      return readFileSync(`${base}${cgroup}/cgroup.procs`, 'utf8');
+    } catch {
+      // another cgroup layout
+    }
+  }
+  return null;
+}
+
+function logfmt(v: string): string {
+  return /^[\w.:/@+-]+$/.test(v) ? v : JSON.stringify(v);
+}
+
+interface Metrics {
+  update(
+    service: string,
+    change: { up?: boolean; restart?: 'systemd' | 'medic'; latencyMs?: number | undefined },
+  ): void;
+  close(): Promise<void>;
+}
+
+/** The Prometheus endpoint: per service up, restarts, open incidents and health latency, and medic's own process. */
+async function startMetrics(address: string, services: WatchedService[]): Promise<Metrics> {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
+  if (!m) throw new UsageError(`--metrics ${address}: give HOST:PORT, e.g. 127.0.0.1:9105`);
+  const client = await import('prom-client');
+  const { createServer } = await import('node:http');
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'medic_' });
+  const up = new client.Gauge({
+    name: 'medic_service_up',
+    help: '1 when the service has no open incident',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+  const restarts = new client.Counter({
+    name: 'medic_restarts_total',
+    help: 'restarts seen, by who restarted',
+    labelNames: ['service', 'by'],
+    registers: [registry],
+  });
+  const open = new client.Gauge({
+    name: 'medic_open_incidents',
+    help: 'incidents not resolved',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+  const latency = new client.Gauge({
+    name: 'medic_health_latency_seconds',
+    help: 'the last health request',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+  for (const s of services) {
+    up.set({ service: s.name }, 1);
+    open.set({ service: s.name }, 0);
+    restarts.inc({ service: s.name, by: 'systemd' }, 0);
+    restarts.inc({ service: s.name, by: 'medic' }, 0);
+  }
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end('medic: /metrics\n');
+      return;
+    }
+    void registry
+      .metrics()
+      .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new UsageError(`--metrics ${address}: ${(e as Error).message}`)));
+    server.listen(Number(m[2]), m[1] || '127.0.0.1', () => resolve());
+  });
+  return {
+    update(service, change) {
+      if (change.up !== undefined) {
+        up.set({ service }, change.up ? 1 : 0);
+        open.set({ service }, change.up ? 0 : 1);
+      }
+      if (change.restart) restarts.inc({ service, by: change.restart });
+      if (change.latencyMs !== undefined) latency.set({ service }, change.latencyMs / 1000);
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,373 @@
+// medic's memory: incidents, their timelines and the alert outbox in one SQLite file (node:sqlite).
+// WAL with synchronous=FULL: a transaction that returned is on disk, so a SIGKILL loses nothing committed.
+// Everything written here has been masked already; the store never sees a secret.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { UsageError } from '../cli/exit.ts';
+
+export const DEFAULT_STORE = '/var/lib/medic/medic.db';
+
+/** The next_at of a message medic stopped retrying: later than any real time. */
+export const GAVE_UP = '9999-12-31T23:59:59.999Z';
+
+export type IncidentState = 'open' | 'gave_up' | 'resolved';
+
+export interface Incident {
+  id: number;
+  service: string;
+  unit: string;
+  state: IncidentState;
+  /** What opened it: crash, failed, restart_loop, unhealthy, oom, worker_killed, stopped. */
+  trigger: string;
+  summary: string;
+  /** The first sign of the failure (the journal's time of the crash, the first failed probe). */
+  startedAt: string;
+  /** When medic recorded the incident. */
+  detectedAt: string;
+  /** Health came back (the start of the window that resolved it). */
+  recoveredAt: string | null;
+  resolvedAt: string | null;
+  /** Every restart while it was open: systemd's own and medic's. */
+  restarts: number;
+  medicRestarts: number;
+  causeId: string | null;
+  causeTitle: string | null;
+  firstFatal: string | null;
+  /** The full diagnosis, masked, as JSON. */
+  diagnosis: unknown;
+  openAlerted: boolean;
+}
+
+export interface IncidentEvent {
+  id: number;
+  incidentId: number;
+  time: string;
+  /** crash, systemd, restart, health, diagnosis, alert, resolved, gave_up, note. */
+  kind: string;
+  text: string;
+}
+
+export interface OutboxMessage {
+  id: number;
+  incidentId: number;
+  /** opened, resolved, gave_up. */
+  kind: string;
+  /** The notifier it goes to (its kind and a hash of its address). */
+  notifier: string;
+  payload: unknown;
+  createdAt: string;
+  attempts: number;
+  nextAt: string;
+  deliveredAt: string | null;
+  lastError: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS incidents (
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  state TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  detected_at TEXT NOT NULL,
+  recovered_at TEXT,
+  resolved_at TEXT,
+  restarts INTEGER NOT NULL DEFAULT 0,
+  medic_restarts INTEGER NOT NULL DEFAULT 0,
+  cause_id TEXT,
+  cause_title TEXT,
+  first_fatal TEXT,
+  diagnosis TEXT,
+  open_alerted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS incidents_service ON incidents (service, state);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents (id),
+  time TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_incident ON events (incident_id, time);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents (id),
+  kind TEXT NOT NULL,
+  notifier TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at TEXT NOT NULL,
+  delivered_at TEXT,
+  last_error TEXT,
+  UNIQUE (incident_id, kind, notifier)
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_at);
+`;
+
+type Row = Record<string, unknown>;
+
+// An undelivered, still retried message with no older one waiting for the same notifier.
+const HEAD = `o.delivered_at IS NULL AND o.next_at != ? AND NOT EXISTS (
+  SELECT 1 FROM outbox p WHERE p.notifier = o.notifier AND p.delivered_at IS NULL AND p.next_at != ? AND p.id < o.id)`;
+
+function incidentOf(r: Row): Incident {
+  return {
+    id: Number(r['id']),
+    service: String(r['service']),
+    unit: String(r['unit']),
+    state: String(r['state']) as IncidentState,
+    trigger: String(r['trigger']),
+    summary: String(r['summary']),
+    startedAt: String(r['started_at']),
+    detectedAt: String(r['detected_at']),
+    recoveredAt: (r['recovered_at'] as string | null) ?? null,
+    resolvedAt: (r['resolved_at'] as string | null) ?? null,
+    restarts: Number(r['restarts']),
+    medicRestarts: Number(r['medic_restarts']),
+    causeId: (r['cause_id'] as string | null) ?? null,
+    causeTitle: (r['cause_title'] as string | null) ?? null,
+    firstFatal: (r['first_fatal'] as string | null) ?? null,
+    diagnosis: r['diagnosis'] ? (JSON.parse(String(r['diagnosis'])) as unknown) : null,
+    openAlerted: Number(r['open_alerted']) === 1,
+  };
+}
+
+function messageOf(r: Row): OutboxMessage {
+  return {
+    id: Number(r['id']),
+    incidentId: Number(r['incident_id']),
+    kind: String(r['kind']),
+    notifier: String(r['notifier']),
+    payload: JSON.parse(String(r['payload'])) as unknown,
+    createdAt: String(r['created_at']),
+    attempts: Number(r['attempts']),
+    nextAt: String(r['next_at']),
+    deliveredAt: (r['delivered_at'] as string | null) ?? null,
+    lastError: (r['last_error'] as string | null) ?? null,
+  };
+}
+
+export class Store {
+  readonly path: string;
+  private db: DatabaseSync;
+
+  private constructor(path: string, db: DatabaseSync) {
+    this.path = path;
+    this.db = db;
+  }
+
+  /** Opens (creating when `create`) the store; a path medic cannot use is a one-line UsageError. */
+  static open(path: string, opts: { create: boolean; readOnly?: boolean }): Store {
+    try {
+      if (opts.create) mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      const db = new DatabaseSync(path, { readOnly: opts.readOnly === true, open: true });
+      db.exec('PRAGMA busy_timeout = 5000');
+      if (!opts.readOnly) {
+        db.exec('PRAGMA journal_mode = WAL');
+        db.exec('PRAGMA synchronous = FULL');
+        db.exec(SCHEMA);
+      }
+      return new Store(path, db);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`cannot open medic's store ${path}: ${message.split('\n')[0]}`);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one transaction: all of it is committed, or none. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  openIncident(i: {
+    service: string;
+    unit: string;
+    trigger: string;
+    summary: string;
+    startedAt: string;
+    detectedAt: string;
+  }): Incident {
+    const r = this.db
+      .prepare(
+        `INSERT INTO incidents (service, unit, state, trigger, summary, started_at, detected_at)
+         VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(i.service, i.unit, i.trigger, i.summary, i.startedAt, i.detectedAt) as Row;
+    return incidentOf(r);
+  }
+
+  incident(id: number): Incident | null {
+    const r = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+    return r ? incidentOf(r) : null;
+  }
+
+  /** The incident of this service that is not resolved yet (open, or given up on), if any. */
+  currentIncident(service: string): Incident | null {
+    const r = this.db
+      .prepare(`SELECT * FROM incidents WHERE service = ? AND state != 'resolved' ORDER BY id DESC LIMIT 1`)
+      .get(service) as Row | undefined;
+    return r ? incidentOf(r) : null;
+  }
+
+  incidents(filter: { service?: string; state?: IncidentState; limit?: number } = {}): Incident[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.service) {
+      where.push('service = ?');
+      args.push(filter.service);
+    }
+    if (filter.state) {
+      where.push('state = ?');
+      args.push(filter.state);
+    }
+    args.push(filter.limit ?? 50);
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+        )
+        .all(...args) as Row[]
+    ).map(incidentOf);
+  }
+
+  update(
+    id: number,
+    change: Partial<
+      Pick<
+        Incident,
+        | 'state'
+        | 'recoveredAt'
+        | 'resolvedAt'
+        | 'restarts'
+        | 'medicRestarts'
+        | 'causeId'
+        | 'causeTitle'
+        | 'firstFatal'
+        | 'summary'
+        | 'openAlerted'
+      > & { diagnosis: unknown }
+    >,
+  ): void {
+    const columns: Record<string, string> = {
+      state: 'state',
+      recoveredAt: 'recovered_at',
+      resolvedAt: 'resolved_at',
+      restarts: 'restarts',
+      medicRestarts: 'medic_restarts',
+      causeId: 'cause_id',
+      causeTitle: 'cause_title',
+      firstFatal: 'first_fatal',
+      summary: 'summary',
+      openAlerted: 'open_alerted',
+      diagnosis: 'diagnosis',
+    };
+    const sets: string[] = [];
+    const args: (string | number | null)[] = [];
+    for (const [key, value] of Object.entries(change)) {
+      const column = columns[key];
+      if (!column || value === undefined) continue;
+      sets.push(`${column} = ?`);
+      if (key === 'diagnosis') args.push(value === null ? null : JSON.stringify(value));
+      else if (typeof value === 'boolean') args.push(value ? 1 : 0);
+      else args.push(value as string | number | null);
+    }
+    if (sets.length === 0) return;
+    this.db.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+  }
+
+  addEvent(incidentId: number, time: string, kind: string, text: string): void {
+    this.db
+      .prepare('INSERT INTO events (incident_id, time, kind, text) VALUES (?, ?, ?, ?)')
+      .run(incidentId, time, kind, text);
+  }
+
+  events(incidentId: number): IncidentEvent[] {
+    return (
+      this.db.prepare('SELECT * FROM events WHERE incident_id = ? ORDER BY time, id').all(incidentId) as Row[]
+    ).map((r) => ({
+      id: Number(r['id']),
+      incidentId: Number(r['incident_id']),
+      time: String(r['time']),
+      kind: String(r['kind']),
+      text: String(r['text']),
+    }));
+  }
+
+  /** Times of this service's restarts (systemd's and medic's) since `since`: the restart limit's window. */
+  restartTimes(service: string, since: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT e.time FROM events e JOIN incidents i ON i.id = e.incident_id
+           WHERE i.service = ? AND e.kind = 'restart' AND e.time >= ? ORDER BY e.time`,
+        )
+        .all(service, since) as Row[]
+    ).map((r) => String(r['time']));
+  }
+
+  /** Queues a message once: a second call for the same incident, kind and notifier does nothing. */
+  enqueue(m: { incidentId: number; kind: string; notifier: string; payload: unknown; now: string }): boolean {
+    const r = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO outbox (incident_id, kind, notifier, payload, created_at, next_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(m.incidentId, m.kind, m.notifier, JSON.stringify(m.payload), m.now, m.now);
+    return Number(r.changes) > 0;
+  }
+
+  /**
+   * Messages whose time has come, the oldest undelivered one per notifier only: a receiver gets its
+   * messages in order, and one given up on no longer holds back the next.
+   */
+  due(now: string, limit = 20): OutboxMessage[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM outbox o WHERE ${HEAD} AND o.next_at <= ? ORDER BY o.id LIMIT ?`)
+        .all(GAVE_UP, GAVE_UP, now, limit) as Row[]
+    ).map(messageOf);
+  }
+
+  /** When the next message is due, if any is waiting. */
+  nextDue(): string | null {
+    const r = this.db
+      .prepare(`SELECT MIN(o.next_at) AS at FROM outbox o WHERE ${HEAD}`)
+      .get(GAVE_UP, GAVE_UP) as Row | undefined;
+    return (r?.['at'] as string | null) ?? null;
+  }
+
+  delivered(id: number, at: string): void {
+    this.db
+      .prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?')
+      .run(at, id);
+  }
+
+  failed(id: number, error: string, nextAt: string | null): void {
+    // nextAt null: given up on; it stays in the store, undelivered, with its last error.
+    this.db
+      .prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`)
+      .run(error, nextAt ?? GAVE_UP, id);
+  }
+
+  outbox(incidentId: number): OutboxMessage[] {
+    return (
+      this.db.prepare('SELECT * FROM outbox WHERE incident_id = ? ORDER BY id').all(incidentId) as Row[]
+    ).map(messageOf);
+  }
+}

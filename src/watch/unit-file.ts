@@ -1,0 +1,79 @@
+// medic watch as a service of its own: a Type=notify unit with a watchdog, a dedicated user that can read
+// the journal, and the one right it needs beyond that: restarting the units it watches (sudoers or polkit).
+import type { WatchedService } from './service-watch.ts';
+
+export const SERVICE_USER = 'medic';
+
+function unitsOf(services: WatchedService[]): string[] {
+  return [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];
+}
+
+export function watchUnitFile(o: {
+  node: string;
+  medic: string;
+  config: string;
+  services: WatchedService[];
+  metrics?: string;
+}): string {
+  const names = o.services.map((s) => s.name).join(', ');
+  return `# medic-watch.service: written by medic watch --print-unit. Install it with:
+#   useradd --system --no-create-home --shell /usr/sbin/nologin ${SERVICE_USER}
+#   medic watch -c ${o.config} --print-unit > /etc/systemd/system/medic-watch.service
+#   medic watch -c ${o.config} --print-sudoers > /etc/sudoers.d/medic && chmod 440 /etc/sudoers.d/medic && visudo -cf /etc/sudoers.d/medic
+#     (with polkit instead: medic watch -c ${o.config} --print-polkit > /etc/polkit-1/rules.d/50-medic.rules)
+#   systemctl daemon-reload && systemctl enable --now medic-watch
+#   journalctl -u medic-watch -f
+[Unit]
+Description=medic watch: crash detection, safe restarts and alerts for ${names}
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=notify
+# medic reports READY and WATCHDOG through systemd-notify, a child process
+NotifyAccess=all
+ExecStart=${o.node} ${o.medic} watch --config ${o.config}${o.metrics ? ` --metrics ${o.metrics}` : ''}
+WatchdogSec=30
+Restart=always
+RestartSec=2
+User=${SERVICE_USER}
+Group=${SERVICE_USER}
+# the journal of the watched units; Nginx's logs (group adm) for the diagnosis
+SupplementaryGroups=systemd-journal adm
+# the store: /var/lib/medic/medic.db
+StateDirectory=medic
+StateDirectoryMode=0750
+# secrets for notify: (\${SLACK_WEBHOOK_URL}, ...) stay out of medic.yaml
+EnvironmentFile=-/etc/medic/env
+ProtectSystem=full
+ProtectHome=read-only
+PrivateTmp=yes
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export function sudoersFile(services: WatchedService[], systemctl: string): string {
+  const commands = unitsOf(services).flatMap((u) => [
+    `${systemctl} reset-failed ${u}`,
+    `${systemctl} restart ${u}`,
+  ]);
+  return `# /etc/sudoers.d/medic: medic watch may reset and restart the units it watches, nothing else.
+${SERVICE_USER} ALL=(root) NOPASSWD: ${commands.join(', ')}
+`;
+}
+
+export function polkitRule(services: WatchedService[]): string {
+  const units = unitsOf(services);
+  return `// /etc/polkit-1/rules.d/50-medic.rules: medic watch may reset and restart the units it watches, nothing else.
+polkit.addRule(function (action, subject) {
+  var units = ${JSON.stringify(units)};
+  var verbs = ["restart", "reset-failed"];
+  if (action.id === "org.freedesktop.systemd1.manage-units" && subject.user === "${SERVICE_USER}" &&
+      units.indexOf(action.lookup("unit")) >= 0 && verbs.indexOf(action.lookup("verb")) >= 0) {
+    return polkit.Result.YES;
+  }
+});
+`;
+}
