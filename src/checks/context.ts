@@ -1,5 +1,6 @@
 // The facts checks share, each gathered at most once and only when a check asks: the listening sockets,
 // `nginx -t`, the app imported the way the unit imports it, the health URL's answer, the database probe.
+import { nginxConfigTest } from '../nginx/config-test.ts';
 import { userInfo } from 'node:os';
 import type { Host } from '../host/host.ts';
 import { httpGet, type HttpResponse } from '../host/http.ts';
@@ -144,9 +145,8 @@ export class CheckContext {
   /** `nginx -t`: null when Nginx is not installed. */
   nginxTest(): Promise<{ ok: boolean; output: string } | null> {
     return this.once('nginx-t', async () => {
-      const r = await this.host.run('nginx', ['-t'], { timeoutMs: this.timeoutMs });
-      if (!r.ok) return null;
-      return { ok: r.value.code === 0, output: `${r.value.stderr}${r.value.stdout}`.trim() };
+      const r = await nginxConfigTest(this.host, this.timeoutMs);
+      return r && 'unreadable' in r ? null : r;
     });
   }
 

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { run } from '../host/run.ts';
+import { parseShowUnits, showValue } from '../systemd/show.ts';
 import { startDaemon, systemctlPath, watchedServices } from '../watch/daemon.ts';
 import { polkitRule, sudoersFile, watchUnitFile } from '../watch/unit-file.ts';
 import { configOf } from './check.ts';
@@ -44,16 +46,25 @@ export function addWatch(program: Command, contextOf: () => Context): void {
         throw new UsageError('no medic.yaml here or in /etc/medic: run medic init first, or give -c FILE');
       const services = watchedServices(found.config);
       if (opts.printUnit || opts.printSudoers || opts.printPolkit) {
-        if (opts.printUnit)
+        if (opts.printUnit) {
+          const units = [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];
+          const shown = await run(systemctlPath(), ['show', '-p', 'Group', ...units], { timeoutMs: 5000 });
+          const appGroups = shown.ok
+            ? [...new Set(parseShowUnits(shown.value.stdout).map((p) => showValue(p, 'Group') ?? ''))].filter(
+                (g) => g !== '' && g !== 'root',
+              )
+            : [];
           ctx.out(
             watchUnitFile({
               node: process.execPath,
               medic: fileURLToPath(new URL('../../bin/medic.js', import.meta.url)),
               config: resolve(found.path),
               services,
+              appGroups,
               ...(opts.metrics ? { metrics: opts.metrics } : {}),
             }),
           );
+        }
         if (opts.printSudoers) ctx.out(sudoersFile(services, systemctlPath()));
         if (opts.printPolkit) ctx.out(polkitRule(services));
         return;

@@ -65,7 +65,7 @@ const WatchSchema = z.object({
       /** The first wait before medic restarts a unit; doubled after each restart, up to maxBackoff. */
       backoff: Duration.default(5_000),
       maxBackoff: Duration.default(300_000),
-      /** Restarts (systemd's and medic's) within `window` after which medic stops and calls a human. */
+      /** Restarts within `window` (systemd's Restart= and medic's) after which medic stops restarting and calls a human. */
       limit: z.number().int().min(1).max(1000).default(5),
       window: Duration.default(600_000),
     })

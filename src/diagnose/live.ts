@@ -16,6 +16,7 @@ import { probeRedis } from '../host/redis.ts';
 import { peerCertificate, trustedCAs } from '../host/tls.ts';
 import { linesOf } from '../logs/lines.ts';
 import { parseLine } from '../logs/envelope.ts';
+import { nginxConfigTest } from '../nginx/config-test.ts';
 import { type NginxSite, upstreamOf } from '../nginx/sites.ts';
 import { requireUnit, siteEntry, unitView } from '../discover/service.ts';
 import {
@@ -327,20 +328,23 @@ async function probeAll(host: Host, input: ProbeInput): Promise<ProbeOutcome> {
   } else notes.tls = { status: 'skip', summary: 'the site has no TLS listener' };
   notes.firewall = { status: 'skip', summary: 'not probed from inside the server' };
   tasks.push(
-    host.run('nginx', ['-t'], { timeoutMs }).then((r) => {
-      if (!r.ok) {
+    nginxConfigTest(host, timeoutMs).then((r) => {
+      if (!r) {
         notes.proxy = { status: 'skip', summary: 'nginx is not installed here' };
         return;
       }
-      const output = `${r.value.stderr}${r.value.stdout}`.trim();
-      probes.nginxTest = { ok: r.value.code === 0, output };
-      notes.proxy =
-        r.value.code === 0
-          ? {
-              status: 'ok',
-              summary: site ? `nginx -t ok; site ${site.file}` : 'nginx -t ok; no site points at this app',
-            }
-          : { status: 'fail', summary: output.split('\n').find((l) => /emerg/.test(l)) ?? 'nginx -t failed' };
+      if ('unreadable' in r) {
+        notes.proxy = { status: 'skip', summary: r.unreadable };
+        return;
+      }
+      const output = r.output;
+      probes.nginxTest = r;
+      notes.proxy = r.ok
+        ? {
+            status: 'ok',
+            summary: site ? `nginx -t ok; site ${site.file}` : 'nginx -t ok; no site points at this app',
+          }
+        : { status: 'fail', summary: output.split('\n').find((l) => /emerg/.test(l)) ?? 'nginx -t failed' };
     }),
   );
   if (upstream) {

@@ -70,8 +70,23 @@ export function alertOf(
     firstFatal: d?.firstFatal
       ? { time: d.firstFatal.time, line: d.firstFatal.line, context: d.firstFatal.context.slice(-6) }
       : null,
-    timeline: events.slice(-30).map((e) => ({ time: e.time, text: e.text })),
+    timeline: shortTimeline(events),
   };
+}
+
+/** A restart loop repeats itself: the first lines and the last ones tell the story. */
+function shortTimeline(events: IncidentEvent[], keep = 8): { time: string; text: string }[] {
+  const all = events.map((e) => ({ time: e.time, text: e.text }));
+  if (all.length <= keep * 2 + 1) return all;
+  const skipped = all.length - keep * 2;
+  return [
+    ...all.slice(0, keep),
+    {
+      time: all[keep]?.time ?? '',
+      text: `… ${skipped} more events (medic incidents show ${events[0]?.incidentId ?? ''}) …`,
+    },
+    ...all.slice(-keep),
+  ];
 }
 
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;

@@ -141,9 +141,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
             error: masker.text(r.error.message.split('\n').filter(Boolean).pop() ?? 'failed'),
           };
         },
-        async diagnose(unit) {
+        async diagnose(unit, since) {
           const { diagnoseLive } = await import('../diagnose/live.ts');
-          const [d] = await diagnoseLive(unit, { since: null, masker, timeoutMs: 1500 });
+          // journalctl reads "@SECONDS" as a moment in time, whatever the server's time zone
+          const from = since ? `@${Math.floor(Date.parse(since) / 1000) - 1}` : null;
+          const [d] = await diagnoseLive(unit, { since: from, masker, timeoutMs: 1500 });
           return d ? neutraliseDeep(masker.deep(d)) : null;
         },
         alert(kind: AlertKind, incident: Incident, state: string) {

@@ -35,8 +35,8 @@ export interface WatcherDeps {
   probeHealth(h: Health): Promise<HealthResult>;
   /** reset-failed and restart, through sudo or polkit when medic is not root. */
   restart(unit: string): Promise<{ ok: boolean; error?: string }>;
-  /** The diagnosis of the unit now, masked; null when it could not run. */
-  diagnose(unit: string): Promise<unknown>;
+  /** The diagnosis of the unit now, masked, from the journal since `since` (when the service was last seen well). */
+  diagnose(unit: string, since: string | null): Promise<unknown>;
   /** Queues the alert for every notifier (once per incident and kind) and wakes the outbox. */
   alert(kind: AlertKind, incident: Incident, state: string): void;
   /** A metric changed. */
@@ -45,8 +45,8 @@ export interface WatcherDeps {
 
 const FAST_TICK_MS = 1000;
 const FAST_HEALTH_MS = 2000;
-/** After medic restarts a unit, how long health has to come back before medic says it did not. */
-const VERIFY_MS = 30_000;
+/** A unit that crashed this recently is in systemd's restart loop, even when it looks up for a moment. */
+const QUIET_MS = 15_000;
 
 export class ServiceWatcher {
   readonly service: WatchedService;
@@ -57,6 +57,10 @@ export class ServiceWatcher {
   /** Since when the unit has been up and healthy, while an incident is open. */
   private healthyFrom: number | null = null;
   private stoppedOnPurpose = new Set<string>();
+  /** The last crash systemd reported: while it restarts the unit, failed health is its business. */
+  private lastCrashAt = 0;
+  /** When medic last saw the service well: errors in the journal before it are history. */
+  private lastWellAt: string | null = null;
   private nextRestartAt = 0;
   private verifyUntil = 0;
   private verifyingRestart = 0;
@@ -121,6 +125,8 @@ export class ServiceWatcher {
 
   /** A journal event about one of this service's units. */
   onSignal(s: JournalSignal): void {
+    if (s.kind === 'exit' || s.kind === 'failed' || s.kind === 'restart_scheduled' || s.kind === 'oom')
+      this.lastCrashAt = Math.max(this.lastCrashAt, Date.parse(s.time) || 0);
     switch (s.kind) {
       case 'exit':
         this.healthyFrom = null;
@@ -216,7 +222,7 @@ export class ServiceWatcher {
     this.diagnosing = true;
     let diagnosis: unknown = null;
     try {
-      diagnosis = await this.deps.diagnose(this.service.unit);
+      diagnosis = await this.deps.diagnose(this.service.unit, this.lastWellAt);
     } catch (error) {
       this.deps.log('warn', 'diagnosis_failed', {
         service: this.service.name,
@@ -276,6 +282,12 @@ export class ServiceWatcher {
     this.deps.metric?.(this.service.name, { restart: kind === 'medic_restart' ? 'medic' : 'systemd' });
   }
 
+  /** After a restart, health has as long to come back as it takes to call it unhealthy. */
+  private verifyMs(): number {
+    const c = this.deps.config;
+    return c.failures * Math.min(FAST_HEALTH_MS, c.interval) + c.timeout;
+  }
+
   private backoffMs(medicRestarts: number): number {
     const r = this.deps.config.restart;
     return Math.min(r.maxBackoff, r.backoff * 2 ** Math.max(0, medicRestarts - 1));
@@ -292,6 +304,7 @@ export class ServiceWatcher {
     if (!h || this.stopped) return;
     const r = await this.deps.probeHealth(h);
     this.lastHealth = r;
+    if (r.ok && !this.incident) this.lastWellAt = r.at;
     this.deps.metric?.(this.service.name, { latencyMs: r.ok ? r.ms : undefined });
     if (r.ok) {
       if (this.incident && this.failuresInRow > 0 && this.verifyingRestart === 0)
@@ -370,7 +383,7 @@ export class ServiceWatcher {
       this.event(
         'health',
         this.nowIso(),
-        `health did not come back within ${VERIFY_MS / 1000} s of medic's restart ${this.verifyingRestart}`,
+        `health did not come back within ${Math.round(this.verifyMs() / 1000)} s of medic's restart ${this.verifyingRestart}`,
       );
       this.verifyingRestart = 0;
     }
@@ -381,6 +394,14 @@ export class ServiceWatcher {
       return;
     }
     this.healthyFrom = null;
+
+    // A restart loop, systemd's or medic's, that has gone on too long needs a human.
+    const window = this.deps.config.restart.window;
+    const recent = this.deps.store.restartTimes(this.service.name, new Date(now - window).toISOString());
+    if (incident.state !== 'gave_up' && recent.length >= this.deps.config.restart.limit) {
+      this.giveUp(`${recent.length} restarts within ${Math.round(window / 1000)} s and it is still not well`);
+      return;
+    }
 
     let target = this.service.unit;
     let reason: string | null = null;
@@ -399,7 +420,11 @@ export class ServiceWatcher {
       }
       target = stopped.unit;
       reason = `${stopped.unit} is stopped`;
-    } else if (this.service.health && this.failuresInRow >= this.deps.config.failures)
+    } else if (
+      this.service.health &&
+      this.failuresInRow >= this.deps.config.failures &&
+      now - this.lastCrashAt > Math.max(QUIET_MS, this.deps.config.failures * this.deps.config.interval)
+    )
       reason = `health still failing (${this.lastHealth?.problem ?? 'failed'})`;
     if (!reason) return;
     if (this.verifyingRestart > 0) return; // give the last restart its chance first
@@ -412,12 +437,6 @@ export class ServiceWatcher {
           `${reason}; restarts are off in medic.yaml (watch.restart.enabled)`,
         );
       this.restartsOff = true;
-      return;
-    }
-    const window = this.deps.config.restart.window;
-    const recent = this.deps.store.restartTimes(this.service.name, new Date(now - window).toISOString());
-    if (recent.length >= this.deps.config.restart.limit) {
-      this.giveUp(`${recent.length} restarts within ${Math.round(window / 1000)} s and ${reason}`);
       return;
     }
     if (now < this.nextRestartAt) return;
@@ -436,7 +455,7 @@ export class ServiceWatcher {
       return;
     }
     this.verifyingRestart = k;
-    this.verifyUntil = this.deps.now().getTime() + VERIFY_MS;
+    this.verifyUntil = this.deps.now().getTime() + this.verifyMs();
     this.failuresInRow = 0;
     this.scheduleHealth(500);
   }
@@ -450,7 +469,7 @@ export class ServiceWatcher {
   private giveUp(why: string): void {
     const incident = this.incident;
     if (!incident) return;
-    const text = `medic stops restarting ${this.service.unit}: ${why}. A human is needed.`;
+    const text = `medic stops restarting ${this.service.unit}: ${why}. A human is needed (systemd's own Restart= goes on as configured).`;
     this.deps.store.transaction(() => {
       this.deps.store.update(incident.id, { state: 'gave_up' });
       this.deps.store.addEvent(incident.id, this.nowIso(), 'gave_up', text);
@@ -478,6 +497,7 @@ export class ServiceWatcher {
     this.incident = null;
     this.failuresInRow = 0;
     this.verifyingRestart = 0;
+    this.lastWellAt = resolvedAt;
     if (this.tickTimer) clearTimeout(this.tickTimer);
     this.deps.metric?.(this.service.name, { up: true });
     if (!fresh) return;

@@ -309,13 +309,13 @@ export class Store {
     }));
   }
 
-  /** Times of this service's restarts (systemd's and medic's) since `since`: the restart limit's window. */
+  /** Times of this service's restarts, systemd's and medic's, since `since`: the restart limit's window. */
   restartTimes(service: string, since: string): string[] {
     return (
       this.db
         .prepare(
           `SELECT e.time FROM events e JOIN incidents i ON i.id = e.incident_id
-           WHERE i.service = ? AND e.kind = 'restart' AND e.time >= ? ORDER BY e.time`,
+           WHERE i.service = ? AND e.kind IN ('systemd_restart', 'medic_restart') AND e.time >= ? ORDER BY e.time`,
         )
         .all(service, since) as Row[]
     ).map((r) => String(r['time']));

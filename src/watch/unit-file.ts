@@ -13,6 +13,8 @@ export function watchUnitFile(o: {
   medic: string;
   config: string;
   services: WatchedService[];
+  /** The watched units' Group=: their env files (root:GROUP 0640) hold the database and Redis URLs. */
+  appGroups: string[];
   metrics?: string;
 }): string {
   const names = o.services.map((s) => s.name).join(', ');
@@ -38,8 +40,13 @@ Restart=always
 RestartSec=2
 User=${SERVICE_USER}
 Group=${SERVICE_USER}
-# the journal of the watched units; Nginx's logs (group adm) for the diagnosis
-SupplementaryGroups=systemd-journal adm
+# the journal of the watched units; Nginx's logs (group adm) for the diagnosis${
+    o.appGroups.length
+      ? `;
+# the apps' groups (${o.appGroups.join(', ')}) to read DATABASE_URL and REDIS_URL from their env files (masked in every output)`
+      : ''
+  }
+SupplementaryGroups=systemd-journal adm${o.appGroups.map((g) => ` ${g}`).join('')}
 # the store: /var/lib/medic/medic.db
 StateDirectory=medic
 StateDirectoryMode=0750
