@@ -1,0 +1,131 @@
+// npm run bench (part 3): medic watch on the testbed, installed as its --print-unit says, alerting a real
+// webhook receiver. Prints, over 7 SIGKILLs of flaskapp's main process: the time from the kill to the
+// incident being in the store, and to the webhook receiving the alert with its diagnosis; then medic's
+// RSS and CPU while it watches 4 healthy services for 60 s.
+// Targets: under 1 s and under 3 s median; under 80 MB and under 1% of one core.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const checkout = fileURLToPath(new URL('..', import.meta.url));
+const tb = `${checkout}scripts/testbed`;
+const SINK = '/tmp/medic-bench-alerts.jsonl';
+const ROUNDS = 7;
+
+function box(script: string): string {
+  const r = spawnSync(tb, ['exec', '--', 'bash', '-c', script], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`${script.split('\n')[0]}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+function received(): {
+  at: string;
+  via: string;
+  path?: string;
+  body?: { event?: string; incident?: number; cause?: unknown };
+}[] {
+  try {
+    return readFileSync(SINK, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as never);
+  } catch {
+    return [];
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+if (process.getuid?.() !== 0 || spawnSync(tb, ['reset'], { encoding: 'utf8' }).status !== 0) {
+  process.stdout.write('medic watch: skipped (needs root and the testbed)\n');
+  process.exit(0);
+}
+rmSync(SINK, { force: true });
+const sink = spawn(process.execPath, [`${checkout}test/integration/alert-sink.ts`, SINK, '9911', '2525'], {
+  stdio: 'ignore',
+});
+try {
+  box(`set -e
+mkdir -p /etc/medic
+medic init -c /etc/medic/medic.yaml --force >/dev/null
+cat >> /etc/medic/medic.yaml <<'EOF'
+watch:
+  resolveAfter: 5s
+notify:
+  webhook: http://127.0.0.1:9911/hook
+EOF
+# the Celery worker as a service of its own: four services in all
+sed -i 's/^services:/services:\\n  celery:\\n    unit: djangoapp-celery.service/' /etc/medic/medic.yaml
+useradd --system --no-create-home --shell /usr/sbin/nologin medic
+medic watch -c /etc/medic/medic.yaml --print-unit > /etc/systemd/system/medic-watch.service
+medic watch -c /etc/medic/medic.yaml --print-sudoers > /etc/sudoers.d/medic
+chmod 440 /etc/sudoers.d/medic
+systemctl daemon-reload
+systemctl start medic-watch`);
+  await sleep(3000);
+
+  const toStore: number[] = [];
+  const toWebhook: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const before = received().length;
+    const killedAt = Number(
+      box('date +%s%3N; systemctl kill -s KILL --kill-whom=main flaskapp').trim().split('\n')[0],
+    );
+    let opened: { at: string; body?: { incident?: number } } | undefined;
+    for (let t = 0; t < 100 && !opened; t++) {
+      await sleep(100);
+      opened = received()
+        .slice(before)
+        .find((m) => m.via === 'http' && m.body?.event === 'incident.opened');
+    }
+    if (!opened?.body?.incident) throw new Error('no alert arrived');
+    const id = opened.body.incident;
+    const row = JSON.parse(box(`medic --format json incidents show ${id}`)) as {
+      detectedAt: string;
+      causeId: string;
+    };
+    toStore.push(Date.parse(row.detectedAt) - killedAt);
+    toWebhook.push(Date.parse(opened.at) - killedAt);
+    // wait for the resolve, so that the next kill opens a new incident
+    for (let t = 0; t < 300; t++) {
+      if (received().some((m) => m.body?.event === 'incident.resolved' && m.body.incident === id)) break;
+      await sleep(100);
+    }
+  }
+  process.stdout.write('medic watch (7 SIGKILLs of flaskapp, medic as its own user)\n');
+  process.stdout.write(
+    `  crash → incident stored     median ${median(toStore)} ms  (min ${Math.min(...toStore)}, max ${Math.max(...toStore)})\n`,
+  );
+  process.stdout.write(
+    `  crash → webhook alert       median ${median(toWebhook)} ms  (min ${Math.min(...toWebhook)}, max ${Math.max(...toWebhook)}), with the diagnosis\n`,
+  );
+
+  // 60 s of 4 healthy services: CPU from /proc/PID/stat (utime + stime), RSS from /proc/PID/status.
+  const measure = () =>
+    box(`pid=$(systemctl show -p MainPID --value medic-watch)
+kids=$(pgrep -P $pid | tr '\\n' ' ')
+echo $(awk '{print $14+$15}' /proc/$pid/stat) $(getconf CLK_TCK) $(awk '/VmRSS/ {print $2}' /proc/$pid/status) $(for k in $kids; do awk '/VmRSS/ {print $2}' /proc/$k/status; done | awk '{s+=$1} END {print s+0}')`)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+  await sleep(10_000); // the last incident's probes settle to the 10 s interval
+  const [t0 = 0, hz = 100] = measure();
+  const started = Date.now();
+  let peak = 0;
+  for (let s = 0; s < 12; s++) {
+    await sleep(5000);
+    peak = Math.max(peak, measure()[2] ?? 0);
+  }
+  const [t1 = 0, , rss = 0, kids = 0] = measure();
+  const cpu = ((t1 - t0) / hz / ((Date.now() - started) / 1000)) * 100;
+  process.stdout.write(
+    `  watching 4 services, 60 s   RSS ${(rss / 1024).toFixed(0)} MB (peak ${(peak / 1024).toFixed(0)} MB; journalctl child ${(kids / 1024).toFixed(0)} MB)  CPU ${cpu.toFixed(2)}% of one core\n`,
+  );
+} finally {
+  sink.kill();
+  spawnSync(tb, ['exec', '--', 'systemctl', 'stop', 'medic-watch'], { encoding: 'utf8' });
+}
