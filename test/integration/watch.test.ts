@@ -295,4 +295,7 @@ test('a unit that can never start: the restart loop reaches the limit and a give
   const gaveUp = a.mail.find((m) => m.event === 'incident.gave_up');
   assert.ok(gaveUp, 'the mail says it too');
   assert.equal(incidents().find((i) => i.id === incident.id)?.state, 'gave_up');
+  // more than a minute of WatchdogSec=30 behind it: the pings came, systemd never killed medic for silence
+  const log = mustPass(inBox('journalctl', '-u', 'medic-watch', '--no-pager'), 'journal').stdout;
+  assert.doesNotMatch(log, /Watchdog timeout/);
 });
