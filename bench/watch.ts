@@ -84,7 +84,7 @@ systemctl start medic-watch`);
     }
     if (!opened?.body?.incident) throw new Error('no alert arrived');
     const id = opened.body.incident;
-    const row = JSON.parse(box(`medic --format json incidents show ${id}`)) as {
+    const row = JSON.parse(box(`medic --format json incidents show ${id} || true`)) as {
       detectedAt: string;
       causeId: string;
     };
