@@ -7,8 +7,7 @@ import {
   incidentsText,
   incidentText,
 } from '../report/incidents.ts';
-import { storePathOf } from '../watch/daemon.ts';
-import { type IncidentState, Store } from '../watch/store.ts';
+import { type IncidentState, Store, storePathOf } from '../watch/store.ts';
 import { configOf } from './check.ts';
 import { EXIT, UsageError } from './exit.ts';
 import type { Context } from './main.ts';

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { run } from '../host/run.ts';
 import { parseShowUnits, showValue } from '../systemd/show.ts';
 import { startDaemon, systemctlPath, watchedServices } from '../watch/daemon.ts';
+import { unitsOf } from '../watch/service-watch.ts';
 import { polkitRule, sudoersFile, watchUnitFile } from '../watch/unit-file.ts';
 import { configOf } from './check.ts';
 import { UsageError } from './exit.ts';
@@ -47,8 +48,9 @@ export function addWatch(program: Command, contextOf: () => Context): void {
       const services = watchedServices(found.config);
       if (opts.printUnit || opts.printSudoers || opts.printPolkit) {
         if (opts.printUnit) {
-          const units = [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];
-          const shown = await run(systemctlPath(), ['show', '-p', 'Group', ...units], { timeoutMs: 5000 });
+          const shown = await run(systemctlPath(), ['show', '-p', 'Group', ...unitsOf(services)], {
+            timeoutMs: 5000,
+          });
           const appGroups = shown.ok
             ? [...new Set(parseShowUnits(shown.value.stdout).map((p) => showValue(p, 'Group') ?? ''))].filter(
                 (g) => g !== '' && g !== 'root',

@@ -69,7 +69,7 @@ const WatchSchema = z.object({
       limit: z.number().int().min(1).max(1000).default(5),
       window: Duration.default(600_000),
     })
-    .default({ enabled: true, backoff: 5_000, maxBackoff: 300_000, limit: 5, window: 600_000 }),
+    .prefault({}),
   /** medic's embedded database: incidents, their timelines, the alert outbox. */
   store: z.string().startsWith('/').optional(),
 });

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UsageError } from '../cli/exit.ts';
-import { healthOf, type MedicConfig, WATCH_DEFAULTS } from '../config/medic-yaml.ts';
+import { healthOf, type MedicConfig, NOTIFY_DEFAULTS, WATCH_DEFAULTS } from '../config/medic-yaml.ts';
 import { unitId } from '../discover/service.ts';
 import { run } from '../host/run.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
@@ -14,8 +14,14 @@ import { followJournal, type JournalFollower, type KernelOom, signalOf, unitOfKe
 import { notifiersOf } from './notifiers.ts';
 import { Outbox } from './outbox.ts';
 import { sdNotify, watchdogMs } from './sd-notify.ts';
-import { type LogFields, ServiceWatcher, type UnitState, type WatchedService } from './service-watch.ts';
-import { DEFAULT_STORE, Store } from './store.ts';
+import {
+  type LogFields,
+  ServiceWatcher,
+  type UnitState,
+  unitsOf,
+  type WatchedService,
+} from './service-watch.ts';
+import { Store, storePathOf } from './store.ts';
 import type { Incident } from './store.ts';
 
 export interface DaemonOptions {
@@ -43,10 +49,6 @@ export function watchedServices(config: MedicConfig): WatchedService[] {
   });
 }
 
-export function storePathOf(config: MedicConfig | null, override?: string): string {
-  return override ?? config?.watch?.store ?? DEFAULT_STORE;
-}
-
 export function systemctlPath(): string {
   return ['/usr/bin/systemctl', '/bin/systemctl'].find((p) => existsSync(p)) ?? 'systemctl';
 }
@@ -55,7 +57,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const config = opts.config;
   const watch = config.watch ?? WATCH_DEFAULTS;
   const services = watchedServices(config);
-  const units = [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];
+  const units = unitsOf(services);
   const masker = new Masker();
   const log = (level: string, event: string, fields: LogFields) => {
     const time = new Date().toISOString();
@@ -104,7 +106,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     store,
     notifiers,
     (level, event, fields) => log(level, event, fields),
-    config.notify?.retryFor ?? 86_400_000,
+    config.notify?.retryFor ?? NOTIFY_DEFAULTS.retryFor,
   );
   const host = hostname();
   const metrics = opts.metrics ? await startMetrics(opts.metrics, services) : null;
@@ -130,7 +132,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         config: watch,
         now: () => new Date(),
         log,
-        unitState: (unit) => unitState(systemctl, unit),
+        unitStates: (list) => unitStates(systemctl, list),
         probeHealth: (h) => probeHealth(h, watch.timeout),
         async restart(unit) {
           await systemd(['reset-failed', unit]);
@@ -249,19 +251,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   return { stop, done };
 }
 
-async function unitState(systemctl: string, unit: string): Promise<UnitState | null> {
-  const r = await run(systemctl, ['show', '-p', 'ActiveState,SubState,Result,NRestarts', unit], {
+async function unitStates(systemctl: string, units: readonly string[]): Promise<(UnitState | null)[]> {
+  const r = await run(systemctl, ['show', '-p', 'ActiveState,SubState,Result', ...units], {
     timeoutMs: 5000,
   });
-  if (!r.ok) return null;
-  const p = parseShowUnits(r.value.stdout)[0];
-  if (!p) return null;
-  return {
-    active: showValue(p, 'ActiveState') ?? '',
-    sub: showValue(p, 'SubState') ?? '',
-    result: showValue(p, 'Result') ?? '',
-    restarts: Number(showValue(p, 'NRestarts') ?? 0),
-  };
+  if (!r.ok) return units.map(() => null);
+  const shown = parseShowUnits(r.value.stdout);
+  return units.map((_, i) => {
+    const p = shown[i];
+    if (!p) return null;
+    return {
+      active: showValue(p, 'ActiveState') ?? '',
+      sub: showValue(p, 'SubState') ?? '',
+      result: showValue(p, 'Result') ?? '',
+    };
+  });
 }
 
 async function readCgroupProcs(cgroup: string): Promise<string | null> {

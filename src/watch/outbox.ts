@@ -33,10 +33,6 @@ export class Outbox {
     this.retryForMs = retryForMs;
   }
 
-  get keys(): string[] {
-    return [...this.notifiers.keys()];
-  }
-
   /** Delivers what is due now, then sleeps until the next message is due. */
   kick(): void {
     if (this.stopped) return;

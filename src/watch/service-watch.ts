@@ -20,7 +20,11 @@ export interface UnitState {
   active: string;
   sub: string;
   result: string;
-  restarts: number;
+}
+
+/** Every unit the services name (apps and their workers), once each. */
+export function unitsOf(services: readonly WatchedService[]): string[] {
+  return [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];
 }
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
@@ -31,7 +35,8 @@ export interface WatcherDeps {
   config: WatchConfig;
   now(): Date;
   log(level: 'info' | 'warn' | 'error', event: string, fields: LogFields): void;
-  unitState(unit: string): Promise<UnitState | null>;
+  /** The units' states, in their order, from one `systemctl show`; null for one it cannot read. */
+  unitStates(units: readonly string[]): Promise<(UnitState | null)[]>;
   probeHealth(h: Health): Promise<HealthResult>;
   /** reset-failed and restart, through sudo or polkit when medic is not root. */
   restart(unit: string): Promise<{ ok: boolean; error?: string }>;
@@ -77,15 +82,7 @@ export class ServiceWatcher {
   }
 
   get units(): string[] {
-    return [this.service.unit, ...this.service.workers];
-  }
-
-  get current(): Incident | null {
-    return this.incident;
-  }
-
-  get up(): boolean {
-    return this.incident === null;
+    return unitsOf([this.service]);
   }
 
   /** Picks up an incident left open by a previous run of medic, then starts probing. */
@@ -108,7 +105,7 @@ export class ServiceWatcher {
       if (!open.openAlerted) void this.diagnoseAndAlert();
       this.scheduleTick(0);
     } else {
-      const st = await this.deps.unitState(this.service.unit);
+      const [st] = await this.deps.unitStates([this.service.unit]);
       if (st && st.active === 'failed')
         this.openIncident('failed', `${this.service.unit} is failed (result: ${st.result})`, this.nowIso());
       else if (st && st.sub === 'auto-restart')
@@ -367,7 +364,7 @@ export class ServiceWatcher {
     if (!incident) return;
     const now = this.deps.now().getTime();
     const units = this.units;
-    const states = await Promise.all(units.map((u) => this.deps.unitState(u)));
+    const states = await this.deps.unitStates(units);
     const main = states[0];
     if (!main) return;
     const running = (st: UnitState) =>
@@ -515,7 +512,7 @@ export class ServiceWatcher {
 
   /** The state now, in a line for alerts. */
   async stateLine(): Promise<string> {
-    const st = await this.deps.unitState(this.service.unit);
+    const [st] = await this.deps.unitStates([this.service.unit]);
     const unit = st ? `${st.active} (${st.sub})` : 'unknown';
     const h = this.lastHealth;
     const health = this.service.health

@@ -8,6 +8,14 @@ import { UsageError } from '../cli/exit.ts';
 
 export const DEFAULT_STORE = '/var/lib/medic/medic.db';
 
+/** The store medic uses: --store, else watch.store in medic.yaml, else the default. */
+export function storePathOf(
+  config: { watch?: { store?: string | undefined } | undefined } | null,
+  override?: string,
+): string {
+  return override ?? config?.watch?.store ?? DEFAULT_STORE;
+}
+
 /** The next_at of a message medic stopped retrying: later than any real time. */
 export const GAVE_UP = '9999-12-31T23:59:59.999Z';
 
@@ -161,16 +169,14 @@ export class Store {
   }
 
   /** Opens (creating when `create`) the store; a path medic cannot use is a one-line UsageError. */
-  static open(path: string, opts: { create: boolean; readOnly?: boolean }): Store {
+  static open(path: string, opts: { create: boolean }): Store {
     try {
       if (opts.create) mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
-      const db = new DatabaseSync(path, { readOnly: opts.readOnly === true, open: true });
+      const db = new DatabaseSync(path);
       db.exec('PRAGMA busy_timeout = 5000');
-      if (!opts.readOnly) {
-        db.exec('PRAGMA journal_mode = WAL');
-        db.exec('PRAGMA synchronous = FULL');
-        db.exec(SCHEMA);
-      }
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec(SCHEMA);
       return new Store(path, db);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

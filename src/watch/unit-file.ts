@@ -1,12 +1,8 @@
 // medic watch as a service of its own: a Type=notify unit with a watchdog, a dedicated user that can read
 // the journal, and the one right it needs beyond that: restarting the units it watches (sudoers or polkit).
-import type { WatchedService } from './service-watch.ts';
+import { unitsOf, type WatchedService } from './service-watch.ts';
 
 export const SERVICE_USER = 'medic';
-
-function unitsOf(services: WatchedService[]): string[] {
-  return [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];
-}
 
 export function watchUnitFile(o: {
   node: string;
