@@ -2,7 +2,7 @@
 // (and later `watch` and `deploy`) read it: the unit to look at, the health URL and what it must answer,
 // extra writable directories, checks to skip. Names of environment variables only, never their values.
 import { readFile } from 'node:fs/promises';
-import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { bindText } from '../causes/upstream.ts';
 import type { Health, Service } from '../discover/service.ts';
@@ -143,7 +143,8 @@ export async function loadConfig(path: string): Promise<MedicConfig> {
 }
 
 export function parseConfig(text: string, path = 'medic.yaml'): MedicConfig {
-  const doc = parseDocument(text);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e?.linePos?.[0]?.line;
@@ -154,8 +155,15 @@ export function parseConfig(text: string, path = 'medic.yaml'): MedicConfig {
   const parsed = ConfigSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const at = issue?.path.join('.') || '(top level)';
-    throw new UsageError(`${path}: ${at}: ${issue?.message ?? 'invalid'}`);
+    const keys = (issue?.path ?? []).filter((k): k is string | number => typeof k !== 'symbol');
+    const at = keys.join('.') || '(top level)';
+    // The line of the value that is wrong, or of the nearest key above it that is there (a missing key).
+    let line: number | undefined;
+    for (let n = keys.length; n > 0 && line === undefined; n--) {
+      const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) line = lines.linePos(node.range[0]).line;
+    }
+    throw new UsageError(`${path}${line ? `:${line}` : ''}: ${at}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }

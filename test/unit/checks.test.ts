@@ -397,14 +397,18 @@ test('docs/checks.md is generated from the catalog and up to date', async () => 
   for (const c of CHECKS) assert.ok(current.includes(`### ${c.meta.id}`), c.meta.id);
 });
 
-test('medic.yaml: a syntax error names the file and line, a schema error the key, each in one line', async () => {
+test('medic.yaml: a syntax error names the file and line, a schema error the line and the key, each in one line', async () => {
   const { parseConfig } = await import('../../src/config/medic-yaml.ts');
   assert.throws(
     () => parseConfig('version: 1\nservices: [\n', 'm.yaml'),
     /^UsageError: m\.yaml:3: not valid YAML \(Flow sequence/,
   );
   assert.throws(() => parseConfig('version: 1\nservices:\n  app:\n    unit: "bad unit!"\n', 'm.yaml'), {
-    message: 'm.yaml: services.app.unit: a systemd unit name',
+    message: 'm.yaml:4: services.app.unit: a systemd unit name',
+  });
+  // a key that is missing: the line of the map that lacks it
+  assert.throws(() => parseConfig('version: 1\nservices:\n  app:\n    health: null\n', 'm.yaml'), {
+    message: 'm.yaml:4: services.app.unit: Invalid input: expected string, received undefined',
   });
   const ok = parseConfig(
     'version: 1\nservices:\n  app:\n    unit: app.service\n    health:\n      url: http://app.test/health\n',

@@ -259,7 +259,7 @@ test('medic.yaml: watch durations, restart limits and notify targets', () => {
   assert.deepEqual(c.notify?.email[0]?.to, ['ops@example.com']);
   assert.throws(
     () => parseConfig(`${base}watch:\n  interval: soon\n`),
-    /watch\.interval: a duration like 10s/,
+    /^UsageError: medic\.yaml:6: watch\.interval: a duration like 10s/,
   );
   assert.throws(() => parseConfig(`${base}notify:\n  slack: hooks.slack.com\n`), /notify\.slack/);
 });
