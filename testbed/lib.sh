@@ -9,6 +9,9 @@ wait_until() {
   until "$@" >/dev/null 2>&1; do
     if [ "$SECONDS" -ge "$end" ]; then
       echo "scenario: gave up after ${limit}s waiting for: $what" >&2
+      # What a person would look at next: systemd's pending jobs and the journal's last lines.
+      systemctl list-jobs --no-pager >&2 || true
+      journalctl -n 20 --no-pager -o short-precise >&2 || true
       exit 1
     fi
     sleep 0.2

@@ -95,7 +95,7 @@ export const WATCH_DEFAULTS: WatchConfig = WatchSchema.parse({});
 export const NOTIFY_DEFAULTS: NotifyConfig = NotifySchema.parse({});
 
 export const ConfigSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(1, { error: 'must be 1 (the only medic.yaml version there is)' }),
   services: z.record(z.string().regex(/^[\w@.-]+$/), ServiceSchema).refine((s) => Object.keys(s).length > 0, {
     message: 'at least one service',
   }),

@@ -175,7 +175,7 @@ test('medic init writes a medic.yaml with the real binds, names, certificates an
   assert.ok(bad);
   const refused = inBox('medic', 'check', '-c', '/root/bad.yaml');
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /^medic: \/root\/bad\.yaml: version: /);
+  assert.match(refused.stderr, /^medic: \/root\/bad\.yaml:1: version: must be 1/);
   assert.equal(refused.stderr.trim().split('\n').length, 1);
 });
 
