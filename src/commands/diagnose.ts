@@ -1,0 +1,34 @@
+// medic diagnose: the live host or pasted logs, to the first failing layer, the first real error, the cause and the fix.
+import { diagnoseLive } from '../diagnose/live.ts';
+import { diagnoseLogs } from '../diagnose/offline.ts';
+import type { Diagnosis } from '../diagnose/decide.ts';
+import { diagnosisMarkdown, diagnosisText } from '../report/diagnosis.ts';
+import { Masker, neutraliseDeep } from '../report/mask.ts';
+import { EXIT, UsageError } from '../cli/exit.ts';
+import type { Context } from '../cli/main.ts';
+
+export interface DiagnoseOptions {
+  log?: string[];
+  since?: string;
+}
+
+export async function diagnose(unit: string | undefined, opts: DiagnoseOptions, ctx: Context): Promise<void> {
+  if (ctx.format === 'junit' || ctx.format === 'tap')
+    throw new UsageError(`--format ${ctx.format} is for medic check; diagnose prints text, json or markdown`);
+  const masker = new Masker();
+  let results: Diagnosis[];
+  if (opts.log && opts.log.length > 0) {
+    if (unit) throw new UsageError('give either a unit or --log files, not both');
+    results = [await diagnoseLogs(opts.log)];
+  } else {
+    results = await diagnoseLive(unit ?? null, { since: opts.since ?? null, masker });
+  }
+  // Masked before any renderer sees it; control characters made inert for terminals.
+  const safe = results.map((d) => neutraliseDeep(masker.deep(d)));
+  if (ctx.format === 'json') ctx.out(JSON.stringify(safe.length === 1 ? safe[0] : safe, null, 2));
+  else if (ctx.format === 'markdown') ctx.out(safe.map(diagnosisMarkdown).join('\n---\n\n'));
+  else ctx.out(safe.map((d) => diagnosisText(d, ctx.style)).join('\n\n'));
+  process.exitCode = safe.every((d) => d.status === 'healthy' || (d.status === 'unknown' && !d.cause))
+    ? EXIT.ok
+    : EXIT.problems;
+}

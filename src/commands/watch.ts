@@ -1,0 +1,127 @@
+// medic watch: the daemon, or the unit, sudoers line and polkit rule that install it. The daemon's path
+// imports nothing that parses or validates medic.yaml: a `medic watch --plan` child does that.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../host/run.ts';
+import { parseShowUnits, showValue } from '../systemd/show.ts';
+import { startDaemon, systemctlPath } from '../watch/daemon.ts';
+import type { WatchPlan } from '../watch/plan.ts';
+import { unitsOf } from '../watch/service-watch.ts';
+import { EXIT, UsageError } from '../cli/exit.ts';
+import type { Context } from '../cli/main.ts';
+
+export interface WatchOptions {
+  config?: string;
+  store?: string;
+  metrics?: string;
+  printUnit?: boolean;
+  printSudoers?: boolean;
+  printPolkit?: boolean;
+  check?: boolean;
+  /** Internal: print the plan as JSON for the daemon (unmasked: it goes down a pipe, not to a person). */
+  plan?: boolean;
+}
+
+const MEDIC_BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
+
+export async function watch(opts: WatchOptions, ctx: Context): Promise<void> {
+  if (ctx.format !== 'text' && ctx.format !== 'json')
+    throw new UsageError(`--format ${ctx.format}: medic watch logs text (logfmt) or json lines`);
+  if (opts.plan || opts.check || opts.printUnit || opts.printSudoers || opts.printPolkit)
+    return planned(opts, ctx);
+  const daemon = await startDaemon({
+    plan: await planOf(opts),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    json: ctx.format === 'json',
+    write: (line) => process.stdout.write(`${line}\n`),
+  });
+  const onSignal = () => void daemon.stop();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await daemon.done;
+}
+
+/** The plan, from a child `medic watch --plan`; its one-line error (a bad medic.yaml) becomes ours. */
+async function planOf(opts: WatchOptions): Promise<WatchPlan> {
+  const args = [MEDIC_BIN, 'watch', '--plan'];
+  if (opts.config) args.push('--config', opts.config);
+  if (opts.store) args.push('--store', opts.store);
+  const r = await run(process.execPath, args, { timeoutMs: 30_000 });
+  if (!r.ok) throw new Error(`cannot run ${process.execPath}: ${r.error.message}`);
+  if (r.value.code !== 0) {
+    const line = r.value.stderr.split('\n').find((l) => l.startsWith('medic: '));
+    throw new UsageError(line ? line.slice(7) : `reading medic.yaml failed: ${r.value.stderr.trim()}`);
+  }
+  return JSON.parse(r.value.stdout) as WatchPlan;
+}
+
+async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
+  const [{ findConfig }, { watchPlan }, { notifiersOf }] = await Promise.all([
+    import('../config/medic-yaml.ts'),
+    import('../watch/plan.ts'),
+    import('../watch/notifiers.ts'),
+  ]);
+  const found = await findConfig(opts.config);
+  if (!found)
+    throw new UsageError('no medic.yaml here or in /etc/medic: run medic init first, or give -c FILE');
+  const plan = watchPlan(found.config, resolve(found.path), opts.store);
+  const services = plan.services;
+  if (opts.plan) {
+    ctx.out(JSON.stringify(plan));
+    return;
+  }
+  if (opts.check) {
+    // What the daemon would do, without doing it: a bad ${NAME} in notify fails here, not at 2 a.m.
+    const notifiers = notifiersOf(plan.notify);
+    if (ctx.format === 'json')
+      ctx.out(
+        JSON.stringify(
+          {
+            config: plan.path,
+            services: services.map((s) => ({ ...s, units: unitsOf([s]) })),
+            notify: notifiers.map((n) => n.label),
+            store: plan.store,
+          },
+          null,
+          2,
+        ),
+      );
+    else
+      ctx.out(
+        [
+          `${plan.path}: ok`,
+          ...services.map(
+            (s) =>
+              `  ${s.name.padEnd(12)} ${unitsOf([s]).join(', ')}${s.health ? `  health ${s.health.url}` : '  no health URL'}`,
+          ),
+          `  notify       ${notifiers.map((n) => n.label).join(', ') || 'nowhere (no notify: in medic.yaml)'}`,
+          `  store        ${plan.store}`,
+        ].join('\n'),
+      );
+    process.exitCode = EXIT.ok;
+    return;
+  }
+  const { polkitRule, sudoersFile, watchUnitFile } = await import('../watch/unit-file.ts');
+  if (opts.printUnit) {
+    const shown = await run(systemctlPath(), ['show', '-p', 'Group', ...unitsOf(services)], {
+      timeoutMs: 5000,
+    });
+    const appGroups = shown.ok
+      ? [...new Set(parseShowUnits(shown.value.stdout).map((p) => showValue(p, 'Group') ?? ''))].filter(
+          (g) => g !== '' && g !== 'root',
+        )
+      : [];
+    ctx.out(
+      watchUnitFile({
+        node: process.execPath,
+        medic: MEDIC_BIN,
+        config: plan.path,
+        services,
+        appGroups,
+        ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      }),
+    );
+  }
+  if (opts.printSudoers) ctx.out(sudoersFile(services, systemctlPath()));
+  if (opts.printPolkit) ctx.out(polkitRule(services));
+}
