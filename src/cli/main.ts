@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { colourEnabled, makeStyle, type Style } from '../report/style.ts';
 import { addCheck } from './check.ts';
+import { addDeploy } from './deploy.ts';
 import { addDiagnose } from './diagnose.ts';
 import { addIncidents } from './incidents.ts';
 import { addInit } from './init.ts';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   addCheck(program, () => contextOf(program));
   addWatch(program, () => contextOf(program));
   addIncidents(program, () => contextOf(program));
+  addDeploy(program, () => contextOf(program));
   return program;
 }
 

@@ -114,7 +114,38 @@ CREATE TABLE IF NOT EXISTS outbox (
   UNIQUE (incident_id, kind, notifier)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_at);
+CREATE TABLE IF NOT EXISTS deploys (
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  release TEXT NOT NULL,
+  previous TEXT,
+  source TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  step TEXT,
+  message TEXT
+);
+CREATE INDEX IF NOT EXISTS deploys_service ON deploys (service, finished_at);
 `;
+
+/** A deploy or rollback as medic deploy recorded it: a marker on incident timelines and in diagnose. */
+export interface DeployRecord {
+  id: number;
+  service: string;
+  kind: 'deploy' | 'rollback';
+  release: string;
+  previous: string | null;
+  source: string;
+  startedAt: string;
+  finishedAt: string;
+  /** live: the release serves; rolled_back: it served, failed its watch and the previous one is back; failed: it never served. */
+  outcome: 'live' | 'rolled_back' | 'failed';
+  /** The step that failed, for rolled_back and failed. */
+  step: string | null;
+  message: string | null;
+}
 
 type Row = Record<string, unknown>;
 
@@ -186,6 +217,48 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  recordDeploy(d: Omit<DeployRecord, 'id'>): number {
+    const r = this.db
+      .prepare(
+        'INSERT INTO deploys (service, kind, release, previous, source, started_at, finished_at, outcome, step, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        d.service,
+        d.kind,
+        d.release,
+        d.previous,
+        d.source,
+        d.startedAt,
+        d.finishedAt,
+        d.outcome,
+        d.step,
+        d.message,
+      );
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Deploys of a service (all services when null), newest first, finished at or after `since`. */
+  deploys(service: string | null, since = '', limit = 50): DeployRecord[] {
+    return this.db
+      .prepare(
+        'SELECT * FROM deploys WHERE (? IS NULL OR service = ?) AND finished_at >= ? ORDER BY id DESC LIMIT ?',
+      )
+      .all(service, service, since, limit)
+      .map((r) => ({
+        id: Number(r['id']),
+        service: String(r['service']),
+        kind: String(r['kind']) as DeployRecord['kind'],
+        release: String(r['release']),
+        previous: (r['previous'] as string | null) ?? null,
+        source: String(r['source']),
+        startedAt: String(r['started_at']),
+        finishedAt: String(r['finished_at']),
+        outcome: String(r['outcome']) as DeployRecord['outcome'],
+        step: (r['step'] as string | null) ?? null,
+        message: (r['message'] as string | null) ?? null,
+      }));
   }
 
   /** Runs `fn` in one transaction: all of it is committed, or none. */

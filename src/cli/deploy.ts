@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import type { DeployOptions } from '../commands/deploy.ts';
+import type { Context } from './main.ts';
+
+const common = (c: Command) =>
+  c
+    .option('-c, --config <file>', 'medic.yaml (default: ./medic.yaml, then /etc/medic/medic.yaml)')
+    .option('-s, --service <name>', 'the service of medic.yaml (or the unit) to deploy')
+    .option('--window <duration>', 'health must hold this long through Nginx after the switch', '30s')
+    .option('--keep <n>', 'releases to keep', '5');
+
+export function addDeploy(program: Command, contextOf: () => Context): void {
+  common(
+    program
+      .command('deploy')
+      .description(
+        'a release that cannot take the site down: preflight, migrations, the new release beside the old, health gate, switch, watch, automatic rollback',
+      )
+      .argument('[source]', 'a directory, a git repository (with --ref) or a .tar.gz'),
+  )
+    .option('--ref <ref>', 'the git ref to deploy from a repository')
+    .option('--init', 'convert the running deployment to the release layout, without downtime')
+    .addHelpText(
+      'after',
+      '\nExit code: 0 the release is live, 1 it failed or was rolled back (the old release serves), 2 medic could not run.\nExamples:\n  medic deploy --init\n  medic deploy /home/deploy/app-build\n  medic deploy /srv/repo.git --ref v1.4.2',
+    )
+    .action(async (source: string | undefined, opts: DeployOptions) =>
+      (await import('../commands/deploy.ts')).deploy(source, opts, contextOf()),
+    );
+  common(
+    program
+      .command('rollback')
+      .description('go back one release (or to ID) through the same health-gated switch')
+      .argument('[id]', 'the release (medic releases lists them)'),
+  )
+    .option('--force', 'go back even when the database is at a migration the release does not know')
+    .action(async (id: string | undefined, opts: DeployOptions) =>
+      (await import('../commands/deploy.ts')).rollback(id, opts, contextOf()),
+    );
+  common(
+    program.command('releases').description('the releases of the app, newest first, and which is live'),
+  ).action(async (opts: DeployOptions) =>
+    (await import('../commands/deploy.ts')).releases(opts, contextOf()),
+  );
+}

@@ -1,0 +1,219 @@
+// medic deploy, medic rollback, medic releases.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { EXIT, UsageError } from '../cli/exit.ts';
+import type { Context } from '../cli/main.ts';
+import { findConfig, healthOf } from '../config/medic-yaml.ts';
+import { appUnits, discoverService, type Service } from '../discover/service.ts';
+import { durationMs } from '../config/medic-yaml.ts';
+import { localHost } from '../host/host.ts';
+import { Masker, neutraliseDeep } from '../report/mask.ts';
+import type { Outcome } from '../deploy/deploy.ts';
+import { initLayout, sharedNames } from '../deploy/init.ts';
+import { currentRelease, layoutOf, readMeta, releaseIds } from '../deploy/layout.ts';
+import { runDeploy } from '../deploy/run.ts';
+import { storePathOf, Store } from '../watch/store.ts';
+
+export interface DeployOptions {
+  config?: string;
+  service?: string;
+  ref?: string;
+  init?: boolean;
+  window: string;
+  keep: string;
+  force?: boolean;
+}
+
+async function target(opts: DeployOptions) {
+  if (process.getuid?.() !== 0)
+    throw new UsageError('medic deploy changes the server (units, Nginx, releases): run it as root');
+  const host = localHost();
+  const masker = new Masker();
+  const found = await findConfig(opts.config);
+  const entries = found ? Object.entries(found.config.services) : [];
+  let name = opts.service;
+  let unit: string | undefined;
+  let health = undefined as ReturnType<typeof healthOf> | undefined;
+  if (entries.length > 0) {
+    const pick = name
+      ? entries.find(([n, s]) => n === name || s.unit === name || s.unit === `${name}.service`)
+      : entries.length === 1
+        ? entries[0]
+        : undefined;
+    if (!pick)
+      throw new UsageError(
+        name
+          ? `no service ${name} in ${found?.path}`
+          : `medic.yaml has ${entries.length} services: name one with --service`,
+      );
+    name = pick[0];
+    unit = pick[1].unit;
+    if (pick[1].health) health = healthOf(pick[1].health);
+  } else {
+    if (!name) {
+      const { apps } = await appUnits(host, 3000);
+      if (apps.length !== 1)
+        throw new UsageError(`name the app with --service (found ${apps.length} app units)`);
+      name = apps[0]?.id;
+    }
+    unit = name;
+  }
+  const service: Service = await discoverService(host, unit ?? '', {
+    timeoutMs: 5000,
+    masker,
+    ...(health ? { health } : {}),
+  });
+  if (!service.workdir)
+    throw new UsageError(`${service.unit} has no WorkingDirectory: medic cannot tell where the app lives`);
+  const root = basename(service.workdir) === 'current' ? dirname(service.workdir) : service.workdir;
+  const layout = layoutOf(root);
+  if (!service.health)
+    throw new UsageError(
+      `${service.unit}: no health URL (set services.${service.name}.health in medic.yaml)`,
+    );
+  return { host, masker, service, layout, health: service.health, config: found };
+}
+
+export async function deploy(source: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
+  const t = await target(opts);
+  const say = (step: string, text: string) => {
+    if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${t.masker.text(text)}`);
+  };
+  const windowMs = durationMs(/^\d+(\.\d+)?$/.test(opts.window) ? Number(opts.window) : opts.window);
+  const keep = Number(opts.keep);
+  if (!Number.isInteger(keep) || keep < 2)
+    throw new UsageError('--keep: at least 2 (the live release and the one before it)');
+  const common = {
+    host: t.host,
+    service: t.service,
+    layout: t.layout,
+    health: t.health,
+    windowMs,
+    keep,
+    shared: sharedNames(t.service, t.layout.root),
+    say,
+  };
+  const started = new Date().toISOString();
+  let outcome: Outcome;
+  if (opts.init) {
+    if (source) throw new UsageError('--init converts the running deployment: give no SOURCE');
+    // Again after an interrupted --init: the layout is there, the live unit moves onto it.
+    const live = existsSync(t.layout.current) ? await currentRelease(t.layout) : null;
+    const release = live ?? (await initLayout(t.service, t.layout, say)).release;
+    outcome = await runDeploy(
+      { ...common, windowMs: Math.min(windowMs, 5000) },
+      { kind: 'rollback', source: release, ref: null },
+    );
+  } else {
+    if (!source)
+      throw new UsageError('give the SOURCE to deploy: a directory, a git repository (--ref) or a tarball');
+    if (!existsSync(t.layout.current))
+      throw new UsageError(`${t.layout.root} has no release layout yet: run medic deploy --init first`);
+    outcome = await runDeploy(common, { kind: 'deploy', source, ref: opts.ref ?? null });
+  }
+  report(ctx, t, outcome, opts.init ? 'deploy' : 'deploy', source ?? '--init', started);
+}
+
+export async function rollback(id: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
+  const t = await target(opts);
+  const ids = await releaseIds(t.layout);
+  const live = await currentRelease(t.layout);
+  const to = id ?? ids.filter((r) => live === null || r < live).at(-1);
+  if (!to || !ids.includes(to))
+    throw new UsageError(
+      id ? `no release ${id} in ${t.layout.releases}` : 'no earlier release to go back to',
+    );
+  if (to === live) throw new UsageError(`${to} is already live`);
+  const say = (step: string, text: string) => {
+    if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${t.masker.text(text)}`);
+  };
+  const started = new Date().toISOString();
+  const outcome = await runDeploy(
+    {
+      host: t.host,
+      service: t.service,
+      layout: t.layout,
+      health: t.health,
+      windowMs: durationMs(opts.window),
+      keep: Number(opts.keep),
+      shared: sharedNames(t.service, t.layout.root),
+      say,
+    },
+    { kind: 'rollback', source: to, ref: null },
+  );
+  report(ctx, t, outcome, 'rollback', to, started);
+}
+
+function report(
+  ctx: Context,
+  t: Awaited<ReturnType<typeof target>>,
+  o: Outcome,
+  kind: 'deploy' | 'rollback',
+  source: string,
+  startedAt: string,
+): void {
+  const record = {
+    service: t.service.name,
+    kind,
+    release: o.release || '(none)',
+    previous: o.previous,
+    source,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    outcome: o.outcome,
+    step: o.step,
+    message: o.message,
+  };
+  try {
+    const store = Store.open(storePathOf(t.config?.config ?? null), { create: true });
+    store.recordDeploy(t.masker.deep(record));
+    store.close();
+  } catch {
+    // the deploy itself is done; the record is a marker only
+  }
+  const safe = neutraliseDeep(
+    t.masker.deep({
+      ...record,
+      details: o.details,
+      migrations: o.migrations,
+      pruned: o.pruned,
+      preflight: o.preflight,
+    }),
+  );
+  if (ctx.format === 'json') ctx.out(JSON.stringify(safe, null, 2));
+  else if (o.outcome === 'live')
+    ctx.out(
+      `${t.service.name}: ${o.release} is live (was ${o.previous ?? 'none'})${o.pruned.length ? `; removed ${o.pruned.join(', ')}` : ''}`,
+    );
+  else
+    ctx.out(
+      [
+        `${t.service.name}: ${kind} ${o.outcome === 'rolled_back' ? 'rolled back' : 'failed'} at ${o.step}: ${safe.message}`,
+        ...safe.details.map((d) => `  ${d}`),
+        `${o.previous ?? 'the old release'} still serves`,
+      ].join('\n'),
+    );
+  process.exitCode = o.outcome === 'live' ? EXIT.ok : EXIT.problems;
+}
+
+export async function releases(opts: DeployOptions, ctx: Context): Promise<void> {
+  const t = await target(opts);
+  const ids = await releaseIds(t.layout);
+  const live = await currentRelease(t.layout);
+  const rows = await Promise.all(
+    ids.map(async (id) => ({ id, live: id === live, ...(await readMeta(t.layout, id)) })),
+  );
+  if (ctx.format === 'json') ctx.out(JSON.stringify(rows.reverse(), null, 2));
+  else
+    ctx.out(
+      rows.length === 0
+        ? `${t.layout.root}: no releases (medic deploy --init makes the first)`
+        : rows
+            .reverse()
+            .map(
+              (r) =>
+                `${r.live ? '*' : ' '} ${r.id}  ${r.source ?? '?'}${r.revision ? ` @${r.revision.slice(0, 12)}` : ''}${r.migrationHead ? `  migrations ${r.migrationHead}` : ''}`,
+            )
+            .join('\n') + `\n(* live: ${join(t.layout.root, 'current')})`,
+    );
+}

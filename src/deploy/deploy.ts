@@ -1,0 +1,428 @@
+// medic deploy: a release that cannot take the site down. The steps, in order, each stopping the deploy
+// with the old release still serving: lock, release, virtualenv, preflight, migrations, candidate beside
+// the old release, health gate, switch, verify, watch, promote. A failure after the switch switches back.
+import { createHash } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import { cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { join, posix, relative } from 'node:path';
+import { UsageError } from '../cli/exit.ts';
+import type { Bind } from '../app/server.ts';
+import { bindText } from '../causes/upstream.ts';
+import type { CheckContext } from '../checks/context.ts';
+import type { CheckResult } from '../checks/types.ts';
+import type { Health, Service } from '../discover/service.ts';
+import { httpGet } from '../host/http.ts';
+import type { Host } from '../host/host.ts';
+import { run } from '../host/run.ts';
+import { showValue } from '../systemd/show.ts';
+import { type Layout, releaseIdAt, releaseIds } from './layout.ts';
+import { PROBE_HEADER } from './nginx-switch.ts';
+
+/** The checks of medic check that apply to a release that is not running yet. */
+export const PREFLIGHT = [
+  'unit.user_exists',
+  'env.required_present',
+  'env.urls_parse',
+  'runtime.python_version',
+  'app.importable',
+  'deps.installed',
+  'db.reachable',
+  'db.auth',
+  'cache.redis_reachable',
+];
+
+export interface DeployOptions {
+  host: Host;
+  service: Service;
+  layout: Layout;
+  /** The health request through Nginx, as medic.yaml or discovery has it. */
+  health: Health;
+  /** Seconds of health through Nginx after the switch before the old release is stopped. */
+  windowMs: number;
+  keep: number;
+  /** Names under ROOT that every release links to shared/ (the env file, uploads). */
+  shared: string[];
+  say: (step: string, text: string) => void;
+  /** Test hook: stop the process right after this step (SIGKILL tests do it from outside). */
+}
+
+export class DeployError extends Error {
+  readonly step: string;
+  readonly details: string[];
+  constructor(step: string, message: string, details: string[] = []) {
+    super(message);
+    this.step = step;
+    this.details = details;
+  }
+}
+
+export interface Outcome {
+  release: string;
+  previous: string | null;
+  outcome: 'live' | 'rolled_back' | 'failed';
+  step: string | null;
+  message: string | null;
+  details: string[];
+  preflight: CheckResult[];
+  migrations: string[];
+  pruned: string[];
+}
+
+const CANDIDATE = (app: string) => `${app}-medic-next`;
+
+/** Copies SOURCE (a directory, a git repository at a ref, or a tarball) into a new release directory. */
+export async function createRelease(
+  layout: Layout,
+  source: string,
+  ref: string | null,
+  shared: string[],
+): Promise<{ id: string; revision: string | null }> {
+  await mkdir(layout.releases, { recursive: true });
+  const id = releaseIdAt(new Date(), await releaseIds(layout));
+  const tmp = join(layout.releases, `.${id}.partial`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  let revision: string | null = null;
+  const s = await stat(source).catch(() => null);
+  if (!s) throw new UsageError(`${source}: no such directory, repository or tarball`);
+  if (s.isDirectory() && (existsSync(join(source, '.git')) || ref)) {
+    const rev = await run('git', ['-C', source, 'rev-parse', `${ref ?? 'HEAD'}^{commit}`], {
+      timeoutMs: 10_000,
+    });
+    if (!rev.ok || rev.value.code !== 0) throw new UsageError(`${source}: no git ref ${ref ?? 'HEAD'}`);
+    revision = rev.value.stdout.trim();
+    const archive = await run(
+      'sh',
+      ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', source, revision, tmp],
+      { timeoutMs: 120_000 },
+    );
+    if (!archive.ok || archive.value.code !== 0)
+      throw new UsageError(
+        `git archive ${revision} failed: ${archive.ok ? archive.value.stderr.trim() : ''}`,
+      );
+  } else if (s.isDirectory()) {
+    const skip = new Set([
+      '.git',
+      '.venv',
+      'venv',
+      '__pycache__',
+      'releases',
+      'shared',
+      'current',
+      ...shared,
+    ]);
+    // Entry by entry: the releases directory may live inside the source (medic deploy --init).
+    for (const entry of await readdir(source)) {
+      if (skip.has(entry) || entry === '.medic-deploy.lock' || entry.endsWith('.medic-tmp')) continue;
+      await cp(join(source, entry), join(tmp, entry), {
+        recursive: true,
+        verbatimSymlinks: true,
+        filter: (from) =>
+          !relative(source, from)
+            .split('/')
+            .some((p) => p === '__pycache__' || p === '.git'),
+      });
+    }
+  } else if (/\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(source)) {
+    const x = await run('tar', ['-xf', source, '-C', tmp, '--no-same-owner'], { timeoutMs: 120_000 });
+    if (!x.ok || x.value.code !== 0)
+      throw new UsageError(`${source}: tar failed: ${x.ok ? x.value.stderr.trim() : x.error.message}`);
+  } else {
+    throw new UsageError(`${source}: give a directory, a git repository (with --ref) or a .tar(.gz) file`);
+  }
+  for (const name of shared) {
+    await rm(join(tmp, name), { recursive: true, force: true });
+    await symlink(posix.join('..', '..', 'shared', name), join(tmp, name));
+  }
+  await rename(tmp, join(layout.releases, id));
+  return { id, revision };
+}
+
+/** The requirements (or lock) file that decides the virtualenv, and its hash. */
+export async function requirementsHash(dir: string): Promise<{ file: string; hash: string } | null> {
+  for (const file of ['uv.lock', 'poetry.lock', 'Pipfile.lock', 'requirements.lock', 'requirements.txt']) {
+    const text = await readFile(join(dir, file)).catch(() => null);
+    if (text) return { file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
+  }
+  return null;
+}
+
+/**
+ * Links the release's .venv to shared/venvs/HASH, building that virtualenv when no earlier release had
+ * the same requirements. Virtualenvs are not relocatable, so each is built where it will stay.
+ */
+export async function linkVenv(
+  layout: Layout,
+  id: string,
+  base: { python: string; systemSite: boolean },
+  say: (t: string) => void,
+): Promise<{ hash: string | null; built: boolean }> {
+  const dir = join(layout.releases, id);
+  const req = await requirementsHash(dir);
+  const hash = req?.hash ?? 'none';
+  const venv = join(layout.shared, 'venvs', hash);
+  let built = false;
+  if (!existsSync(`${venv}.complete`)) {
+    if (!req)
+      throw new DeployError('venv', `no requirements or lock file in the release, and no virtualenv for it`);
+    say(`building ${venv} from ${req.file}`);
+    await rm(venv, { recursive: true, force: true });
+    await mkdir(join(layout.shared, 'venvs'), { recursive: true });
+    const mk = await run(
+      base.python,
+      ['-m', 'venv', ...(base.systemSite ? ['--system-site-packages'] : []), venv],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    if (!mk.ok || mk.value.code !== 0)
+      throw new DeployError('venv', `python -m venv failed`, [
+        mk.ok ? mk.value.stderr.trim() : mk.error.message,
+      ]);
+    const pip = await run(
+      join(venv, 'bin', 'pip'),
+      [
+        'install',
+        '--no-input',
+        '--disable-pip-version-check',
+        '-r',
+        join(dir, req.file === 'requirements.txt' ? req.file : 'requirements.txt'),
+      ],
+      {
+        timeoutMs: 900_000,
+      },
+    );
+    if (!pip.ok || pip.value.code !== 0)
+      throw new DeployError(
+        'venv',
+        `pip install -r ${req.file} failed`,
+        (pip.ok ? pip.value.stderr : pip.error.message).trim().split('\n').slice(-3),
+      );
+    await writeFile(`${venv}.complete`, `${new Date().toISOString()}\n`);
+    built = true;
+  }
+  await rm(join(dir, '.venv'), { recursive: true, force: true });
+  await symlink(venv, join(dir, '.venv'));
+  return { hash: req?.hash ?? null, built };
+}
+
+/** The service as it would run from `dir`: every path under ROOT/current (or ROOT) moved there. */
+export function serviceAt(service: Service, layout: Layout, dir: string): Service {
+  const move = (p: string | null | undefined): string | null => {
+    if (!p) return p ?? null;
+    for (const from of [layout.current, layout.root])
+      if (p === from || p.startsWith(`${from}/`)) {
+        const rest = p.slice(from.length + 1);
+        if (from === layout.root && /^(releases|shared)(\/|$)/.test(rest)) return p;
+        return rest ? join(dir, rest) : dir;
+      }
+    return p;
+  };
+  return {
+    ...service,
+    workdir: move(service.workdir),
+    venv: move(service.venv),
+    python: move(service.python),
+    ...(service.server
+      ? {
+          server: {
+            ...service.server,
+            ...(service.server.chdir ? { chdir: move(service.server.chdir) ?? service.server.chdir } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The candidate's bind: a socket of its own in its own runtime directory, or the first free port above. */
+export async function candidateBind(app: string, bind: Bind): Promise<Bind> {
+  if (bind.kind === 'unix')
+    return { kind: 'unix', path: `/run/${CANDIDATE(app)}/${posix.basename(bind.path)}` };
+  for (let port = bind.port + 10_000; port < Math.min(65_535, bind.port + 10_100); port++) {
+    const busy = await run('ss', ['-Hltn', `sport = :${port}`], { timeoutMs: 3000 });
+    if (busy.ok && busy.value.stdout.trim() === '') return { kind: 'tcp', host: '127.0.0.1', port };
+  }
+  throw new DeployError('candidate', `no free port above ${bind.port + 10_000} for the new release`);
+}
+
+/** ExecStart with the candidate's bind (and paths) in place of the live one's. */
+export function candidateArgv(argv: string[], server: string, bind: Bind): string[] {
+  const out: string[] = [];
+  let replaced = false;
+  const b = bind.kind === 'unix' ? `unix:${bind.path}` : bindText(bind);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (server === 'uvicorn') {
+      if (a === '--uds' || a === '--host' || a === '--port' || a === '--fd') {
+        i++;
+        continue;
+      }
+      if (/^--(uds|host|port|fd)=/.test(a)) continue;
+    } else if (a === '-b' || a === '--bind') {
+      i++;
+      if (!replaced) out.push('--bind', b);
+      replaced = true;
+      continue;
+    } else if (a.startsWith('--bind=') || (a.startsWith('-b') && a.length > 2)) {
+      if (!replaced) out.push('--bind', b);
+      replaced = true;
+      continue;
+    }
+    out.push(a);
+  }
+  if (server === 'uvicorn')
+    out.push(
+      ...(bind.kind === 'unix' ? ['--uds', bind.path] : ['--host', bind.host, '--port', String(bind.port)]),
+    );
+  else if (!replaced) out.push('--bind', b);
+  return out;
+}
+
+/** Starts the release beside the live one as a transient unit with the live unit's user, env and limits. */
+export async function startCandidate(
+  service: Service,
+  layout: Layout,
+  dir: string,
+  bind: Bind,
+): Promise<string> {
+  const unit = `${CANDIDATE(service.name)}.service`;
+  await run('systemctl', ['stop', unit], { timeoutMs: 60_000 });
+  await run('systemctl', ['reset-failed', unit], { timeoutMs: 10_000 });
+  const at = serviceAt(service, layout, dir);
+  const exec = service.exec;
+  if (!exec || !service.server) throw new DeployError('candidate', `cannot read ${service.unit}'s ExecStart`);
+  const argv = [exec.path, ...exec.argv.slice(1)].map((a) => {
+    for (const from of [layout.current, layout.root])
+      if (a.startsWith(`${from}/`) && !/^(releases|shared)\//.test(a.slice(from.length + 1)))
+        return join(dir, a.slice(from.length + 1));
+    return a;
+  });
+  const props = [
+    `User=${service.user}`,
+    `Group=${service.group}`,
+    `WorkingDirectory=${at.workdir ?? dir}`,
+    ...service.envFiles.map((f) => `EnvironmentFile=${f.optional ? '-' : ''}${f.path}`),
+    ...(bind.kind === 'unix' ? [`RuntimeDirectory=${CANDIDATE(service.name)}`] : []),
+    'KillMode=mixed',
+    'TimeoutStopSec=30',
+  ];
+  const envs = (showValue(service.show, 'Environment') ?? '').split(/\s+/).filter((e) => /^\w+=/.test(e));
+  const r = await run(
+    'systemd-run',
+    [
+      `--unit=${unit}`,
+      '--collect',
+      `--description=medic deploy: ${service.name} release ${posix.basename(dir)} (candidate)`,
+      ...props.flatMap((p) => ['-p', p]),
+      ...envs.flatMap((e) => ['--setenv', e]),
+      '--',
+      ...candidateArgv(argv, service.server.server, bind),
+    ],
+    { timeoutMs: 30_000 },
+  );
+  if (!r.ok || r.value.code !== 0)
+    throw new DeployError('candidate', `systemd-run failed`, [
+      r.ok ? r.value.stderr.trim() : r.error.message,
+    ]);
+  return unit;
+}
+
+export async function stopCandidate(app: string): Promise<void> {
+  await run('systemctl', ['stop', `${CANDIDATE(app)}.service`], { timeoutMs: 60_000 });
+}
+
+/** Health of one bind directly (not through Nginx), with the health URL's Host. */
+export async function healthAt(health: Health, bind: Bind, timeoutMs = 5000): Promise<string | null> {
+  const url = new URL(health.url);
+  const direct = bind.kind === 'unix' ? `http://${url.host}${url.pathname}${url.search}` : health.url;
+  const r = await httpGet(direct, {
+    timeoutMs,
+    ...(bind.kind === 'unix'
+      ? { socketPath: bind.path }
+      : { connectTo: { host: bind.host, port: bind.port } }),
+    ...(bind.kind === 'tcp' ? { rejectUnauthorized: false } : {}),
+  });
+  if (!r.ok) return r.error.message;
+  if (r.value.status !== health.status) return `HTTP ${r.value.status}`;
+  if (health.body && !r.value.body.includes(health.body))
+    return `the body lacks ${JSON.stringify(health.body)}`;
+  return null;
+}
+
+/** Waits until the bind answers healthy, up to `ms`; the last problem when it never does. */
+export async function gate(health: Health, bind: Bind, ms: number, unit?: string): Promise<string | null> {
+  const end = Date.now() + ms;
+  let last: string | null = 'no answer';
+  while (Date.now() < end) {
+    last = await healthAt(health, bind, 3000);
+    if (last === null) return null;
+    if (unit) {
+      const state = await run('systemctl', ['is-failed', unit], { timeoutMs: 5000 });
+      if (state.ok && state.value.stdout.trim() === 'failed') return `${unit} failed: ${last}`;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return last;
+}
+
+/** Through Nginx: the health answer and the upstream Nginx used (X-Medic-Upstream). */
+export async function viaNginx(health: Health): Promise<{ problem: string | null; upstream: string | null }> {
+  const r = await httpGet(health.url, {
+    timeoutMs: 5000,
+    headers: { [PROBE_HEADER]: '1' },
+    ...(health.connectTo ? { connectTo: health.connectTo } : {}),
+    rejectUnauthorized: false,
+  });
+  if (!r.ok) return { problem: r.error.message, upstream: null };
+  const upstream = r.value.headers['x-medic-upstream'] ?? null;
+  if (r.value.status !== health.status) return { problem: `HTTP ${r.value.status}`, upstream };
+  if (health.body && !r.value.body.includes(health.body))
+    return { problem: `the body lacks ${JSON.stringify(health.body)}`, upstream };
+  return { problem: null, upstream };
+}
+
+/** The working directory of the process listening on the bind (the release it runs). */
+export async function listenerCwd(bind: Bind): Promise<string | null> {
+  const r = await run(
+    'ss',
+    bind.kind === 'unix' ? ['-Hxlp', 'src', bind.path] : ['-Hltnp', `sport = :${bind.port}`],
+    {
+      timeoutMs: 3000,
+    },
+  );
+  const pid = r.ok ? /pid=(\d+)/.exec(r.value.stdout)?.[1] : undefined;
+  if (!pid) return null;
+  try {
+    return realpathSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the project's migrations as their own step, as the unit's user with its environment. */
+export async function migrate(ctx: CheckContext, service: Service): Promise<string[]> {
+  const tool = service.project?.migrations?.tool;
+  const python = service.python;
+  if (!tool || !python) return [];
+  const bin = posix.dirname(python);
+  const argv =
+    tool === 'django'
+      ? [python, 'manage.py', 'migrate', '--noinput']
+      : tool === 'flask-migrate'
+        ? [join(bin, 'flask'), 'db', 'upgrade']
+        : [join(bin, 'alembic'), 'upgrade', 'head'];
+  const r = await ctx.asUser(argv, { timeoutMs: 600_000, cwd: service.workdir });
+  if (!r) throw new DeployError('migrate', `could not run ${argv.join(' ')}`);
+  const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.trim());
+  if (r.code !== 0)
+    throw new DeployError(
+      'migrate',
+      `${posix.basename(argv[0] ?? '')} ${argv.slice(1).join(' ')} failed`,
+      lines.slice(-6),
+    );
+  return lines.filter((l) => /Running upgrade|Applying /.test(l)).map((l) => l.trim());
+}
+
+export async function isSymlink(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => null))?.isSymbolicLink() === true;
+}

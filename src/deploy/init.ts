@@ -1,0 +1,149 @@
+// medic deploy --init: an existing deployment (code, venv and env file in the unit's WorkingDirectory) to
+// the release layout, without downtime. Nothing is deleted: the old files stay where they were, the
+// unit gets a drop-in (remove it to undo), the Nginx site is backed up before it is rewritten.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { UsageError } from '../cli/exit.ts';
+import type { Service } from '../discover/service.ts';
+import { run } from '../host/run.ts';
+import { createRelease, requirementsHash } from './deploy.ts';
+import { type Layout, swapSymlink, writeMeta } from './layout.ts';
+import { convertSite, serverLine, UPSTREAM_DIR, upstreamFile, writeAtomic } from './nginx-switch.ts';
+
+export interface InitResult {
+  release: string;
+  changes: string[];
+}
+
+/** The names under ROOT that outlive releases: env files and the directories the app writes to. */
+export function sharedNames(service: Service, root: string): string[] {
+  const inside = (p: string) => (p.startsWith(`${root}/`) ? relative(root, p).split('/')[0] : null);
+  return [
+    ...new Set(
+      [...service.envFiles.map((f) => f.path), ...(service.project?.writable ?? [])]
+        .map(inside)
+        .filter((n): n is string => !!n),
+    ),
+  ];
+}
+
+export async function initLayout(
+  service: Service,
+  layout: Layout,
+  say: (step: string, text: string) => void = () => {},
+): Promise<InitResult> {
+  const root = layout.root;
+  if (existsSync(layout.current))
+    throw new UsageError(`${root} already has the release layout (${layout.current} exists)`);
+  const bind = service.binds[0];
+  if (!bind) throw new UsageError(`${service.unit}: no bind found in ExecStart; medic cannot switch traffic`);
+  if (!service.site)
+    throw new UsageError(
+      `${service.unit}: no Nginx site proxies to ${bind.kind === 'unix' ? bind.path : bind.port}`,
+    );
+  const changes: string[] = [];
+  const shared = sharedNames(service, root);
+  // 1. the first release: a copy of the code as it runs now
+  const { id } = await createRelease(layout, root, null, shared);
+  changes.push(
+    `created ${join(layout.releases, id)} (a copy of ${root} without ${['.venv', ...shared].join(', ')})`,
+  );
+  // 2. shared/: links to the env files and writable directories where they are now
+  await mkdir(layout.shared, { recursive: true });
+  for (const name of shared) {
+    const from = join(root, name);
+    const to = join(layout.shared, name);
+    if (existsSync(to)) continue;
+    if (existsSync(from)) {
+      // A link to what is there: nothing moves, and the file a person edits stays the one in use.
+      await symlink(from, to);
+      changes.push(`${to} → ${from}`);
+    } else {
+      await mkdir(to, { recursive: true });
+      changes.push(`created ${to}`);
+    }
+  }
+  // 3. the existing virtualenv serves every release with the same requirements
+  const req = await requirementsHash(join(layout.releases, id));
+  if (service.venv && req) {
+    const venv = join(layout.shared, 'venvs', req.hash);
+    await mkdir(dirname(venv), { recursive: true });
+    if (!existsSync(venv)) await symlink(service.venv, venv);
+    await writeAtomic(`${venv}.complete`, `${new Date().toISOString()} ${service.venv}\n`);
+    const link = join(layout.releases, id, '.venv');
+    if (!existsSync(link)) await symlink(venv, link);
+    changes.push(`${venv} → ${service.venv} (the virtualenv of ${req.file} ${req.hash})`);
+  }
+  await writeMeta(layout, {
+    id,
+    createdAt: new Date().toISOString(),
+    source: `${root} (medic deploy --init)`,
+    revision: null,
+    requirementsHash: req?.hash ?? null,
+    migrationHead: null,
+    irreversible: [],
+  });
+  // 4. the unit: a drop-in that runs ROOT/current with the env files of shared/
+  const inRoot = (p: string) =>
+    p === root ? layout.current : p.startsWith(`${root}/`) ? join(layout.current, relative(root, p)) : p;
+  const exec = service.exec;
+  if (!exec) throw new UsageError(`${service.unit}: cannot read ExecStart`);
+  const argv = [exec.path, ...exec.argv.slice(1)].map((a) =>
+    a.startsWith(`${root}/`) && !/^(releases|shared|current)\//.test(relative(root, a)) ? inRoot(a) : a,
+  );
+  const dropIn = `/etc/systemd/system/${service.unit}.d/medic-release.conf`;
+  await mkdir(dirname(dropIn), { recursive: true });
+  await writeAtomic(
+    dropIn,
+    [
+      `# medic deploy --init: ${service.unit} runs the live release, ${layout.current}. Remove this file to undo.`,
+      '[Service]',
+      `WorkingDirectory=${service.workdir ? inRoot(service.workdir) : layout.current}`,
+      'EnvironmentFile=',
+      ...service.envFiles.map(
+        (f) =>
+          `EnvironmentFile=${f.optional ? '-' : ''}${f.path.startsWith(`${root}/`) ? join(layout.shared, relative(root, f.path)) : f.path}`,
+      ),
+      'ExecStart=',
+      `ExecStart=${argv.map(quoteArg).join(' ')}`,
+      '',
+    ].join('\n'),
+  );
+  changes.push(`wrote ${dropIn} (WorkingDirectory, EnvironmentFile, ExecStart through ${layout.current})`);
+  // 5. Nginx: the site proxies to upstream medic_APP, whose server is the live bind
+  const site = service.site.file;
+  const before = await readFile(site, 'utf8');
+  const converted = convertSite(before, { app: service.name, bind, root, shared });
+  if (converted.changes.length === 0)
+    throw new UsageError(`${site}: found no proxy_pass to ${bind.kind === 'unix' ? bind.path : bind.port}`);
+  await mkdir(join(UPSTREAM_DIR, 'backup'), { recursive: true });
+  const backup = join(UPSTREAM_DIR, 'backup', `${basename(site)}.${id}`);
+  await copyFile(site, backup);
+  await writeAtomic(
+    upstreamFile(service.name),
+    `# medic deploy: the release that serves ${service.name}\n${serverLine(bind)}`,
+  );
+  await writeAtomic(site, converted.text);
+  const tested = await run('nginx', ['-t', '-q'], { timeoutMs: 15_000 });
+  if (!tested.ok || tested.value.code !== 0) {
+    await writeAtomic(site, before);
+    throw new UsageError(
+      `nginx -t refused the converted site (${site} is restored): ${tested.ok ? tested.value.stderr.trim().split('\n').pop() : ''}`,
+    );
+  }
+  await run('systemctl', ['reload', 'nginx'], { timeoutMs: 30_000 });
+  changes.push(
+    `rewrote ${site} (backup: ${backup}):`,
+    ...converted.changes.map((c) => `    ${c.before ? `${c.before}  →  ` : '+ '}${c.after}`),
+  );
+  // 6. current → the first release. The live unit moves onto it through the deploy's own gated switch.
+  await swapSymlink(layout.current, join('releases', id));
+  changes.push(`${layout.current} → releases/${id}`);
+  for (const c of changes) say('init', c);
+  return { release: id, changes };
+}
+
+function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\])/g, '\\$1')}"`;
+}

@@ -1,0 +1,237 @@
+// The deploy and rollback flows over the steps of deploy.ts. Every failure before the switch leaves the
+// old release serving untouched; a failure after it switches back to the old release, still running.
+import { join } from 'node:path';
+import { CheckContext } from '../checks/context.ts';
+import { CHECKS } from '../checks/index.ts';
+import { runChecks } from '../checks/run.ts';
+import type { CheckResult } from '../checks/types.ts';
+import { projectOf } from '../discover/project.ts';
+import type { Bind } from '../app/server.ts';
+import {
+  candidateBind,
+  createRelease,
+  DeployError,
+  type DeployOptions,
+  gate,
+  linkVenv,
+  listenerCwd,
+  migrate,
+  type Outcome,
+  PREFLIGHT,
+  serviceAt,
+  startCandidate,
+  stopCandidate,
+  viaNginx,
+} from './deploy.ts';
+import { currentRelease, prune, swapSymlink, takeLock, writeMeta } from './layout.ts';
+import { switchUpstream } from './nginx-switch.ts';
+import { run } from '../host/run.ts';
+
+/** How long old Nginx workers get to finish what they proxied before the old upstream stops. */
+const DRAIN_MS = 2000;
+
+export interface Plan {
+  kind: 'deploy' | 'rollback';
+  /** deploy: the source; rollback: the release id to go back to. */
+  source: string;
+  ref: string | null;
+}
+
+export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> {
+  const { service, layout, say } = o;
+  const bind = service.binds[0];
+  if (!bind) throw new DeployError('plan', `${service.unit} has no bind medic can switch`);
+  const lock = takeLock(layout, `${plan.kind} ${plan.source}`);
+  if (lock.tookOver) say('lock', `took over the lock of pid ${lock.tookOver.pid}, which is gone`);
+  const previous = await currentRelease(layout);
+  const outcome: Outcome = {
+    release: '',
+    previous,
+    outcome: 'failed',
+    step: null,
+    message: null,
+    details: [],
+    preflight: [],
+    migrations: [],
+    pruned: [],
+  };
+  let switched = false;
+  try {
+    // A deploy that was killed may have left its candidate running and traffic on it: back to the live unit.
+    await recover(o, bind);
+    // 2. the release
+    let id: string;
+    if (plan.kind === 'rollback') {
+      id = plan.source;
+      say('release', `going back to ${id}`);
+    } else {
+      const made = await createRelease(layout, plan.source, plan.ref, o.shared);
+      id = made.id;
+      say(
+        'release',
+        `${join(layout.releases, id)} from ${plan.source}${made.revision ? ` at ${made.revision.slice(0, 12)}` : ''}`,
+      );
+      const venv = await linkVenv(layout, id, { python: 'python3', systemSite: true }, (t) => say('venv', t));
+      say(
+        'venv',
+        venv.built ? 'built' : `reused shared/venvs/${venv.hash ?? 'none'} (requirements unchanged)`,
+      );
+      await writeMeta(layout, {
+        id,
+        createdAt: new Date().toISOString(),
+        source: plan.source,
+        revision: made.revision,
+        requirementsHash: venv.hash,
+        migrationHead: null,
+        irreversible: [],
+      });
+    }
+    outcome.release = id;
+    const dir = join(layout.releases, id);
+    // 3. preflight, as the unit's user, from the new release
+    const at = serviceAt(service, layout, dir);
+    at.project = await projectOf(o.host, at.workdir ?? dir, service.env, {
+      ...(service.server?.module ? { module: service.server.module } : {}),
+    });
+    const ctx = new CheckContext(o.host, at, { timeoutMs: 10_000 });
+    const checks = CHECKS.filter((c) => PREFLIGHT.includes(c.meta.id));
+    outcome.preflight = await runChecks(checks, ctx, () => {});
+    const failed = outcome.preflight.filter((r: CheckResult) => r.status === 'fail');
+    for (const r of outcome.preflight) say('preflight', `${r.status.padEnd(4)} ${r.id}: ${r.summary}`);
+    if (failed.length > 0)
+      throw new DeployError(
+        'preflight',
+        `${failed.map((f) => f.id).join(', ')} failed: ${failed[0]?.summary ?? ''}`,
+        failed.flatMap((f) => f.fix),
+      );
+    // 4. migrations, before any traffic moves
+    if (plan.kind === 'deploy') {
+      outcome.migrations = await migrate(ctx, at);
+      say('migrate', outcome.migrations.length ? outcome.migrations.join('; ') : 'nothing to apply');
+    }
+    // 5. the candidate beside the live release, gated on its health
+    const next = await candidateBind(service.name, bind);
+    const unit = await startCandidate(service, layout, dir, next);
+    say('candidate', `${unit} on ${next.kind === 'unix' ? next.path : `${next.host}:${next.port}`}`);
+    const unhealthy = await gate(o.health, next, 60_000, unit);
+    if (unhealthy) {
+      const logs = await run('journalctl', ['-u', unit, '-n', '8', '--no-pager', '-o', 'cat'], {
+        timeoutMs: 5000,
+      });
+      throw new DeployError(
+        'candidate',
+        `the new release is not healthy: ${unhealthy}`,
+        logs.ok ? logs.value.stdout.trim().split('\n') : [],
+      );
+    }
+    // 6. switch, then verify that the new release answers
+    await switchUpstream(service.name, next);
+    switched = true;
+    await swapSymlink(layout.current, join('releases', id));
+    // Nginx's new workers take over within moments of the reload: ask until one of them answers.
+    const wanted = next.kind === 'unix' ? next.path : `:${next.port}`;
+    const expected = serviceAt(service, layout, dir).workdir ?? dir;
+    let seen = await viaNginx(o.health);
+    for (let i = 0; i < 40 && !seen.problem && !seen.upstream?.includes(wanted); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      seen = await viaNginx(o.health);
+    }
+    const cwd = await listenerCwd(next);
+    if (seen.problem || !seen.upstream?.includes(wanted) || cwd !== expected)
+      throw new DeployError(
+        'verify',
+        `after the switch, Nginx answered ${seen.problem ?? 'ok'} from ${seen.upstream ?? 'an unknown upstream'} (the new release's process runs in ${cwd ?? '?'})`,
+      );
+    say('switch', `Nginx sends ${service.name} to the new release (${seen.upstream}, process in ${cwd})`);
+    // 7. watch health through Nginx for the window
+    const end = Date.now() + o.windowMs;
+    let failures = 0;
+    while (Date.now() < end) {
+      const h = await viaNginx(o.health);
+      failures = h.problem ? failures + 1 : 0;
+      if (failures >= 3)
+        throw new DeployError(
+          'watch',
+          `health through Nginx failed 3 times in a row after the switch: ${h.problem}`,
+        );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    say('watch', `healthy for ${Math.round(o.windowMs / 1000)} s through Nginx`);
+    // 8. the live unit now runs the new release (traffic is on the candidate meanwhile), then back to it
+    await run('systemctl', ['daemon-reload'], { timeoutMs: 30_000 });
+    const restarted = await run('systemctl', ['restart', service.unit], { timeoutMs: 120_000 });
+    const liveBad =
+      restarted.ok && restarted.value.code === 0
+        ? await gate(o.health, bind, 60_000, service.unit)
+        : 'restart failed';
+    if (liveBad)
+      throw new DeployError('promote', `${service.unit} on the new release is not healthy: ${liveBad}`);
+    await switchTo(service.name, bind, o.health);
+    switched = false;
+    await stopCandidate(service.name);
+    say('promote', `${service.unit} runs ${id}; the candidate is stopped`);
+    outcome.pruned = await prune(layout, o.keep, [id, previous]);
+    outcome.outcome = 'live';
+    return outcome;
+  } catch (error) {
+    const e =
+      error instanceof DeployError
+        ? error
+        : new DeployError('internal', error instanceof Error ? error.message : String(error));
+    outcome.step = e.step;
+    outcome.message = e.message;
+    outcome.details = e.details;
+    if (switched) {
+      say('rollback', `switching back to ${previous ?? 'the live unit'}`);
+      if (previous) await swapSymlink(layout.current, join('releases', previous));
+      // The live unit was restarted onto the new release (promote): back onto the old one before traffic.
+      if (e.step === 'promote') {
+        await run('systemctl', ['restart', service.unit], { timeoutMs: 120_000 });
+        await gate(o.health, bind, 60_000, service.unit);
+      }
+      await switchTo(service.name, bind, o.health);
+      outcome.outcome = 'rolled_back';
+    }
+    await stopCandidate(service.name);
+    return outcome;
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Switches Nginx to `bind` and waits until its new workers answer from there, then a moment more: the
+ * old workers may still be proxying requests they accepted before the reload, to the old upstream.
+ */
+async function switchTo(app: string, bind: Bind, health: DeployOptions['health']): Promise<string | null> {
+  await switchUpstream(app, bind);
+  const wanted = bind.kind === 'unix' ? bind.path : `:${bind.port}`;
+  let seen = await viaNginx(health);
+  for (let i = 0; i < 40 && !seen.upstream?.includes(wanted); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    seen = await viaNginx(health);
+  }
+  await new Promise((r) => setTimeout(r, DRAIN_MS));
+  return seen.upstream;
+}
+
+/** After a killed deploy: traffic back on the live unit's bind and the candidate stopped. */
+async function recover(o: DeployOptions, bind: Bind): Promise<void> {
+  const { currentUpstream } = await import('./nginx-switch.ts');
+  const up = await currentUpstream(o.service.name);
+  const live = bind.kind === 'unix' ? `unix:${bind.path}` : `${bind.host}:${bind.port}`;
+  if (up && up !== live) {
+    o.say('recover', `a deploy was interrupted: traffic goes to ${up}; moving it back to ${live}`);
+    await switchTo(o.service.name, bind, o.health);
+  }
+  await stopCandidate(o.service.name);
+  // `current` names the release the live unit really runs.
+  const cwd = await listenerCwd(bind);
+  const runs = cwd?.startsWith(`${o.layout.releases}/`)
+    ? cwd.slice(o.layout.releases.length + 1).split('/')[0]
+    : null;
+  if (runs && runs !== (await currentRelease(o.layout))) {
+    o.say('recover', `the live unit runs ${runs}: current points there again`);
+    await swapSymlink(o.layout.current, join('releases', runs));
+  }
+}
