@@ -3,12 +3,11 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { EXIT, UsageError } from '../cli/exit.ts';
 import type { Context } from '../cli/main.ts';
-import { findConfig, healthOf } from '../config/medic-yaml.ts';
+import { durationMs, findConfig, healthOf } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Service } from '../discover/service.ts';
-import { durationMs } from '../config/medic-yaml.ts';
 import { localHost } from '../host/host.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
-import type { Outcome } from '../deploy/deploy.ts';
+import type { DeployOptions as RunOptions, Outcome } from '../deploy/deploy.ts';
 import { initLayout, sharedNames } from '../deploy/init.ts';
 import { currentRelease, layoutOf, readMeta, releaseIds } from '../deploy/layout.ts';
 import { runDeploy } from '../deploy/run.ts';
@@ -24,9 +23,15 @@ export interface DeployOptions {
   force?: boolean;
 }
 
-async function target(opts: DeployOptions) {
+/** The service, its release layout and how a deploy of it runs, from the command's options. */
+async function target(opts: DeployOptions, ctx: Context) {
   if (process.getuid?.() !== 0)
     throw new UsageError('medic deploy changes the server (units, Nginx, releases): run it as root');
+  const window = /^\d+(\.\d+)?(ms|s|m|h)?$/.exec(opts.window);
+  if (!window) throw new UsageError(`--window ${opts.window}: a duration like 30s, 2m or 500ms`);
+  const keep = Number(opts.keep);
+  if (!Number.isInteger(keep) || keep < 2)
+    throw new UsageError('--keep: at least 2 (the live release and the one before it)');
   const host = localHost();
   const masker = new Masker();
   const found = await findConfig(opts.config);
@@ -71,37 +76,33 @@ async function target(opts: DeployOptions) {
     throw new UsageError(
       `${service.unit}: no health URL (set services.${service.name}.health in medic.yaml)`,
     );
-  return { host, masker, service, layout, health: service.health, config: found };
+  const say = (step: string, text: string) => {
+    if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${masker.text(text)}`);
+  };
+  const options: RunOptions = {
+    host,
+    service,
+    layout,
+    health: service.health,
+    windowMs: durationMs(window[2] ? opts.window : Number(opts.window)),
+    keep,
+    shared: sharedNames(service, root),
+    say,
+  };
+  return { masker, service, layout, config: found, options, say };
 }
 
 export async function deploy(source: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
-  const t = await target(opts);
-  const say = (step: string, text: string) => {
-    if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${t.masker.text(text)}`);
-  };
-  const windowMs = durationMs(/^\d+(\.\d+)?$/.test(opts.window) ? Number(opts.window) : opts.window);
-  const keep = Number(opts.keep);
-  if (!Number.isInteger(keep) || keep < 2)
-    throw new UsageError('--keep: at least 2 (the live release and the one before it)');
-  const common = {
-    host: t.host,
-    service: t.service,
-    layout: t.layout,
-    health: t.health,
-    windowMs,
-    keep,
-    shared: sharedNames(t.service, t.layout.root),
-    say,
-  };
+  const t = await target(opts, ctx);
   const started = new Date().toISOString();
   let outcome: Outcome;
   if (opts.init) {
     if (source) throw new UsageError('--init converts the running deployment: give no SOURCE');
     // Again after an interrupted --init: the layout is there, the live unit moves onto it.
     const live = existsSync(t.layout.current) ? await currentRelease(t.layout) : null;
-    const release = live ?? (await initLayout(t.service, t.layout, say)).release;
+    const release = live ?? (await initLayout(t.service, t.layout, t.say)).release;
     outcome = await runDeploy(
-      { ...common, windowMs: Math.min(windowMs, 5000) },
+      { ...t.options, windowMs: Math.min(t.options.windowMs, 5000) },
       { kind: 'rollback', source: release, ref: null },
     );
   } else {
@@ -109,13 +110,13 @@ export async function deploy(source: string | undefined, opts: DeployOptions, ct
       throw new UsageError('give the SOURCE to deploy: a directory, a git repository (--ref) or a tarball');
     if (!existsSync(t.layout.current))
       throw new UsageError(`${t.layout.root} has no release layout yet: run medic deploy --init first`);
-    outcome = await runDeploy(common, { kind: 'deploy', source, ref: opts.ref ?? null });
+    outcome = await runDeploy(t.options, { kind: 'deploy', source, ref: opts.ref ?? null });
   }
-  report(ctx, t, outcome, opts.init ? 'deploy' : 'deploy', source ?? '--init', started);
+  report(ctx, t, outcome, 'deploy', source ?? '--init', started);
 }
 
 export async function rollback(id: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
-  const t = await target(opts);
+  const t = await target(opts, ctx);
   const ids = await releaseIds(t.layout);
   const live = await currentRelease(t.layout);
   const to = id ?? ids.filter((r) => live === null || r < live).at(-1);
@@ -124,23 +125,8 @@ export async function rollback(id: string | undefined, opts: DeployOptions, ctx:
       id ? `no release ${id} in ${t.layout.releases}` : 'no earlier release to go back to',
     );
   if (to === live) throw new UsageError(`${to} is already live`);
-  const say = (step: string, text: string) => {
-    if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${t.masker.text(text)}`);
-  };
   const started = new Date().toISOString();
-  const outcome = await runDeploy(
-    {
-      host: t.host,
-      service: t.service,
-      layout: t.layout,
-      health: t.health,
-      windowMs: durationMs(opts.window),
-      keep: Number(opts.keep),
-      shared: sharedNames(t.service, t.layout.root),
-      say,
-    },
-    { kind: 'rollback', source: to, ref: null },
-  );
+  const outcome = await runDeploy(t.options, { kind: 'rollback', source: to, ref: null });
   report(ctx, t, outcome, 'rollback', to, started);
 }
 
@@ -197,7 +183,7 @@ function report(
 }
 
 export async function releases(opts: DeployOptions, ctx: Context): Promise<void> {
-  const t = await target(opts);
+  const t = await target(opts, ctx);
   const ids = await releaseIds(t.layout);
   const live = await currentRelease(t.layout);
   const rows = await Promise.all(

@@ -1,10 +1,9 @@
 // medic watch: the daemon, or the unit, sudoers line and polkit rule that install it. The daemon's path
 // imports nothing that parses or validates medic.yaml: a `medic watch --plan` child does that.
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { run } from '../host/run.ts';
 import { parseShowUnits, showValue } from '../systemd/show.ts';
-import { startDaemon, systemctlPath } from '../watch/daemon.ts';
+import { MEDIC_BIN, startDaemon, systemctlPath } from '../watch/daemon.ts';
 import type { WatchPlan } from '../watch/plan.ts';
 import { unitsOf } from '../watch/service-watch.ts';
 import { EXIT, UsageError } from '../cli/exit.ts';
@@ -21,8 +20,6 @@ export interface WatchOptions {
   /** Internal: print the plan as JSON for the daemon (unmasked: it goes down a pipe, not to a person). */
   plan?: boolean;
 }
-
-const MEDIC_BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
 
 export async function watch(opts: WatchOptions, ctx: Context): Promise<void> {
   if (ctx.format !== 'text' && ctx.format !== 'json')

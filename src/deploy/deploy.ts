@@ -3,7 +3,7 @@
 // the old release, health gate, switch, verify, watch, promote. A failure after the switch switches back.
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, posix, relative } from 'node:path';
 import { UsageError } from '../cli/exit.ts';
 import type { Bind } from '../app/server.ts';
@@ -11,7 +11,7 @@ import { bindText } from '../causes/upstream.ts';
 import type { CheckContext } from '../checks/context.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { Health, Service } from '../discover/service.ts';
-import { httpGet } from '../host/http.ts';
+import { probeHealth } from '../watch/health.ts';
 import type { Host } from '../host/host.ts';
 import { run } from '../host/run.ts';
 import { showValue } from '../systemd/show.ts';
@@ -43,7 +43,6 @@ export interface DeployOptions {
   /** Names under ROOT that every release links to shared/ (the env file, uploads). */
   shared: string[];
   say: (step: string, text: string) => void;
-  /** Test hook: stop the process right after this step (SIGKILL tests do it from outside). */
 }
 
 export class DeployError extends Error {
@@ -186,7 +185,8 @@ export async function linkVenv(
         '--no-input',
         '--disable-pip-version-check',
         '-r',
-        join(dir, req.file === 'requirements.txt' ? req.file : 'requirements.txt'),
+        // The hash follows a lock file when there is one; pip installs from requirements.txt.
+        join(dir, 'requirements.txt'),
       ],
       {
         timeoutMs: 900_000,
@@ -195,7 +195,7 @@ export async function linkVenv(
     if (!pip.ok || pip.value.code !== 0)
       throw new DeployError(
         'venv',
-        `pip install -r ${req.file} failed`,
+        'pip install -r requirements.txt failed',
         (pip.ok ? pip.value.stderr : pip.error.message).trim().split('\n').slice(-3),
       );
     await writeFile(`${venv}.complete`, `${new Date().toISOString()}\n`);
@@ -206,10 +206,12 @@ export async function linkVenv(
   return { hash: req?.hash ?? null, built };
 }
 
-/** The service as it would run from `dir`: every path under ROOT/current (or ROOT) moved there. */
-export function serviceAt(service: Service, layout: Layout, dir: string): Service {
-  const move = (p: string | null | undefined): string | null => {
-    if (!p) return p ?? null;
+/**
+ * A path of the app's code, under ROOT/current or ROOT, moved to `dir` (a release, or ROOT/current itself);
+ * releases/ and shared/ and anything outside ROOT stay as they are.
+ */
+export function movePath(layout: Layout, dir: string): (p: string) => string {
+  return (p) => {
     for (const from of [layout.current, layout.root])
       if (p === from || p.startsWith(`${from}/`)) {
         const rest = p.slice(from.length + 1);
@@ -218,6 +220,12 @@ export function serviceAt(service: Service, layout: Layout, dir: string): Servic
       }
     return p;
   };
+}
+
+/** The service as it would run from `dir`: every path under ROOT/current (or ROOT) moved there. */
+export function serviceAt(service: Service, layout: Layout, dir: string): Service {
+  const to = movePath(layout, dir);
+  const move = (p: string | null | undefined): string | null => (p ? to(p) : null);
   return {
     ...service,
     workdir: move(service.workdir),
@@ -249,7 +257,7 @@ export async function candidateBind(app: string, bind: Bind): Promise<Bind> {
 export function candidateArgv(argv: string[], server: string, bind: Bind): string[] {
   const out: string[] = [];
   let replaced = false;
-  const b = bind.kind === 'unix' ? `unix:${bind.path}` : bindText(bind);
+  const b = bindText(bind);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     if (server === 'uvicorn') {
@@ -291,12 +299,7 @@ export async function startCandidate(
   const at = serviceAt(service, layout, dir);
   const exec = service.exec;
   if (!exec || !service.server) throw new DeployError('candidate', `cannot read ${service.unit}'s ExecStart`);
-  const argv = [exec.path, ...exec.argv.slice(1)].map((a) => {
-    for (const from of [layout.current, layout.root])
-      if (a.startsWith(`${from}/`) && !/^(releases|shared)\//.test(a.slice(from.length + 1)))
-        return join(dir, a.slice(from.length + 1));
-    return a;
-  });
+  const argv = [exec.path, ...exec.argv.slice(1)].map(movePath(layout, dir));
   const props = [
     `User=${service.user}`,
     `Group=${service.group}`,
@@ -331,22 +334,23 @@ export async function stopCandidate(app: string): Promise<void> {
   await run('systemctl', ['stop', `${CANDIDATE(app)}.service`], { timeoutMs: 60_000 });
 }
 
-/** Health of one bind directly (not through Nginx), with the health URL's Host. */
+/**
+ * Health of one bind directly (not through Nginx): plain HTTP to the app's socket or port, with the health
+ * URL's Host, path and query.
+ */
 export async function healthAt(health: Health, bind: Bind, timeoutMs = 5000): Promise<string | null> {
   const url = new URL(health.url);
-  const direct = bind.kind === 'unix' ? `http://${url.host}${url.pathname}${url.search}` : health.url;
-  const r = await httpGet(direct, {
+  const r = await probeHealth(
+    {
+      ...health,
+      url: `http://${url.host}${url.pathname}${url.search}`,
+      ...(bind.kind === 'unix'
+        ? { socketPath: bind.path, connectTo: undefined }
+        : { connectTo: { host: bind.host, port: bind.port }, socketPath: undefined }),
+    },
     timeoutMs,
-    ...(bind.kind === 'unix'
-      ? { socketPath: bind.path }
-      : { connectTo: { host: bind.host, port: bind.port } }),
-    ...(bind.kind === 'tcp' ? { rejectUnauthorized: false } : {}),
-  });
-  if (!r.ok) return r.error.message;
-  if (r.value.status !== health.status) return `HTTP ${r.value.status}`;
-  if (health.body && !r.value.body.includes(health.body))
-    return `the body lacks ${JSON.stringify(health.body)}`;
-  return null;
+  );
+  return r.ok ? null : (r.problem ?? 'unhealthy');
 }
 
 /** Waits until the bind answers healthy, up to `ms`; the last problem when it never does. */
@@ -367,18 +371,11 @@ export async function gate(health: Health, bind: Bind, ms: number, unit?: string
 
 /** Through Nginx: the health answer and the upstream Nginx used (X-Medic-Upstream). */
 export async function viaNginx(health: Health): Promise<{ problem: string | null; upstream: string | null }> {
-  const r = await httpGet(health.url, {
-    timeoutMs: 5000,
-    headers: { [PROBE_HEADER]: '1' },
-    ...(health.connectTo ? { connectTo: health.connectTo } : {}),
-    rejectUnauthorized: false,
-  });
-  if (!r.ok) return { problem: r.error.message, upstream: null };
-  const upstream = r.value.headers['x-medic-upstream'] ?? null;
-  if (r.value.status !== health.status) return { problem: `HTTP ${r.value.status}`, upstream };
-  if (health.body && !r.value.body.includes(health.body))
-    return { problem: `the body lacks ${JSON.stringify(health.body)}`, upstream };
-  return { problem: null, upstream };
+  const r = await probeHealth(health, 5000, { [PROBE_HEADER]: '1' });
+  return {
+    problem: r.ok ? null : (r.problem ?? 'unhealthy'),
+    upstream: r.headers?.['x-medic-upstream'] ?? null,
+  };
 }
 
 /** The working directory of the process listening on the bind (the release it runs). */
@@ -421,8 +418,4 @@ export async function migrate(ctx: CheckContext, service: Service): Promise<stri
       lines.slice(-6),
     );
   return lines.filter((l) => /Running upgrade|Applying /.test(l)).map((l) => l.trim());
-}
-
-export async function isSymlink(path: string): Promise<boolean> {
-  return (await lstat(path).catch(() => null))?.isSymbolicLink() === true;
 }

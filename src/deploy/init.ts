@@ -7,9 +7,9 @@ import { basename, dirname, join, relative } from 'node:path';
 import { UsageError } from '../cli/exit.ts';
 import type { Service } from '../discover/service.ts';
 import { run } from '../host/run.ts';
-import { createRelease, requirementsHash } from './deploy.ts';
+import { createRelease, movePath, requirementsHash } from './deploy.ts';
 import { type Layout, swapSymlink, writeMeta } from './layout.ts';
-import { convertSite, serverLine, UPSTREAM_DIR, upstreamFile, writeAtomic } from './nginx-switch.ts';
+import { convertSite, UPSTREAM_DIR, upstreamFile, upstreamText, writeAtomic } from './nginx-switch.ts';
 
 export interface InitResult {
   release: string;
@@ -85,13 +85,10 @@ export async function initLayout(
     irreversible: [],
   });
   // 4. the unit: a drop-in that runs ROOT/current with the env files of shared/
-  const inRoot = (p: string) =>
-    p === root ? layout.current : p.startsWith(`${root}/`) ? join(layout.current, relative(root, p)) : p;
+  const inRoot = movePath(layout, layout.current);
   const exec = service.exec;
   if (!exec) throw new UsageError(`${service.unit}: cannot read ExecStart`);
-  const argv = [exec.path, ...exec.argv.slice(1)].map((a) =>
-    a.startsWith(`${root}/`) && !/^(releases|shared|current)\//.test(relative(root, a)) ? inRoot(a) : a,
-  );
+  const argv = [exec.path, ...exec.argv.slice(1)].map(inRoot);
   const dropIn = `/etc/systemd/system/${service.unit}.d/medic-release.conf`;
   await mkdir(dirname(dropIn), { recursive: true });
   await writeAtomic(
@@ -120,10 +117,7 @@ export async function initLayout(
   await mkdir(join(UPSTREAM_DIR, 'backup'), { recursive: true });
   const backup = join(UPSTREAM_DIR, 'backup', `${basename(site)}.${id}`);
   await copyFile(site, backup);
-  await writeAtomic(
-    upstreamFile(service.name),
-    `# medic deploy: the release that serves ${service.name}\n${serverLine(bind)}`,
-  );
+  await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
   await writeAtomic(site, converted.text);
   const tested = await run('nginx', ['-t', '-q'], { timeoutMs: 15_000 });
   if (!tested.ok || tested.value.code !== 0) {

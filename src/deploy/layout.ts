@@ -137,7 +137,7 @@ export function takeLock(layout: Layout, what: string): { release(): void; tookO
         );
       tookOver = holder;
       // The holder is gone (killed): its lock is stale.
-      rmSyncQuiet(layout.lock);
+      rmSync(layout.lock, { force: true });
     }
   }
   throw new UsageError(`cannot take the deploy lock ${layout.lock}`);
@@ -150,8 +150,4 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function rmSyncQuiet(path: string): void {
-  rmSync(path, { force: true });
 }

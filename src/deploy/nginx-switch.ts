@@ -13,8 +13,9 @@ export const PROBE_HEADER = 'x-medic-probe';
 export const upstreamName = (app: string) => `medic_${app.replace(/\W/g, '_')}`;
 export const upstreamFile = (app: string) => `${UPSTREAM_DIR}/${app}.upstream`;
 
-export function serverLine(bind: Bind): string {
-  return `server ${bind.kind === 'unix' ? `unix:${bind.path}` : bindText(bind)};\n`;
+/** The include file's text: the one server of `upstream medic_APP`. */
+export function upstreamText(app: string, bind: Bind): string {
+  return `# medic deploy: the release that serves ${app}\nserver ${bindText(bind)};\n`;
 }
 
 export async function currentUpstream(app: string): Promise<string | null> {
@@ -27,7 +28,7 @@ export async function switchUpstream(app: string, bind: Bind): Promise<void> {
   const file = upstreamFile(app);
   const before = await readFile(file, 'utf8').catch(() => null);
   await mkdir(UPSTREAM_DIR, { recursive: true });
-  await writeAtomic(file, `# medic deploy: the release that serves ${app}\n${serverLine(bind)}`);
+  await writeAtomic(file, upstreamText(app, bind));
   const tested = await run('nginx', ['-t', '-q'], { timeoutMs: 15_000 });
   if (!tested.ok || tested.value.code !== 0) {
     if (before !== null) await writeAtomic(file, before);
@@ -64,10 +65,10 @@ export function convertSite(
 ): { text: string; changes: SiteChange[] } {
   const name = upstreamName(o.app);
   const variable = `$${name}_upstream`;
-  const target =
-    o.bind.kind === 'unix'
-      ? [`unix:${o.bind.path}`]
-      : [bindText(o.bind), ...(o.bind.host === '127.0.0.1' ? [`localhost:${o.bind.port}`] : [])];
+  const target = [
+    bindText(o.bind),
+    ...(o.bind.kind === 'tcp' && o.bind.host === '127.0.0.1' ? [`localhost:${o.bind.port}`] : []),
+  ];
   const escaped = target.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const proxy = new RegExp(`^(\\s*proxy_pass\\s+https?://)(?:${escaped})(?::(?=/))?([^;]*);`);
   const lines = text.split('\n');

@@ -24,7 +24,8 @@ import {
   viaNginx,
 } from './deploy.ts';
 import { currentRelease, prune, swapSymlink, takeLock, writeMeta } from './layout.ts';
-import { switchUpstream } from './nginx-switch.ts';
+import { currentUpstream, switchUpstream } from './nginx-switch.ts';
+import { bindText } from '../causes/upstream.ts';
 import { run } from '../host/run.ts';
 
 /** How long old Nginx workers get to finish what they proxied before the old upstream stops. */
@@ -128,16 +129,9 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     await switchUpstream(service.name, next);
     switched = true;
     await swapSymlink(layout.current, join('releases', id));
-    // Nginx's new workers take over within moments of the reload: ask until one of them answers.
-    const wanted = next.kind === 'unix' ? next.path : `:${next.port}`;
-    const expected = serviceAt(service, layout, dir).workdir ?? dir;
-    let seen = await viaNginx(o.health);
-    for (let i = 0; i < 40 && !seen.problem && !seen.upstream?.includes(wanted); i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      seen = await viaNginx(o.health);
-    }
+    const seen = await answerFrom(next, o.health, { untilProblem: true });
     const cwd = await listenerCwd(next);
-    if (seen.problem || !seen.upstream?.includes(wanted) || cwd !== expected)
+    if (seen.problem || !seen.upstream?.includes(bindText(next)) || cwd !== (at.workdir ?? dir))
       throw new DeployError(
         'verify',
         `after the switch, Nginx answered ${seen.problem ?? 'ok'} from ${seen.upstream ?? 'an unknown upstream'} (the new release's process runs in ${cwd ?? '?'})`,
@@ -203,23 +197,34 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
  * Switches Nginx to `bind` and waits until its new workers answer from there, then a moment more: the
  * old workers may still be proxying requests they accepted before the reload, to the old upstream.
  */
-async function switchTo(app: string, bind: Bind, health: DeployOptions['health']): Promise<string | null> {
+async function switchTo(app: string, bind: Bind, health: DeployOptions['health']): Promise<void> {
   await switchUpstream(app, bind);
-  const wanted = bind.kind === 'unix' ? bind.path : `:${bind.port}`;
+  await answerFrom(bind, health, { untilProblem: false });
+  await new Promise((r) => setTimeout(r, DRAIN_MS));
+}
+
+/**
+ * Asks through Nginx, for up to 10 s, until its new workers (they take over moments after a reload) answer
+ * from `bind`; with `untilProblem`, an unhealthy answer ends the wait too. The last answer.
+ */
+async function answerFrom(
+  bind: Bind,
+  health: DeployOptions['health'],
+  opts: { untilProblem: boolean },
+): Promise<{ problem: string | null; upstream: string | null }> {
+  const wanted = bindText(bind);
   let seen = await viaNginx(health);
-  for (let i = 0; i < 40 && !seen.upstream?.includes(wanted); i++) {
+  for (let i = 0; i < 40 && !(opts.untilProblem && seen.problem) && !seen.upstream?.includes(wanted); i++) {
     await new Promise((r) => setTimeout(r, 250));
     seen = await viaNginx(health);
   }
-  await new Promise((r) => setTimeout(r, DRAIN_MS));
-  return seen.upstream;
+  return seen;
 }
 
 /** After a killed deploy: traffic back on the live unit's bind and the candidate stopped. */
 async function recover(o: DeployOptions, bind: Bind): Promise<void> {
-  const { currentUpstream } = await import('./nginx-switch.ts');
   const up = await currentUpstream(o.service.name);
-  const live = bind.kind === 'unix' ? `unix:${bind.path}` : `${bind.host}:${bind.port}`;
+  const live = bindText(bind);
   if (up && up !== live) {
     o.say('recover', `a deploy was interrupted: traffic goes to ${up}; moving it back to ${live}`);
     await switchTo(o.service.name, bind, o.health);

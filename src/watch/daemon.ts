@@ -25,7 +25,8 @@ import { Store } from './store.ts';
 import type { WatchPlan } from './plan.ts';
 import type { Incident } from './store.ts';
 
-const MEDIC_BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
+/** medic's own entry point, for the child processes that validate medic.yaml and diagnose. */
+export const MEDIC_BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
 
 export interface DaemonOptions {
   plan: WatchPlan;

@@ -9,12 +9,19 @@ export interface HealthResult {
   status?: number;
   /** Why it failed, in a few words: "HTTP 503", "timeout", "refused", "body lacks 'ok'". */
   problem?: string;
+  /** The answer's headers (lower-case names), when there was an answer. */
+  headers?: Record<string, string>;
 }
 
-export async function probeHealth(h: Health, timeoutMs: number): Promise<HealthResult> {
+export async function probeHealth(
+  h: Health,
+  timeoutMs: number,
+  headers?: Record<string, string>,
+): Promise<HealthResult> {
   const at = new Date().toISOString();
   const r = await httpGet(h.url, {
     timeoutMs,
+    ...(headers ? { headers } : {}),
     ...(h.connectTo ? { connectTo: h.connectTo } : {}),
     ...(h.socketPath ? { socketPath: h.socketPath } : {}),
     rejectUnauthorized: false,
@@ -23,8 +30,9 @@ export async function probeHealth(h: Health, timeoutMs: number): Promise<HealthR
   if (!r.ok)
     return { ok: false, at, ms: r.ms, problem: r.error.kind === 'other' ? r.error.message : r.error.kind };
   const { status, body } = r.value;
-  if (status !== h.status) return { ok: false, at, ms: r.ms, status, problem: `HTTP ${status}` };
+  const answer = { at, ms: r.ms, status, headers: r.value.headers };
+  if (status !== h.status) return { ok: false, ...answer, problem: `HTTP ${status}` };
   if (h.body !== undefined && !body.includes(h.body))
-    return { ok: false, at, ms: r.ms, status, problem: `the answer lacks "${h.body}"` };
-  return { ok: true, at, ms: r.ms, status };
+    return { ok: false, ...answer, problem: `the answer lacks "${h.body}"` };
+  return { ok: true, ...answer };
 }

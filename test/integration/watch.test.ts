@@ -58,6 +58,17 @@ function alertsOf(incident: number) {
   return { webhook, slack, mail };
 }
 
+/** Every alert of the incident, once its resolve message has arrived and 2 s more (a duplicate would come then). */
+async function alertsOnceResolved(incident: number) {
+  await until(
+    'the resolve message',
+    () => events(alertsOf(incident).webhook).includes('incident.resolved'),
+    60_000,
+  );
+  await sleep(2000);
+  return alertsOf(incident);
+}
+
 const events = (ms: Received[]) => ms.map((m) => m.body?.event ?? m.event).sort();
 
 async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
@@ -169,13 +180,7 @@ test('SIGKILL of the app: one incident with the reason, one open and one resolve
   mustPass(inBox('systemctl', 'kill', '-s', 'KILL', '--kill-whom=main', 'flaskapp'), 'kill');
   const incident = await newIncident('flaskapp', before);
   assert.equal(incident.trigger, 'crash');
-  await until(
-    'the resolve message',
-    () => events(alertsOf(incident.id).webhook).includes('incident.resolved'),
-    60_000,
-  );
-  await sleep(2000); // a duplicate would come now
-  const a = alertsOf(incident.id);
+  const a = await alertsOnceResolved(incident.id);
   assert.deepEqual(events(a.webhook), ['incident.opened', 'incident.resolved']);
   assert.deepEqual(events(a.mail), ['incident.opened', 'incident.resolved']);
   assert.equal(a.slack.length, 2, 'Slack gets the same two messages');
@@ -234,13 +239,7 @@ test('medic SIGKILLed in the middle of an incident: it goes on, no alert lost or
     20_000,
   );
   mustPass(inBox('systemctl', 'start', 'redis-server'), 'start redis');
-  await until(
-    'the resolve message',
-    () => events(alertsOf(incident.id).webhook).includes('incident.resolved'),
-    60_000,
-  );
-  await sleep(2000);
-  const a = alertsOf(incident.id);
+  const a = await alertsOnceResolved(incident.id);
   assert.deepEqual(events(a.webhook), ['incident.opened', 'incident.resolved']);
   assert.deepEqual(events(a.mail), ['incident.opened', 'incident.resolved']);
   assert.equal(a.webhook[0]?.body?.cause?.id, 'redis_unreachable');
@@ -266,13 +265,7 @@ test('health fails while the process lives: medic restarts it with back-off, giv
   await sleep(5000);
   assert.equal(incidents().find((i) => i.id === incident.id)?.medicRestarts, 5, 'and restarts no more');
   mustPass(inBox('systemctl', 'start', 'postgresql'), 'start postgresql');
-  await until(
-    'the resolve message',
-    () => events(alertsOf(incident.id).webhook).includes('incident.resolved'),
-    60_000,
-  );
-  await sleep(2000);
-  const a = alertsOf(incident.id);
+  const a = await alertsOnceResolved(incident.id);
   assert.deepEqual(events(a.webhook), ['incident.gave_up', 'incident.opened', 'incident.resolved']);
   assert.equal(a.webhook.find((m) => m.body?.event === 'incident.opened')?.body?.cause?.id, 'db_unreachable');
 });
