@@ -91,6 +91,9 @@ sys.stdout.flush()
 os._exit(0)
 `;
 
+/** A health answer slower than this loads the app it is meant to watch. */
+export const SLOW_HEALTH_MS = 500;
+
 export class CheckContext {
   readonly host: Host;
   readonly service: Service;
@@ -216,13 +219,20 @@ export class CheckContext {
     return this.once('health', async () => {
       const h = this.service.health;
       if (!h) return null;
-      return httpGet(h.url, {
-        timeoutMs: this.timeoutMs,
-        ...(h.connectTo ? { connectTo: h.connectTo } : {}),
-        ...(h.socketPath ? { socketPath: h.socketPath } : {}),
-        rejectUnauthorized: false,
-        maxBody: 2048,
-      });
+      const ask = () =>
+        httpGet(h.url, {
+          timeoutMs: this.timeoutMs,
+          ...(h.connectTo ? { connectTo: h.connectTo } : {}),
+          ...(h.socketPath ? { socketPath: h.socketPath } : {}),
+          rejectUnauthorized: false,
+          maxBody: 2048,
+        });
+      // A slow first answer may not be the endpoint's doing (a worker's first request, medic's own probes
+      // busy on the CPU): ask once more, and the faster answer counts.
+      const first = await ask();
+      if (!first.ok || first.value.ms <= SLOW_HEALTH_MS) return first;
+      const second = await ask();
+      return second.ok && second.value.ms < first.value.ms ? second : first;
     });
   }
 

@@ -1,3 +1,4 @@
+import { SLOW_HEALTH_MS } from './context.ts';
 import { fail, pass, skip, warn, type Check } from './types.ts';
 
 export const check: Check = {
@@ -26,7 +27,7 @@ export const check: Check = {
         fix,
       );
     if (ms > 2000) return fail(`${h.url} takes ${ms} ms`, [], fix);
-    if (ms > 500) return warn(`${h.url} takes ${ms} ms`, [], fix);
+    if (ms > SLOW_HEALTH_MS) return warn(`${h.url} takes ${ms} ms`, [], fix);
     if (new URL(h.url).pathname === '/' || r.value.bodyTruncated || /<html/i.test(body))
       return warn(
         `${h.url} serves a page, not a health check`,
