@@ -12,6 +12,7 @@ import { initLayout, sharedNames } from '../deploy/init.ts';
 import { currentRelease, layoutOf, readMeta, releaseIds } from '../deploy/layout.ts';
 import { runDeploy } from '../deploy/run.ts';
 import { storePathOf, Store } from '../watch/store.ts';
+import type { DeployFacts } from '../watch/alert.ts';
 
 export interface DeployOptions {
   config?: string;
@@ -76,7 +77,9 @@ async function target(opts: DeployOptions, ctx: Context) {
     throw new UsageError(
       `${service.unit}: no health URL (set services.${service.name}.health in medic.yaml)`,
     );
+  const steps: { time: string; text: string }[] = [];
   const say = (step: string, text: string) => {
+    steps.push({ time: new Date().toISOString(), text: masker.text(`${step}: ${text}`) });
     if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${masker.text(text)}`);
   };
   const options: RunOptions = {
@@ -86,10 +89,11 @@ async function target(opts: DeployOptions, ctx: Context) {
     health: service.health,
     windowMs: durationMs(window[2] ? opts.window : Number(opts.window)),
     keep,
+    force: opts.force === true,
     shared: sharedNames(service, root),
     say,
   };
-  return { masker, service, layout, config: found, options, say };
+  return { masker, service, layout, config: found, options, say, steps };
 }
 
 export async function deploy(source: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
@@ -112,14 +116,21 @@ export async function deploy(source: string | undefined, opts: DeployOptions, ct
       throw new UsageError(`${t.layout.root} has no release layout yet: run medic deploy --init first`);
     outcome = await runDeploy(t.options, { kind: 'deploy', source, ref: opts.ref ?? null });
   }
-  report(ctx, t, outcome, 'deploy', source ?? '--init', started);
+  await report(ctx, t, outcome, 'deploy', source ?? '--init', started);
 }
 
 export async function rollback(id: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
   const t = await target(opts, ctx);
   const ids = await releaseIds(t.layout);
   const live = await currentRelease(t.layout);
-  const to = id ?? ids.filter((r) => live === null || r < live).at(-1);
+  // Back one: the newest earlier release that served (not one whose deploy failed or was rolled back).
+  const served = async (r: string) => {
+    const outcome = (await readMeta(t.layout, r))?.result?.outcome;
+    return outcome === undefined || outcome === 'live';
+  };
+  let to = id;
+  for (const r of ids.filter((r) => live === null || r < live).reverse())
+    if (!to && (await served(r))) to = r;
   if (!to || !ids.includes(to))
     throw new UsageError(
       id ? `no release ${id} in ${t.layout.releases}` : 'no earlier release to go back to',
@@ -127,17 +138,17 @@ export async function rollback(id: string | undefined, opts: DeployOptions, ctx:
   if (to === live) throw new UsageError(`${to} is already live`);
   const started = new Date().toISOString();
   const outcome = await runDeploy(t.options, { kind: 'rollback', source: to, ref: null });
-  report(ctx, t, outcome, 'rollback', to, started);
+  await report(ctx, t, outcome, 'rollback', to, started);
 }
 
-function report(
+async function report(
   ctx: Context,
   t: Awaited<ReturnType<typeof target>>,
   o: Outcome,
   kind: 'deploy' | 'rollback',
   source: string,
   startedAt: string,
-): void {
+): Promise<void> {
   const record = {
     service: t.service.name,
     kind,
@@ -157,6 +168,7 @@ function report(
   } catch {
     // the deploy itself is done; the record is a marker only
   }
+  if (o.outcome === 'rolled_back') await alert(t, record);
   const safe = neutraliseDeep(
     t.masker.deep({
       ...record,
@@ -182,6 +194,44 @@ function report(
   process.exitCode = o.outcome === 'live' ? EXIT.ok : EXIT.problems;
 }
 
+/** A switch back goes to the notifiers of medic watch (medic.yaml's notify): the site was touched. */
+async function alert(t: Awaited<ReturnType<typeof target>>, record: DeployFacts): Promise<void> {
+  const notify = t.config?.config.notify;
+  if (!notify) return;
+  const [{ notifiersOf }, { deployAlertOf }, { hostname }] = await Promise.all([
+    import('../watch/notifiers.ts'),
+    import('../watch/alert.ts'),
+    import('node:os'),
+  ]);
+  let notifiers;
+  try {
+    notifiers = notifiersOf(notify);
+  } catch (error) {
+    t.say('alert', `not sent: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  const a = t.masker.deep(
+    deployAlertOf(
+      {
+        service: t.service.name,
+        unit: t.service.unit,
+        ...record,
+        steps: t.steps,
+        fix: [`medic releases --service ${t.service.name}`, `medic diagnose ${t.service.unit}`],
+      },
+      hostname(),
+    ),
+  );
+  await Promise.all(
+    notifiers.map((n) =>
+      n.send(a).then(
+        () => t.say('alert', `sent to ${n.label}`),
+        (e: unknown) => t.say('alert', `${n.label}: ${e instanceof Error ? e.message : String(e)}`),
+      ),
+    ),
+  );
+}
+
 export async function releases(opts: DeployOptions, ctx: Context): Promise<void> {
   const t = await target(opts, ctx);
   const ids = await releaseIds(t.layout);
@@ -196,9 +246,18 @@ export async function releases(opts: DeployOptions, ctx: Context): Promise<void>
         ? `${t.layout.root}: no releases (medic deploy --init makes the first)`
         : rows
             .reverse()
-            .map(
-              (r) =>
-                `${r.live ? '*' : ' '} ${r.id}  ${r.source ?? '?'}${r.revision ? ` @${r.revision.slice(0, 12)}` : ''}${r.migrationHead ? `  migrations ${r.migrationHead}` : ''}`,
+            .map((r) =>
+              [
+                `${r.live ? '*' : ' '} ${r.id}`,
+                r.createdAt ? `${r.createdAt.slice(0, 10)} ${r.createdAt.slice(11, 16)} UTC` : '',
+                `${r.source ?? '?'}${r.revision ? ` @${r.revision.slice(0, 12)}` : ''}`,
+                r.migrationHead ? `migrations at ${r.migrationHead}` : '',
+                r.result && r.result.outcome !== 'live'
+                  ? `(${r.result.outcome === 'failed' ? 'failed' : 'rolled back'} at ${r.result.step})`
+                  : '',
+              ]
+                .filter(Boolean)
+                .join('  '),
             )
             .join('\n') + `\n(* live: ${join(t.layout.root, 'current')})`,
     );

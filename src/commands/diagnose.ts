@@ -21,7 +21,22 @@ export async function diagnose(unit: string | undefined, opts: DiagnoseOptions, 
     if (unit) throw new UsageError('give either a unit or --log files, not both');
     results = [await diagnoseLogs(opts.log)];
   } else {
-    results = await diagnoseLive(unit ?? null, { since: opts.since ?? null, masker });
+    // Deploy markers from medic's store (watch.store in medic.yaml, else the default), read-only.
+    const [{ Store, storePathOf }, { findConfig }] = await Promise.all([
+      import('../watch/store.ts'),
+      import('../config/medic-yaml.ts'),
+    ]);
+    const store = storePathOf(
+      await findConfig(undefined).then(
+        (f) => f?.config ?? null,
+        () => null,
+      ),
+    );
+    results = await diagnoseLive(unit ?? null, {
+      since: opts.since ?? null,
+      masker,
+      deploys: (service, since) => Store.readDeploys(store, service, since),
+    });
   }
   // Masked before any renderer sees it; control characters made inert for terminals.
   const safe = results.map((d) => neutraliseDeep(masker.deep(d)));

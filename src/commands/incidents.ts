@@ -69,7 +69,7 @@ export async function incidentShow(id: string, opts: IncidentsOptions, ctx: Cont
     store?.close();
     throw new UsageError(`no incident #${n} in the store`);
   }
-  const events = store.events(n);
+  const events = store.timeline(incident);
   const outbox = store.outbox(n);
   store.close();
   if (ctx.format === 'json') ctx.out(JSON.stringify(incidentData(incident, events, outbox), null, 2));

@@ -11,6 +11,7 @@ import { bindText } from '../causes/upstream.ts';
 import type { CheckContext } from '../checks/context.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { Health, Service } from '../discover/service.ts';
+import { pyprojectOf } from '../discover/project.ts';
 import { probeHealth } from '../watch/health.ts';
 import type { Host } from '../host/host.ts';
 import { run } from '../host/run.ts';
@@ -40,6 +41,8 @@ export interface DeployOptions {
   /** Seconds of health through Nginx after the switch before the old release is stopped. */
   windowMs: number;
   keep: number;
+  /** A rollback to a release that does not know the database's migrations goes ahead anyway. */
+  force: boolean;
   /** Names under ROOT that every release links to shared/ (the env file, uploads). */
   shared: string[];
   say: (step: string, text: string) => void;
@@ -64,6 +67,8 @@ export interface Outcome {
   details: string[];
   preflight: CheckResult[];
   migrations: string[];
+  /** What the operator should know although nothing failed: irreversible migrations, a forced rollback. */
+  warnings: string[];
   pruned: string[];
 }
 
@@ -139,7 +144,14 @@ export async function createRelease(
 
 /** The requirements (or lock) file that decides the virtualenv, and its hash. */
 export async function requirementsHash(dir: string): Promise<{ file: string; hash: string } | null> {
-  for (const file of ['uv.lock', 'poetry.lock', 'Pipfile.lock', 'requirements.lock', 'requirements.txt']) {
+  for (const file of [
+    'uv.lock',
+    'poetry.lock',
+    'Pipfile.lock',
+    'requirements.lock',
+    'requirements.txt',
+    'pyproject.toml',
+  ]) {
     const text = await readFile(join(dir, file)).catch(() => null);
     if (text) return { file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
   }
@@ -178,24 +190,31 @@ export async function linkVenv(
       throw new DeployError('venv', `python -m venv failed`, [
         mk.ok ? mk.value.stderr.trim() : mk.error.message,
       ]);
+    // The hash follows a lock file when there is one; pip installs requirements.txt, or else the
+    // dependencies pyproject.toml declares (not the app itself: its code stays in the release).
+    const pyproject = existsSync(join(dir, 'requirements.txt'))
+      ? null
+      : pyprojectOf(await readFile(join(dir, 'pyproject.toml'), 'utf8').catch(() => ''));
+    if (!existsSync(join(dir, 'requirements.txt')) && !pyproject)
+      throw new DeployError(
+        'venv',
+        `medic builds virtualenvs from requirements.txt or pyproject.toml; ${req.file} alone is not enough`,
+        [
+          'export the lock file to requirements.txt in the release (uv export, poetry export, pipenv requirements)',
+        ],
+      );
+    const what = pyproject
+      ? pyproject.dependencies.map((d) => d.line)
+      : ['-r', join(dir, 'requirements.txt')];
     const pip = await run(
       join(venv, 'bin', 'pip'),
-      [
-        'install',
-        '--no-input',
-        '--disable-pip-version-check',
-        '-r',
-        // The hash follows a lock file when there is one; pip installs from requirements.txt.
-        join(dir, 'requirements.txt'),
-      ],
-      {
-        timeoutMs: 900_000,
-      },
+      ['install', '--no-input', '--disable-pip-version-check', ...what],
+      { timeoutMs: 900_000 },
     );
     if (!pip.ok || pip.value.code !== 0)
       throw new DeployError(
         'venv',
-        'pip install -r requirements.txt failed',
+        `pip install ${pyproject ? 'of the dependencies in pyproject.toml' : '-r requirements.txt'} failed`,
         (pip.ok ? pip.value.stderr : pip.error.message).trim().split('\n').slice(-3),
       );
     await writeFile(`${venv}.complete`, `${new Date().toISOString()}\n`);

@@ -36,6 +36,8 @@ export interface ReleaseMeta {
   migrationHead: string | null;
   /** Migrations that have no way back (Alembic downgrade that is `pass`, RunPython without reverse). */
   irreversible: string[];
+  /** How its last deploy or rollback ended: live, rolled_back (served, failed its watch), failed (never served). */
+  result?: { outcome: 'live' | 'rolled_back' | 'failed'; step: string | null; at: string };
 }
 
 export const META_FILE = '.medic-release.json';

@@ -69,6 +69,11 @@ export function convertSite(
     bindText(o.bind),
     ...(o.bind.kind === 'tcp' && o.bind.host === '127.0.0.1' ? [`localhost:${o.bind.port}`] : []),
   ];
+  // An upstream block of the site whose one server is the bind: its proxy_pass goes to medic's upstream too.
+  for (const u of text.matchAll(/^\s*upstream\s+(\S+)\s*\{([^}]*)\}/gm)) {
+    const servers = [...(u[2] ?? '').matchAll(/^\s*server\s+(\S+?)(?:\s[^;]*)?;/gm)].map((s) => s[1]);
+    if (u[1] && servers.length === 1 && target.includes(servers[0] ?? '')) target.push(u[1]);
+  }
   const escaped = target.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const proxy = new RegExp(`^(\\s*proxy_pass\\s+https?://)(?:${escaped})(?::(?=/))?([^;]*);`);
   const lines = text.split('\n');

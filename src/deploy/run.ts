@@ -1,5 +1,6 @@
 // The deploy and rollback flows over the steps of deploy.ts. Every failure before the switch leaves the
 // old release serving untouched; a failure after it switches back to the old release, still running.
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
@@ -9,6 +10,7 @@ import { projectOf } from '../discover/project.ts';
 import type { Bind } from '../app/server.ts';
 import {
   candidateBind,
+  movePath,
   createRelease,
   DeployError,
   type DeployOptions,
@@ -23,7 +25,14 @@ import {
   stopCandidate,
   viaNginx,
 } from './deploy.ts';
-import { currentRelease, prune, swapSymlink, takeLock, writeMeta } from './layout.ts';
+import { currentRelease, type Layout, prune, readMeta, swapSymlink, takeLock, writeMeta } from './layout.ts';
+import {
+  appliedMigrations,
+  downgradeCommand,
+  pendingOf,
+  releaseMigrations,
+  unknownTo,
+} from './migrations.ts';
 import { currentUpstream, switchUpstream } from './nginx-switch.ts';
 import { bindText } from '../causes/upstream.ts';
 import { run } from '../host/run.ts';
@@ -54,7 +63,12 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     details: [],
     preflight: [],
     migrations: [],
+    warnings: [],
     pruned: [],
+  };
+  const warn = (step: string, text: string) => {
+    outcome.warnings.push(text);
+    say(step, `warning: ${text}`);
   };
   let switched = false;
   try {
@@ -62,38 +76,43 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     await recover(o, bind);
     // 2. the release
     let id: string;
+    let made: { revision: string | null; requirementsHash: string | null } | null = null;
     if (plan.kind === 'rollback') {
       id = plan.source;
       say('release', `going back to ${id}`);
     } else {
-      const made = await createRelease(layout, plan.source, plan.ref, o.shared);
-      id = made.id;
+      const created = await createRelease(layout, plan.source, plan.ref, o.shared);
+      id = created.id;
       say(
         'release',
-        `${join(layout.releases, id)} from ${plan.source}${made.revision ? ` at ${made.revision.slice(0, 12)}` : ''}`,
+        `${join(layout.releases, id)} from ${plan.source}${created.revision ? ` at ${created.revision.slice(0, 12)}` : ''}`,
       );
       const venv = await linkVenv(layout, id, { python: 'python3', systemSite: true }, (t) => say('venv', t));
       say(
         'venv',
         venv.built ? 'built' : `reused shared/venvs/${venv.hash ?? 'none'} (requirements unchanged)`,
       );
+      made = { revision: created.revision, requirementsHash: venv.hash };
+    }
+    outcome.release = id;
+    const dir = join(layout.releases, id);
+    const at = serviceAt(service, layout, dir);
+    at.project = await projectOf(o.host, at.workdir ?? dir, service.env, {
+      ...(service.server?.module ? { module: service.server.module } : {}),
+    });
+    const tool = at.project.migrations;
+    const rel = tool ? await releaseMigrations(at.project.root, tool) : null;
+    if (made)
       await writeMeta(layout, {
         id,
         createdAt: new Date().toISOString(),
         source: plan.source,
         revision: made.revision,
-        requirementsHash: venv.hash,
-        migrationHead: null,
-        irreversible: [],
+        requirementsHash: made.requirementsHash,
+        migrationHead: rel?.head ?? null,
+        irreversible: rel?.irreversible.map((i) => i.id) ?? [],
       });
-    }
-    outcome.release = id;
-    const dir = join(layout.releases, id);
     // 3. preflight, as the unit's user, from the new release
-    const at = serviceAt(service, layout, dir);
-    at.project = await projectOf(o.host, at.workdir ?? dir, service.env, {
-      ...(service.server?.module ? { module: service.server.module } : {}),
-    });
     const ctx = new CheckContext(o.host, at, { timeoutMs: 10_000 });
     const checks = CHECKS.filter((c) => PREFLIGHT.includes(c.meta.id));
     outcome.preflight = await runChecks(checks, ctx, () => {});
@@ -105,8 +124,47 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
         `${failed.map((f) => f.id).join(', ')} failed: ${failed[0]?.summary ?? ''}`,
         failed.flatMap((f) => f.fix),
       );
+    const url = ctx.databaseUrl();
+    if (rel && url && plan.kind === 'rollback') {
+      // The database may be at migrations the target release's code has never seen.
+      const liveDir = previous ? join(layout.releases, previous) : null;
+      const live =
+        liveDir && tool ? await releaseMigrations(movePath(layout, liveDir)(at.project.root), tool) : null;
+      const applied = await appliedMigrations(url, live ?? rel, 10_000);
+      const unknown = applied ? unknownTo(applied, rel) : [];
+      if (applied === null) warn('migrations', 'could not read the migrations the database is at');
+      else if (unknown.length > 0) {
+        const fix = downgradeCommand(
+          {
+            dir: liveDir ? movePath(layout, liveDir)(at.project.root) : at.project.root,
+            python: liveDir ? serviceAt(service, layout, liveDir).python : at.python,
+            user: service.user,
+            tool: rel.tool,
+          },
+          rel,
+          unknown,
+        );
+        const text = `the database is at ${unknown.join(', ')}, which ${id} does not know: its code would run against a newer schema`;
+        if (!o.force)
+          throw new DeployError('migrations', text, [
+            `# take the database back first (from the live release, which knows the way down):`,
+            fix,
+            `# or go back anyway: medic rollback ${id} --force`,
+          ]);
+        warn('migrations', `${text} (--force)`);
+      }
+    }
     // 4. migrations, before any traffic moves
     if (plan.kind === 'deploy') {
+      if (rel && url) {
+        const applied = await appliedMigrations(url, rel, 10_000);
+        for (const m of applied ? pendingOf(rel, applied) : [])
+          if (m.why)
+            warn(
+              'migrate',
+              `${m.id} cannot be undone (${m.why}): going back past this release will need a database restore`,
+            );
+      }
       outcome.migrations = await migrate(ctx, at);
       say('migrate', outcome.migrations.length ? outcome.migrations.join('; ') : 'nothing to apply');
     }
@@ -166,6 +224,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     say('promote', `${service.unit} runs ${id}; the candidate is stopped`);
     outcome.pruned = await prune(layout, o.keep, [id, previous]);
     outcome.outcome = 'live';
+    await markResult(layout, outcome);
     return outcome;
   } catch (error) {
     const e =
@@ -186,11 +245,24 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
       await switchTo(service.name, bind, o.health);
       outcome.outcome = 'rolled_back';
     }
-    await stopCandidate(service.name);
+    // After a failed recovery the candidate may be what serves: it stays.
+    if (e.step !== 'recover') await stopCandidate(service.name);
+    if (plan.kind === 'deploy') await markResult(layout, outcome);
     return outcome;
   } finally {
     lock.release();
   }
+}
+
+/** How the deploy of a release ended, beside it (medic releases shows it; rollback skips failed ones). */
+async function markResult(layout: Layout, o: Outcome): Promise<void> {
+  if (!o.release) return;
+  const meta = await readMeta(layout, o.release);
+  if (meta)
+    await writeMeta(layout, {
+      ...meta,
+      result: { outcome: o.outcome, step: o.step, at: new Date().toISOString() },
+    }).catch(() => {});
 }
 
 /**
@@ -221,15 +293,26 @@ async function answerFrom(
   return seen;
 }
 
-/** After a killed deploy: traffic back on the live unit's bind and the candidate stopped. */
+/**
+ * After a killed deploy: traffic back on the live unit's bind (once it answers healthy: a killed promote may
+ * have left it restarting), the candidate stopped, half-built releases removed, `current` at what runs.
+ */
 async function recover(o: DeployOptions, bind: Bind): Promise<void> {
   const up = await currentUpstream(o.service.name);
   const live = bindText(bind);
   if (up && up !== live) {
     o.say('recover', `a deploy was interrupted: traffic goes to ${up}; moving it back to ${live}`);
+    const bad = await gate(o.health, bind, 60_000, o.service.unit);
+    if (bad)
+      throw new DeployError(
+        'recover',
+        `a deploy was interrupted with traffic on ${up}, and ${o.service.unit} is not healthy (${bad}): traffic stays where it is`,
+        [`systemctl status ${o.service.unit}`, `medic diagnose ${o.service.unit}`],
+      );
     await switchTo(o.service.name, bind, o.health);
   }
   await stopCandidate(o.service.name);
+  await removePartial(o.layout, o.say);
   // `current` names the release the live unit really runs.
   const cwd = await listenerCwd(bind);
   const runs = cwd?.startsWith(`${o.layout.releases}/`)
@@ -239,4 +322,13 @@ async function recover(o: DeployOptions, bind: Bind): Promise<void> {
     o.say('recover', `the live unit runs ${runs}: current points there again`);
     await swapSymlink(o.layout.current, join('releases', runs));
   }
+}
+
+/** Releases a killed deploy left half-built (.ID.partial): nobody else builds while medic holds the lock. */
+async function removePartial(layout: Layout, say: DeployOptions['say']): Promise<void> {
+  for (const name of await readdir(layout.releases).catch(() => [] as string[]))
+    if (/^\..+\.partial$/.test(name)) {
+      await rm(join(layout.releases, name), { recursive: true, force: true });
+      say('recover', `removed ${name}, left half-built by an interrupted deploy`);
+    }
 }

@@ -3,7 +3,8 @@
 import type { Host } from '../host/host.ts';
 import type { ShowProperties } from '../systemd/show.ts';
 
-const WINDOW_MS = 7 * 24 * 3600_000;
+export const CHANGES_WINDOW_MS = 7 * 24 * 3600_000;
+const WINDOW_MS = CHANGES_WINDOW_MS;
 
 export interface ChangeInput {
   show: ShowProperties;

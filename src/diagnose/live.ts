@@ -33,7 +33,8 @@ import type { Masker } from '../report/mask.ts';
 import { Readable } from 'node:stream';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport, type LayerStatus } from './decide.ts';
-import { changesOf } from './changes.ts';
+import { CHANGES_WINDOW_MS, changesOf } from './changes.ts';
+import { type DeployRecord, deployMarker } from '../watch/store.ts';
 import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import { DB_URL_NAMES, REDIS_URL_NAMES, satisfies } from '../discover/project.ts';
 
@@ -43,6 +44,8 @@ export interface LiveOptions {
   host?: Host;
   /** Per probe. */
   timeoutMs?: number;
+  /** medic deploy's records of a service (finished since an ISO time), for the timeline's markers. */
+  deploys?: (service: string, since: string) => DeployRecord[];
 }
 
 export async function diagnoseLive(unit: string | null, opts: LiveOptions): Promise<Diagnosis[]> {
@@ -133,7 +136,17 @@ async function diagnoseUnit(
       site: site?.file ?? null,
       workdir,
       venv: server?.python?.venv ?? null,
-    }),
+    }).then((c) =>
+      [
+        ...c,
+        ...(
+          opts.deploys?.(
+            unit.replace(/\.service$/, ''),
+            new Date(host.now().getTime() - CHANGES_WINDOW_MS).toISOString(),
+          ) ?? []
+        ).map((d) => ({ time: d.finishedAt, what: deployMarker(d) })),
+      ].sort((a, b) => (a.time < b.time ? -1 : 1)),
+    ),
   ]);
   const year = host.now().getUTCFullYear();
   if (journal.ok) {

@@ -29,8 +29,8 @@ export type MigrationTool = 'alembic' | 'django';
 export type AppliedMigration =
   /** The rows of alembic_version: one revision per head, none when nothing is applied. */
   | { tool: 'alembic'; revisions: string[] }
-  /** The newest row of django_migrations, null when the table is empty. */
-  | { tool: 'django'; latest: { app: string; name: string } | null };
+  /** The newest row of django_migrations (null when the table is empty), and every row as "app.name". */
+  | { tool: 'django'; latest: { app: string; name: string } | null; applied: string[] };
 
 /** Connects with the app's database URL and runs `select 1`. */
 export function probePostgres(url: string, timeoutMs: number): Promise<ProbeResult<PostgresInfo, PgFailure>> {
@@ -65,10 +65,14 @@ export function lastMigration(
           return { tool, revisions: result.rows.map((r) => r.version_num) };
         }
         const result = await client.query<{ app: string; name: string }>(
-          'select app, name from django_migrations order by id desc limit 1',
+          'select app, name from django_migrations order by id',
         );
-        const row = result.rows[0];
-        return { tool, latest: row ? { app: row.app, name: row.name } : null };
+        const row = result.rows.at(-1);
+        return {
+          tool,
+          latest: row ? { app: row.app, name: row.name } : null,
+          applied: result.rows.map((r) => `${r.app}.${r.name}`),
+        };
       }),
     (err): ProbeError<MigrationFailure> =>
       codeOf(err) === '42P01'

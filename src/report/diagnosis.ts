@@ -107,7 +107,7 @@ export function diagnosisMarkdown(d: Diagnosis): string {
     `- **Affected routes:** ${d.routes.length > 0 ? d.routes.map((r) => `\`${r.path}\``).join(', ') : d.status === 'failing' ? 'all (the app does not serve)' : 'unknown'}`,
     `- **Error code:** ${errorCode ? `\`${errorCode.replace(/`/g, "'")}\`` : 'none recorded'}`,
     `- **Recent deploy/config/migration:** ${recent}`,
-    `- **Rollback available:** ${d.changes.some((c) => /release|deploy/.test(c.what)) ? 'check the previous release' : 'unknown'}`,
+    `- **Rollback available:** ${d.changes.some((c) => /^medic (deploy|rollback)/.test(c.what)) ? `yes: \`medic rollback --service ${d.target.unit?.replace(/\.service$/, '') ?? 'APP'}\`` : d.changes.some((c) => /release|deploy/.test(c.what)) ? 'check the previous release' : 'unknown'}`,
     `- **First failing layer:** ${d.firstFailingLayer ?? 'none found'}`,
     '',
     '## Cause',

@@ -1,13 +1,19 @@
 // What an alert says, once, whatever carries it: the service, what happened, the UTC timeline, the first
 // fatal error, the cause and the fix, the restart count and the state now. Built from masked data only.
 import type { Diagnosis } from '../diagnose/decide.ts';
-import type { Incident, IncidentEvent } from './store.ts';
+import type { DeployRecord, Incident, IncidentEvent } from './store.ts';
+
+/** What a deploy alert tells of the deploy. */
+export type DeployFacts = Pick<
+  DeployRecord,
+  'release' | 'previous' | 'step' | 'message' | 'startedAt' | 'finishedAt'
+>;
 
 export type AlertKind = 'opened' | 'resolved' | 'gave_up';
 
 export interface Alert {
-  /** incident.opened, incident.resolved, incident.gave_up */
-  event: `incident.${AlertKind}`;
+  /** incident.opened, incident.resolved, incident.gave_up; deploy.rolled_back from medic deploy */
+  event: `incident.${AlertKind}` | 'deploy.rolled_back';
   /** The same for every retry of this message: receivers can drop a repeat (Idempotency-Key, Message-ID). */
   key: string;
   incident: number;
@@ -29,6 +35,42 @@ export interface Alert {
   cause: { id: string; title: string; confidence: string; fix: string[] } | null;
   firstFatal: { time: string | null; line: string; context: string[] } | null;
   timeline: { time: string; text: string }[];
+  /** For deploy.* events: the release that was tried, the one that serves, the step that failed. */
+  deploy?: { release: string; previous: string | null; step: string | null; message: string | null };
+}
+
+/** A deploy medic switched back: the release that failed its watch, and the one that serves again. */
+export function deployAlertOf(
+  d: DeployFacts & {
+    service: string;
+    unit: string;
+    steps: { time: string; text: string }[];
+    fix: string[];
+  },
+  host: string,
+): Alert {
+  return {
+    event: 'deploy.rolled_back',
+    key: `medic-${host}-deploy-${d.service}-${d.release}`,
+    incident: 0,
+    service: d.service,
+    unit: d.unit,
+    host,
+    headline: `${d.service} on ${host}: deploy of ${d.release} rolled back — ${d.message ?? d.step ?? 'failed'}`,
+    summary: `the deploy of ${d.release} failed at ${d.step ?? '?'} after the switch; medic switched back`,
+    state: `${d.previous ?? 'the previous release'} serves again`,
+    startedAt: d.startedAt,
+    detectedAt: d.finishedAt,
+    recoveredAt: d.finishedAt,
+    resolvedAt: null,
+    timeToDetectMs: 0,
+    timeToRecoverMs: null,
+    restarts: 0,
+    cause: { id: `deploy.${d.step ?? 'failed'}`, title: d.message ?? '', confidence: 'high', fix: d.fix },
+    firstFatal: null,
+    timeline: d.steps.slice(-16),
+    deploy: { release: d.release, previous: d.previous, step: d.step, message: d.message },
+  };
 }
 
 const HEAD: Record<AlertKind, string> = {
@@ -95,12 +137,20 @@ const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `
 /** The alert as plain text: the body of the mail, Slack's message, a log line's detail. */
 export function alertText(a: Alert): string {
   const lines = [a.headline, ''];
-  lines.push(
-    `service   ${a.service} (${a.unit}) on ${a.host}, incident #${a.incident}`,
-    `started   ${utc(a.startedAt)}, detected in ${seconds(a.timeToDetectMs)}`,
-  );
-  if (a.timeToRecoverMs !== null) lines.push(`recovered in ${seconds(a.timeToRecoverMs)}`);
-  lines.push(`restarts  ${a.restarts}`, `state     ${a.state}`);
+  if (a.deploy)
+    lines.push(
+      `service   ${a.service} (${a.unit}) on ${a.host}`,
+      `release   ${a.deploy.release} (was ${a.deploy.previous ?? 'none'}), deploy started ${utc(a.startedAt)}`,
+      `state     ${a.state}`,
+    );
+  else {
+    lines.push(
+      `service   ${a.service} (${a.unit}) on ${a.host}, incident #${a.incident}`,
+      `started   ${utc(a.startedAt)}, detected in ${seconds(a.timeToDetectMs)}`,
+    );
+    if (a.timeToRecoverMs !== null) lines.push(`recovered in ${seconds(a.timeToRecoverMs)}`);
+    lines.push(`restarts  ${a.restarts}`, `state     ${a.state}`);
+  }
   if (a.cause) lines.push('', `cause     ${a.cause.id}: ${a.cause.title} (${a.cause.confidence} confidence)`);
   if (a.firstFatal) {
     lines.push(`first fatal error${a.firstFatal.time ? ` at ${utc(a.firstFatal.time)}` : ''}:`);

@@ -153,7 +153,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           }
         },
         alert(kind: AlertKind, incident: Incident, state: string) {
-          const alert = masker.deep(alertOf(kind, incident, store.events(incident.id), state, host));
+          const alert = masker.deep(alertOf(kind, incident, store.timeline(incident), state, host));
           let queued = 0;
           store.transaction(() => {
             for (const n of notifiers)

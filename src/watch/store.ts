@@ -1,7 +1,7 @@
 // medic's memory: incidents, their timelines and the alert outbox in one SQLite file (node:sqlite).
 // WAL with synchronous=FULL: a transaction that returned is on disk, so a SIGKILL loses nothing committed.
 // Everything written here has been masked already; the store never sees a secret.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { UsageError } from '../cli/exit.ts';
@@ -147,6 +147,15 @@ export interface DeployRecord {
   message: string | null;
 }
 
+/** A deploy as one line of a timeline. */
+export function deployMarker(d: DeployRecord): string {
+  const what = d.kind === 'rollback' ? `medic rollback to ${d.release}` : `medic deploy of ${d.release}`;
+  if (d.outcome === 'live') return `${what}: live (was ${d.previous ?? 'none'})`;
+  if (d.outcome === 'rolled_back')
+    return `${what}: rolled back at ${d.step ?? '?'} (${d.previous ?? 'the previous release'} serves again)`;
+  return `${what}: failed at ${d.step ?? '?'}, never served`;
+}
+
 type Row = Record<string, unknown>;
 
 // An undelivered, still retried message with no older one waiting for the same notifier.
@@ -237,6 +246,45 @@ export class Store {
         d.message,
       );
     return Number(r.lastInsertRowid);
+  }
+
+  /**
+   * An incident's events with the deploys of its service as markers: from an hour before it started (a
+   * deploy that broke it) to its end (a rollback that fixed it).
+   */
+  timeline(incident: Incident): IncidentEvent[] {
+    const from = new Date(Date.parse(incident.startedAt) - 3600_000).toISOString();
+    const to = incident.resolvedAt ?? '9999';
+    const markers = this.deploys(incident.service, from)
+      .filter((d) => d.finishedAt <= to)
+      .map((d) => ({
+        id: 0,
+        incidentId: incident.id,
+        time: d.finishedAt,
+        kind: 'deploy',
+        text: deployMarker(d),
+      }));
+    return [...this.events(incident.id), ...markers].sort((a, b) =>
+      a.time < b.time ? -1 : a.time > b.time ? 1 : 0,
+    );
+  }
+
+  /**
+   * Deploys of a service, newest first, from a store opened read-only: for diagnose, which may run as a user
+   * that cannot write the store, and must never create one. Nothing when there is no store or no table.
+   */
+  static readDeploys(path: string, service: string, since: string): DeployRecord[] {
+    if (!existsSync(path)) return [];
+    try {
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        return new Store(path, db).deploys(service, since);
+      } finally {
+        db.close();
+      }
+    } catch {
+      return [];
+    }
   }
 
   /** Deploys of a service (all services when null), newest first, finished at or after `since`. */

@@ -842,7 +842,11 @@ describe('a real PostgreSQL', { timeout: 60_000 }, () => {
     assert.deepEqual(alembic.value, { tool: 'alembic', revisions: ['3f2a9c1b7d4e'] });
     const django = await lastMigration(url, 'django', 5000);
     assert.ok(django.ok);
-    assert.deepEqual(django.value, { tool: 'django', latest: { app: 'shop', name: '0007_order_priority' } });
+    assert.deepEqual(django.value, {
+      tool: 'django',
+      latest: { app: 'shop', name: '0007_order_priority' },
+      applied: ['contenttypes.0001_initial', 'shop.0007_order_priority'],
+    });
   });
 });
 
