@@ -173,6 +173,7 @@ async function report(
     t.masker.deep({
       ...record,
       details: o.details,
+      warnings: o.warnings,
       migrations: o.migrations,
       pruned: o.pruned,
       preflight: o.preflight,
@@ -181,7 +182,10 @@ async function report(
   if (ctx.format === 'json') ctx.out(JSON.stringify(safe, null, 2));
   else if (o.outcome === 'live')
     ctx.out(
-      `${t.service.name}: ${o.release} is live (was ${o.previous ?? 'none'})${o.pruned.length ? `; removed ${o.pruned.join(', ')}` : ''}`,
+      [
+        `${t.service.name}: ${o.release} is live (${o.previous && o.previous !== o.release ? `was ${o.previous}` : `the first release of ${t.layout.root}`})${o.pruned.length ? `; removed ${o.pruned.join(', ')}` : ''}`,
+        ...safe.warnings.map((w) => `  warning: ${w}`),
+      ].join('\n'),
     );
   else
     ctx.out(
