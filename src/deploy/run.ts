@@ -1,7 +1,7 @@
 // The deploy and rollback flows over the steps of deploy.ts. Every failure before the switch leaves the
 // old release serving untouched; a failure after it switches back to the old release, still running.
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks } from '../checks/run.ts';
@@ -10,7 +10,6 @@ import { projectOf } from '../discover/project.ts';
 import type { Bind } from '../app/server.ts';
 import {
   candidateBind,
-  movePath,
   createRelease,
   DeployError,
   type DeployOptions,
@@ -127,17 +126,17 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     const url = ctx.databaseUrl();
     if (rel && url && plan.kind === 'rollback') {
       // The database may be at migrations the target release's code has never seen.
-      const liveDir = previous ? join(layout.releases, previous) : null;
-      const live =
-        liveDir && tool ? await releaseMigrations(movePath(layout, liveDir)(at.project.root), tool) : null;
+      // the live release's project root: the same place inside its own directory
+      const liveDir = previous ? join(layout.releases, previous, relative(dir, at.project.root)) : null;
+      const live = liveDir && tool ? await releaseMigrations(liveDir, tool) : null;
       const applied = await appliedMigrations(url, live ?? rel, 10_000);
       const unknown = applied ? unknownTo(applied, rel) : [];
       if (applied === null) warn('migrations', 'could not read the migrations the database is at');
       else if (unknown.length > 0) {
         const fix = downgradeCommand(
           {
-            dir: liveDir ? movePath(layout, liveDir)(at.project.root) : at.project.root,
-            python: liveDir ? serviceAt(service, layout, liveDir).python : at.python,
+            dir: liveDir ?? at.project.root,
+            python: previous ? serviceAt(service, layout, join(layout.releases, previous)).python : at.python,
             user: service.user,
             tool: rel.tool,
           },
@@ -156,16 +155,17 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     }
     // 4. migrations, before any traffic moves
     if (plan.kind === 'deploy') {
-      if (rel && url) {
-        const applied = await appliedMigrations(url, rel, 10_000);
-        for (const m of applied ? pendingOf(rel, applied) : [])
-          if (m.why)
-            warn(
-              'migrate',
-              `${m.id} cannot be undone (${m.why}): going back past this release will need a database restore`,
-            );
-      }
-      outcome.migrations = await migrate(ctx, at);
+      const pending =
+        rel && url ? pendingOf(rel, (await appliedMigrations(url, rel, 10_000)) ?? rel.known) : [];
+      for (const m of pending)
+        if (m.why)
+          warn(
+            'migrate',
+            `${m.id} cannot be undone (${m.why}): going back past this release will need a database restore`,
+          );
+      const lines = await migrate(ctx, at);
+      // The tool's own lines when it prints them (its logging may be off), else what was pending.
+      outcome.migrations = lines.length > 0 ? lines : pending.map((m) => `applied ${m.id}`);
       say('migrate', outcome.migrations.length ? outcome.migrations.join('; ') : 'nothing to apply');
     }
     // 5. the candidate beside the live release, gated on its health
