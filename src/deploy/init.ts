@@ -9,6 +9,7 @@ import type { Service } from '../discover/service.ts';
 import { run } from '../host/run.ts';
 import { createRelease, movePath, requirementsHash } from './deploy.ts';
 import { type Layout, swapSymlink, writeMeta } from './layout.ts';
+import { releaseMigrations } from './migrations.ts';
 import { convertSite, UPSTREAM_DIR, upstreamFile, upstreamText, writeAtomic } from './nginx-switch.ts';
 
 export interface InitResult {
@@ -75,14 +76,18 @@ export async function initLayout(
     if (!existsSync(link)) await symlink(venv, link);
     changes.push(`${venv} → ${service.venv} (the virtualenv of ${req.file} ${req.hash})`);
   }
+  const tool = service.project?.migrations;
+  const rel = tool
+    ? await releaseMigrations(join(layout.releases, id, relative(root, service.project?.root ?? root)), tool)
+    : null;
   await writeMeta(layout, {
     id,
     createdAt: new Date().toISOString(),
     source: `${root} (medic deploy --init)`,
     revision: null,
     requirementsHash: req?.hash ?? null,
-    migrationHead: null,
-    irreversible: [],
+    migrationHead: rel?.head ?? null,
+    irreversible: rel?.irreversible.map((i) => i.id) ?? [],
   });
   // 4. the unit: a drop-in that runs ROOT/current with the env files of shared/
   const inRoot = movePath(layout, layout.current);
