@@ -349,6 +349,12 @@ export async function startCandidate(
   return unit;
 }
 
+/** Whether a candidate of the app is running (a deploy was killed while it served, or was about to). */
+export async function candidateRunning(app: string): Promise<boolean> {
+  const r = await run('systemctl', ['is-active', `${CANDIDATE(app)}.service`], { timeoutMs: 5000 });
+  return r.ok && r.value.stdout.trim() === 'active';
+}
+
 export async function stopCandidate(app: string): Promise<void> {
   await run('systemctl', ['stop', `${CANDIDATE(app)}.service`], { timeoutMs: 60_000 });
 }

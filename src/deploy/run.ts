@@ -10,6 +10,7 @@ import { projectOf } from '../discover/project.ts';
 import type { Bind } from '../app/server.ts';
 import {
   candidateBind,
+  candidateRunning,
   createRelease,
   DeployError,
   type DeployOptions,
@@ -300,8 +301,13 @@ async function answerFrom(
 async function recover(o: DeployOptions, bind: Bind): Promise<void> {
   const up = await currentUpstream(o.service.name);
   const live = bindText(bind);
-  if (up && up !== live) {
-    o.say('recover', `a deploy was interrupted: traffic goes to ${up}; moving it back to ${live}`);
+  // With a candidate running, Nginx may still send traffic to it whatever the include file says (a kill
+  // between writing the file and the reload): the switch back is made again, and waited for.
+  if ((up && up !== live) || (await candidateRunning(o.service.name))) {
+    o.say(
+      'recover',
+      `a deploy was interrupted ${up && up !== live ? `with traffic on ${up}` : 'with its candidate running'}: traffic goes back to ${live}`,
+    );
     const bad = await gate(o.health, bind, 60_000, o.service.unit);
     if (bad)
       throw new DeployError(
