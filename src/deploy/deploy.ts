@@ -15,7 +15,7 @@ import { pyprojectOf } from '../discover/project.ts';
 import { probeHealth } from '../watch/health.ts';
 import type { Host } from '../host/host.ts';
 import { run } from '../host/run.ts';
-import { showValue } from '../systemd/show.ts';
+import { showEnvironment } from '../systemd/show.ts';
 import { type Layout, releaseIdAt, releaseIds } from './layout.ts';
 import { PROBE_HEADER } from './nginx-switch.ts';
 
@@ -328,7 +328,8 @@ export async function startCandidate(
     'KillMode=mixed',
     'TimeoutStopSec=30',
   ];
-  const envs = (showValue(service.show, 'Environment') ?? '').split(/\s+/).filter((e) => /^\w+=/.test(e));
+  // Environment= as systemd quotes it: a value with spaces stays one value.
+  const envs = showEnvironment(service.show).map((e) => `${e.name}=${e.value}`);
   const r = await run(
     'systemd-run',
     [
