@@ -422,6 +422,30 @@ export async function listenerCwd(bind: Bind): Promise<string | null> {
   }
 }
 
+/**
+ * Django's static files for the release: collectstatic as the unit's user, into STATIC_ROOT. A STATIC_ROOT
+ * inside the release is made the user's first (the release is root's); Nginx serves it through current/.
+ */
+export async function collectStatic(ctx: CheckContext, service: Service, dir: string): Promise<string> {
+  const root = (await ctx.appFacts())?.django?.STATIC_ROOT;
+  if (!root) return 'STATIC_ROOT is not set: no static files collected';
+  if (root === dir || root.startsWith(`${dir}/`)) {
+    await mkdir(root, { recursive: true });
+    await run('chown', ['-R', `${service.user}:${service.group}`, root], { timeoutMs: 60_000 });
+  }
+  const r = await ctx.asUser([service.python ?? 'python3', 'manage.py', 'collectstatic', '--noinput'], {
+    timeoutMs: 600_000,
+    cwd: service.project?.root ?? dir,
+  });
+  if (!r || r.code !== 0)
+    throw new DeployError(
+      'static',
+      'manage.py collectstatic failed',
+      `${r?.stdout ?? ''}\n${r?.stderr ?? ''}`.trim().split('\n').slice(-4),
+    );
+  return `${r.stdout.trim().split('\n').pop() ?? 'collected'} (${root})`;
+}
+
 /** Runs the project's migrations as their own step, as the unit's user with its environment. */
 export async function migrate(ctx: CheckContext, service: Service): Promise<string[]> {
   const tool = service.project?.migrations?.tool;

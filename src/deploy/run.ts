@@ -10,6 +10,7 @@ import { projectOf } from '../discover/project.ts';
 import type { Bind } from '../app/server.ts';
 import {
   candidateBind,
+  collectStatic,
   candidateRunning,
   createRelease,
   DeployError,
@@ -168,6 +169,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
       // The tool's own lines when it prints them (its logging may be off), else what was pending.
       outcome.migrations = lines.length > 0 ? lines : pending.map((m) => `applied ${m.id}`);
       say('migrate', outcome.migrations.length ? outcome.migrations.join('; ') : 'nothing to apply');
+      if (at.project.framework === 'django') say('static', await collectStatic(ctx, at, dir));
     }
     // 5. the candidate beside the live release, gated on its health
     const next = await candidateBind(service.name, bind);

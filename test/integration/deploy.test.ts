@@ -261,6 +261,23 @@ sleep ${delay}; kill -9 $pid; cat /tmp/killed.log`);
   assert.equal(sh('ls -a /srv/flaskapp/releases | grep -c partial').stdout.trim(), '0');
 });
 
+test("djangoapp: collectstatic runs for the release, and Nginx serves the new release's static files", () => {
+  startLoad('http://django.medic.test/');
+  const init = inBox('medic', 'deploy', '--init', '--service', 'djangoapp');
+  assert.equal(init.code, 0, init.stdout + init.stderr);
+  mustPass(
+    sh(`set -e; rm -rf /tmp/dj; cp -a /srv/djangoapp/current/ /tmp/dj; rm -rf /tmp/dj/staticfiles
+echo '/* release with a new style */' >> /tmp/dj/static/site.css`),
+    'a copy of djangoapp without collected static files',
+  );
+  const r = medic('djangoapp', 'deploy', '--window', '2s', '/tmp/dj');
+  const load = stopLoad();
+  assert.equal(r.code, 0, JSON.stringify(r.out) + r.stderr);
+  assert.match(r.stderr, /^static +\d+ static files? copied/m);
+  assert.match(sh('curl -s http://django.medic.test/static/site.css').stdout, /release with a new style/);
+  assertNoFailedRequest(load);
+});
+
 /** A copy of fastapi's live release at /tmp/NAME with one more Alembic revision. */
 function fastapiWith(name: string, revision: string): string {
   mustPass(
