@@ -22,6 +22,8 @@ import { PROBE_HEADER } from './nginx-switch.ts';
 /** The checks of medic check that apply to a release that is not running yet. */
 export const PREFLIGHT = [
   'unit.user_exists',
+  'unit.exec_exists',
+  'unit.envfile_readable',
   'env.required_present',
   'env.urls_parse',
   'runtime.python_version',
@@ -250,6 +252,9 @@ export function serviceAt(service: Service, layout: Layout, dir: string): Servic
     workdir: move(service.workdir),
     venv: move(service.venv),
     python: move(service.python),
+    exec: service.exec
+      ? { ...service.exec, path: to(service.exec.path), argv: service.exec.argv.map(to) }
+      : null,
     ...(service.server
       ? {
           server: {
