@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { UsageError } from '../cli/exit.ts';
-import type { Service } from '../discover/service.ts';
+import { type Service, unitView } from '../discover/service.ts';
+import { localHost } from '../host/host.ts';
+import { Masker } from '../report/mask.ts';
 import { run } from '../host/run.ts';
 import { createRelease, movePath, requirementsHash } from './deploy.ts';
 import { type Layout, swapSymlink, writeMeta } from './layout.ts';
@@ -89,30 +91,15 @@ export async function initLayout(
     migrationHead: rel?.head ?? null,
     irreversible: rel?.irreversible.map((i) => i.id) ?? [],
   });
-  // 4. the unit: a drop-in that runs ROOT/current with the env files of shared/
-  const inRoot = movePath(layout, layout.current);
-  const exec = service.exec;
-  if (!exec) throw new UsageError(`${service.unit}: cannot read ExecStart`);
-  const argv = [exec.path, ...exec.argv.slice(1)].map(inRoot);
-  const dropIn = `/etc/systemd/system/${service.unit}.d/medic-release.conf`;
-  await mkdir(dirname(dropIn), { recursive: true });
-  await writeAtomic(
-    dropIn,
-    [
-      `# medic deploy --init: ${service.unit} runs the live release, ${layout.current}. Remove this file to undo.`,
-      '[Service]',
-      `WorkingDirectory=${service.workdir ? inRoot(service.workdir) : layout.current}`,
-      'EnvironmentFile=',
-      ...service.envFiles.map(
-        (f) =>
-          `EnvironmentFile=${f.optional ? '-' : ''}${f.path.startsWith(`${root}/`) ? join(layout.shared, relative(root, f.path)) : f.path}`,
-      ),
-      'ExecStart=',
-      `ExecStart=${argv.map(quoteArg).join(' ')}`,
-      '',
-    ].join('\n'),
-  );
+  // 4. the unit, and its workers that run the same code: drop-ins that run ROOT/current with shared/'s env files
+  const dropIn = await writeDropIn(service, layout);
   changes.push(`wrote ${dropIn} (WorkingDirectory, EnvironmentFile, ExecStart through ${layout.current})`);
+  for (const w of service.workers) {
+    const view = await unitView(localHost(), w.id, null, { timeoutMs: 5000, masker: new Masker() });
+    if (!view.workdir || !(view.workdir === root || view.workdir.startsWith(`${root}/`))) continue;
+    const file = await writeDropIn({ ...view, unit: w.id }, layout);
+    changes.push(`wrote ${file}: the worker runs the live release too, and restarts with each deploy`);
+  }
   // 5. Nginx: the site proxies to upstream medic_APP, whose server is the live bind
   const site = service.site.file;
   const before = await readFile(site, 'utf8');
@@ -141,6 +128,42 @@ export async function initLayout(
   changes.push(`${layout.current} → releases/${id}`);
   for (const c of changes) say('init', c);
   return { release: id, changes };
+}
+
+/** The drop-in that makes a unit run ROOT/current, with the env files under ROOT read from shared/. */
+async function writeDropIn(
+  u: Pick<Service, 'unit' | 'exec' | 'workdir' | 'envFiles'>,
+  layout: Layout,
+): Promise<string> {
+  const root = layout.root;
+  const inRoot = movePath(layout, layout.current);
+  const exec = u.exec;
+  if (!exec) throw new UsageError(`${u.unit}: cannot read ExecStart`);
+  const argv = [exec.path, ...exec.argv.slice(1)].map(inRoot);
+  const file = dropInOf(u.unit);
+  await mkdir(dirname(file), { recursive: true });
+  await writeAtomic(
+    file,
+    [
+      `# medic deploy --init: ${u.unit} runs the live release, ${layout.current}. Remove this file to undo.`,
+      '[Service]',
+      `WorkingDirectory=${u.workdir ? inRoot(u.workdir) : layout.current}`,
+      'EnvironmentFile=',
+      ...u.envFiles.map(
+        (f) =>
+          `EnvironmentFile=${f.optional ? '-' : ''}${f.path.startsWith(`${root}/`) ? join(layout.shared, relative(root, f.path)) : f.path}`,
+      ),
+      'ExecStart=',
+      `ExecStart=${argv.map(quoteArg).join(' ')}`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** Where medic's drop-in for a unit lives: its presence says the unit follows the releases. */
+export function dropInOf(unit: string): string {
+  return `/etc/systemd/system/${unit}.d/medic-release.conf`;
 }
 
 function quoteArg(a: string): string {

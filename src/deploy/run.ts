@@ -1,5 +1,6 @@
 // The deploy and rollback flows over the steps of deploy.ts. Every failure before the switch leaves the
 // old release serving untouched; a failure after it switches back to the old release, still running.
+import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CheckContext } from '../checks/context.ts';
@@ -26,6 +27,7 @@ import {
   stopCandidate,
   viaNginx,
 } from './deploy.ts';
+import { dropInOf } from './init.ts';
 import { currentRelease, type Layout, prune, readMeta, swapSymlink, takeLock, writeMeta } from './layout.ts';
 import {
   appliedMigrations,
@@ -225,6 +227,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     switched = false;
     await stopCandidate(service.name);
     say('promote', `${service.unit} runs ${id}; the candidate is stopped`);
+    await restartWorkers(o, warn);
     outcome.pruned = await prune(layout, o.keep, [id, previous]);
     outcome.outcome = 'live';
     await markResult(layout, outcome);
@@ -254,6 +257,19 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     return outcome;
   } finally {
     lock.release();
+  }
+}
+
+/** The app's workers that follow the releases (medic's drop-in): restarted onto `current`, each checked. */
+async function restartWorkers(o: DeployOptions, warn: (step: string, text: string) => void): Promise<void> {
+  for (const w of o.service.workers) {
+    if (!existsSync(dropInOf(w.id))) continue;
+    const r = await run('systemctl', ['restart', w.id], { timeoutMs: 180_000 });
+    await new Promise((res) => setTimeout(res, 1000));
+    const state = await run('systemctl', ['is-active', w.id], { timeoutMs: 5000 });
+    if (!r.ok || r.value.code !== 0 || !state.ok || state.value.stdout.trim() !== 'active')
+      warn('workers', `${w.id} did not come back on the new release: systemctl status ${w.id}`);
+    else o.say('workers', `${w.id} restarted on the new release`);
   }
 }
 

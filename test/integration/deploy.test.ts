@@ -279,6 +279,10 @@ echo '/* release with a new style */' >> /tmp/dj/static/site.css`),
     'www-data',
   );
   assert.match(sh('curl -s http://django.medic.test/static/site.css').stdout, /release with a new style/);
+  // the Celery worker follows the release too
+  assert.match(init.stderr, /djangoapp-celery\.service\.d\/medic-release\.conf/);
+  const worker = sh('systemctl show -p MainPID --value djangoapp-celery').stdout.trim();
+  assert.equal(sh(`readlink /proc/${worker}/cwd`).stdout.trim(), `/srv/djangoapp/releases/${r.out.release}`);
   assertNoFailedRequest(load);
 });
 
