@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, posix, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../cli/exit.ts';
 import type { Bind } from '../app/server.ts';
 import { bindText } from '../causes/upstream.ts';
@@ -85,60 +86,66 @@ export async function createRelease(
 ): Promise<{ id: string; revision: string | null }> {
   await mkdir(layout.releases, { recursive: true });
   const id = releaseIdAt(new Date(), await releaseIds(layout));
+  const s = await stat(source).catch(() => null);
+  if (!s) throw new UsageError(`${source}: no such directory, repository or tarball`);
   const tmp = join(layout.releases, `.${id}.partial`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   let revision: string | null = null;
-  const s = await stat(source).catch(() => null);
-  if (!s) throw new UsageError(`${source}: no such directory, repository or tarball`);
-  if (s.isDirectory() && (existsSync(join(source, '.git')) || ref)) {
-    const rev = await run('git', ['-C', source, 'rev-parse', `${ref ?? 'HEAD'}^{commit}`], {
-      timeoutMs: 10_000,
-    });
-    if (!rev.ok || rev.value.code !== 0) throw new UsageError(`${source}: no git ref ${ref ?? 'HEAD'}`);
-    revision = rev.value.stdout.trim();
-    const archive = await run(
-      'sh',
-      ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', source, revision, tmp],
-      { timeoutMs: 120_000 },
-    );
-    if (!archive.ok || archive.value.code !== 0)
-      throw new UsageError(
-        `git archive ${revision} failed: ${archive.ok ? archive.value.stderr.trim() : ''}`,
-      );
-  } else if (s.isDirectory()) {
-    const skip = new Set([
-      '.git',
-      '.venv',
-      'venv',
-      '__pycache__',
-      'releases',
-      'shared',
-      'current',
-      ...shared,
-    ]);
-    // Entry by entry: the releases directory may live inside the source (medic deploy --init).
-    for (const entry of await readdir(source)) {
-      if (skip.has(entry) || entry === '.medic-deploy.lock' || entry.endsWith('.medic-tmp')) continue;
-      await cp(join(source, entry), join(tmp, entry), {
-        recursive: true,
-        verbatimSymlinks: true,
-        filter: (from) =>
-          !relative(source, from)
-            .split('/')
-            .some((p) => p === '__pycache__' || p === '.git'),
+  try {
+    if (s.isDirectory() && (existsSync(join(source, '.git')) || ref)) {
+      const rev = await run('git', ['-C', source, 'rev-parse', `${ref ?? 'HEAD'}^{commit}`], {
+        timeoutMs: 10_000,
       });
+      if (!rev.ok || rev.value.code !== 0) throw new UsageError(`${source}: no git ref ${ref ?? 'HEAD'}`);
+      revision = rev.value.stdout.trim();
+      const archive = await run(
+        'sh',
+        ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', source, revision, tmp],
+        { timeoutMs: 120_000 },
+      );
+      if (!archive.ok || archive.value.code !== 0)
+        throw new UsageError(
+          `git archive ${revision} failed: ${archive.ok ? archive.value.stderr.trim() : ''}`,
+        );
+    } else if (s.isDirectory()) {
+      const skip = new Set([
+        '.git',
+        '.venv',
+        'venv',
+        '__pycache__',
+        'releases',
+        'shared',
+        'current',
+        ...shared,
+      ]);
+      // Entry by entry: the releases directory may live inside the source (medic deploy --init).
+      for (const entry of await readdir(source)) {
+        if (skip.has(entry) || entry === '.medic-deploy.lock' || entry.endsWith('.medic-tmp')) continue;
+        await cp(join(source, entry), join(tmp, entry), {
+          recursive: true,
+          verbatimSymlinks: true,
+          filter: (from) =>
+            !relative(source, from)
+              .split('/')
+              .some((p) => p === '__pycache__' || p === '.git'),
+        });
+      }
+    } else if (/\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(source)) {
+      const x = await run('tar', ['-xf', source, '-C', tmp, '--no-same-owner'], { timeoutMs: 120_000 });
+      if (!x.ok || x.value.code !== 0)
+        throw new UsageError(`${source}: tar failed: ${x.ok ? x.value.stderr.trim() : x.error.message}`);
+    } else {
+      throw new UsageError(`${source}: give a directory, a git repository (with --ref) or a .tar(.gz) file`);
     }
-  } else if (/\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(source)) {
-    const x = await run('tar', ['-xf', source, '-C', tmp, '--no-same-owner'], { timeoutMs: 120_000 });
-    if (!x.ok || x.value.code !== 0)
-      throw new UsageError(`${source}: tar failed: ${x.ok ? x.value.stderr.trim() : x.error.message}`);
-  } else {
-    throw new UsageError(`${source}: give a directory, a git repository (with --ref) or a .tar(.gz) file`);
-  }
-  for (const name of shared) {
-    await rm(join(tmp, name), { recursive: true, force: true });
-    await symlink(posix.join('..', '..', 'shared', name), join(tmp, name));
+    for (const name of shared) {
+      await rm(join(tmp, name), { recursive: true, force: true });
+      await symlink(posix.join('..', '..', 'shared', name), join(tmp, name));
+    }
+  } catch (error) {
+    // a source that cannot be read leaves no half-built release behind
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
   }
   await rename(tmp, join(layout.releases, id));
   return { id, revision };
@@ -178,26 +185,13 @@ export async function linkVenv(
   if (!existsSync(`${venv}.complete`)) {
     if (!req)
       throw new DeployError('venv', `no requirements or lock file in the release, and no virtualenv for it`);
-    say(`building ${venv} from ${req.file}`);
-    await rm(venv, { recursive: true, force: true });
-    await mkdir(join(layout.shared, 'venvs'), { recursive: true });
-    const mk = await run(
-      base.python,
-      ['-m', 'venv', ...(base.systemSite ? ['--system-site-packages'] : []), venv],
-      {
-        timeoutMs: 120_000,
-      },
-    );
-    if (!mk.ok || mk.value.code !== 0)
-      throw new DeployError('venv', `python -m venv failed`, [
-        mk.ok ? mk.value.stderr.trim() : mk.error.message,
-      ]);
     // The hash follows a lock file when there is one; pip installs requirements.txt, or else the
     // dependencies pyproject.toml declares (not the app itself: its code stays in the release).
-    const pyproject = existsSync(join(dir, 'requirements.txt'))
+    const requirements = join(dir, 'requirements.txt');
+    const pyproject = existsSync(requirements)
       ? null
       : pyprojectOf(await readFile(join(dir, 'pyproject.toml'), 'utf8').catch(() => ''));
-    if (!existsSync(join(dir, 'requirements.txt')) && !pyproject)
+    if (!existsSync(requirements) && !pyproject)
       throw new DeployError(
         'venv',
         `medic builds virtualenvs from requirements.txt or pyproject.toml; ${req.file} alone is not enough`,
@@ -205,9 +199,19 @@ export async function linkVenv(
           'export the lock file to requirements.txt in the release (uv export, poetry export, pipenv requirements)',
         ],
       );
-    const what = pyproject
-      ? pyproject.dependencies.map((d) => d.line)
-      : ['-r', join(dir, 'requirements.txt')];
+    const what = pyproject ? pyproject.dependencies.map((d) => d.line) : ['-r', requirements];
+    say(`building ${venv} from ${req.file}`);
+    await rm(venv, { recursive: true, force: true });
+    await mkdir(join(layout.shared, 'venvs'), { recursive: true });
+    const mk = await run(
+      base.python,
+      ['-m', 'venv', ...(base.systemSite ? ['--system-site-packages'] : []), venv],
+      { timeoutMs: 120_000 },
+    );
+    if (!mk.ok || mk.value.code !== 0)
+      throw new DeployError('venv', `python -m venv failed`, [
+        mk.ok ? mk.value.stderr.trim() : mk.error.message,
+      ]);
     const pip = await run(
       join(venv, 'bin', 'pip'),
       ['install', '--no-input', '--disable-pip-version-check', ...what],
@@ -321,9 +325,9 @@ export async function startCandidate(
   await run('systemctl', ['stop', unit], { timeoutMs: 60_000 });
   await run('systemctl', ['reset-failed', unit], { timeoutMs: 10_000 });
   const at = serviceAt(service, layout, dir);
-  const exec = service.exec;
+  const exec = at.exec;
   if (!exec || !service.server) throw new DeployError('candidate', `cannot read ${service.unit}'s ExecStart`);
-  const argv = [exec.path, ...exec.argv.slice(1)].map(movePath(layout, dir));
+  const argv = [exec.path, ...exec.argv.slice(1)];
   const props = [
     `User=${service.user}`,
     `Group=${service.group}`,
@@ -395,7 +399,7 @@ export async function gate(health: Health, bind: Bind, ms: number, unit?: string
       const state = await run('systemctl', ['is-failed', unit], { timeoutMs: 5000 });
       if (state.ok && state.value.stdout.trim() === 'failed') return `${unit} failed: ${last}`;
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
   }
   return last;
 }

@@ -45,8 +45,14 @@ export async function initLayout(
     throw new UsageError(
       `${service.unit}: no Nginx site proxies to ${bind.kind === 'unix' ? bind.path : bind.port}`,
     );
-  const changes: string[] = [];
   const shared = sharedNames(service, root);
+  // The site's conversion first: a site medic cannot convert leaves everything as it was.
+  const site = service.site.file;
+  const before = await readFile(site, 'utf8');
+  const converted = convertSite(before, { app: service.name, bind, root, shared });
+  if (converted.changes.length === 0)
+    throw new UsageError(`${site}: found no proxy_pass to ${bind.kind === 'unix' ? bind.path : bind.port}`);
+  const changes: string[] = [];
   // 1. the first release: a copy of the code as it runs now
   const { id } = await createRelease(layout, root, null, shared);
   changes.push(
@@ -91,21 +97,7 @@ export async function initLayout(
     migrationHead: rel?.head ?? null,
     irreversible: rel?.irreversible.map((i) => i.id) ?? [],
   });
-  // 4. the unit, and its workers that run the same code: drop-ins that run ROOT/current with shared/'s env files
-  const dropIn = await writeDropIn(service, layout);
-  changes.push(`wrote ${dropIn} (WorkingDirectory, EnvironmentFile, ExecStart through ${layout.current})`);
-  for (const w of service.workers) {
-    const view = await unitView(localHost(), w.id, null, { timeoutMs: 5000, masker: new Masker() });
-    if (!view.workdir || !(view.workdir === root || view.workdir.startsWith(`${root}/`))) continue;
-    const file = await writeDropIn({ ...view, unit: w.id }, layout);
-    changes.push(`wrote ${file}: the worker runs the live release too, and restarts with each deploy`);
-  }
-  // 5. Nginx: the site proxies to upstream medic_APP, whose server is the live bind
-  const site = service.site.file;
-  const before = await readFile(site, 'utf8');
-  const converted = convertSite(before, { app: service.name, bind, root, shared });
-  if (converted.changes.length === 0)
-    throw new UsageError(`${site}: found no proxy_pass to ${bind.kind === 'unix' ? bind.path : bind.port}`);
+  // 4. Nginx: the site proxies to upstream medic_APP, whose server is the live bind
   await mkdir(join(UPSTREAM_DIR, 'backup'), { recursive: true });
   const backup = join(UPSTREAM_DIR, 'backup', `${basename(site)}.${id}`);
   await copyFile(site, backup);
@@ -123,6 +115,16 @@ export async function initLayout(
     `rewrote ${site} (backup: ${backup}):`,
     ...converted.changes.map((c) => `    ${c.before ? `${c.before}  →  ` : '+ '}${c.after}`),
   );
+  // 5. once Nginx took the site: the unit and its workers that run the same code get drop-ins that run
+  // ROOT/current with shared/'s env files
+  const dropIn = await writeDropIn(service, layout);
+  changes.push(`wrote ${dropIn} (WorkingDirectory, EnvironmentFile, ExecStart through ${layout.current})`);
+  for (const w of service.workers) {
+    const view = await unitView(localHost(), w.id, null, { timeoutMs: 5000, masker: new Masker() });
+    if (!view.workdir || !(view.workdir === root || view.workdir.startsWith(`${root}/`))) continue;
+    const file = await writeDropIn({ ...view, unit: w.id }, layout);
+    changes.push(`wrote ${file}: the worker runs the live release too, and restarts with each deploy`);
+  }
   // 6. current → the first release. The live unit moves onto it through the deploy's own gated switch.
   await swapSymlink(layout.current, join('releases', id));
   changes.push(`${layout.current} → releases/${id}`);

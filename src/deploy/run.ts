@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError } from '../cli/exit.ts';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks } from '../checks/run.ts';
@@ -22,6 +24,7 @@ import {
   migrate,
   type Outcome,
   PREFLIGHT,
+  requirementsHash,
   serviceAt,
   startCandidate,
   stopCandidate,
@@ -77,44 +80,40 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
   try {
     // A deploy that was killed may have left its candidate running and traffic on it: back to the live unit.
     await recover(o, bind);
-    // 2. the release
-    let id: string;
-    let made: { revision: string | null; requirementsHash: string | null } | null = null;
-    if (plan.kind === 'rollback') {
-      id = plan.source;
-      say('release', `going back to ${id}`);
-    } else {
-      const created = await createRelease(layout, plan.source, plan.ref, o.shared);
-      id = created.id;
-      say(
-        'release',
-        `${join(layout.releases, id)} from ${plan.source}${created.revision ? ` at ${created.revision.slice(0, 12)}` : ''}`,
-      );
-      const venv = await linkVenv(layout, id, { python: 'python3', systemSite: true }, (t) => say('venv', t));
-      say(
-        'venv',
-        venv.built ? 'built' : `reused shared/venvs/${venv.hash ?? 'none'} (requirements unchanged)`,
-      );
-      made = { revision: created.revision, requirementsHash: venv.hash };
-    }
-    outcome.release = id;
-    const dir = join(layout.releases, id);
+    // 2. the release, its record (written first, so that even a failed virtualenv is marked), its virtualenv
+    const id = plan.kind === 'rollback' ? plan.source : null;
+    const created = id ? null : await createRelease(layout, plan.source, plan.ref, o.shared);
+    outcome.release = id ?? created?.id ?? '';
+    const dir = join(layout.releases, outcome.release);
     const at = serviceAt(service, layout, dir);
     at.project = await projectOf(o.host, at.workdir ?? dir, service.env, {
       ...(service.server?.module ? { module: service.server.module } : {}),
     });
     const tool = at.project.migrations;
     const rel = tool ? await releaseMigrations(at.project.root, tool) : null;
-    if (made)
+    if (!created) say('release', `going back to ${outcome.release}`);
+    else {
+      say(
+        'release',
+        `${dir} from ${plan.source}${created.revision ? ` at ${created.revision.slice(0, 12)}` : ''}`,
+      );
       await writeMeta(layout, {
-        id,
+        id: created.id,
         createdAt: new Date().toISOString(),
         source: plan.source,
-        revision: made.revision,
-        requirementsHash: made.requirementsHash,
+        revision: created.revision,
+        requirementsHash: (await requirementsHash(dir))?.hash ?? null,
         migrationHead: rel?.head ?? null,
         irreversible: rel?.irreversible.map((i) => i.id) ?? [],
       });
+      const venv = await linkVenv(layout, created.id, { python: 'python3', systemSite: true }, (t) =>
+        say('venv', t),
+      );
+      say(
+        'venv',
+        venv.built ? 'built' : `reused shared/venvs/${venv.hash ?? 'none'} (requirements unchanged)`,
+      );
+    }
     // 3. preflight, as the unit's user, from the new release
     const ctx = new CheckContext(o.host, at, { timeoutMs: 10_000 });
     const checks = CHECKS.filter((c) => PREFLIGHT.includes(c.meta.id));
@@ -129,8 +128,8 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
       );
     const url = ctx.databaseUrl();
     if (rel && url && plan.kind === 'rollback') {
-      // The database may be at migrations the target release's code has never seen.
-      // the live release's project root: the same place inside its own directory
+      // The database may be at migrations the target release's code has never seen. The live release's
+      // project root is the same place inside its own directory.
       const liveDir = previous ? join(layout.releases, previous, relative(dir, at.project.root)) : null;
       const live = liveDir && tool ? await releaseMigrations(liveDir, tool) : null;
       const applied = await appliedMigrations(url, live ?? rel, 10_000);
@@ -147,12 +146,12 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
           rel,
           unknown,
         );
-        const text = `the database is at ${unknown.join(', ')}, which ${id} does not know: its code would run against a newer schema`;
+        const text = `the database is at ${unknown.join(', ')}, which ${outcome.release} does not know: its code would run against a newer schema`;
         if (!o.force)
           throw new DeployError('migrations', text, [
             `# take the database back first (from the live release, which knows the way down):`,
             fix,
-            `# or go back anyway: medic rollback ${id} --force`,
+            `# or go back anyway: medic rollback ${outcome.release} --force`,
           ]);
         warn('migrations', `${text} (--force)`);
       }
@@ -191,7 +190,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     // 6. switch, then verify that the new release answers
     await switchUpstream(service.name, next);
     switched = true;
-    await swapSymlink(layout.current, join('releases', id));
+    await swapSymlink(layout.current, join('releases', outcome.release));
     const seen = await answerFrom(next, o.health, { untilProblem: true });
     const cwd = await listenerCwd(next);
     if (seen.problem || !seen.upstream?.includes(bindText(next)) || cwd !== (at.workdir ?? dir))
@@ -211,7 +210,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
           'watch',
           `health through Nginx failed 3 times in a row after the switch: ${h.problem}`,
         );
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     say('watch', `healthy for ${Math.round(o.windowMs / 1000)} s through Nginx`);
     // 8. the live unit now runs the new release (traffic is on the candidate meanwhile), then back to it
@@ -226,13 +225,15 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     await switchTo(service.name, bind, o.health);
     switched = false;
     await stopCandidate(service.name);
-    say('promote', `${service.unit} runs ${id}; the candidate is stopped`);
+    say('promote', `${service.unit} runs ${outcome.release}; the candidate is stopped`);
     await restartWorkers(o, warn);
-    outcome.pruned = await prune(layout, o.keep, [id, previous]);
+    outcome.pruned = await prune(layout, o.keep, [outcome.release, previous]);
     outcome.outcome = 'live';
     await markResult(layout, outcome);
     return outcome;
   } catch (error) {
+    // Bad input (a source that is not there, a git ref that is not) is the user's one-line error.
+    if (error instanceof UsageError && !switched) throw error;
     const e =
       error instanceof DeployError
         ? error
@@ -265,7 +266,7 @@ async function restartWorkers(o: DeployOptions, warn: (step: string, text: strin
   for (const w of o.service.workers) {
     if (!existsSync(dropInOf(w.id))) continue;
     const r = await run('systemctl', ['restart', w.id], { timeoutMs: 180_000 });
-    await new Promise((res) => setTimeout(res, 1000));
+    await sleep(1000);
     const state = await run('systemctl', ['is-active', w.id], { timeoutMs: 5000 });
     if (!r.ok || r.value.code !== 0 || !state.ok || state.value.stdout.trim() !== 'active')
       warn('workers', `${w.id} did not come back on the new release: systemctl status ${w.id}`);
@@ -291,7 +292,7 @@ async function markResult(layout: Layout, o: Outcome): Promise<void> {
 async function switchTo(app: string, bind: Bind, health: DeployOptions['health']): Promise<void> {
   await switchUpstream(app, bind);
   await answerFrom(bind, health, { untilProblem: false });
-  await new Promise((r) => setTimeout(r, DRAIN_MS));
+  await sleep(DRAIN_MS);
 }
 
 /**
@@ -306,7 +307,7 @@ async function answerFrom(
   const wanted = bindText(bind);
   let seen = await viaNginx(health);
   for (let i = 0; i < 40 && !(opts.untilProblem && seen.problem) && !seen.upstream?.includes(wanted); i++) {
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     seen = await viaNginx(health);
   }
   return seen;
@@ -322,15 +323,13 @@ async function recover(o: DeployOptions, bind: Bind): Promise<void> {
   // With a candidate running, Nginx may still send traffic to it whatever the include file says (a kill
   // between writing the file and the reload): the switch back is made again, and waited for.
   if ((up && up !== live) || (await candidateRunning(o.service.name))) {
-    o.say(
-      'recover',
-      `a deploy was interrupted ${up && up !== live ? `with traffic on ${up}` : 'with its candidate running'}: traffic goes back to ${live}`,
-    );
+    const how = up && up !== live ? `with traffic on ${up}` : 'with its candidate running';
+    o.say('recover', `a deploy was interrupted ${how}: traffic goes back to ${live}`);
     const bad = await gate(o.health, bind, 60_000, o.service.unit);
     if (bad)
       throw new DeployError(
         'recover',
-        `a deploy was interrupted with traffic on ${up}, and ${o.service.unit} is not healthy (${bad}): traffic stays where it is`,
+        `a deploy was interrupted ${how}, and ${o.service.unit} is not healthy (${bad}): traffic stays where it is`,
         [`systemctl status ${o.service.unit}`, `medic diagnose ${o.service.unit}`],
       );
     await switchTo(o.service.name, bind, o.health);
