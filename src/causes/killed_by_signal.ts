@@ -1,3 +1,4 @@
+import { stopTimeoutKills } from './oom_killed.ts';
 import { type Cause, cite, unitName } from './types.ts';
 
 /**
@@ -20,7 +21,10 @@ export const killedBySignal: Cause = {
     if (!s) return null;
     // oom_killed claims the SIGKILL lines; a kernel OOM line among them means the kernel did it.
     if (s.all.some((x) => !x.captures.weak)) return null;
+    // systemd's own SIGKILL at a stop that timed out is not someone else's
+    const own = stopTimeoutKills(s.all);
     const kill = [...s.all]
+      .filter((x) => !own.has(x))
       .reverse()
       .find((x) => x.captures.sigkill || x.captures.process === 'gunicorn worker');
     if (!kill) return null;

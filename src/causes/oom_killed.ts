@@ -11,6 +11,28 @@ export function isKernelOomOf(text: string, unit: string, comm: string): boolean
   );
 }
 
+/**
+ * The SIGKILLs systemd sent itself: a unit that did not stop within TimeoutStopSec= ("State 'stop-sigterm'
+ * timed out. Killing.") dies by SIGKILL too, and that is a hung stop, neither the OOM killer nor a person.
+ */
+export function stopTimeoutKills(all: Signal[]): Set<Signal> {
+  const timeouts = all
+    .filter((x) => x.captures.stopTimeout && x.event.time)
+    .map((x) => Date.parse(x.event.time ?? ''));
+  return new Set(
+    all.filter(
+      (x) =>
+        x.captures.stopTimeout ||
+        (x.captures.sigkill &&
+          !!x.event.time &&
+          timeouts.some((t) => {
+            const d = Date.parse(x.event.time ?? '') - t;
+            return d >= 0 && d <= OOM_PAIRING_MS;
+          })),
+    ),
+  );
+}
+
 export const oomKilled: Cause = {
   meta: {
     id: 'oom_killed',
@@ -29,6 +51,8 @@ export const oomKilled: Cause = {
     if (m) return { pid: m[2] ?? '', process: m[1] ?? '', weak: 'yes' };
     // SIGKILL of the main process outside a stop: the OOM killer is the usual sender (the kernel log tells).
     if (/Main process exited, code=killed, status=9\/KILL/.test(t)) return { weak: 'yes', sigkill: 'yes' };
+    // systemd's own kill at a stop that timed out: noted so that the SIGKILL after it is not read as OOM
+    if (/State '[\w-]+' timed out\. Killing\./.test(t)) return { weak: 'yes', stopTimeout: 'yes' };
     if (/Failed with result 'oom-kill'|A process of this unit has been killed by the OOM killer/.test(t))
       return {};
     m = /Worker \(pid:(\d+)\) was sent SIGKILL! Perhaps out of memory\?/.exec(t);
@@ -38,8 +62,12 @@ export const oomKilled: Cause = {
     return null;
   },
   decide(evidence) {
-    const s = evidence.signals.get('oom_killed');
-    if (!s) return null;
+    const found = evidence.signals.get('oom_killed');
+    if (!found) return null;
+    const own = stopTimeoutKills(found.all);
+    const s = { ...found, all: found.all.filter((x) => !own.has(x)) };
+    const first = s.all[0];
+    if (!first) return null;
     // A kernel log holds every OOM kill of the boot: the one that matters killed this app's process,
     // at the moment systemd or Gunicorn saw it die by SIGKILL.
     const near = (sig: Signal) =>
@@ -49,9 +77,7 @@ export const oomKilled: Cause = {
       );
     const strong = s.all.filter((x) => !x.captures.weak);
     const best =
-      strong.find(near) ??
-      s.all.find(near) ??
-      (evidence.killedAt.length === 0 ? (strong[0] ?? s.first) : null);
+      strong.find(near) ?? s.all.find(near) ?? (evidence.killedAt.length === 0 ? (strong[0] ?? first) : null);
     if (!best) return null;
     // Live, the kernel's log was read: a SIGKILL it does not explain came from elsewhere (killed_by_signal).
     if (best.captures.weak && evidence.kernelLogRead && !strong.some(near)) return null;
