@@ -1,74 +1,11 @@
 // medic init and medic check on the testbed: init finds each app as it really is, check passes on the
 // healthy box, and every check fails on a scenario that breaks what it checks.
+// (Each scenario's failing checks are asserted in scenarios.test.ts, on the one application of it.)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
 import { inBox, mustPass, testbed } from './box.ts';
-
-interface Result {
-  id: string;
-  layer: string;
-  status: 'pass' | 'warn' | 'fail' | 'skip';
-  summary: string;
-  evidence: string[];
-  fix: string[];
-  ms: number;
-}
-interface Report {
-  target: { service: string; binds: string[]; serverName: string | null };
-  results: Result[];
-  summary: Record<string, number>;
-}
-
-function check(...args: string[]): { code: number; report: Report } {
-  const r = inBox('medic', '--format', 'json', 'check', ...args);
-  assert.ok(r.code === 0 || r.code === 1, `medic check ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return { code: r.code, report: JSON.parse(r.stdout) as Report };
-}
-
-const show = (rs: Result[]) => rs.map((r) => `${r.id}: ${r.status}: ${r.summary}`).join('\n');
-
-// The scenario that breaks each check, and the app it breaks.
-const failures: Record<string, { app: string; checks: string[] }> = {
-  exec_missing: { app: 'fastapi', checks: ['unit.exec_exists', 'unit.active', 'net.app_listening'] },
-  workdir_missing: { app: 'djangoapp', checks: ['unit.workdir_exists'] },
-  user_missing: { app: 'flaskapp', checks: ['unit.user_exists'] },
-  envfile_missing: { app: 'djangoapp', checks: ['unit.envfile_readable'] },
-  restart_policy_off: { app: 'flaskapp', checks: ['unit.restart_policy'] },
-  unit_disabled: { app: 'fastapi', checks: ['unit.enabled_on_boot'] },
-  missing_env_var: { app: 'flaskapp', checks: ['env.required_present', 'app.importable'] },
-  malformed_env_value: { app: 'flaskapp', checks: ['env.urls_parse'] },
-  default_secret: { app: 'flaskapp', checks: ['env.secrets_not_default'] },
-  python_version_mismatch: { app: 'fastapi', checks: ['runtime.python_version'] },
-  venv_copied: { app: 'flaskapp', checks: ['runtime.venv_matches_exec'] },
-  missing_dependency: { app: 'flaskapp', checks: ['deps.installed', 'app.importable'] },
-  django_debug_on: { app: 'djangoapp', checks: ['django.check_deploy'] },
-  disallowed_host: { app: 'djangoapp', checks: ['django.allowed_hosts_match'] },
-  flask_debug_on: { app: 'flaskapp', checks: ['flask.debug_off'] },
-  postgres_stopped: { app: 'flaskapp', checks: ['db.reachable'] },
-  db_wrong_password: { app: 'fastapi', checks: ['db.auth'] },
-  migrations_not_applied: { app: 'fastapi', checks: ['db.migrations_applied'] },
-  django_migrations_not_applied: { app: 'djangoapp', checks: ['db.migrations_applied'] },
-  redis_stopped: { app: 'flaskapp', checks: ['cache.redis_reachable'] },
-  upload_dir_unwritable: { app: 'flaskapp', checks: ['fs.writable_paths'] },
-  socket_dir_missing: { app: 'flaskapp', checks: ['fs.socket_dir'] },
-  static_root_empty: { app: 'djangoapp', checks: ['fs.static_root_exists', 'nginx.static_alias_exists'] },
-  disk_full: { app: 'flaskapp', checks: ['host.disk_free'] },
-  memory_limit_tight: { app: 'fastapi', checks: ['host.memory_headroom'] },
-  oom_kill: { app: 'fastapi', checks: ['host.recent_oom'] },
-  bind_public: { app: 'djangoapp', checks: ['net.bind_address', 'firewall.public_ports'] },
-  port_in_use: { app: 'fastapi', checks: ['net.port_conflict'] },
-  nginx_config_invalid: { app: 'flaskapp', checks: ['nginx.config_valid'] },
-  bind_port_mismatch: { app: 'fastapi', checks: ['nginx.upstream_matches_bind'] },
-  socket_permission: { app: 'flaskapp', checks: ['nginx.socket_permission'] },
-  static_alias_missing: { app: 'flaskapp', checks: ['nginx.static_alias_exists'] },
-  proxy_headers_missing: { app: 'fastapi', checks: ['nginx.proxy_headers'] },
-  tls_certificate_expired: { app: 'fastapi', checks: ['tls.certificate_valid'] },
-  dns_wrong_address: { app: 'djangoapp', checks: ['dns.resolves_here'] },
-  health_db_down: { app: 'djangoapp', checks: ['health.endpoint_ok'] },
-  health_behind_auth: { app: 'flaskapp', checks: ['health.endpoint_lightweight'] },
-  celery_worker_down: { app: 'djangoapp', checks: ['workers.running'] },
-};
+import { checkFailures, type Report, showResults } from './expect/check.ts';
 
 before(() => {
   mustPass(testbed('reset'), 'scripts/testbed reset');
@@ -84,7 +21,7 @@ test('every check has a failing scenario', () => {
   ) as {
     id: string;
   }[];
-  const covered = new Set(Object.values(failures).flatMap((f) => f.checks));
+  const covered = new Set(Object.values(checkFailures).flatMap((f) => f.checks));
   assert.deepEqual(
     catalog.map((c) => c.id).filter((id) => !covered.has(id)),
     [],
@@ -98,7 +35,7 @@ test('a healthy box: nothing fails, and every check passes for at least one app'
   })();
   assert.equal(report.length, 3);
   const failed = report.flatMap((r) => r.results.filter((x) => x.status === 'fail'));
-  assert.deepEqual(failed, [], show(failed));
+  assert.deepEqual(failed, [], showResults(failed));
   assert.equal(code, 0);
   const passed = new Set(
     report.flatMap((r) => r.results.filter((x) => x.status === 'pass').map((x) => x.id)),
@@ -107,7 +44,7 @@ test('a healthy box: nothing fails, and every check passes for at least one app'
   assert.deepEqual(
     all.filter((id) => !passed.has(id)),
     [],
-    show(report.flatMap((r) => r.results.filter((x) => !passed.has(x.id)))),
+    showResults(report.flatMap((r) => r.results.filter((x) => !passed.has(x.id)))),
   );
   // Secrets never leave: no value of the env files appears in any output format.
   for (const format of ['json', 'text', 'markdown', 'junit', 'tap']) {
@@ -166,7 +103,7 @@ test('medic init writes a medic.yaml with the real binds, names, certificates an
     const x = inBox('medic', '--format', 'json', 'check', '-c', '/root/medic.yaml');
     return { code: x.code, report: JSON.parse(x.stdout) as Report[] };
   })();
-  assert.equal(code, 0, show(report.flatMap((x) => x.results.filter((y) => y.status === 'fail'))));
+  assert.equal(code, 0, showResults(report.flatMap((x) => x.results.filter((y) => y.status === 'fail'))));
   assert.equal(report.length, 3);
   const bad = mustPass(
     inBox('bash', '-c', 'printf "version: 2\\nservices: {}\\n" > /root/bad.yaml'),
@@ -190,22 +127,3 @@ test('junit and tap output for CI', () => {
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no check named nginx\.nope/);
 });
-
-for (const [scenario, { app, checks }] of Object.entries(failures)) {
-  test(`${scenario}: ${checks.join(', ')} fail for ${app}`, () => {
-    mustPass(testbed('scenario', 'apply', scenario), `scenario apply ${scenario}`);
-    try {
-      const { code, report } = check(app);
-      assert.equal(code, 1);
-      const got = report.results.filter((r) => checks.includes(r.id));
-      assert.deepEqual(
-        got.map((r) => [r.id, r.status]).sort(),
-        checks.map((id) => [id, 'fail']).sort(),
-        show(report.results.filter((r) => r.status !== 'pass')),
-      );
-      for (const r of got) assert.ok(r.fix.length > 0, `${r.id} names a fix`);
-    } finally {
-      mustPass(testbed('reset'), 'reset');
-    }
-  });
-}

@@ -77,7 +77,10 @@ done
 install -d -o www-data -g www-data /srv/flaskapp/uploads /var/log/flaskapp
 
 # PostgreSQL: one role and database per app, password authentication over TCP.
-systemctl start postgresql
+# Debian's package gave the cluster the next free port if 5432 was taken on the host while debootstrap
+# ran (the box shares the host's network): the apps, the scenarios and medic's checks all expect 5432.
+sed -i 's/^port = .*/port = 5432/' /etc/postgresql/*/main/postgresql.conf
+systemctl restart postgresql
 psql_admin() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -q "$@"; }
 psql_admin -c "CREATE ROLE flaskapp LOGIN PASSWORD 'Fl4sk-DB-pw-71'" -c "CREATE DATABASE flaskapp OWNER flaskapp"
 psql_admin -c "CREATE ROLE fastapi LOGIN PASSWORD 'F4stAPI-DB-pw-52'" -c "CREATE DATABASE fastapi OWNER fastapi"
