@@ -2,9 +2,10 @@
 // the release layout, without downtime. Nothing is deleted: the old files stay where they were, the
 // unit gets a drop-in (remove it to undo), the Nginx site is backed up before it is rewritten.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { UsageError } from '../cli/exit.ts';
+import { bindText } from '../causes/upstream.ts';
 import { type Service, unitView } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';
 import { Masker } from '../report/mask.ts';
@@ -47,10 +48,13 @@ export async function initLayout(
     );
   const shared = sharedNames(service, root);
   // The site's conversion first: a site medic cannot convert leaves everything as it was.
-  const site = service.site.file;
+  // The file itself, not the sites-enabled link to it: the one a person edits stays the one in use.
+  const site = await realpath(service.site.file);
   const before = await readFile(site, 'utf8');
-  const converted = convertSite(before, { app: service.name, bind, root, shared });
-  if (converted.changes.length === 0)
+  // Again after an --init interrupted once Nginx took the site: the site is medic's already.
+  const mine = before.includes(`include ${upstreamFile(service.name)};`);
+  const converted = mine ? null : convertSite(before, { app: service.name, bind, root, shared });
+  if (converted?.changes.length === 0)
     throw new UsageError(`${site}: found no proxy_pass to ${bind.kind === 'unix' ? bind.path : bind.port}`);
   const changes: string[] = [];
   // 1. the first release: a copy of the code as it runs now
@@ -98,23 +102,26 @@ export async function initLayout(
     irreversible: rel?.irreversible.map((i) => i.id) ?? [],
   });
   // 4. Nginx: the site proxies to upstream medic_APP, whose server is the live bind
-  await mkdir(join(UPSTREAM_DIR, 'backup'), { recursive: true });
-  const backup = join(UPSTREAM_DIR, 'backup', `${basename(site)}.${id}`);
-  await copyFile(site, backup);
-  await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
-  await writeAtomic(site, converted.text);
-  const tested = await run('nginx', ['-t', '-q'], { timeoutMs: 15_000 });
-  if (!tested.ok || tested.value.code !== 0) {
-    await writeAtomic(site, before);
-    throw new UsageError(
-      `nginx -t refused the converted site (${site} is restored): ${tested.ok ? tested.value.stderr.trim().split('\n').pop() : ''}`,
+  if (converted) {
+    await mkdir(join(UPSTREAM_DIR, 'backup'), { recursive: true });
+    const backup = join(UPSTREAM_DIR, 'backup', `${basename(site)}.${id}`);
+    await copyFile(site, backup);
+    await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
+    await writeAtomic(site, converted.text);
+    await testAndReload(`the converted site (${site} is restored)`, () => writeAtomic(site, before));
+    changes.push(
+      `rewrote ${site} (backup: ${backup}):`,
+      ...converted.changes.map((c) => `    ${c.before ? `${c.before}  →  ` : '+ '}${c.after}`),
     );
+  } else {
+    // (killed before its reload, Nginx may still run the site as it was: test and reload it now)
+    if (!existsSync(upstreamFile(service.name))) {
+      await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
+      changes.push(`wrote ${upstreamFile(service.name)}: ${bindText(bind)}`);
+    }
+    await testAndReload(site, async () => {});
+    changes.push(`${site} already sends ${service.name} through ${upstreamFile(service.name)}: kept`);
   }
-  await run('systemctl', ['reload', 'nginx'], { timeoutMs: 30_000 });
-  changes.push(
-    `rewrote ${site} (backup: ${backup}):`,
-    ...converted.changes.map((c) => `    ${c.before ? `${c.before}  →  ` : '+ '}${c.after}`),
-  );
   // 5. once Nginx took the site: the unit and its workers that run the same code get drop-ins that run
   // ROOT/current with shared/'s env files
   const dropIn = await writeDropIn(service, layout);
@@ -130,6 +137,18 @@ export async function initLayout(
   changes.push(`${layout.current} → releases/${id}`);
   for (const c of changes) say('init', c);
   return { release: id, changes };
+}
+
+/** `nginx -t`, then a reload; on a refusal, UNDO and a one-line error naming WHAT. */
+async function testAndReload(what: string, undo: () => Promise<void>): Promise<void> {
+  const tested = await run('nginx', ['-t', '-q'], { timeoutMs: 15_000 });
+  if (!tested.ok || tested.value.code !== 0) {
+    await undo();
+    throw new UsageError(
+      `nginx -t refused ${what}: ${tested.ok ? tested.value.stderr.trim().split('\n').pop() : tested.error.message}`,
+    );
+  }
+  await run('systemctl', ['reload', 'nginx'], { timeoutMs: 30_000 });
 }
 
 /** The drop-in that makes a unit run ROOT/current, with the env files under ROOT read from shared/. */

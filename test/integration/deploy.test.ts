@@ -107,7 +107,12 @@ test('deploy --init, then a deploy: switched and verified, and the load generato
   startLoad();
   const init = inBox('medic', 'deploy', '--init', '--service', 'flaskapp');
   assert.equal(init.code, 0, init.stdout + init.stderr);
-  assert.match(init.stderr, /rewrote \/etc\/nginx\/sites-enabled\/flaskapp/);
+  // the file sites-enabled links to is rewritten: the link stays a link
+  assert.match(init.stderr, /rewrote \/etc\/nginx\/sites-available\/flaskapp/);
+  assert.equal(
+    sh('readlink /etc/nginx/sites-enabled/flaskapp').stdout.trim(),
+    '/etc/nginx/sites-available/flaskapp',
+  );
   assert.match(init.stderr, /Nginx sends flaskapp to the new release/);
   const first = live('flaskapp');
   const deploy = medic('flaskapp', 'deploy', '--window', '3s', '/srv/flaskapp/current');
@@ -263,8 +268,15 @@ sleep ${delay}; kill -9 $pid; cat /tmp/killed.log`);
 
 test("djangoapp: collectstatic runs for the release, and Nginx serves the new release's static files", () => {
   startLoad('http://django.medic.test/');
+  // An --init killed once Nginx took the site, before `current` exists: a second --init completes it.
+  const killed = sh(`nohup medic deploy --init --service djangoapp > /tmp/init-killed.log 2>&1 &
+pid=$!
+for i in $(seq 3000); do grep -qs 'include /etc/nginx/medic/djangoapp.upstream;' /etc/nginx/sites-available/djangoapp && break; sleep 0.005; done
+kill -STOP $pid; test -e /srv/djangoapp/current && echo 'current exists'; kill -9 $pid`);
+  assert.equal(killed.stdout.trim(), '', `not killed in the window: ${killed.stdout}`);
   const init = inBox('medic', 'deploy', '--init', '--service', 'djangoapp');
   assert.equal(init.code, 0, init.stdout + init.stderr);
+  assert.match(init.stderr, /sites-available\/djangoapp already sends djangoapp through/);
   mustPass(
     sh(`set -e; rm -rf /tmp/dj; cp -a /srv/djangoapp/current/ /tmp/dj; rm -rf /tmp/dj/staticfiles
 echo '/* release with a new style */' >> /tmp/dj/static/site.css`),
