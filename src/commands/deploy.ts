@@ -168,7 +168,8 @@ async function report(
   } catch {
     // the deploy itself is done; the record is a marker only
   }
-  if (o.outcome === 'rolled_back') await alert(t, record);
+  // Not live: the old release still serves, and whoever started an unattended deploy hears of it.
+  if (o.outcome !== 'live') await alert(t, record);
   const safe = neutraliseDeep(
     t.masker.deep({
       ...record,
@@ -198,7 +199,7 @@ async function report(
   process.exitCode = o.outcome === 'live' ? EXIT.ok : EXIT.problems;
 }
 
-/** A switch back goes to the notifiers of medic watch (medic.yaml's notify): the site was touched. */
+/** A deploy that did not go live goes to the notifiers of medic watch (medic.yaml's notify). */
 async function alert(t: Awaited<ReturnType<typeof target>>, record: DeployFacts): Promise<void> {
   const notify = t.config?.config.notify;
   if (!notify) return;

@@ -6,14 +6,14 @@ import type { DeployRecord, Incident, IncidentEvent } from './store.ts';
 /** What a deploy alert tells of the deploy. */
 export type DeployFacts = Pick<
   DeployRecord,
-  'release' | 'previous' | 'step' | 'message' | 'startedAt' | 'finishedAt'
+  'kind' | 'outcome' | 'release' | 'previous' | 'step' | 'message' | 'startedAt' | 'finishedAt'
 >;
 
 export type AlertKind = 'opened' | 'resolved' | 'gave_up';
 
 export interface Alert {
-  /** incident.opened, incident.resolved, incident.gave_up; deploy.rolled_back from medic deploy */
-  event: `incident.${AlertKind}` | 'deploy.rolled_back';
+  /** incident.opened, incident.resolved, incident.gave_up; deploy.failed and deploy.rolled_back from medic deploy */
+  event: `incident.${AlertKind}` | 'deploy.failed' | 'deploy.rolled_back';
   /** The same for every retry of this message: receivers can drop a repeat (Idempotency-Key, Message-ID). */
   key: string;
   incident: number;
@@ -39,7 +39,11 @@ export interface Alert {
   deploy?: { release: string; previous: string | null; step: string | null; message: string | null };
 }
 
-/** A deploy medic switched back: the release that failed its watch, and the one that serves again. */
+/**
+ * A deploy or rollback that did not go live: deploy.failed when it stopped before traffic moved (preflight,
+ * migrations, the candidate's gate), deploy.rolled_back when medic switched traffic back after the switch.
+ * Either way the release that served before serves on.
+ */
 export function deployAlertOf(
   d: DeployFacts & {
     service: string;
@@ -49,19 +53,24 @@ export function deployAlertOf(
   },
   host: string,
 ): Alert {
+  const back = d.outcome === 'rolled_back';
+  const what = `${d.kind === 'rollback' ? 'rollback to' : 'deploy of'} ${d.release}`;
+  const serving = d.previous ?? 'the previous release';
   return {
-    event: 'deploy.rolled_back',
-    key: `medic-${host}-deploy-${d.service}-${d.release}`,
+    event: back ? 'deploy.rolled_back' : 'deploy.failed',
+    key: `medic-${host}-${d.kind}-${d.service}-${d.release}`,
     incident: 0,
     service: d.service,
     unit: d.unit,
     host,
-    headline: `${d.service} on ${host}: deploy of ${d.release} rolled back — ${d.message ?? d.step ?? 'failed'}`,
-    summary: `the deploy of ${d.release} failed at ${d.step ?? '?'} after the switch; medic switched back`,
-    state: `${d.previous ?? 'the previous release'} serves again`,
+    headline: `${d.service} on ${host}: ${what} ${back ? 'rolled back' : 'failed'} — ${d.message ?? d.step ?? 'failed'}`,
+    summary: back
+      ? `the ${what} failed at ${d.step ?? '?'} after the switch; medic switched back`
+      : `the ${what} failed at ${d.step ?? '?'}, before any traffic moved`,
+    state: back ? `${serving} serves again` : `${serving} still serves`,
     startedAt: d.startedAt,
     detectedAt: d.finishedAt,
-    recoveredAt: d.finishedAt,
+    recoveredAt: back ? d.finishedAt : null,
     resolvedAt: null,
     timeToDetectMs: 0,
     timeToRecoverMs: null,
@@ -140,7 +149,7 @@ export function alertText(a: Alert): string {
   if (a.deploy)
     lines.push(
       `service   ${a.service} (${a.unit}) on ${a.host}`,
-      `release   ${a.deploy.release} (was ${a.deploy.previous ?? 'none'}), deploy started ${utc(a.startedAt)}`,
+      `release   ${a.deploy.release} (was ${a.deploy.previous ?? 'none'}), started ${utc(a.startedAt)}`,
       `state     ${a.state}`,
     );
   else {

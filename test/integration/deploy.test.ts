@@ -76,6 +76,21 @@ EOF`),
 
 let sink: ChildProcess;
 
+/** The deploy alerts of EVENT the webhook receiver got. */
+function deployAlerts(event: string) {
+  return readFileSync(SINK, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          via: string;
+          body?: { event?: string; headline?: string; deploy?: { release: string } };
+        },
+    )
+    .filter((m) => m.via === 'http' && m.body?.event === event);
+}
+
 before(() => {
   rmSync(SINK, { force: true });
   sink = spawn(
@@ -142,6 +157,9 @@ test('a release that cannot import stops at preflight; the old release serves on
   assert.match(r.out.message ?? '', /app\.importable.*No module named 'markdown_missing_module'/);
   assert.equal(live('flaskapp'), before);
   assertNoFailedRequest(load);
+  // whoever started it hears of it through medic.yaml's notify, with the old release still serving
+  const alert = deployAlerts('deploy.failed').find((a) => a.body?.deploy?.release === r.out.release);
+  assert.match(alert?.body?.headline ?? '', /flaskapp on .*: deploy of \S+ failed — .*app\.importable/);
   // the failed release is kept for a look, marked as never served
   assert.match(
     inBox('medic', 'releases', '--service', 'flaskapp').stdout,
@@ -203,17 +221,7 @@ s = s.replace('    def health():\\n', '    def health():\\n        if time.time(
   const pid = sh('systemctl show -p MainPID --value flaskapp').stdout.trim();
   assert.equal(sh(`readlink /proc/${pid}/cwd`).stdout.trim(), `/srv/flaskapp/${before}`);
   assertNoFailedRequest(load);
-  const alerts = readFileSync(SINK, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map(
-      (l) =>
-        JSON.parse(l) as {
-          via: string;
-          body?: { event?: string; headline?: string; deploy?: { release: string } };
-        },
-    )
-    .filter((m) => m.via === 'http' && m.body?.event === 'deploy.rolled_back');
+  const alerts = deployAlerts('deploy.rolled_back');
   assert.equal(alerts.length, 1);
   assert.equal(alerts[0]?.body?.deploy?.release, r.out.release);
   // the deploy is a marker where the operator looks next

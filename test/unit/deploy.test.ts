@@ -245,6 +245,8 @@ test("deploys are markers on an incident's timeline and in a read-only reader; a
       {
         service: 'flaskapp',
         unit: 'flaskapp.service',
+        kind: 'deploy',
+        outcome: 'rolled_back',
         release: 'C',
         previous: 'B',
         step: 'watch',
@@ -262,4 +264,28 @@ test("deploys are markers on an incident's timeline and in a read-only reader; a
   assert.match(text, /^flaskapp on web1: deploy of C rolled back — health failed 3 times/);
   assert.match(text, /state {5}B serves again/);
   assert.match(text, /\$ medic releases --service flaskapp/);
+  // stopped before traffic moved: deploy.failed, and the old release still serves
+  const failed = deployAlertOf(
+    {
+      service: 'fastapi',
+      unit: 'fastapi.service',
+      kind: 'deploy',
+      outcome: 'failed',
+      release: 'D',
+      previous: 'C',
+      step: 'migrate',
+      message: 'alembic upgrade head failed: relation "invoices" does not exist',
+      startedAt: '2026-11-22T06:00:00.000Z',
+      finishedAt: '2026-11-22T06:00:20.000Z',
+      steps: [],
+      fix: ['medic releases --service fastapi'],
+    },
+    'web1',
+  );
+  assert.equal(failed.event, 'deploy.failed');
+  assert.equal(failed.recoveredAt, null);
+  const failedText = alertText(failed);
+  assert.match(failedText, /^fastapi on web1: deploy of D failed — alembic upgrade head failed/);
+  assert.match(failed.summary, /failed at migrate, before any traffic moved/);
+  assert.match(failedText, /state {5}C still serves/);
 });
