@@ -1,7 +1,8 @@
 // What the server runs, as systemd and Nginx see it: the service units (which of them are Python app
 // servers, which are task workers) and Nginx's sites. Shared by diagnose, init and check.
 import type { Host } from '../host/host.ts';
-import { type Directive, parseNginxDump } from '../nginx/config.ts';
+import { posix } from 'node:path';
+import { type Directive, matchesGlob, parseNginxDump } from '../nginx/config.ts';
 import { type NginxSite, sitesOf, upstreamOf } from '../nginx/sites.ts';
 import { parseShowUnits, showValue } from '../systemd/show.ts';
 
@@ -65,14 +66,23 @@ export interface NginxView {
   user: string;
 }
 
-/** Nginx's whole configuration as `nginx -T` prints it; null when Nginx is not installed or prints nothing. */
+/**
+ * Nginx's whole configuration as `nginx -T` prints it. `nginx -T` prints nothing unless its config test
+ * passes, and as any user but root that test fails on a TLS site's key (medic watch runs as its own user):
+ * then the configuration is read from its files, as far as they can be read. null when there is none.
+ */
 export async function nginxView(host: Host, timeoutMs: number): Promise<NginxView | null> {
   const dump = await host.run('nginx', ['-T'], { timeoutMs });
-  if (!dump.ok || !dump.value.stdout) return null;
-  const parsed = parseNginxDump(dump.value.stdout);
+  const text =
+    dump.ok && dump.value.stdout
+      ? dump.value.stdout
+      : process.getuid?.() !== 0
+        ? await nginxDumpFromFiles(host, confPathOf(dump.ok ? dump.value.stderr : ''))
+        : null;
+  if (!text) return null;
+  const parsed = parseNginxDump(text);
   if (!parsed.ok)
     return { sites: [], directives: [], errorLogs: ['/var/log/nginx/error.log'], user: 'www-data' };
-  const text = dump.value.stdout;
   const errorLogs = [
     ...new Set([...text.matchAll(/^\s*error_log\s+(\/\S+?)[\s;]/gm)].map((m) => m[1] ?? '')),
   ];
@@ -83,6 +93,56 @@ export async function nginxView(host: Host, timeoutMs: number): Promise<NginxVie
     errorLogs: errorLogs.length > 0 ? errorLogs : ['/var/log/nginx/error.log'],
     user,
   };
+}
+
+/** The main file `nginx -t` names in its messages ("configuration file /etc/nginx/nginx.conf test failed"). */
+function confPathOf(stderr: string): string {
+  return /configuration file (\/\S+) test/.exec(stderr)?.[1] ?? '/etc/nginx/nginx.conf';
+}
+
+/** At most this many files are read for a dump: a config that includes more is cut there. */
+const MAX_NGINX_FILES = 500;
+
+/**
+ * The text `nginx -T` would print, made from the files themselves: the main file, then every file its
+ * `include` directives name (globs resolved against the directory), each after its "# configuration file"
+ * line. Files medic cannot read are left out (the parse reports them as missing includes). null when the
+ * main file cannot be read.
+ */
+export async function nginxDumpFromFiles(host: Host, main: string): Promise<string | null> {
+  const prefix = posix.dirname(main);
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const queue = [main];
+  while (queue.length > 0 && seen.size < MAX_NGINX_FILES) {
+    const file = queue.shift() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = await host.readFile(file);
+    if (text === undefined) {
+      if (file === main) return null;
+      continue;
+    }
+    out.push(`# configuration file ${file}:`, text, '');
+    const code = text.replace(/#.*$/gm, '');
+    for (const m of code.matchAll(/(?:^|[;{}\s])include\s+(['"]?)([^;'"\s]+)\1\s*;/g)) {
+      const pattern = m[2] as string;
+      const path = posix.isAbsolute(pattern) ? pattern : posix.join(prefix, pattern);
+      if (!/[*?[]/.test(path)) {
+        queue.push(path);
+        continue;
+      }
+      const dir = posix.dirname(path);
+      const names = (await host.readdir(dir)) ?? [];
+      queue.push(
+        ...names
+          .map((n) => posix.join(dir, n))
+          .filter((p) => matchesGlob(path, p))
+          .sort(),
+      );
+    }
+  }
+  return out.join('\n');
 }
 
 /** When no site reaches the app's bind (the mismatch itself), the proxying site named after the unit. */

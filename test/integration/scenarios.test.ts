@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertHealthy, inBox, mustPass, sh, show, testbed } from './box.ts';
 import { checkFailures, checkScenario } from './expect/check.ts';
-import { diagnoseScenario } from './expect/diagnose.ts';
+import { diagnoseScenario, diagnoseScenarioAsNonRoot, nonRootScenarios } from './expect/diagnose.ts';
 import { djangoCheckDeploy, file, visible } from './expect/visible.ts';
 
 const flask = 'http://flask.medic.test';
@@ -58,6 +58,10 @@ for (const name of listed) {
     try {
       await t.test('the failure is real and visible', () => shows());
       await t.test('medic diagnose names the cause, live and offline', () => diagnoseScenario(name));
+      if (nonRootScenarios.has(name))
+        await t.test('medic diagnose names it as a user who is not root', () =>
+          diagnoseScenarioAsNonRoot(name),
+        );
       if (checkFailures[name])
         await t.test(`medic check fails ${checkFailures[name].checks.join(', ')}`, () => checkScenario(name));
     } finally {

@@ -1,7 +1,9 @@
 // The nginx parser and the site model on real configurations: the testbed's own sites, public configs
 // (test/fixtures/nginx, each naming its source on its first line) and an `nginx -T` dump.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import {
   type Directive,
@@ -24,6 +26,8 @@ import {
   upstreamOf,
   upstreamsOf,
 } from '../../src/nginx/sites.ts';
+import { nginxDumpFromFiles } from '../../src/discover/units.ts';
+import { hostAt } from '../../src/host/host.ts';
 
 const FIXTURES = new URL('../fixtures/nginx/', import.meta.url);
 const TESTBED = new URL('../../testbed/image/files/etc/nginx/sites-available/', import.meta.url);
@@ -829,4 +833,42 @@ test('a public site file under the Ubuntu nginx.conf: its snippets are missing i
     siteForBind(sites, { kind: 'unix', path: '/home/django/gunicorn.socket' }).map((s) => s.listen[0]?.port),
     [443],
   );
+});
+
+test('without nginx -T (not root: the TLS key is unreadable), the dump is made from the files themselves', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'medic-nginx-'));
+  try {
+    for (const [path, text] of ubuntuHost()) {
+      mkdirSync(join(root, dirname(path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    // a dotfile the glob skips, as glob(3) does, and an include of a file that is not there
+    writeFileSync(join(root, '/etc/nginx/sites-enabled/.flaskapp.swp'), 'server { listen 81; }');
+    mkdirSync(join(root, '/etc/nginx/conf.d'));
+    writeFileSync(join(root, '/etc/nginx/conf.d/extra.conf'), 'include snippets/missing.conf;\n');
+    const dump = await nginxDumpFromFiles(hostAt(root), '/etc/nginx/nginx.conf');
+    assert.ok(dump);
+    assert.deepEqual(
+      [...filesOfDump(dump).keys()],
+      [
+        '/etc/nginx/nginx.conf',
+        '/etc/nginx/conf.d/extra.conf',
+        '/etc/nginx/sites-enabled/djangoapp',
+        '/etc/nginx/sites-enabled/fastapi',
+        '/etc/nginx/sites-enabled/flaskapp',
+      ],
+    );
+    const fromFiles = parseNginxDump(dump);
+    assert.ok(fromFiles.ok);
+    const summary = (sites: NginxSite[]) =>
+      sites.map((s) => [s.file, s.serverNames.join(' '), upstreamOf(s).map((u) => JSON.stringify(u))]);
+    assert.deepEqual(summary(sitesOf(fromFiles.config)), summary(testbedSites()));
+    assert.deepEqual(
+      fromFiles.config.missing.map((m) => m.path),
+      ['/etc/nginx/mime.types', '/etc/nginx/snippets/missing.conf'],
+    );
+    assert.equal(await nginxDumpFromFiles(hostAt(root), '/etc/nginx/none.conf'), null);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

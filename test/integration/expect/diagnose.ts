@@ -212,3 +212,25 @@ export function diagnoseScenario(name: string): void {
     }
   }
 }
+
+/**
+ * Scenarios whose cause lies in Nginx's configuration, diagnosed by a user who is not root, the way medic
+ * watch runs (its own user in the systemd-journal and adm groups). `nginx -T` prints nothing for such a
+ * user (the TLS key is root's), so medic reads the configuration from its files.
+ */
+export const nonRootScenarios = new Set(['bind_port_mismatch', 'upstream_socket_missing']);
+
+export function diagnoseScenarioAsNonRoot(name: string): void {
+  const e = diagnoseExpectations[name];
+  assert.ok(e?.cause, `no diagnose expectation with a cause for ${name}`);
+  mustPass(
+    sh(
+      'id medicro >/dev/null 2>&1 || useradd --system --no-create-home --groups systemd-journal,adm medicro',
+    ),
+    'a user who is not root',
+  );
+  assert.notEqual(sh('runuser -u medicro -- nginx -T >/dev/null 2>&1').code, 0, 'nginx -T fails as medicro');
+  const r = sh(`cd /tmp && runuser -u medicro -- medic diagnose ${e.unit} --format json`);
+  assert.equal(r.code, 1, `medic diagnose as medicro exited ${r.code}: ${r.stderr}`);
+  assertFinds(JSON.parse(r.stdout) as Diagnosis, { ...e, cause: e.cause }, 'not root');
+}
