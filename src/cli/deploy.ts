@@ -7,7 +7,11 @@ const common = (c: Command) =>
     .option('-c, --config <file>', 'medic.yaml (default: ./medic.yaml, then /etc/medic/medic.yaml)')
     .option('-s, --service <name>', 'the service of medic.yaml (or the unit) to deploy')
     .option('--window <duration>', 'health must hold this long through Nginx after the switch', '30s')
-    .option('--keep <n>', 'releases to keep', '5');
+    .option('--keep <n>', 'releases to keep', '5')
+    .option(
+      '--dry-run',
+      'build the release and run its preflight, list its migrations, then stop: nothing moves',
+    );
 
 export function addDeploy(program: Command, contextOf: () => Context): void {
   common(
@@ -22,7 +26,7 @@ export function addDeploy(program: Command, contextOf: () => Context): void {
     .option('--init', 'convert the running deployment to the release layout, without downtime')
     .addHelpText(
       'after',
-      '\nExit code: 0 the release is live, 1 it failed or was rolled back (the old release serves), 2 medic could not run.\nExamples:\n  medic deploy --init\n  medic deploy /home/deploy/app-build\n  medic deploy /srv/repo.git --ref v1.4.2',
+      '\nExit code: 0 the release is live (with --dry-run: it would go ahead), 1 it failed or was rolled back (the old release serves), 2 medic could not run.\nExamples:\n  medic deploy --init\n  medic deploy /home/deploy/app-build --dry-run\n  medic deploy /home/deploy/app-build\n  medic deploy /srv/repo.git --ref v1.4.2',
     )
     .action(async (source: string | undefined, opts: DeployOptions) =>
       (await import('../commands/deploy.ts')).deploy(source, opts, contextOf()),

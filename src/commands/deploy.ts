@@ -22,6 +22,7 @@ export interface DeployOptions {
   window: string;
   keep: string;
   force?: boolean;
+  dryRun?: boolean;
 }
 
 /** The service, its release layout and how a deploy of it runs, from the command's options. */
@@ -90,6 +91,7 @@ async function target(opts: DeployOptions, ctx: Context) {
     windowMs: durationMs(window[2] ? opts.window : Number(opts.window)),
     keep,
     force: opts.force === true,
+    dryRun: opts.dryRun === true,
     shared: sharedNames(service, root),
     say,
   };
@@ -102,6 +104,7 @@ export async function deploy(source: string | undefined, opts: DeployOptions, ct
   let outcome: Outcome;
   if (opts.init) {
     if (source) throw new UsageError('--init converts the running deployment: give no SOURCE');
+    if (opts.dryRun) throw new UsageError('--init has no --dry-run: it lists every change it makes');
     // Again after an interrupted --init: the layout is there, the live unit moves onto it.
     const live = existsSync(t.layout.current) ? await currentRelease(t.layout) : null;
     const release = live ?? (await initLayout(t.service, t.layout, t.say)).release;
@@ -161,15 +164,20 @@ async function report(
     step: o.step,
     message: o.message,
   };
-  try {
-    const store = Store.open(storePathOf(t.config?.config ?? null), { create: true });
-    store.recordDeploy(t.masker.deep(record));
-    store.close();
-  } catch {
-    // the deploy itself is done; the record is a marker only
+  const dry = t.options.dryRun === true;
+  // A dry run is no deploy: not recorded, no alert.
+  if (o.outcome !== 'dry_run' && !dry) {
+    const facts = { ...record, outcome: o.outcome };
+    try {
+      const store = Store.open(storePathOf(t.config?.config ?? null), { create: true });
+      store.recordDeploy(t.masker.deep(facts));
+      store.close();
+    } catch {
+      // the deploy itself is done; the record is a marker only
+    }
+    // Not live: the old release still serves, and whoever started an unattended deploy hears of it.
+    if (facts.outcome !== 'live') await alert(t, facts);
   }
-  // Not live: the old release still serves, and whoever started an unattended deploy hears of it.
-  if (o.outcome !== 'live') await alert(t, record);
   const safe = neutraliseDeep(
     t.masker.deep({
       ...record,
@@ -180,7 +188,15 @@ async function report(
       preflight: o.preflight,
     }),
   );
-  if (ctx.format === 'json') ctx.out(JSON.stringify(safe, null, 2));
+  if (ctx.format === 'json') ctx.out(JSON.stringify({ ...safe, dryRun: dry }, null, 2));
+  else if (o.outcome === 'dry_run')
+    ctx.out(
+      [
+        `${t.service.name}: dry run: ${kind === 'rollback' ? `the rollback to ${o.release}` : 'the release'} would go ahead (preflight passed${o.migrations.length ? `; ${o.migrations.join(', ')}` : kind === 'deploy' ? '; no migration to apply' : ''})`,
+        ...safe.warnings.map((w) => `  warning: ${w}`),
+        `nothing moved: ${o.previous ?? 'the live release'} serves${kind === 'deploy' ? '; the release built for the dry run is removed' : ''}`,
+      ].join('\n'),
+    );
   else if (o.outcome === 'live')
     ctx.out(
       [
@@ -193,10 +209,10 @@ async function report(
       [
         `${t.service.name}: ${kind} ${o.outcome === 'rolled_back' ? 'rolled back' : 'failed'} at ${o.step}: ${safe.message}`,
         ...safe.details.map((d) => `  ${d}`),
-        `${o.previous ?? 'the old release'} still serves`,
+        `${o.previous ?? 'the old release'} still serves${dry ? ' (dry run: nothing moved)' : ''}`,
       ].join('\n'),
     );
-  process.exitCode = o.outcome === 'live' ? EXIT.ok : EXIT.problems;
+  process.exitCode = o.outcome === 'live' || o.outcome === 'dry_run' ? EXIT.ok : EXIT.problems;
 }
 
 /** A deploy that did not go live goes to the notifiers of medic watch (medic.yaml's notify). */

@@ -46,6 +46,8 @@ export interface DeployOptions {
   keep: number;
   /** A rollback to a release that does not know the database's migrations goes ahead anyway. */
   force: boolean;
+  /** Build the release, run its preflight and list its migrations, then stop: no candidate, no switch. */
+  dryRun?: boolean;
   /** Names under ROOT that every release links to shared/ (the env file, uploads). */
   shared: string[];
   say: (step: string, text: string) => void;
@@ -64,7 +66,8 @@ export class DeployError extends Error {
 export interface Outcome {
   release: string;
   previous: string | null;
-  outcome: 'live' | 'rolled_back' | 'failed';
+  /** dry_run: --dry-run passed preflight; nothing moved and the release built for it is removed. */
+  outcome: 'live' | 'rolled_back' | 'failed' | 'dry_run';
   step: string | null;
   message: string | null;
   details: string[];

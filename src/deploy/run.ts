@@ -77,14 +77,17 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     say(step, `warning: ${text}`);
   };
   let switched = false;
+  let built: string | null = null;
   try {
     // A deploy that was killed may have left its candidate running and traffic on it: back to the live unit.
-    await recover(o, bind);
+    // (A dry run moves nothing: the next real deploy recovers.)
+    if (!o.dryRun) await recover(o, bind);
     // 2. the release, its record (written first, so that even a failed virtualenv is marked), its virtualenv
     const id = plan.kind === 'rollback' ? plan.source : null;
     const created = id ? null : await createRelease(layout, plan.source, plan.ref, o.shared);
     outcome.release = id ?? created?.id ?? '';
     const dir = join(layout.releases, outcome.release);
+    if (created) built = dir;
     const at = serviceAt(service, layout, dir);
     at.project = await projectOf(o.host, at.workdir ?? dir, service.env, {
       ...(service.server?.module ? { module: service.server.module } : {}),
@@ -155,6 +158,19 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
           ]);
         warn('migrations', `${text} (--force)`);
       }
+    }
+    if (o.dryRun) {
+      const pending =
+        plan.kind === 'deploy' && rel && url
+          ? pendingOf(rel, (await appliedMigrations(url, rel, 10_000)) ?? rel.known)
+          : [];
+      for (const m of pending) if (m.why) warn('migrate', `${m.id} cannot be undone (${m.why})`);
+      outcome.migrations = pending.map((m) => `would apply ${m.id}`);
+      if (plan.kind === 'deploy')
+        say('migrate', outcome.migrations.length ? outcome.migrations.join('; ') : 'nothing to apply');
+      say('dry-run', 'stopping here: no migration, no candidate, no switch');
+      outcome.outcome = 'dry_run';
+      return outcome;
     }
     // 4. migrations, before any traffic moves
     if (plan.kind === 'deploy') {
@@ -252,11 +268,14 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
       await switchTo(service.name, bind, o.health);
       outcome.outcome = 'rolled_back';
     }
+    if (o.dryRun) return outcome;
     // After a failed recovery the candidate may be what serves: it stays.
     if (e.step !== 'recover') await stopCandidate(service.name);
     if (plan.kind === 'deploy') await markResult(layout, outcome);
     return outcome;
   } finally {
+    // A dry run leaves no release behind (a virtualenv it built stays in shared/venvs, for the deploy).
+    if (o.dryRun && built) await rm(built, { recursive: true, force: true });
     lock.release();
   }
 }
@@ -276,7 +295,7 @@ async function restartWorkers(o: DeployOptions, warn: (step: string, text: strin
 
 /** How the deploy of a release ended, beside it (medic releases shows it; rollback skips failed ones). */
 async function markResult(layout: Layout, o: Outcome): Promise<void> {
-  if (!o.release) return;
+  if (!o.release || o.outcome === 'dry_run') return;
   const meta = await readMeta(layout, o.release);
   if (meta)
     await writeMeta(layout, {

@@ -41,6 +41,7 @@ interface Out {
   message: string | null;
   details: string[];
   warnings: string[];
+  migrations: string[];
 }
 
 /** medic --format json deploy/rollback ARGS for an app, parsed. */
@@ -148,6 +149,13 @@ test('deploy --init, then a deploy: switched and verified, and the load generato
 test('a release that cannot import stops at preflight; the old release serves on', () => {
   const broken = flaskCopy('broken', 's += "\\nimport markdown_missing_module\\n"');
   const before = live('flaskapp');
+  // a dry run finds it too, and leaves nothing behind
+  const releasesBefore = sh('ls /srv/flaskapp/releases').stdout;
+  const dry = medic('flaskapp', 'deploy', '--dry-run', broken);
+  assert.equal(dry.code, 1, dry.stderr);
+  assert.equal(dry.out.step, 'preflight');
+  assert.match(dry.out.message ?? '', /app\.importable/);
+  assert.equal(sh('ls /srv/flaskapp/releases').stdout, releasesBefore, 'the dry run left no release');
   startLoad();
   const r = medic('flaskapp', 'deploy', broken);
   const load = stopLoad();
@@ -348,6 +356,28 @@ test('fastapi: an irreversible migration is applied with a warning; rolling back
   );
   const before = live('fastapi');
   startLoad('https://fastapi.medic.test/health');
+  const releasesBefore = sh('ls /srv/fastapi/releases').stdout;
+  const releasesListed = inBox('medic', 'releases', '--service', 'fastapi').stdout;
+  const alembicAt = () =>
+    sh("runuser -u postgres -- psql -tAc 'select version_num from alembic_version' fastapi").stdout.trim();
+  // --dry-run first: preflight and the migration it would apply, with the warning; nothing moves
+  const dry = medic('fastapi', 'deploy', '--dry-run', release);
+  assert.equal(dry.code, 0, JSON.stringify(dry.out) + dry.stderr);
+  assert.equal(dry.out.outcome, 'dry_run');
+  assert.deepEqual(dry.out.migrations, ['would apply 0003']);
+  assert.match(dry.out.warnings.join('\n'), /0003 cannot be undone \(downgrade\(\) raises\)/);
+  assert.equal(alembicAt(), '0002');
+  assert.equal(live('fastapi'), before);
+  assert.equal(sh('ls /srv/fastapi/releases').stdout, releasesBefore, 'the dry run left no release');
+  assert.equal(inBox('medic', 'releases', '--service', 'fastapi').stdout, releasesListed);
+  assert.notEqual(sh('systemctl is-active fastapi-medic-next').stdout.trim(), 'active');
+  const dryText = inBox('medic', 'deploy', '--service', 'fastapi', '--dry-run', release);
+  assert.equal(dryText.code, 0, dryText.stderr);
+  assert.match(
+    dryText.stdout,
+    /fastapi: dry run: the release would go ahead \(preflight passed; would apply 0003\)/,
+  );
+  assert.match(dryText.stdout, /nothing moved: \S+ serves/);
   const r = medic('fastapi', 'deploy', '--window', '2s', release);
   assert.equal(r.code, 0, JSON.stringify(r.out) + r.stderr);
   assert.match(r.out.warnings.join('\n'), /0003 cannot be undone \(downgrade\(\) raises\)/);
@@ -369,6 +399,11 @@ test('fastapi: an irreversible migration is applied with a warning; rolling back
     refused.out.details.join('\n'),
     new RegExp(`cd /srv/fastapi/releases/${r.out.release} && sudo -u www-data \\S+/alembic downgrade 0002`),
   );
+  assert.equal(live('fastapi'), `releases/${r.out.release}`);
+  // a dry run of the rollback tells the same before anything moves
+  const dryBack = medic('fastapi', 'rollback', '--dry-run');
+  assert.equal(dryBack.code, 1);
+  assert.equal(dryBack.out.step, 'migrations');
   assert.equal(live('fastapi'), `releases/${r.out.release}`);
   const forced = medic('fastapi', 'rollback', '--force', '--window', '2s');
   const load = stopLoad();
