@@ -165,8 +165,9 @@ async function report(
     message: o.message,
   };
   const dry = t.options.dryRun === true;
-  // A dry run is no deploy: not recorded, no alert.
-  if (o.outcome !== 'dry_run' && !dry) {
+  // A dry run is no deploy: not recorded, no alert. (Its outcome is dry_run or failed; the second test
+  // only tells the type that a recorded outcome is never dry_run.)
+  if (!dry && o.outcome !== 'dry_run') {
     const facts = { ...record, outcome: o.outcome };
     try {
       const store = Store.open(storePathOf(t.config?.config ?? null), { create: true });

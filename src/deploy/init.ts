@@ -9,11 +9,17 @@ import { bindText } from '../causes/upstream.ts';
 import { type Service, unitView } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';
 import { Masker } from '../report/mask.ts';
-import { run } from '../host/run.ts';
 import { createRelease, movePath, requirementsHash } from './deploy.ts';
 import { type Layout, swapSymlink, writeMeta } from './layout.ts';
 import { releaseMigrations } from './migrations.ts';
-import { convertSite, UPSTREAM_DIR, upstreamFile, upstreamText, writeAtomic } from './nginx-switch.ts';
+import {
+  convertSite,
+  testAndReload,
+  UPSTREAM_DIR,
+  upstreamFile,
+  upstreamText,
+  writeAtomic,
+} from './nginx-switch.ts';
 
 export interface InitResult {
   release: string;
@@ -108,7 +114,10 @@ export async function initLayout(
     await copyFile(site, backup);
     await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
     await writeAtomic(site, converted.text);
-    await testAndReload(`the converted site (${site} is restored)`, () => writeAtomic(site, before));
+    const failed = await testAndReload(`the converted site (${site} is restored)`, () =>
+      writeAtomic(site, before),
+    );
+    if (failed) throw new UsageError(failed);
     changes.push(
       `rewrote ${site} (backup: ${backup}):`,
       ...converted.changes.map((c) => `    ${c.before ? `${c.before}  →  ` : '+ '}${c.after}`),
@@ -119,7 +128,8 @@ export async function initLayout(
       await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
       changes.push(`wrote ${upstreamFile(service.name)}: ${bindText(bind)}`);
     }
-    await testAndReload(site, async () => {});
+    const failed = await testAndReload(site, async () => {});
+    if (failed) throw new UsageError(failed);
     changes.push(`${site} already sends ${service.name} through ${upstreamFile(service.name)}: kept`);
   }
   // 5. once Nginx took the site: the unit and its workers that run the same code get drop-ins that run
@@ -137,18 +147,6 @@ export async function initLayout(
   changes.push(`${layout.current} → releases/${id}`);
   for (const c of changes) say('init', c);
   return { release: id, changes };
-}
-
-/** `nginx -t`, then a reload; on a refusal, UNDO and a one-line error naming WHAT. */
-async function testAndReload(what: string, undo: () => Promise<void>): Promise<void> {
-  const tested = await run('nginx', ['-t', '-q'], { timeoutMs: 15_000 });
-  if (!tested.ok || tested.value.code !== 0) {
-    await undo();
-    throw new UsageError(
-      `nginx -t refused ${what}: ${tested.ok ? tested.value.stderr.trim().split('\n').pop() : tested.error.message}`,
-    );
-  }
-  await run('systemctl', ['reload', 'nginx'], { timeoutMs: 30_000 });
 }
 
 /** The drop-in that makes a unit run ROOT/current, with the env files under ROOT read from shared/. */

@@ -29,17 +29,27 @@ export async function switchUpstream(app: string, bind: Bind): Promise<void> {
   const before = await readFile(file, 'utf8').catch(() => null);
   await mkdir(UPSTREAM_DIR, { recursive: true });
   await writeAtomic(file, upstreamText(app, bind));
+  const failed = await testAndReload('the switch', async () => {
+    if (before !== null) await writeAtomic(file, before);
+  });
+  if (failed) throw new Error(failed);
+}
+
+/**
+ * `nginx -t`, then `systemctl reload nginx`; a refused test runs UNDO and reloads nothing. The failure in
+ * a line ("nginx -t refused WHAT: …" or "systemctl reload nginx failed: …"), or null.
+ */
+export async function testAndReload(what: string, undo: () => Promise<void>): Promise<string | null> {
   const tested = await run('nginx', ['-t', '-q'], { timeoutMs: 15_000 });
   if (!tested.ok || tested.value.code !== 0) {
-    if (before !== null) await writeAtomic(file, before);
+    await undo();
     const why = tested.ok ? tested.value.stderr.trim().split('\n').pop() : tested.error.message;
-    throw new Error(`nginx -t refused the switch: ${why}`);
+    return `nginx -t refused ${what}: ${why}`;
   }
   const reloaded = await run('systemctl', ['reload', 'nginx'], { timeoutMs: 30_000 });
   if (!reloaded.ok || reloaded.value.code !== 0)
-    throw new Error(
-      `systemctl reload nginx failed: ${reloaded.ok ? reloaded.value.stderr.trim() : reloaded.error.message}`,
-    );
+    return `systemctl reload nginx failed: ${reloaded.ok ? reloaded.value.stderr.trim() : reloaded.error.message}`;
+  return null;
 }
 
 export async function writeAtomic(file: string, text: string, mode = 0o644): Promise<void> {

@@ -159,12 +159,18 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
         warn('migrations', `${text} (--force)`);
       }
     }
+    // 4. migrations, before any traffic moves: what is pending, with a warning for each that cannot be undone
+    const pending =
+      plan.kind === 'deploy' && rel && url
+        ? pendingOf(rel, (await appliedMigrations(url, rel, 10_000)) ?? rel.known)
+        : [];
+    for (const m of pending)
+      if (m.why)
+        warn(
+          'migrate',
+          `${m.id} cannot be undone (${m.why}): going back past this release will need a database restore`,
+        );
     if (o.dryRun) {
-      const pending =
-        plan.kind === 'deploy' && rel && url
-          ? pendingOf(rel, (await appliedMigrations(url, rel, 10_000)) ?? rel.known)
-          : [];
-      for (const m of pending) if (m.why) warn('migrate', `${m.id} cannot be undone (${m.why})`);
       outcome.migrations = pending.map((m) => `would apply ${m.id}`);
       if (plan.kind === 'deploy')
         say('migrate', outcome.migrations.length ? outcome.migrations.join('; ') : 'nothing to apply');
@@ -172,16 +178,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
       outcome.outcome = 'dry_run';
       return outcome;
     }
-    // 4. migrations, before any traffic moves
     if (plan.kind === 'deploy') {
-      const pending =
-        rel && url ? pendingOf(rel, (await appliedMigrations(url, rel, 10_000)) ?? rel.known) : [];
-      for (const m of pending)
-        if (m.why)
-          warn(
-            'migrate',
-            `${m.id} cannot be undone (${m.why}): going back past this release will need a database restore`,
-          );
       const lines = await migrate(ctx, at);
       // The tool's own lines when it prints them (its logging may be off), else what was pending.
       outcome.migrations = lines.length > 0 ? lines : pending.map((m) => `applied ${m.id}`);
