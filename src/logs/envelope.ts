@@ -1,7 +1,9 @@
-// Recognises the envelope of one line of a pasted or exported log and returns the event inside it.
-// Formats: journalctl -o json / short / short-iso / cat, systemctl status, docker logs (with or without
-// --timestamps), Nginx error.log and access.log, kernel lines, shell prompts pasted with the output.
+// Recognises the envelope of one line of a pasted or exported log and returns the event inside it: an
+// ordered list of small parsers, each one envelope, tried outermost first; a container's envelope is
+// parsed again for the journal or timestamp inside it, and the program's own logger prefix (Gunicorn,
+// Celery, Python logging, Uvicorn, PostgreSQL) gives the time and level when the envelope did not.
 import { type Level, type LogEvent, levelOfPriority } from './event.ts';
+import { isoOf, levelOf, prefixOf } from './prefix.ts';
 
 const MONTHS: Record<string, number> = {
   Jan: 0,
@@ -18,32 +20,49 @@ const MONTHS: Record<string, number> = {
   Dec: 11,
 };
 
-// "Nov 21 19:46:32 web1 gunicorn[84]: text" (journalctl short, syslog)
+// "Nov 21 19:46:32 web1 gunicorn[84]: text" (journalctl short, short-precise, syslog)
 // (journalctl under a Chinese or Japanese locale writes the month as "12月")
 const SHORT =
   /^([A-Z][a-z]{2}|1?\d月) ([ \d]?\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
-// "2026-11-21T19:46:32+0000 web1 gunicorn[84]: text" (journalctl short-iso, short-iso-precise)
+// "Sat 2026-11-21 19:46:32 UTC web1 gunicorn[84]: text" (journalctl short-full)
+const SHORT_FULL =
+  /^[A-Z][a-z]{2} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))? ([A-Z]{1,5}|[+-]\d{4}) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
+// "1700000000.123456 web1 gunicorn[84]: text" (journalctl short-unix)
+const SHORT_UNIX = /^(\d{9,10})(?:\.(\d+))? (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
+// "2026-11-21T19:46:32+0000 web1 gunicorn[84]: text" (journalctl short-iso, short-iso-precise, rsyslog's ISO format)
 const SHORT_ISO =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
-// "2026-11-21T19:46:32.123456789Z text" (docker logs --timestamps)
-const DOCKER_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (.*)$/;
+// "<134>1 2026-11-21T19:46:32.003Z web1 gunicorn 84 - - text" (RFC 5424 syslog)
+const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|\[.*?\]) ?(.*)$/;
+// "2026-11-21T19:46:32.123456789Z text" (docker logs --timestamps, kubectl logs --timestamps)
+const DOCKER_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (.*)$/;
 // "2026/11/21 19:46:33 [error] 1234#1234: *5 text" (nginx error.log)
 const NGINX_ERROR = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) \[(\w+)\] (\d+)#\d+: (.*)$/;
+// "nginx: [emerg] unknown directive ..." (nginx -t at a prompt, or nginx's own start)
+const NGINX_STDERR = /^nginx: \[(\w+)\] (.*)$/;
 // '127.0.0.1 - - [21/Nov/2026:19:46:33 +0000] "GET /health HTTP/1.1" 502 166 ...' (nginx access.log, combined)
 const NGINX_ACCESS =
   /^\S+ \S+ \S+ \[(\d\d)\/([A-Z][a-z]{2})\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\] "([^"]*)" (\d{3}) /;
 // "2020-09-18T16:42:40.563700+00:00 app[web.1]: text" (Heroku-style platform logs: no host)
 const PLATFORM =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) ([\w-]+)\[([\w.-]+)\]: ?(.*)$/;
-// "web_1  | text", "app-web-1  | text" (docker compose logs)
-const COMPOSE = /^([a-z0-9][\w.-]*?)\s+\| (.*)$/;
+// "web_1  | text", "app-web-1  | text", "web_1\t| text" (docker compose v1 and v2), "web_1  |" (an empty line)
+const COMPOSE = /^([a-zA-Z0-9][\w.-]{0,100}?)\s+\|(?: (.*)|\t(.*))?$/;
+// "[web] | text", "[web]  text" (docker compose watch, and tools that bracket the service)
+const BRACKET_SERVICE = /^\[([a-zA-Z][\w.-]{0,100})\] ?\| ?(.*)$/;
+// "14:07:12 web.1  | text" (honcho, foreman)
+const PROCFILE = /^(\d\d:\d\d:\d\d) ([\w-]+\.\d+)\s+\| ?(.*)$/;
+// "[pod/web-7d9f8c-abcde/web] text" (kubectl logs --prefix)
+const KUBECTL_PREFIX = /^\[pod\/([\w.-]+)\/([\w.-]+)\] (.*)$/;
 // "[12345.678901] text" (dmesg)
 const DMESG = /^\[\s*\d+\.\d+\] (.*)$/;
-// What people paste from their terminal: "$ cmd", "# cmd", "root@web1:~# cmd", "user@host:/srv$ cmd"
-const PROMPT = /^(?:\$|#|>|[\w.-]+@[\w.-]+(?::[^\s$#]*)?[$#])\s+\S/;
+// What people paste from their terminal: "$ cmd", "# cmd", "root@web1:~# cmd", "user@host:/srv$ cmd", "(venv) $ cmd"
+const PROMPT = /^(?:\([\w.-]+\) )?(?:\$|#|>|[\w.-]+@[\w.-]+(?::[^\s$#]*)?[$#])\s+\S/;
 const SYSTEMCTL_HEADER = /^[●×○↻*]?\s*([\w@.:-]+\.(?:service|socket|timer|target|mount))\s+-\s+/;
 const SYSTEMCTL_FIELD =
   /^\s+(Loaded|Active|Docs|Process|Main PID|Tasks|Memory|CPU|CGroup|TriggeredBy|Triggers|Status|IP|IO|Drop-In):\s*(.*)$/;
+// journalctl -o export: one field per line, records apart by a blank line
+const EXPORT_FIELD = /^(__REALTIME_TIMESTAMP|_SYSTEMD_UNIT|SYSLOG_IDENTIFIER|_PID|MESSAGE)=(.*)$/;
 
 const NGINX_LEVELS: Record<string, Level> = {
   debug: 'debug',
@@ -59,14 +78,16 @@ const NGINX_LEVELS: Record<string, Level> = {
 export interface Envelope {
   /** The year to give to dates that carry none (journal short format); defaults to the current year. */
   year: number;
+  /** State of a `journalctl -o export` record being read: its time, unit and pid come before or after MESSAGE. */
+  exportRecord?: { time: string | null; unit: string | null; pid: number | null };
 }
 
 function iso(d: Date): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-function plain(text: string, line: number): LogEvent {
-  return { time: null, source: 'plain', unit: null, pid: null, level: 'info', text, line };
+function event(text: string, line: number, fields: Partial<LogEvent> = {}): LogEvent {
+  return { time: null, source: 'plain', unit: null, pid: null, level: 'info', text, line, ...fields };
 }
 
 function fromJournalJson(raw: string, line: number): LogEvent | null {
@@ -93,7 +114,7 @@ function fromJournalJson(raw: string, line: number): LogEvent | null {
   return {
     time: Number.isFinite(micros) ? iso(new Date(micros / 1000)) : null,
     source: transport === 'kernel' ? 'kernel' : 'journal',
-    unit: transport === 'kernel' ? 'kernel' : unit,
+    unit: transport === 'kernel' ? 'kernel' : typeof unit === 'string' ? unit : null,
     pid: record._PID ? Number(record._PID) : null,
     level: levelOfPriority(Number.isFinite(priority) ? priority : 6),
     text: message,
@@ -101,124 +122,215 @@ function fromJournalJson(raw: string, line: number): LogEvent | null {
   };
 }
 
-/** A journal short / short-iso (syslog-style) line: "TIME HOST IDENTIFIER[PID]: MESSAGE". */
+/** A syslog-style line: "TIME HOST IDENTIFIER[PID]: MESSAGE". */
 function syslogEvent(
-  time: Date,
+  time: string | null,
   identifier: string,
   pid: string | undefined,
   msg: string | undefined,
   line: number,
 ): LogEvent {
-  return {
-    time: iso(time),
+  return event(msg ?? '', line, {
+    time,
     source: identifier === 'kernel' ? 'kernel' : 'journal',
     unit: identifier,
     pid: pid ? Number(pid) : null,
-    level: 'info',
-    text: msg ?? '',
-    line,
-  };
+  });
 }
 
-/** Parses one line; returns null for lines that carry no log content (prompts, blank status fields). */
-export function parseLine(raw: string, line: number, env: Envelope): LogEvent | null {
-  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-  if (text.startsWith('{')) {
-    const event = fromJournalJson(text, line);
-    if (event) return event;
-  }
-  let m = SHORT.exec(text);
-  if (m) {
+/** A container's line: what is inside may carry docker's timestamp or a journal line of its own. */
+function containerEvent(
+  service: string,
+  inner: string,
+  line: number,
+  env: Envelope,
+  depth: number,
+): LogEvent {
+  const parsed = depth < 3 ? parseEnvelope(inner, line, env, depth + 1) : null;
+  if (parsed && parsed.source !== 'plain') return { ...parsed, unit: parsed.unit ?? service };
+  return event(parsed?.text ?? inner, line, { source: 'docker', unit: service });
+}
+
+type Parser = (text: string, line: number, env: Envelope, depth: number) => LogEvent | null | undefined;
+
+/** The envelopes, outermost first. A parser returns undefined when the line is not its kind. */
+const ENVELOPES: Parser[] = [
+  function journalJson(text, line) {
+    return text.startsWith('{') ? (fromJournalJson(text, line) ?? undefined) : undefined;
+  },
+  function journalExport(text, line, env) {
+    const m = EXPORT_FIELD.exec(text);
+    if (!m) return undefined;
+    const r = (env.exportRecord ??= { time: null, unit: null, pid: null });
+    const [, key, value = ''] = m;
+    if (key === '__REALTIME_TIMESTAMP') {
+      // a new record begins
+      env.exportRecord = { time: iso(new Date(Number(value) / 1000)), unit: null, pid: null };
+      return null;
+    }
+    if (key === '_SYSTEMD_UNIT' || key === 'SYSLOG_IDENTIFIER') r.unit ??= value;
+    else if (key === '_PID') r.pid = Number(value) || null;
+    else return event(value, line, { time: r.time, source: 'journal', unit: r.unit, pid: r.pid });
+    return null;
+  },
+  function journalShort(text, line, env) {
+    const m = SHORT.exec(text);
+    if (!m) return undefined;
     const [, mon, day, hh, mm, ss, frac, , ident, pid, msg] = m;
     const month = mon?.endsWith('月') ? Number(mon.slice(0, -1)) - 1 : MONTHS[mon ?? ''];
-    if (month !== undefined) {
-      const ms = frac ? Number(`0.${frac}`) * 1000 : 0;
-      const d = new Date(Date.UTC(env.year, month, Number(day), Number(hh), Number(mm), Number(ss), ms));
-      return syslogEvent(d, ident ?? '', pid, msg, line);
-    }
-  }
-  m = PLATFORM.exec(text);
-  if (m) {
-    return {
+    if (month === undefined) return undefined;
+    const ms = frac ? Number(`0.${frac}`) * 1000 : 0;
+    const d = new Date(Date.UTC(env.year, month, Number(day), Number(hh), Number(mm), Number(ss), ms));
+    return syslogEvent(iso(d), ident ?? '', pid, msg, line);
+  },
+  function journalShortFull(text, line) {
+    const m = SHORT_FULL.exec(text);
+    if (!m) return undefined;
+    const [, date, time, frac, zone, , ident, pid, msg] = m;
+    return syslogEvent(isoOf(date ?? '', time ?? '', frac, zone), ident ?? '', pid, msg, line);
+  },
+  function journalShortUnix(text, line) {
+    const m = SHORT_UNIX.exec(text);
+    if (!m) return undefined;
+    const [, secs, frac, , ident, pid, msg] = m;
+    return syslogEvent(iso(new Date(Number(`${secs}.${frac ?? 0}`) * 1000)), ident ?? '', pid, msg, line);
+  },
+  function platform(text, line) {
+    const m = PLATFORM.exec(text);
+    if (!m) return undefined;
+    return event(m[4] ?? '', line, {
       time: iso(new Date((m[1] ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))),
       source: 'docker',
       unit: m[3] ?? null,
-      pid: null,
-      level: 'info',
-      text: m[4] ?? '',
-      line,
-    };
-  }
-  m = SHORT_ISO.exec(text);
-  if (m) {
+    });
+  },
+  function journalShortIso(text, line) {
+    const m = SHORT_ISO.exec(text);
+    if (!m) return undefined;
     const [, when, , ident, pid, msg] = m;
-    const d = new Date((when ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-    return syslogEvent(d, ident ?? '', pid, msg, line);
-  }
-  m = NGINX_ERROR.exec(text);
-  if (m) {
+    return syslogEvent(
+      iso(new Date((when ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))),
+      ident ?? '',
+      pid,
+      msg,
+      line,
+    );
+  },
+  function syslog5424(text, line) {
+    const m = RFC5424.exec(text);
+    if (!m) return undefined;
+    const [, when, , app, procid, msg] = m;
+    return syslogEvent(iso(new Date(when ?? '')), app ?? '', procid === '-' ? undefined : procid, msg, line);
+  },
+  function nginxError(text, line) {
+    const m = NGINX_ERROR.exec(text);
+    if (!m) return undefined;
     const [, y, mo, d, hh, mm, ss, lvl, pid, msg] = m;
     // nginx writes local time; servers of this kind run in UTC, and the offset is not in the line.
     const when = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(hh), Number(mm), Number(ss)));
-    return {
+    return event(msg ?? '', line, {
       time: iso(when),
       source: 'nginx-error',
       unit: 'nginx',
       pid: Number(pid),
       level: NGINX_LEVELS[lvl ?? ''] ?? 'error',
-      text: msg ?? '',
-      line,
       tag: lvl ?? 'error',
-    };
-  }
-  m = NGINX_ACCESS.exec(text);
-  if (m) {
+    });
+  },
+  function nginxStderr(text, line) {
+    const m = NGINX_STDERR.exec(text);
+    if (!m || !((m[1] ?? '') in NGINX_LEVELS)) return undefined;
+    // The whole line stays the message: "nginx: [emerg]" is how people quote it.
+    return event(text, line, {
+      source: 'nginx-error',
+      unit: 'nginx',
+      level: NGINX_LEVELS[m[1] ?? ''] ?? 'error',
+      tag: m[1] ?? 'error',
+    });
+  },
+  function nginxAccess(text, line) {
+    const m = NGINX_ACCESS.exec(text);
+    if (!m) return undefined;
     const [, d, mon, y, hh, mm, ss, offset, , status] = m;
     const stamp = `${y}-${String((MONTHS[mon ?? ''] ?? 0) + 1).padStart(2, '0')}-${d}T${hh}:${mm}:${ss}${offset?.slice(0, 3)}:${offset?.slice(3)}`;
     const code = Number(status);
-    return {
+    return event(text, line, {
       time: iso(new Date(stamp)),
       source: 'nginx-access',
       unit: 'nginx',
-      pid: null,
       level: code >= 500 ? 'error' : code >= 400 ? 'warning' : 'info',
-      text,
-      line,
-    };
-  }
-  m = DOCKER_TS.exec(text);
-  if (m) {
-    return {
-      time: iso(new Date(m[1] ?? '')),
-      source: 'docker',
-      unit: null,
-      pid: null,
-      level: 'info',
-      text: m[2] ?? '',
-      line,
-    };
-  }
-  m = COMPOSE.exec(text);
-  if (m) {
-    // The container's own line may carry docker's timestamp or a journal-style prefix: parse it too.
-    const inner = parseLine(m[2] ?? '', line, env);
+    });
+  },
+  function dockerTimestamp(text, line, env, depth) {
+    const m = DOCKER_TS.exec(text);
+    if (!m) return undefined;
+    const inner = depth < 3 ? parseEnvelope(m[2] ?? '', line, env, depth + 1) : null;
+    const time = iso(new Date(m[1] ?? ''));
+    if (inner && inner.source !== 'plain') return { ...inner, time: time ?? inner.time };
+    return event(inner?.text ?? m[2] ?? '', line, { time, source: 'docker' });
+  },
+  function kubectlPrefix(text, line, env, depth) {
+    const m = KUBECTL_PREFIX.exec(text);
+    if (!m) return undefined;
+    return containerEvent(m[2] ?? m[1] ?? '', m[3] ?? '', line, env, depth);
+  },
+  function procfile(text, line, env, depth) {
+    const m = PROCFILE.exec(text);
+    if (!m) return undefined;
+    return containerEvent((m[2] ?? '').replace(/\.\d+$/, ''), m[3] ?? '', line, env, depth);
+  },
+  function bracketService(text, line, env, depth) {
+    const m = BRACKET_SERVICE.exec(text);
+    if (!m) return undefined;
+    return containerEvent(m[1] ?? '', m[2] ?? '', line, env, depth);
+  },
+  function compose(text, line, env, depth) {
+    const m = COMPOSE.exec(text);
+    if (!m) return undefined;
     const service = (m[1] ?? '').replace(/[-_]\d+$/, '');
-    if (inner && inner.source !== 'plain') return { ...inner, unit: inner.unit ?? service };
-    return { ...plain(m[2] ?? '', line), source: 'docker', unit: service };
+    return containerEvent(service, m[2] ?? m[3] ?? '', line, env, depth);
+  },
+  function dmesg(text, line) {
+    const m = DMESG.exec(text);
+    if (!m) return undefined;
+    return event(m[1] ?? '', line, { source: 'kernel', unit: 'kernel' });
+  },
+  function systemctlStatus(text, line) {
+    const header = SYSTEMCTL_HEADER.exec(text);
+    if (header) return event(text, line, { source: 'systemctl-status', unit: header[1] ?? null });
+    const m = SYSTEMCTL_FIELD.exec(text);
+    if (m) return event(`${m[1]}: ${m[2]}`, line, { source: 'systemctl-status' });
+    return undefined;
+  },
+  function noise(text) {
+    if (PROMPT.test(text)) return null;
+    if (text.trim() === '' || /^-- (No entries|Boot|Logs begin|Journal begins|Reboot) /.test(text))
+      return null;
+    return undefined;
+  },
+];
+
+function parseEnvelope(text: string, line: number, env: Envelope, depth: number): LogEvent | null {
+  for (const parse of ENVELOPES) {
+    const e = parse(text, line, env, depth);
+    if (e !== undefined) return e;
   }
-  m = DMESG.exec(text);
-  if (m)
-    return { time: null, source: 'kernel', unit: 'kernel', pid: null, level: 'info', text: m[1] ?? '', line };
-  if (SYSTEMCTL_HEADER.test(text)) {
-    return {
-      ...plain(text, line),
-      source: 'systemctl-status',
-      unit: SYSTEMCTL_HEADER.exec(text)?.[1] ?? null,
-    };
-  }
-  m = SYSTEMCTL_FIELD.exec(text);
-  if (m) return { ...plain(`${m[1]}: ${m[2]}`, line), source: 'systemctl-status' };
-  if (PROMPT.test(text)) return null;
-  if (text.trim() === '' || /^-- (No entries|Boot|Logs begin|Journal begins|Reboot) /.test(text)) return null;
-  return plain(text, line);
+  return event(text, line);
 }
+
+/** Parses one line; returns null for lines that carry no log content (prompts, blank status fields). */
+export function parseLine(raw: string, line: number, env: Envelope): LogEvent | null {
+  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  const e = parseEnvelope(text, line, env, 0);
+  if (!e) return null;
+  // The program's own logger: its time when the envelope had none, and its level.
+  const p = prefixOf(e.text);
+  if (p) {
+    if (!e.time && p.time) e.time = p.time;
+    const level = p.level;
+    if (level && e.source !== 'nginx-error') e.level = level;
+  }
+  return e;
+}
+
+export { levelOf };

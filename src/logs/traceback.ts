@@ -1,6 +1,7 @@
 // Stitches Python tracebacks, which arrive one line per log event, back into one error per process,
 // chained exceptions included ("During handling of the above exception ...").
 import type { LogEvent } from './event.ts';
+import { messageOf, prefixOf } from './prefix.ts';
 
 export interface PythonException {
   type: string;
@@ -21,9 +22,6 @@ export interface PythonError {
   start: LogEvent;
 }
 
-// Prefixes loggers put before a traceback's first line: uvicorn, gunicorn, celery, Python's logging.
-const LOG_PREFIX =
-  /^(?:(?:ERROR|INFO|WARNING|CRITICAL|DEBUG):\s+|\[\d{4}-\d\d-\d\d [\d:,]+(?: [+-]\d{4})?\] \[\d+\] \[[A-Z]+\] |\[\d{4}-\d\d-\d\d [\d:,]+: [A-Z]+\/[\w-]+\] )/;
 const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
 const CHAINED =
   /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
@@ -39,7 +37,7 @@ const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s?(.*))?$/;
 
 /** The text of an event without a logger's prefix. */
 export function bare(text: string): string {
-  return text.replace(LOG_PREFIX, '');
+  return messageOf(text);
 }
 
 interface Open {
@@ -147,7 +145,7 @@ export class TracebackStitcher {
       if (
         lastException &&
         CONTINUATION.test(text) &&
-        !LOG_PREFIX.test(event.text) &&
+        prefixOf(event.text) === null &&
         current.continuation < 10
       ) {
         current.continuation += 1;
