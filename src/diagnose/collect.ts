@@ -12,6 +12,7 @@ import type {
 import { parseBindText, parseUpstreamFailure } from '../causes/upstream.ts';
 import { type Envelope, parseLine } from '../logs/envelope.ts';
 import type { LogEvent } from '../logs/event.ts';
+import { fatalnessOf } from '../logs/fatal.ts';
 import { bare, type PythonError, TracebackStitcher } from '../logs/traceback.ts';
 
 export interface TimelineEntry {
@@ -35,7 +36,7 @@ const RAW_INTEREST = new RegExp(
   [
     WORTH_MATCHING.source,
     LIFECYCLE.source,
-    'Traceback|File \\\\?"|Exception|Error|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |^\\s*$',
+    'Traceback|File \\\\?"|Exception|Error|ERROR|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |^\\s*$',
   ].join('|'),
 );
 
@@ -77,7 +78,10 @@ export class EvidenceCollector {
   readonly statuses: Record<string, number> = {};
   readonly routes = new Map<string, number>();
   /** Tracebacks no cause claimed, the earliest first: an honest "unknown" still shows them. */
-  readonly unclaimed: Signal[] = [];
+  private unclaimedErrors: Signal[] = [];
+  /** Lines no cause claimed that still read as errors, and the symptoms (a restart), each the earliest first. */
+  private unclaimedLines: Signal[] = [];
+  private unclaimedSymptoms: Signal[] = [];
   events = 0;
   firstTime: string | null = null;
   lastTime: string | null = null;
@@ -135,6 +139,11 @@ export class EvidenceCollector {
     };
   }
 
+  /** What no cause explains, the most telling first: tracebacks, then error lines, then symptoms. */
+  get unclaimed(): Signal[] {
+    return [...this.unclaimedErrors, ...this.unclaimedLines, ...this.unclaimedSymptoms];
+  }
+
   timeline(): TimelineEntry[] {
     const all = [...this.head, ...this.tail];
     return all.sort((a, b) =>
@@ -167,7 +176,7 @@ export class EvidenceCollector {
       captures: {},
       origin,
     };
-    if (this.unclaimed.length < 20) this.unclaimed.push(signal);
+    if (this.unclaimedErrors.length < 20) this.unclaimedErrors.push(signal);
     this.note(error.event, `${error.type}: ${error.message.split('\n')[0]}`);
   }
 
@@ -205,7 +214,10 @@ export class EvidenceCollector {
     );
     if (request) this.route(request[1] ?? request[2] ?? request[3]);
     if (LIFECYCLE.test(text)) this.note(event, text);
-    if (!WORTH_MATCHING.test(text)) return;
+    if (!WORTH_MATCHING.test(text)) {
+      this.unclaimedLine(event, origin);
+      return;
+    }
     const failure = parseUpstreamFailure(text);
     if (failure && this.upstreamFailures.length < 50)
       this.upstreamFailures.push({ ...failure, event, origin });
@@ -217,6 +229,14 @@ export class EvidenceCollector {
         return;
       }
     }
+    this.unclaimedLine(event, origin);
+  }
+
+  private unclaimedLine(event: LogEvent, origin: string): void {
+    const kind = fatalnessOf(event);
+    if (!kind) return;
+    const list = kind === 'fatal' ? this.unclaimedLines : this.unclaimedSymptoms;
+    if (list.length < 20) list.push({ cause: 'unknown', event, context: [], captures: {}, origin });
   }
 
   /** systemd's words about the unit: from `systemctl status` and from the journal. */
