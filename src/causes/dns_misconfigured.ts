@@ -38,7 +38,12 @@ export const dnsMisconfigured: Cause = {
         captures: { name: d.name, addresses: d.addresses.join(' ') },
       };
     }
-    return fromSignal('dns_misconfigured', evidence, 'medium');
+    const found = fromSignal('dns_misconfigured', evidence, 'medium');
+    // Docker's DNS forgets a container that exited: the name is right, the container is down.
+    const exited = new Set(evidence.exitedContainers ?? []);
+    const name = (found?.captures.name ?? '').replace(/:\d+$/, '');
+    if (found && exited.has(name)) return null;
+    return found;
   },
   fix(c) {
     const name = c.name || 'example.com';

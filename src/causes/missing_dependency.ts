@@ -1,11 +1,10 @@
 import { appFrames, framesOf, isLibraryFile } from './python.ts';
 import { type Cause, fromSignal, unitName } from './types.ts';
 
-// "No module named 'markdown'", "No module named 'flask_sqlalchemy.model'"
-const NO_MODULE = /No module named '([\w.]+)'/;
-// "cannot import name 'soft_unicode' from 'markupsafe' (/srv/app/venv/lib/python3.11/site-packages/...)"
-const CANNOT_IMPORT_FROM_PACKAGE =
-  /cannot import name '(\w+)' from '([\w.]+)' \(([^)]*(?:site|dist)-packages[^)]*)\)/;
+// "No module named 'markdown'", "No module named 'flask_sqlalchemy.model'", Python 2's "No module named flask"
+// (CPython's import.c / importlib._bootstrap). Not "No module named 'x.y'; 'x' is not a package": a file
+// of the app named like the package shadows it.
+const NO_MODULE = /No module named (?:'([\w.]+)'|([\w.]+)(?=$|\s))(?!; '[\w.]+' is not a package)/;
 
 /** True when the import that failed was asked for by the app's own code or an installed package, not by the server loading the entry point. */
 export function importedByCode(error: Parameters<NonNullable<Cause['matchError']>>[0]): boolean {
@@ -45,17 +44,12 @@ export const missingDependency: Cause = {
     for (const e of error.chain) {
       const m = NO_MODULE.exec(e.message);
       if (m) {
-        const module = m[1] ?? '';
+        const module = m[1] ?? m[2] ?? '';
         const top = module.split('.')[0] ?? module;
         // The app's own module, or the entry point the server was told to load, is another cause.
         if (appPackages(error).has(top)) return null;
         if (!importedByCode(error)) return null;
         return { module, package: top };
-      }
-      const c = CANNOT_IMPORT_FROM_PACKAGE.exec(e.message);
-      if (c && !appFrames(error).some((f) => f.file === c[3])) {
-        if (!isLibraryFile(c[3] ?? '')) return null;
-        return { module: c[2] ?? '', package: (c[2] ?? '').split('.')[0] ?? '', name: c[1] ?? '' };
       }
     }
     return null;

@@ -117,6 +117,8 @@ export interface Evidence {
   lastStart: string | null;
   /** The app runs in a container: a loopback bind is unreachable from outside it. */
   inContainer: boolean;
+  /** Containers the logs saw exit ("web_1 exited with code 1"): Docker's DNS no longer knows their names. */
+  exitedContainers?: string[];
   /** HTTP status counts seen in access logs, by class: "5xx" → n. */
   statuses: Record<string, number>;
 }

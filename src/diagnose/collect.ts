@@ -13,7 +13,7 @@ import { parseBindText, parseUpstreamFailure } from '../causes/upstream.ts';
 import { type Envelope, parseLine } from '../logs/envelope.ts';
 import type { LogEvent } from '../logs/event.ts';
 import { fatalnessOf } from '../logs/fatal.ts';
-import { bare, type PythonError, TracebackStitcher } from '../logs/traceback.ts';
+import { bare, errorInLine, type PythonError, TracebackStitcher } from '../logs/traceback.ts';
 
 export interface TimelineEntry {
   time: string | null;
@@ -75,6 +75,7 @@ export class EvidenceCollector {
   private statusSaysCrash: boolean | null = null;
   /** The logs come from a container (docker logs, compose, a `docker run` in the paste). */
   private inContainer = false;
+  private exitedContainers = new Set<string>();
   readonly statuses: Record<string, number> = {};
   readonly routes = new Map<string, number>();
   /** Tracebacks no cause claimed, the earliest first: an honest "unknown" still shows them. */
@@ -133,6 +134,7 @@ export class EvidenceCollector {
       unit: { ...this.unit, crashLoop: this.statusSaysCrash ?? this.failureAt > this.healthyAt },
       statuses: this.statuses,
       inContainer: this.inContainer,
+      exitedContainers: [...this.exitedContainers],
       lastStart: this.lastStart,
       killedAt: this.killedAt,
       now: this.lastTime,
@@ -195,6 +197,9 @@ export class EvidenceCollector {
       if (!m || m[1] === '2' || m[1] === '3') return;
     }
     this.observeUnit(event);
+    // docker compose's own line about a container: "web_1 exited with code 1", "app-web-1 exited with code 137"
+    const exited = /^([\w.-]+?)(?:[-_]\d+)? exited with code \d+$/.exec(text);
+    if (exited?.[1] && this.exitedContainers.size < 100) this.exitedContainers.add(exited[1]);
     const listening = LISTENING.exec(bare(text));
     if (listening) {
       const bind = bindOf(listening[1] ?? '');
@@ -227,6 +232,18 @@ export class EvidenceCollector {
         this.record({ cause: cause.meta.id, event, context: [], captures, origin });
         this.note(event, text);
         return;
+      }
+    }
+    // An exception named in the line, printed with no traceback: the causes read it as they read one.
+    const error = errorInLine(event);
+    if (error) {
+      for (const cause of CAUSES) {
+        const captures = cause.matchError?.(error);
+        if (captures) {
+          this.record({ cause: cause.meta.id, event, context: [], captures, origin });
+          this.note(event, text);
+          return;
+        }
       }
     }
     this.unclaimedLine(event, origin);

@@ -33,6 +33,11 @@ const CONTINUATION =
 // A frame or an exception line with no "Traceback" line before it; the exception type must look like one.
 const HEADLESS_FRAME = /^`*\s*File "[^"]+", line \d+/;
 const LONE_EXCEPTION = /^((?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Exit|Warning|Failure)): (.+)$/;
+// "seed.py: error: 1 validation error for Settings": pydantic's error printed by something else than a traceback
+const VALIDATION_HEADER = /\b(\d+ validation errors? for [\w.]+)\s*$/;
+// A message wrapped by the terminal it was copied from: the line went on past the width, the rest starts lower case.
+const WRAPPED = /^[a-z(][\w.-]*[ ,:]/;
+const WRAP_WIDTH = 70;
 const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s?(.*))?$/;
 
 /** The text of an event without a logger's prefix. */
@@ -49,6 +54,8 @@ interface Open {
   state: 'frames' | 'message' | 'between';
   /** lines added to the current exception's message */
   continuation: number;
+  /** the length of the last line of the message: a long one may have been wrapped */
+  width: number;
 }
 
 function keyOf(e: LogEvent): string {
@@ -85,6 +92,7 @@ export class TracebackStitcher {
         last: null,
         state: 'frames',
         continuation: 0,
+        width: 0,
       });
       return true;
     }
@@ -98,18 +106,25 @@ export class TracebackStitcher {
           last: null,
           state: 'frames',
           continuation: 0,
+          width: 0,
         });
         return true;
       }
       const lone = LONE_EXCEPTION.exec(text);
-      if (lone) {
+      const validation = lone ? null : VALIDATION_HEADER.exec(text);
+      if (lone || validation) {
         this.open.set(key, {
           start: event,
           context: [],
-          chain: [{ type: lone[1] ?? '', message: (lone[2] ?? '').trim() }],
+          chain: [
+            lone
+              ? { type: lone[1] ?? '', message: (lone[2] ?? '').trim() }
+              : { type: 'ValidationError', message: validation?.[1] ?? '' },
+          ],
           last: event,
           state: 'message',
           continuation: 0,
+          width: text.length,
         });
         return true;
       }
@@ -131,6 +146,7 @@ export class TracebackStitcher {
         current.last = event;
         current.state = 'message';
         current.continuation = 0;
+        current.width = text.length;
         return true;
       }
       // Frames that end in something else: the traceback was cut; keep what we have.
@@ -149,7 +165,20 @@ export class TracebackStitcher {
         current.continuation < 10
       ) {
         current.continuation += 1;
+        current.width = text.length;
         lastException.message = `${lastException.message}\n${text.trim()}`.trim();
+        return true;
+      }
+      if (
+        lastException &&
+        current.width >= WRAP_WIDTH &&
+        WRAPPED.test(text) &&
+        prefixOf(event.text) === null &&
+        current.continuation < 10
+      ) {
+        current.continuation += 1;
+        current.width = text.length;
+        lastException.message = `${lastException.message} ${text.trim()}`;
         return true;
       }
       this.close(key, current);
@@ -180,4 +209,18 @@ export class TracebackStitcher {
       start: open.start,
     });
   }
+}
+
+// An exception named inside a line by whoever logged it: "ERROR:app:(psycopg2.OperationalError) could not ...",
+// "[Error] hook.sh: PermissionError: [Errno 13] ...", " django.db.utils.OperationalError: ...".
+const EMBEDDED =
+  /(?:^|[\s(:[\]'"])((?:[a-z_]\w{0,40}\.){0,6}[A-Z]\w{0,60}(?:Error|Exception|Failure|Exit|Mismatch|Configured|Denied|Refused|NotExist|NotFound))(?:\) |: ?)(\S.{0,2000})$/;
+
+/** The exception a single line names, as an error with no frames, or null. */
+export function errorInLine(event: LogEvent): PythonError | null {
+  const m = EMBEDDED.exec(bare(event.text));
+  if (!m) return null;
+  const type = m[1] ?? '';
+  const message = (m[2] ?? '').trim();
+  return { type, message, chain: [{ type, message }], context: [], event, start: event };
 }

@@ -39,15 +39,18 @@ const table: Record<string, { valid: Case[]; invalid: string[]; live?: boolean }
         ),
         fatal: 'psycopg2',
       },
-      {
-        log: tb(
-          "ImportError: cannot import name 'soft_unicode' from 'markupsafe' (/srv/app/venv/lib/python3.11/site-packages/markupsafe/__init__.py)",
-        ),
-      },
+      // Python 2 prints the name without quotes
+      { log: tb('ImportError: No module named flask'), fatal: 'No module named flask' },
     ],
     invalid: [
       // the app's own package: a code problem, not a dependency
       tb("ModuleNotFoundError: No module named 'flaskapp.views'"),
+      // installed, but another version than the code was written for: none of the catalog's causes
+      tb(
+        "ImportError: cannot import name 'soft_unicode' from 'markupsafe' (/srv/app/venv/lib/python3.11/site-packages/markupsafe/__init__.py)",
+      ),
+      // a file of the app named like the package shadows it (CPython: "%r is not a package")
+      tb("ModuleNotFoundError: No module named 'gunicorn.app'; 'gunicorn' is not a package"),
       'pip install markdown',
     ],
   },
