@@ -1,4 +1,4 @@
-import { appFrames, framesOf, isLibraryFile } from './python.ts';
+import { appFrames, framesOf } from './python.ts';
 import { type Cause, fromSignal, unitName } from './types.ts';
 
 // "No module named 'markdown'", "No module named 'flask_sqlalchemy.model'", Python 2's "No module named flask"
