@@ -21,12 +21,24 @@ export const pythonVersionMismatch: Cause = {
       }
       if (/^(?:SyntaxError|IndentationError)$/.test(e.type)) {
         const where = [...error.context].reverse().find((l) => /File "/.test(l)) ?? '';
-        const source = error.context[error.context.indexOf(where) + 1] ?? '';
+        // The source line is the one above the caret, or the one after the last frame.
+        const caret = error.context.findLastIndex((l) => /^\s*\^+\s*$/.test(l));
+        const source =
+          (caret > 0 ? error.context[caret - 1] : error.context[error.context.indexOf(where) + 1]) ?? '';
         // A package from site-packages that does not parse was written for another Python.
         if (/(?:site|dist)-packages/.test(where))
           return { feature: `${e.type} in an installed package: ${where.trim()}` };
         // Syntax that only newer Pythons know: match/case (3.10), except* (3.11), type aliases (3.12).
         if (/^\s*(?:match|case)\s+\S.*:\s*$|\bexcept\*|^\s*type\s+\w+\s*=/.test(source))
+          return { feature: source.trim() };
+        // ... and syntax older Pythons do not know, or that newer ones took away: f-strings (3.6),
+        // the walrus (3.8), async and await as keywords (3.7: a package that names a module "async").
+        if (
+          e.message.startsWith('invalid syntax') &&
+          /\bf(?:'[^']*\{|"[^"]*\{)|:=|\.async\b|\basync\s*(?:=|,|\)|import\b)|\bimport async\b|\(\s*async\s*=/.test(
+            source,
+          )
+        )
           return { feature: source.trim() };
         continue;
       }

@@ -92,7 +92,11 @@ export class EvidenceCollector {
    * before they are parsed keeps a gigabyte of journal fast and the memory flat.
    */
   private mayMatter(raw: string, origin: string): boolean {
-    return this.stitchers.get(origin)?.reading === true || RAW_INTEREST.test(messageOf(raw));
+    if (this.stitchers.get(origin)?.reading === true) return true;
+    const message = messageOf(raw);
+    // An indented line may be the source line of a SyntaxError whose traceback head was not pasted.
+    const first = message.charCodeAt(0);
+    return first === 32 || first === 9 || RAW_INTEREST.test(message);
   }
 
   /** One raw line of ORIGIN: skipped cheaply when it cannot matter, parsed and pushed otherwise. */
@@ -143,7 +147,13 @@ export class EvidenceCollector {
 
   /** What no cause explains, the most telling first: tracebacks, then error lines, then symptoms. */
   get unclaimed(): Signal[] {
-    return [...this.unclaimedErrors, ...this.unclaimedLines, ...this.unclaimedSymptoms];
+    // Tracebacks and error lines in the order they were written (a log's first error is the one that
+    // explains the rest), each input in turn; the symptoms after them.
+    const inputs = [...this.stitchers.keys()];
+    const errors = [...this.unclaimedErrors, ...this.unclaimedLines].sort(
+      (a, b) => inputs.indexOf(a.origin) - inputs.indexOf(b.origin) || a.event.line - b.event.line,
+    );
+    return [...errors, ...this.unclaimedSymptoms];
   }
 
   timeline(): TimelineEntry[] {
@@ -253,7 +263,8 @@ export class EvidenceCollector {
     const kind = fatalnessOf(event);
     if (!kind) return;
     const list = kind === 'fatal' ? this.unclaimedLines : this.unclaimedSymptoms;
-    if (list.length < 20) list.push({ cause: 'unknown', event, context: [], captures: {}, origin });
+    const captures = kind === 'symptom' ? { symptom: 'yes' } : {};
+    if (list.length < 20) list.push({ cause: 'unknown', event, context: [], captures, origin });
   }
 
   /** systemd's words about the unit: from `systemctl status` and from the journal. */

@@ -162,7 +162,12 @@ export function decide(input: DecideInput): Diagnosis {
     };
     if (best.finding.signal) firstFatal = fatalOf(best.finding.signal);
   } else if (anyProblem) {
-    const first = input.unclaimed[0];
+    // The first error no cause explains; else a line a cause recognised and then ruled out (nginx could not
+    // resolve a container that had exited); else a symptom (a restart).
+    const ruledOut = [...evidence.signals.values()]
+      .map((s) => s.first)
+      .sort((a, b) => a.event.line - b.event.line);
+    const first = input.unclaimed.find((s) => !s.captures.symptom) ?? ruledOut[0] ?? input.unclaimed[0];
     cause = {
       id: UNKNOWN.id,
       title: UNKNOWN.title,

@@ -66,6 +66,8 @@ function keyOf(e: LogEvent): string {
 export class TracebackStitcher {
   readonly errors: PythonError[] = [];
   private open = new Map<string, Open>();
+  /** The last indented lines before any traceback, per process: a paste cut above a SyntaxError keeps its source line and caret. */
+  private recent = new Map<string, string[]>();
 
   /** A traceback is being read: every line matters until it closes. */
   get reading(): boolean {
@@ -113,9 +115,11 @@ export class TracebackStitcher {
       const lone = LONE_EXCEPTION.exec(text);
       const validation = lone ? null : VALIDATION_HEADER.exec(text);
       if (lone || validation) {
+        const before = this.recent.get(key) ?? [];
+        this.recent.delete(key);
         this.open.set(key, {
           start: event,
-          context: [],
+          context: lone ? before : [],
           chain: [
             lone
               ? { type: lone[1] ?? '', message: (lone[2] ?? '').trim() }
@@ -128,6 +132,7 @@ export class TracebackStitcher {
         });
         return true;
       }
+      this.remember(key, text);
       return false;
     }
     if (CHAINED.test(text.trim())) {
@@ -188,6 +193,18 @@ export class TracebackStitcher {
     if (text.trim() === '') return true;
     this.close(key, current);
     return false;
+  }
+
+  private remember(key: string, text: string): void {
+    if (!/^\s+\S/.test(text)) {
+      this.recent.delete(key);
+      return;
+    }
+    if (this.recent.size > 1000) this.recent.clear();
+    const lines = this.recent.get(key) ?? [];
+    lines.push(text);
+    if (lines.length > 4) lines.shift();
+    this.recent.set(key, lines);
   }
 
   /** Closes every traceback still open (end of input). */
