@@ -1,6 +1,7 @@
 // Streams log events into evidence with bounded memory: the signals each cause recognises, where the
 // app says it listens, Nginx's failures to reach it, systemd's view of the unit, and a short timeline.
 import { CAUSES } from '../causes/index.ts';
+import { matchMessage } from '../causes/messages/index.ts';
 import type {
   Bind,
   Evidence,
@@ -181,6 +182,21 @@ export class EvidenceCollector {
         return;
       }
     }
+    // The messages of the programs themselves: the first exception of the chain that one names.
+    for (const e of error.chain) {
+      const hit = matchMessage(e.message ? `${e.type}: ${e.message}` : e.type);
+      if (hit) {
+        this.record({
+          cause: hit.message.cause,
+          event: error.event,
+          context: error.context,
+          captures: hit.captures,
+          origin,
+        });
+        this.note(error.event, `${error.type}: ${error.message.split('\n')[0]}`);
+        return;
+      }
+    }
     const signal: Signal = {
       cause: 'unknown',
       event: error.event,
@@ -243,6 +259,12 @@ export class EvidenceCollector {
         this.note(event, text);
         return;
       }
+    }
+    const hit = matchMessage(bare(text));
+    if (hit) {
+      this.record({ cause: hit.message.cause, event, context: [], captures: hit.captures, origin });
+      this.note(event, text);
+      return;
     }
     // An exception named in the line, printed with no traceback: the causes read it as they read one.
     const error = errorInLine(event);

@@ -62,19 +62,13 @@ export const messages: Message[] = [
   },
   {
     // What runc prints from inside the container when execve fails: the interpreter of the script's #! line
-    // is missing (or the script has CRLF line ends), or the binary is for another architecture.
+    // is missing, or the script has CRLF line ends. ("exec format error", an image built for another
+    // architecture, is none of the catalog's causes.)
     // "fork/exec ..." from other Go programs is not the container's command.
     program: 'docker',
     source: 'daemon/errors.go',
     template: 'exec %s: no such file or directory',
-    pattern: /(?<![\w/])exec (?<path>\/[^\s:]{1,300}): (?:no such file or directory|exec format error)/,
-    cause: 'unit_misconfigured',
-  },
-  {
-    program: 'docker',
-    source: 'daemon/errors.go',
-    template: 'OCI runtime create failed: ... exec format error',
-    pattern: /OCI runtime (?:create|exec) failed: [^\n]{0,400}?exec format error/,
+    pattern: /(?<![\w/])exec (?<path>\/[^\s:]{1,300}): no such file or directory/,
     cause: 'unit_misconfigured',
   },
 

@@ -290,5 +290,6 @@ export const messages: Message[] = [
     template: 'Worker (pid:%s) was sent SIGKILL! Perhaps out of memory?',
     pattern: /Worker \(pid:(?<pid>\d{1,10})\) was sent (?<signal>SIGKILL)! Perhaps out of memory\?/,
     cause: 'oom_killed',
+    weak: true,
   },
 ];

@@ -94,6 +94,7 @@ export const messages: Message[] = [
     template: 'exited with code %d',
     pattern: /(?<name>[\w.-]{1,100}) exited with code 137\b/,
     cause: 'oom_killed',
+    weak: true,
   },
   {
     // docker ps: "Exited (137) 3 minutes ago", "Restarting (137) 5 seconds ago". Same caveat as above.
@@ -102,5 +103,6 @@ export const messages: Message[] = [
     template: 'Exited (%d) %s ago',
     pattern: /\b(?:Exited|Restarting) \(137\) /,
     cause: 'oom_killed',
+    weak: true,
   },
 ];

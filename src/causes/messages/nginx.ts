@@ -167,7 +167,7 @@ export const messages: Message[] = [
     source: 'src/core/ngx_conf_file.c',
     template: '[emerg] %s in %s:%ui',
     pattern:
-      /\[emerg\] (?!host not found in upstream)[^\n]{1,300}? in (?<file>\/[^\s:]{1,300}):(?<line>\d{1,6})/,
+      /\[emerg\] (?![^\n]{0,300}host not found in upstream)[^\n]{1,300}? in (?<file>\/[^\s:]{1,300}):(?<line>\d{1,6})/,
     cause: 'nginx_config_invalid',
   },
   {
@@ -239,6 +239,9 @@ export const messages: Message[] = [
     pattern:
       /open\(\) "(?<path>[^"\n]{1,300})" failed \((?<errno>2|20): (?:No such file or directory|Not a directory)\), client: /,
     cause: 'static_files_missing',
+    // What every browser asks for whether the site has it or not
+    unless:
+      /\/(?:favicon\.ico|robots\.txt|apple-touch-icon[\w-]*\.png|sitemap\.xml|\.well-known\/[^"]*|ads\.txt)"/,
   },
   {
     program: 'nginx',

@@ -16,6 +16,8 @@ export const messages: Message[] = [
     source: 'redis/utils.py',
     template: 'Error %s connecting to %s:%s. %s.',
     pattern: /Error (?<errno>-?\d{1,5}) connecting (?:to )?(?<host>[\w.:-]{1,253}):(?<port>\d{1,5})\./,
+    // The wording is generic: on another port, only where the line says it is Redis (a Celery broker URL).
+    unless: /^(?![^\n]*(?:redis|Redis|:(?:6379|6380|26379)\.))/,
     cause: 'redis_unreachable',
   },
   {
@@ -99,7 +101,8 @@ export const messages: Message[] = [
     program: 'django-redis',
     source: 'django_redis/exceptions.py',
     template: 'Redis %s: %s',
-    pattern: /ConnectionInterrupted: Redis (?:ConnectionError|TimeoutError|BusyLoadingError|AuthenticationError)\b/,
+    pattern:
+      /ConnectionInterrupted: Redis (?:ConnectionError|TimeoutError|BusyLoadingError|AuthenticationError)\b/,
     cause: 'redis_unreachable',
   },
 

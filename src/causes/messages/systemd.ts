@@ -167,5 +167,6 @@ export const messages: Message[] = [
     template: 'Main process exited, code=%s, status=%i/%s',
     pattern: /Main process exited, code=killed, status=(?<signal>9\/KILL)/,
     cause: 'oom_killed',
+    weak: true,
   },
 ];

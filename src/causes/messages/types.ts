@@ -16,4 +16,8 @@ export interface Message {
   pattern: RegExp;
   /** The cause id it proves. */
   cause: string;
+  /** Lines of the family that mean nothing (a browser's favicon.ico): the near misses it must not claim. */
+  unless?: RegExp;
+  /** It fits the cause without proving it alone (a SIGKILL, exit code 137): the cause weighs it with the rest. */
+  weak?: true;
 }

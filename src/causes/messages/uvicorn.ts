@@ -17,7 +17,8 @@ export const messages: Message[] = [
     program: 'uvicorn',
     source: 'uvicorn/importer.py',
     template: 'Error loading ASGI app. Attribute "{attrs_str}" not found in module "{module_str}".',
-    pattern: /Attribute "(?<attribute>[^"\n]{1,200})" not found in module "(?<module>[^"\n]{1,200})"/,
+    pattern:
+      /Error loading ASGI app\. Attribute "(?<attribute>[^"\n]{1,200})" not found in module "(?<module>[^"\n]{1,200})"/,
     cause: 'wrong_entrypoint',
   },
   {
@@ -25,7 +26,8 @@ export const messages: Message[] = [
     source: 'uvicorn/importer.py',
     template:
       'Error loading ASGI app. Import string "{import_str}" must be in format "<module>:<attribute>".',
-    pattern: /Import string "(?<app>[^"\n]{0,200})" must be in format "<module>:<attribute>"/,
+    pattern:
+      /Error loading ASGI app\. Import string "(?<app>[^"\n]{0,200})" must be in format "<module>:<attribute>"/,
     cause: 'wrong_entrypoint',
   },
   {

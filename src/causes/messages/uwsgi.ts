@@ -122,5 +122,6 @@ export const messages: Message[] = [
     pattern:
       /DAMN ! worker \d{1,5} \(pid: (?<pid>\d{1,10})\) (?:died, |M[IY]STERIOUSLY )killed by signal (?<signal>9) /,
     cause: 'oom_killed',
+    weak: true,
   },
 ];
