@@ -1,19 +1,33 @@
 // npm run bench: the figures medic's targets are judged by.
 //  1. offline diagnose of a generated 1 GB `journalctl -o json` export: MB/s and peak RSS, next to `grep -c`;
 //  2. live diagnose of a failing unit on the testbed (when it can run): the median wall time.
-// Targets: >= 150 MB/s with peak RSS < 250 MB; a live diagnose < 1.5 s median.
+// Targets: within 5 times grep -c's time on the same file, peak RSS < 160 MB; a live diagnose < 1.5 s median.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const checkout = fileURLToPath(new URL('..', import.meta.url));
 const dir = process.env.MEDIC_BENCH_DIR ?? '/var/tmp/medic-bench';
-const file = `${dir}/journal-1g.json`;
+const file = `${dir}/journal-1g-v2.json`;
 const size = Number(process.env.MEDIC_BENCH_BYTES ?? 1024 ** 3);
 
 function record(i: number, message: string, priority = 6, pid = 4100 + (i % 3)): string {
   const t = 1795000000000000 + i * 1000;
-  return JSON.stringify({
+  // journalctl -o json writes the fields of each entry in the order of its hash table: MESSAGE may come
+  // first, last or anywhere between (as in the testbed's exports), so the fields are rotated per record.
+  const fields = Object.entries(fieldsOf(i, t, message, priority, pid));
+  const k = (i * 7) % fields.length;
+  return JSON.stringify(Object.fromEntries([...fields.slice(k), ...fields.slice(0, k)]));
+}
+
+function fieldsOf(
+  i: number,
+  t: number,
+  message: string,
+  priority: number,
+  pid: number,
+): Record<string, string> {
+  return {
     __CURSOR: `s=6f1c2a;i=${i.toString(16)};b=9d2e;m=${(i * 977).toString(16)};t=${t.toString(16)};x=${(i * 31).toString(16)}`,
     __REALTIME_TIMESTAMP: String(t),
     __MONOTONIC_TIMESTAMP: String(i * 1000),
@@ -39,7 +53,7 @@ function record(i: number, message: string, priority = 6, pid = 4100 + (i % 3)):
     _SYSTEMD_SLICE: 'system.slice',
     _SYSTEMD_INVOCATION_ID: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
     MESSAGE: message,
-  });
+  };
 }
 
 const TRACEBACK = [
@@ -119,11 +133,13 @@ async function offline(): Promise<void> {
   });
   const rss = Number(/maxrss_kb=(\d+)/.exec(report)?.[1] ?? 0) / 1024;
   const g = seconds(() => spawnSync('grep', ['-c', 'MESSAGE', file]));
+  const ratio = t / g;
   process.stdout.write(
     [
       `offline diagnose, ${mb.toFixed(0)} MB journal JSON:`,
-      `  medic     ${t.toFixed(2)} s  ${(mb / t).toFixed(0)} MB/s  peak RSS ${rss.toFixed(0)} MB   (target >= 150 MB/s, < 250 MB)`,
+      `  medic     ${t.toFixed(2)} s  ${(mb / t).toFixed(0)} MB/s  peak RSS ${rss.toFixed(0)} MB   (target < 160 MB)`,
       `  grep -c   ${g.toFixed(2)} s  ${(mb / g).toFixed(0)} MB/s`,
+      `  medic / grep: ${ratio.toFixed(1)} times   (target <= 5)`,
       '',
     ].join('\n'),
   );

@@ -1,9 +1,11 @@
+import { NOT_THIS_PYTHON } from './messages/python.ts';
 import { appFrames, framesOf } from './python.ts';
 import { type Cause, fromSignal, unitName } from './types.ts';
 
 // "No module named 'markdown'", "No module named 'flask_sqlalchemy.model'", Python 2's "No module named flask"
 // (CPython's import.c / importlib._bootstrap). Not "No module named 'x.y'; 'x' is not a package": a file
 // of the app named like the package shadows it.
+const STDLIB_CHANGED = new RegExp(`^(?:${NOT_THIS_PYTHON})$`);
 const NO_MODULE = /No module named (?:'([\w.]+)'|([\w.]+)(?=$|\s))(?!; '[\w.]+' is not a package)/;
 
 /** True when the import that failed was asked for by the app's own code or an installed package, not by the server loading the entry point. */
@@ -46,6 +48,8 @@ export const missingDependency: Cause = {
       if (m) {
         const module = m[1] ?? m[2] ?? '';
         const top = module.split('.')[0] ?? module;
+        // A module this interpreter's standard library lacks (distutils on 3.12, urllib2): the Python is wrong.
+        if (STDLIB_CHANGED.test(top)) return null;
         // The app's own module, or the entry point the server was told to load, is another cause.
         if (appPackages(error).has(top)) return null;
         if (!importedByCode(error)) return null;

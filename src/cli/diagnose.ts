@@ -15,13 +15,14 @@ export function addDiagnose(program: Command, contextOf: () => Context): void {
         'diagnose these logs instead of this host (repeatable; - reads stdin)',
       ).argParser(collect),
     )
+    .option('--explain <cause>', "print a cause's page: what it means, the messages that prove it, the fix")
     .option(
       '--since <time>',
       "read the journal from this time (journalctl's syntax), not from the last good start",
     )
     .addHelpText(
       'after',
-      '\nExit code: 0 healthy, 1 a problem was found, 2 medic could not run.\nExamples:\n  medic diagnose flaskapp\n  journalctl -u app -o json | medic diagnose --log -\n  medic diagnose --log status.txt --log /var/log/nginx/error.log --format markdown',
+      '\nExit code: 0 healthy, 1 a problem was found, 2 medic could not run.\nExamples:\n  medic diagnose flaskapp\n  journalctl -u app -o json | medic diagnose --log -\n  medic diagnose --log status.txt --log /var/log/nginx/error.log --format markdown\n  medic diagnose --explain db_auth_failed',
     )
     .action(async (unit: string | undefined, opts: DiagnoseOptions) =>
       (await import('../commands/diagnose.ts')).diagnose(unit, opts, contextOf()),

@@ -1,6 +1,9 @@
 // medic diagnose: the live host or pasted logs, to the first failing layer, the first real error, the cause and the fix.
 import { diagnoseLive } from '../diagnose/live.ts';
-import { diagnoseLogs } from '../diagnose/offline.ts';
+import { diagnoseLogs, NO_TARGET } from '../diagnose/offline.ts';
+import { CAUSES } from '../causes/index.ts';
+import { MESSAGES } from '../causes/messages/index.ts';
+import { causePage } from '../report/causes.ts';
 import type { Diagnosis } from '../diagnose/decide.ts';
 import { diagnosisMarkdown, diagnosisText } from '../report/diagnosis.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
@@ -10,11 +13,16 @@ import type { Context } from '../cli/main.ts';
 export interface DiagnoseOptions {
   log?: string[];
   since?: string;
+  explain?: string;
 }
 
 export async function diagnose(unit: string | undefined, opts: DiagnoseOptions, ctx: Context): Promise<void> {
   if (ctx.format === 'junit' || ctx.format === 'tap')
     throw new UsageError(`--format ${ctx.format} is for medic check; diagnose prints text, json or markdown`);
+  if (opts.explain !== undefined) {
+    explainCause(opts.explain, unit, opts, ctx);
+    return;
+  }
   const masker = new Masker();
   let results: Diagnosis[];
   if (opts.log && opts.log.length > 0) {
@@ -46,4 +54,32 @@ export async function diagnose(unit: string | undefined, opts: DiagnoseOptions, 
   process.exitCode = safe.every((d) => d.status === 'healthy' || (d.status === 'unknown' && !d.cause))
     ? EXIT.ok
     : EXIT.problems;
+}
+
+function explainCause(id: string, unit: string | undefined, opts: DiagnoseOptions, ctx: Context): void {
+  if (unit || (opts.log && opts.log.length > 0))
+    throw new UsageError('--explain prints a page of the catalog: give it alone, without a unit or --log');
+  const cause = CAUSES.find((c) => c.meta.id === id);
+  if (!cause)
+    throw new UsageError(
+      `--explain ${id}: no such cause (one of: ${CAUSES.map((c) => c.meta.id).join(', ')})`,
+    );
+  if (ctx.format === 'json') {
+    ctx.out(
+      JSON.stringify(
+        {
+          ...cause.meta,
+          messages: MESSAGES.filter((m) => m.cause === id).map((m) => ({
+            program: m.program,
+            source: m.source,
+            template: m.template,
+          })),
+          fix: cause.fix({}, NO_TARGET),
+        },
+        null,
+        2,
+      ),
+    );
+  } else ctx.out(causePage(cause));
+  process.exitCode = EXIT.ok;
 }

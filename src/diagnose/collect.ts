@@ -1,7 +1,7 @@
 // Streams log events into evidence with bounded memory: the signals each cause recognises, where the
 // app says it listens, Nginx's failures to reach it, systemd's view of the unit, and a short timeline.
 import { CAUSES } from '../causes/index.ts';
-import { matchMessage } from '../causes/messages/index.ts';
+import { MESSAGE_ANCHORS, matchMessage } from '../causes/messages/index.ts';
 import type {
   Bind,
   Evidence,
@@ -40,6 +40,12 @@ const RAW_INTEREST = new RegExp(
     'Traceback|File \\\\?"|Exception|Error|ERROR|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |^\\s*$',
   ].join('|'),
 );
+
+// What a line must carry for anything in medic to care: the words above, and the fixed words of every
+// message of the inventory.
+const INTEREST = new RegExp(`${RAW_INTEREST.source}|${MESSAGE_ANCHORS.source}`);
+// 'GET /health HTTP/1.1" 200 ': an access log's line of a request that went fine
+const ACCESS_OK = /HTTP\/[\d.]{1,3}\\?" [23]\d\d /;
 
 // "Listening at: unix:/run/app.sock (12)", "Listening at: http://127.0.0.1:8000 (12)", "Uvicorn running on http://127.0.0.1:8000"
 const LISTENING =
@@ -92,18 +98,27 @@ export class EvidenceCollector {
    * Whether a raw line can matter. Most lines of a big log are requests that went fine: skipping them
    * before they are parsed keeps a gigabyte of journal fast and the memory flat.
    */
-  private mayMatter(raw: string, origin: string): boolean {
+  private mayMatter(message: string, origin: string): boolean {
     if (this.stitchers.get(origin)?.reading === true) return true;
-    const message = messageOf(raw);
     // An indented line may be the source line of a SyntaxError whose traceback head was not pasted.
     const first = message.charCodeAt(0);
-    return first === 32 || first === 9 || RAW_INTEREST.test(message);
+    if (first === 32 || first === 9) return true;
+    // A request that went fine: by far the most lines of a big log, and never a cause.
+    if (ACCESS_OK.test(message)) return false;
+    return INTEREST.test(message);
   }
 
   /** One raw line of ORIGIN: skipped cheaply when it cannot matter, parsed and pushed otherwise. */
   pushLine(raw: string, line: number, origin: string, env: Envelope): void {
-    if (!this.mayMatter(raw, origin)) return;
+    if (!this.mayMatter(messageOf(raw), origin)) return;
     const event = parseLine(raw, line, env);
+    if (event) this.push(event, origin);
+  }
+
+  /** The same for a line still in bytes: only the lines that may matter are decoded whole. */
+  pushBytes(raw: Buffer, line: number, origin: string, env: Envelope): void {
+    if (!this.mayMatter(messageOfBytes(raw), origin)) return;
+    const event = parseLine(raw.toString('utf8'), line, env);
     if (event) this.push(event, origin);
   }
 
@@ -387,4 +402,17 @@ function messageOf(raw: string): string {
   let end = raw.indexOf('",', start + 11);
   while (end !== -1 && raw.charCodeAt(end - 1) === 92) end = raw.indexOf('",', end + 2);
   return raw.slice(start + 10, end === -1 ? raw.length : end);
+}
+
+const MESSAGE_KEY = Buffer.from('"MESSAGE":');
+const QUOTE_COMMA = Buffer.from('",');
+
+/** messageOf for a line in bytes: only the message is decoded. */
+function messageOfBytes(raw: Buffer): string {
+  if (raw[0] !== 123) return raw.toString('utf8');
+  const start = raw.indexOf(MESSAGE_KEY);
+  if (start === -1 || raw[start + 10] === 91) return raw.toString('utf8');
+  let end = raw.indexOf(QUOTE_COMMA, start + 11);
+  while (end !== -1 && raw[end - 1] === 92) end = raw.indexOf(QUOTE_COMMA, end + 2);
+  return raw.toString('utf8', start + 10, end === -1 ? raw.length : end);
 }

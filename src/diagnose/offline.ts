@@ -3,7 +3,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import type { Target } from '../causes/types.ts';
 import { UsageError } from '../cli/exit.ts';
 import { createReadStream } from 'node:fs';
-import { linesOf } from '../logs/lines.ts';
+import { eachLine } from '../logs/lines.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';
 
@@ -46,7 +46,8 @@ export async function collectLogs(
     const origin = path === '-' ? 'stdin' : path;
     let n = 0;
     const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
-    for await (const raw of linesOf(input)) collector.pushLine(raw, ++n, origin, { year });
+    const env = { year };
+    await eachLine(input, (raw) => collector.pushBytes(raw, ++n, origin, env));
   }
 }
 

@@ -145,6 +145,12 @@ export class TracebackStitcher {
         if (current.context.length < 200) current.context.push(text);
         return true;
       }
+      // A paste that lost its indentation: the line under a frame is its source line, unless it names the error.
+      const previous = current.context[current.context.length - 1] ?? '';
+      if (HEADLESS_FRAME.test(previous.trimStart()) && !LONE_EXCEPTION.test(text)) {
+        if (current.context.length < 200) current.context.push(`    ${text}`);
+        return true;
+      }
       const m = EXCEPTION_LINE.exec(text);
       if (m) {
         current.chain.push({ type: m[1] ?? text, message: (m[2] ?? '').trim() });

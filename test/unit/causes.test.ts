@@ -502,3 +502,10 @@ test("systemd's own SIGKILL at a stop that timed out is neither an OOM kill nor 
   );
   assert.equal(diagnoseText(sigkill, 'kill.json').cause?.id, 'oom_killed');
 });
+
+test('docs/causes.md is generated from the catalog and the inventory, and up to date', async () => {
+  const { causesDoc } = await import('../../src/report/causes.ts');
+  const current = readFileSync(new URL('../../docs/causes.md', import.meta.url), 'utf8');
+  assert.equal(current, causesDoc(), 'docs/causes.md is out of date: run npm run docs');
+  for (const c of CAUSES) assert.match(current, new RegExp(`^## ${c.meta.id}$`, 'm'));
+});

@@ -286,15 +286,6 @@ export const messages: Message[] = [
     cause: 'bad_config_value',
   },
   {
-    // Code written for pydantic 1 (from pydantic import BaseSettings) on pydantic 2 without
-    // pydantic-settings: the dependency that is missing is pydantic-settings (or the pin to pydantic<2).
-    program: 'pydantic',
-    source: 'pydantic/_migration.py',
-    template: '`BaseSettings` has been moved to the `pydantic-settings` package.',
-    pattern: /`BaseSettings` has been moved to the `(?<package>pydantic-settings)` package/,
-    cause: 'missing_dependency',
-  },
-  {
     program: 'pydantic',
     source: 'pydantic/networks.py',
     template: "email-validator is not installed, run `pip install 'pydantic[email]'`",
@@ -309,7 +300,7 @@ export const messages: Message[] = [
     source: 'decouple.py',
     template: '{} not found. Declare it as envvar or define a default value.',
     pattern:
-      /(?<variable>\w{1,100}) (?:not found\. Declare it as envvar or define a default value|option not found and default value was not defined)/,
+      /\b(?<variable>\w{1,100}) (?:not found\. Declare it as envvar or define a default value|option not found and default value was not defined)/,
     cause: 'missing_env_var',
   },
   {

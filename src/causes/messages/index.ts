@@ -3,15 +3,18 @@
 import type { Captures } from '../types.ts';
 import { messages as asgiServers } from './asgi_servers.ts';
 import { messages as docker } from './docker.ts';
+import { messages as frameworks } from './frameworks.ts';
 import { messages as gunicorn } from './gunicorn.ts';
 import { messages as kernel } from './kernel.ts';
 import { messages as nginx } from './nginx.ts';
 import { messages as postgres } from './postgres.ts';
+import { messages as python } from './python.ts';
 import { messages as redis } from './redis.ts';
 import { messages as systemd } from './systemd.ts';
 import type { Message } from './types.ts';
 import { messages as uvicorn } from './uvicorn.ts';
 import { messages as uwsgi } from './uwsgi.ts';
+import { messages as workers } from './workers.ts';
 
 export type { Message };
 
@@ -20,8 +23,11 @@ export const MESSAGES: readonly Message[] = [
   ...uvicorn,
   ...uwsgi,
   ...asgiServers,
+  ...frameworks,
+  ...workers,
   ...postgres,
   ...redis,
+  ...python,
   ...nginx,
   ...systemd,
   ...kernel,
@@ -44,3 +50,21 @@ export function matchMessage(text: string): MessageMatch | null {
   }
   return null;
 }
+
+/** The longest piece of a template that every printing of it carries: the words between its placeholders. */
+export function anchorOf(template: string): string {
+  const pieces = template
+    .split(/%(?:\([\w]+\))?[-#0 +]*\d*(?:\.\d+)?[hlLqjzt]*[a-zA-Z%]|\{[^}]*\}|\.\.\./)
+    .map((p) => p.trim());
+  return pieces.reduce((a, b) => (b.length > a.length ? b : a), '');
+}
+
+/**
+ * A cheap first test for a line, before any pattern runs: does it carry the fixed words of some message
+ * of the inventory? Most lines of a big log carry none.
+ */
+export const MESSAGE_ANCHORS = new RegExp(
+  [...new Set(MESSAGES.map((m) => anchorOf(m.template)).filter((a) => a.length >= 6))]
+    .map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+);

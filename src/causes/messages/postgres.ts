@@ -1,6 +1,6 @@
 // The database layer's fatal messages: libpq's client errors and the PostgreSQL server's own FATAL/ERROR
-// texts (postgres/postgres 9d9b9d46, src/interfaces/libpq + src/backend), and what the Python drivers and
-// ORMs wrap them in or add: psycopg2 3a6d9d6d (2.9.12), psycopg 3 c079c37c (3.3.4), asyncpg db8ecc2
+// texts (postgres/postgres through the file index: backend_startup.c at 9d9b9d46, fe-connect.c, auth.c,
+// postinit.c), and what the Python drivers and ORMs wrap them in or add: psycopg2 3a6d9d6d (2.9.12), psycopg 3 c079c37c (3.3.4), asyncpg db8ecc2
 // (0.31.0), SQLAlchemy f35da7e2b9 (rel_2_1_0b3+100), Django (django/django, read through the file index),
 // with the older wordings from their histories; plus the short MySQL client/server and SQLite texts.
 import type { Message } from './types.ts';
@@ -49,11 +49,19 @@ export const messages: Message[] = [
     cause: 'db_auth_failed',
   },
   {
-    // asyncpg raises the server's SQLSTATE class: 28P01 invalid_password, 28000 (role/pg_hba).
+    // asyncpg raises the server's SQLSTATE class: 28P01 invalid_password.
     program: 'asyncpg',
     source: 'asyncpg/exceptions/__init__.py',
-    template: 'InvalidPasswordError / InvalidAuthorizationSpecificationError',
-    pattern: /\b(?:InvalidPasswordError|InvalidAuthorizationSpecificationError)\b/,
+    template: 'InvalidPasswordError',
+    pattern: /\bInvalidPasswordError\b/,
+    cause: 'db_auth_failed',
+  },
+  {
+    // 28000: a role that does not exist, no pg_hba.conf entry.
+    program: 'asyncpg',
+    source: 'asyncpg/exceptions/__init__.py',
+    template: 'InvalidAuthorizationSpecificationError',
+    pattern: /\bInvalidAuthorizationSpecificationError\b/,
     cause: 'db_auth_failed',
   },
 
@@ -96,18 +104,20 @@ export const messages: Message[] = [
     cause: 'db_unreachable',
   },
   {
-    // libpq up to 13, the host line; the port is on the next line when the message is split per line.
+    // libpq up to 13, the host line of '\tIs the server running on host "%s" (%s) and accepting\n\tTCP/IP
+    // connections on port %s?': the port is on the next line when the message is split per line.
     program: 'libpq',
     source: 'src/interfaces/libpq/fe-connect.c',
-    template: 'Is the server running on host "%s" (%s) and accepting\n\tTCP/IP connections on port %s?',
+    template: 'Is the server running on host "%s" (%s) and accepting',
     pattern:
       /Is the server running on host "(?<host>[^"]{1,255})"(?: \([^)]{1,100}\))? and accepting(?:\s{1,10}TCP\/IP connections on port (?<port>\d{1,5}))?/,
     cause: 'db_unreachable',
   },
   {
+    // libpq up to 13: '...accepting\n\tconnections on Unix domain socket "%s"?' (the path on the next line).
     program: 'libpq',
     source: 'src/interfaces/libpq/fe-connect.c',
-    template: 'Is the server running locally and accepting\n\tconnections on Unix domain socket "%s"?',
+    template: 'Is the server running locally and accepting',
     pattern:
       /Is the server running locally and accepting(?:\s{1,10}connections on Unix domain socket "(?<path>[^"]{1,255})")?/,
     cause: 'db_unreachable',
@@ -129,11 +139,11 @@ export const messages: Message[] = [
     cause: 'db_unreachable',
   },
   {
-    // The server went away under an open connection (restarted, crashed, killed by the OOM killer).
+    // The server went away under an open connection (restarted, crashed, killed by the OOM killer); the
+    // message goes on "\n\tThis probably means the server terminated abnormally\n\tbefore or while ...".
     program: 'libpq',
     source: 'src/interfaces/libpq/fe-misc.c',
-    template:
-      'server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.',
+    template: 'server closed the connection unexpectedly',
     pattern: /server closed the connection unexpectedly/,
     cause: 'db_unreachable',
   },
@@ -155,14 +165,24 @@ export const messages: Message[] = [
     pattern:
       /remaining connection slots are reserved for (?:non-replication superuser connections|roles with the \w{1,30} attribute|roles with privileges of the "[^"]{1,64}" role)|sorry, too many clients already|too many connections for (?:role|database) "[^"]{1,100}"/,
     cause: 'db_unreachable',
+    weak: true,
   },
   {
-    // asyncpg's SQLSTATE classes for the same refusals (57P03, 53300).
+    // asyncpg's SQLSTATE class for the startup/shutdown/recovery refusals (57P03).
     program: 'asyncpg',
     source: 'asyncpg/exceptions/__init__.py',
-    template: 'CannotConnectNowError / TooManyConnectionsError',
-    pattern: /\b(?:CannotConnectNowError|TooManyConnectionsError)\b/,
+    template: 'CannotConnectNowError',
+    pattern: /\bCannotConnectNowError\b/,
     cause: 'db_unreachable',
+  },
+  {
+    // 53300, the connection slots (see above).
+    program: 'asyncpg',
+    source: 'asyncpg/exceptions/__init__.py',
+    template: 'TooManyConnectionsError',
+    pattern: /\bTooManyConnectionsError\b/,
+    cause: 'db_unreachable',
+    weak: true,
   },
   {
     // psycopg 3: the host name did not resolve in its own (async) DNS step.
@@ -275,7 +295,7 @@ export const messages: Message[] = [
     program: 'postgres',
     source: 'src/backend/catalog/namespace.c',
     template: 'relation "%s" does not exist',
-    pattern: /\brelation "(?<name>[^"]{1,200})" does not exist/,
+    pattern: /(?<!of )\brelation "(?<name>[^"]{1,200})" does not exist/,
     cause: 'migrations_not_applied',
   },
   {
@@ -360,11 +380,20 @@ export const messages: Message[] = [
     cause: 'disk_full',
   },
   {
-    // SQLite (sqlite3.OperationalError) when the app's user may not write the database file or directory.
+    // SQLite (sqlite3.OperationalError): the app's user may not write the database file or its directory.
     program: 'sqlite',
     source: 'src/main.c',
     template: 'attempt to write a readonly database',
-    pattern: /attempt to write a readonly database|unable to open database file/,
+    pattern: /attempt to write a readonly database/,
     cause: 'file_permission',
+  },
+  {
+    // Mostly the same (a directory www-data may not write), but also a path that does not exist.
+    program: 'sqlite',
+    source: 'src/main.c',
+    template: 'unable to open database file',
+    pattern: /unable to open database file/,
+    cause: 'file_permission',
+    weak: true,
   },
 ];

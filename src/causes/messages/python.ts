@@ -9,7 +9,7 @@ import type { Message } from './types.ts';
 // Modules the standard library removed (3.12: distutils, imp, asynchat, asyncore, smtpd; 3.13: PEP 594's
 // dead batteries and lib2to3), modules it added late (tomllib 3.11, zoneinfo and graphlib 3.9), and
 // Python 2 names: "No module named" one of these is the interpreter, not a package left out of the venv.
-const NOT_THIS_PYTHON =
+export const NOT_THIS_PYTHON =
   'distutils|imp|asynchat|asyncore|smtpd|aifc|audioop|cgi|cgitb|chunk|crypt|imghdr|mailcap|msilib|nis|nntplib|ossaudiodev|pipes|sndhdr|spwd|sunau|telnetlib|uu|xdrlib|lib2to3|tomllib|zoneinfo|graphlib|urllib2|urlparse|ConfigParser|StringIO|cStringIO|cPickle|httplib|HTMLParser|SocketServer|xmlrpclib|cookielib|__builtin__';
 
 export const messages: Message[] = [
@@ -75,41 +75,17 @@ export const messages: Message[] = [
   },
 
   // --- imports: a third-party package ---------------------------------------------------------------
-  {
-    // Python 3 (ModuleNotFoundError since 3.6, ImportError with the quoted name in 3.3-3.5). Also the
-    // app's own module ("No module named 'myproject.settings'") and "'x' is not a package" shadowing:
-    // the causes tell those apart from the traceback's frames.
-    program: 'python',
-    source: 'Lib/importlib/_bootstrap.py',
-    template: 'No module named %r',
-    pattern: /No module named '(?<module>[\w.]{1,200})'/,
-    cause: 'missing_dependency',
-  },
-  {
-    // Python 2: "ImportError: No module named flask" (no quotes; the dotted rest when a submodule).
-    program: 'python',
-    source: 'Python/import.c',
-    template: 'No module named %.200s',
-    pattern: /ImportError: No module named (?<module>[\w.]{1,200})/,
-    cause: 'missing_dependency',
-  },
-  {
-    // An installed package lacks a name the code imports: the installed version is not the one the code
-    // was written for (markupsafe.soft_unicode, werkzeug.url_quote, jinja2.Markup...).
-    program: 'python',
-    source: 'Python/ceval.c',
-    template: 'cannot import name %R from %R (%S)',
-    pattern:
-      /cannot import name '(?<name>\w{1,100})' from '(?<module>[\w.]{1,200})' \((?<path>[^()]{0,300}(?:site|dist)-packages[^()]{0,300})\)/,
-    cause: 'missing_dependency',
-  },
+  // ("No module named %r" for a package is the missing_dependency cause's own rule: it tells the app's
+  // modules and the server's entry point from a package by the traceback's frames. A name an installed
+  // package lacks, "cannot import name %R from %R (.../site-packages/...)", is a version the code was not
+  // written for: none of the catalog's causes.)
   {
     // The loader cannot find a system library a binary wheel links to (libpq.so.5 for psycopg2 built from
     // source, libmysqlclient, libGL for opencv).
     program: 'python',
     source: 'Python/dynload_shlib.c',
     template: '%s: cannot open shared object file: No such file or directory',
-    pattern: /(?<file>[^\s:'"]{1,300}\.so(?:\.\d{1,6}){0,4}): cannot open shared object file/,
+    pattern: /(?:^|[\s:'"])(?<file>[^\s:'"]{1,300}\.so(?:\.\d{1,6}){0,4}): cannot open shared object file/,
     cause: 'missing_dependency',
   },
   {
@@ -228,8 +204,9 @@ export const messages: Message[] = [
     source: 'Lib/os.py',
     template: 'KeyError: %r',
     pattern:
-      /KeyError: u?['"](?!(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|HTTP_\w{0,100}|REMOTE_ADDR|REMOTE_HOST|REMOTE_USER|CONTENT_TYPE|CONTENT_LENGTH|SERVER_NAME|SERVER_PORT|SERVER_PROTOCOL|QUERY_STRING|PATH_INFO|SCRIPT_NAME|REQUEST_METHOD|REQUEST_URI)['"])(?<variable>[A-Z][A-Z0-9_]{2,100})['"]/,
+      /KeyError: u?['"](?!(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|HTTP_\w{0,100}|REMOTE_ADDR|REMOTE_HOST|REMOTE_USER|CONTENT_TYPE|CONTENT_LENGTH|SERVER_NAME|SERVER_PORT|SERVER_PROTOCOL|QUERY_STRING|PATH_INFO|SCRIPT_NAME|REQUEST_METHOD|REQUEST_URI)['"])(?<variable>[A-Z][A-Z0-9_]{2,100})['"]\s*$/,
     cause: 'missing_env_var',
+    weak: true,
   },
   {
     // int(os.environ["PORT"]) and the like on a value that is not a number (also '' for an empty one).
@@ -238,6 +215,7 @@ export const messages: Message[] = [
     template: 'invalid literal for int() with base %d: %R',
     pattern: /invalid literal for int\(\) with base \d{1,2}: u?['"](?<value>[^'"]{0,200})['"]/,
     cause: 'bad_config_value',
+    weak: true,
   },
   {
     program: 'python',
@@ -245,6 +223,7 @@ export const messages: Message[] = [
     template: 'could not convert string to float: %R',
     pattern: /could not convert string to float: u?['"](?<value>[^'"]{0,200})['"]/,
     cause: 'bad_config_value',
+    weak: true,
   },
   {
     // urllib.parse on a database/Redis/broker URL (an unescaped ':' or '@' in the password shifts the port).

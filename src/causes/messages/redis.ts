@@ -147,6 +147,7 @@ export const messages: Message[] = [
       'MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.',
     pattern: /MISCONF Redis is configured to (?:save RDB snapshots|persist data to AOF)/,
     cause: 'disk_full',
+    weak: true,
   },
 
   // --- the URL itself ----------------------------------------------------------------------------

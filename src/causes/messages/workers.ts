@@ -96,6 +96,7 @@ export const messages: Message[] = [
     template: 'worker: %s shutdown (MainProcess)',
     pattern: /worker: (?:Warm|Cold) shutdown \(MainProcess\)/,
     cause: 'worker_down',
+    weak: true,
   },
   {
     // celery inspect/status/control: no worker answered the broadcast.
@@ -106,13 +107,40 @@ export const messages: Message[] = [
     cause: 'worker_down',
   },
   {
-    // RQ: "Worker rq:worker:abc [PID 12]: warm shut down requested" (1.14+), "Warm shut down requested"
-    // (before), "Worker %s: cold shut down" / "Cold shut down".
+    // RQ 1.14+ (SIGTERM). Like Celery's, a restart prints it too.
     program: 'rq',
     source: 'rq/worker/base.py',
     template: 'Worker %s [PID %d]: warm shut down requested',
-    pattern: /(?:[Ww]arm shut down requested|[Cc]old shut down)\b/,
+    pattern: /\[PID \d{1,10}\]: warm shut down requested/,
     cause: 'worker_down',
+    weak: true,
+  },
+  {
+    // RQ up to 1.13.
+    program: 'rq',
+    source: 'rq/worker.py',
+    template: 'Warm shut down requested',
+    pattern: /Warm shut down requested/,
+    cause: 'worker_down',
+    weak: true,
+  },
+  {
+    // RQ 1.14+ (a second SIGTERM/SIGINT).
+    program: 'rq',
+    source: 'rq/worker/base.py',
+    template: 'Worker %s: cold shut down',
+    pattern: /: cold shut down\b/,
+    cause: 'worker_down',
+    weak: true,
+  },
+  {
+    // RQ up to 1.13.
+    program: 'rq',
+    source: 'rq/worker.py',
+    template: 'Cold shut down',
+    pattern: /Cold shut down\b/,
+    cause: 'worker_down',
+    weak: true,
   },
 
   // --- a pool process killed by SIGKILL: the OOM killer's signal (the kernel log decides) -------------
@@ -123,6 +151,7 @@ export const messages: Message[] = [
     template: 'Process %r pid:%r exited with %r',
     pattern: /Process '[^']{1,100}' pid:(?<pid>\d{1,10}) exited with 'signal (?<signal>9) \(SIGKILL\)'/,
     cause: 'oom_killed',
+    weak: true,
   },
   {
     // The task's result: "WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL) Job: 12."
@@ -131,6 +160,7 @@ export const messages: Message[] = [
     template: 'Worker exited prematurely: %s Job: %s.',
     pattern: /Worker exited prematurely: signal (?<signal>9) \(SIGKILL\)/,
     cause: 'oom_killed',
+    weak: true,
   },
   {
     // RQ's work horse: "Work-horse terminated unexpectedly; waitpid returned 9 (signal 9); " (1.13+),
@@ -143,5 +173,6 @@ export const messages: Message[] = [
     pattern:
       /[Ww]ork-horse (?:process was |was )?terminated unexpectedly(?:; | \()waitpid returned (?<signal>9)\b/,
     cause: 'oom_killed',
+    weak: true,
   },
 ];
