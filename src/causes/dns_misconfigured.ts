@@ -18,6 +18,8 @@ export const dnsMisconfigured: Cause = {
       'added, /etc/hosts overrides it, or a name in the config (an upstream host) does not resolve.',
   },
   matchLine(event) {
+    // A bind or listen address that does not resolve is the server's own setting (bad_config_value).
+    if (/\b(?:listen|bind)\b/i.test(event.text)) return null;
     for (const re of DNS) {
       const m = re.exec(event.text);
       if (m) return { name: m[1] ?? '' };

@@ -37,6 +37,8 @@ export const CAUSES: readonly Cause[] = [
   killedBySignal,
   diskFull,
   portInUse,
+  // a connection dropped on its way (a timeout, no route) before the service's own causes claim it
+  firewallBlocked,
   dbAuthFailed,
   dbUnreachable,
   migrationsNotApplied,
@@ -55,7 +57,6 @@ export const CAUSES: readonly Cause[] = [
   nginxConfigInvalid,
   staticFilesMissing,
   dnsMisconfigured,
-  firewallBlocked,
   workerDown,
   healthCheckFailing,
   appException,

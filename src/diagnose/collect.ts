@@ -260,11 +260,8 @@ export class EvidenceCollector {
     );
     if (request) this.route(request[1] ?? request[2] ?? request[3]);
     if (LIFECYCLE.test(text)) this.note(event, text);
-    if (!WORTH_MATCHING.test(text)) {
-      this.unclaimedLine(event, origin);
-      return;
-    }
-    const failure = parseUpstreamFailure(text);
+    // (only lines that passed the cheap test get here: every cause's matcher may read them)
+    const failure = WORTH_MATCHING.test(text) ? parseUpstreamFailure(text) : null;
     if (failure && this.upstreamFailures.length < 50)
       this.upstreamFailures.push({ ...failure, event, origin });
     for (const cause of CAUSES) {

@@ -130,7 +130,9 @@ function syslogEvent(
   msg: string | undefined,
   line: number,
 ): LogEvent {
-  return event(msg ?? '', line, {
+  // The kernel's lines in syslog keep dmesg's own stamp: "kernel: [75254.207495] python invoked oom-killer"
+  const text = identifier === 'kernel' ? (msg ?? '').replace(/^\[\s*\d+\.\d+\] /, '') : (msg ?? '');
+  return event(text, line, {
     time,
     source: identifier === 'kernel' ? 'kernel' : 'journal',
     unit: identifier,

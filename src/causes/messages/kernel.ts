@@ -7,6 +7,15 @@ import type { Message } from './types.ts';
 export const messages: Message[] = [
   // --- the kernel ------------------------------------------------------------------------------
   {
+    // The first line of every OOM-killer report (dump_header): the task that asked for memory, which is
+    // not always the one killed; the "Killed process" line follows.
+    program: 'kernel',
+    source: 'mm/oom_kill.c',
+    template: '%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd',
+    pattern: /(?<name>\S{1,64}) invoked oom-killer: gfp_mask=/,
+    cause: 'oom_killed',
+  },
+  {
     // __oom_kill_process since 5.x: "%s: Killed process %d (%s) total-vm:..." where %s is "Out of memory",
     // "Memory cgroup out of memory" (memcontrol.c) or "Out of memory (oom_kill_allocating_task)".
     program: 'kernel',
