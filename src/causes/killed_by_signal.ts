@@ -1,5 +1,5 @@
 import { stopTimeoutKills } from './oom_killed.ts';
-import { type Cause, cite, unitName } from './types.ts';
+import { type Cause, cite, type Evidence, type Finding, unitName } from './types.ts';
 
 /**
  * The app died by SIGKILL and the kernel's log, read live, has no OOM kill at that moment: a person, a
@@ -16,26 +16,14 @@ export const killedBySignal: Cause = {
       'deploy script, or another supervisor. systemd restarts the unit when Restart= allows it.',
   },
   decide(evidence) {
-    if (!evidence.kernelLogRead) return null;
-    const s = evidence.signals.get('oom_killed');
-    if (!s) return null;
-    // oom_killed claims the SIGKILL lines; a kernel OOM line among them means the kernel did it.
-    if (s.all.some((x) => !x.captures.weak)) return null;
-    // systemd's own SIGKILL at a stop that timed out is not someone else's
-    const own = stopTimeoutKills(s.all);
-    const kill = [...s.all]
-      .filter((x) => !own.has(x))
-      .reverse()
-      .find((x) => x.captures.sigkill || x.captures.process === 'gunicorn worker');
-    if (!kill) return null;
-    return {
-      confidence: 'medium',
-      signal: kill,
-      evidence: [cite(kill.origin, kill.event), 'no OOM kill in the kernel log at that moment'],
-      captures: { time: kill.event.time ?? undefined },
-    };
+    return someoneKilled(evidence) ?? stopTimedOut(evidence);
   },
   fix(c, t) {
+    if (c.stop)
+      return [
+        `# the app ignores SIGTERM: start it with exec (exec gunicorn ..., CMD ["gunicorn", ...] in exec form), or handle SIGTERM`,
+        `systemctl show ${unitName(t)} -p TimeoutStopUSec,KillSignal   # or docker's stop_grace_period / STOPSIGNAL`,
+      ];
     const t0 = c.time ? Date.parse(c.time) : NaN;
     const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
     return [
@@ -47,3 +35,42 @@ export const killedBySignal: Cause = {
     ];
   },
 };
+
+/** Live: a SIGKILL that the kernel's log, read at that moment, does not explain. */
+function someoneKilled(evidence: Evidence): Finding | null {
+  if (!evidence.kernelLogRead) return null;
+  const s = evidence.signals.get('oom_killed');
+  if (!s) return null;
+  // oom_killed claims the SIGKILL lines; a kernel OOM line among them means the kernel did it.
+  if (s.all.some((x) => !x.captures.weak)) return null;
+  // systemd's own SIGKILL at a stop that timed out is not someone else's
+  const own = stopTimeoutKills(s.all);
+  const kill = [...s.all]
+    .filter((x) => !own.has(x))
+    .reverse()
+    .find((x) => x.captures.sigkill || x.captures.process === 'gunicorn worker');
+  if (!kill) return null;
+  return {
+    confidence: 'medium',
+    signal: kill,
+    evidence: [cite(kill.origin, kill.event), 'no OOM kill in the kernel log at that moment'],
+    captures: { time: kill.event.time ?? undefined },
+  };
+}
+
+/**
+ * A stop that ran out of time: systemd (TimeoutStopSec=), docker or podman stop sent SIGKILL itself, because
+ * the app did not exit on SIGTERM. Weak: any other cause in the logs explains more.
+ */
+function stopTimedOut(evidence: Evidence): Finding | null {
+  const own = evidence.signals.get('killed_by_signal')?.first;
+  const oom = evidence.signals.get('oom_killed');
+  const stop = own ?? oom?.all.find((x) => x.captures.stopTimeout);
+  if (!stop) return null;
+  return {
+    confidence: 'low',
+    signal: stop,
+    evidence: [cite(stop.origin, stop.event), 'the app did not exit on SIGTERM before the stop timed out'],
+    captures: { stop: 'yes', time: stop.event.time ?? undefined },
+  };
+}

@@ -37,13 +37,16 @@ const RAW_INTEREST = new RegExp(
   [
     WORTH_MATCHING.source,
     LIFECYCLE.source,
-    'Traceback|File \\\\?"|Exception|Error|ERROR|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |^\\s*$',
+    'Traceback|File \\\\?"|Exception|Error|ERROR|Stopping|stopping|podman stop|docker stop|compose down|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |^\\s*$',
   ].join('|'),
 );
 
 // What a line must carry for anything in medic to care: the words above, and the fixed words of every
 // message of the inventory.
 const INTEREST = new RegExp(`${RAW_INTEREST.source}|${MESSAGE_ANCHORS.source}`);
+// A stop asked for: by a person at a prompt, by docker compose, podman or systemd.
+const STOP_REQUEST =
+  /^(?:docker(?:-compose| compose) (?:down|stop|restart)|docker (?:stop|restart|rm -f)|podman (?:stop|restart)|systemctl (?:stop|restart)|kill -(?:15|TERM) )|Gracefully stopping|^Stopping \S+ \.\.\. done|Container \S+ +(?:Stopping|Stopped|Removed)\b|: Stopping .+\.\.\.$|^Stopping .+\.\.\.$/;
 // 'GET /health HTTP/1.1" 200 ': an access log's line of a request that went fine
 const ACCESS_OK = /HTTP\/[\d.]{1,3}\\?" [23]\d\d /;
 
@@ -83,6 +86,8 @@ export class EvidenceCollector {
   /** The logs come from a container (docker logs, compose, a `docker run` in the paste). */
   private inContainer = false;
   private exitedContainers = new Set<string>();
+  /** Someone asked the app to stop (docker compose down, podman stop, systemd's "Stopping"). */
+  private stopRequestedAt: number | null = null;
   readonly statuses: Record<string, number> = {};
   readonly routes = new Map<string, number>();
   /** Tracebacks no cause claimed, the earliest first: an honest "unknown" still shows them. */
@@ -124,6 +129,9 @@ export class EvidenceCollector {
 
   push(event: LogEvent, origin: string): void {
     this.events += 1;
+    if (STOP_REQUEST.test(event.text)) this.stopRequestedAt = this.events;
+    // A command typed at a prompt says what the person did; it is not the app's output.
+    if (event.source === 'shell') return;
     if (event.time && (!this.firstTime || event.time < this.firstTime)) this.firstTime = event.time;
     if (event.time && (!this.lastTime || event.time > this.lastTime)) this.lastTime = event.time;
     let stitcher = this.stitchers.get(origin);
@@ -349,6 +357,10 @@ export class EvidenceCollector {
   }
 
   private record(signal: Signal): void {
+    // After a stop was asked for, a SIGKILL (exit 137) is the stop's timeout running out, not the OOM killer.
+    const stopping = this.stopRequestedAt !== null && this.events - this.stopRequestedAt <= 40;
+    if (stopping && signal.cause === 'oom_killed' && signal.captures.weak)
+      signal.captures.stopTimeout = 'yes';
     const s = this.signals.get(signal.cause);
     if (s) {
       s.count += 1;

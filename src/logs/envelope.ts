@@ -304,8 +304,13 @@ const ENVELOPES: Parser[] = [
     if (m) return event(`${m[1]}: ${m[2]}`, line, { source: 'systemctl-status' });
     return undefined;
   },
+  function shell(text, line) {
+    // A command typed at a prompt: what the person did ("docker compose down", "nginx -t"), not log content.
+    const m = PROMPT.exec(text);
+    if (!m) return undefined;
+    return event(text.slice(m[0].length - 1).trim(), line, { source: 'shell' });
+  },
   function noise(text) {
-    if (PROMPT.test(text)) return null;
     if (text.trim() === '' || /^-- (No entries|Boot|Logs begin|Journal begins|Reboot) /.test(text))
       return null;
     return undefined;

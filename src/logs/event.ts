@@ -2,7 +2,7 @@
 export interface LogEvent {
   /** ISO-8601 UTC, or null when the line carries no usable time. */
   time: string | null;
-  /** Where the line came from: journal, nginx-error, nginx-access, kernel, docker, systemctl-status, plain. */
+  /** Where the line came from: journal, nginx-error, nginx-access, kernel, docker, systemctl-status, shell (a command typed at a prompt), plain. */
   source: string;
   /** The systemd unit or syslog identifier, when known. */
   unit: string | null;

@@ -481,7 +481,7 @@ test('public fixtures: each real log from a public thread gets the cause the thr
   assert.deepEqual(wrong, []);
 });
 
-test("systemd's own SIGKILL at a stop that timed out is neither an OOM kill nor someone's kill -9", () => {
+test("systemd's own SIGKILL at a stop that timed out is not an OOM kill: a stopped worker stays worker_down", () => {
   // medic's testbed: a unit that ignores SIGTERM (TimeoutStopSec=2), stopped; journalctl -u … -o json
   const text = readFileSync(
     new URL('../fixtures/journal/stop-timeout-sigkill.jsonl', import.meta.url),
@@ -491,9 +491,13 @@ test("systemd's own SIGKILL at a stop that timed out is neither an OOM kill nor 
   assert.match(text, /Main process exited, code=killed, status=9\/KILL/);
   for (const live of [false, true]) {
     const d = diagnoseText(text, 'stop.json', new Date(), { kernelLogRead: live });
-    assert.notEqual(d.cause?.id, 'oom_killed');
-    assert.notEqual(d.cause?.id, 'killed_by_signal');
-    assert.ok(!d.alternatives.some((a) => a.id === 'oom_killed' || a.id === 'killed_by_signal'));
+    assert.equal(d.cause?.id, 'worker_down');
+    assert.ok(!d.alternatives.some((a) => a.id === 'oom_killed'));
+    // the stop's own SIGKILL (the app ignored SIGTERM) is the weaker explanation
+    assert.deepEqual(
+      d.alternatives.filter((a) => a.id === 'killed_by_signal').map((a) => a.confidence),
+      ['low'],
+    );
   }
   // a SIGKILL with no stop before it is still read as before
   const sigkill = readFileSync(

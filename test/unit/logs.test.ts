@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parseLine } from '../../src/logs/envelope.ts';
 import { eventsOfText } from '../../src/logs/read.ts';
 import { type PythonError, TracebackStitcher } from '../../src/logs/traceback.ts';
+import { diagnoseText } from '../../src/diagnose/offline.ts';
 
 const env = { year: 2026 };
 const fixture = (name: string) =>
@@ -61,9 +62,19 @@ test('nginx error.log and access.log lines', () => {
   assert.equal(access?.level, 'error');
 });
 
-test('shell prompts pasted with the output are not log lines', () => {
-  assert.equal(parseLine('$ journalctl -u flaskapp -n 200 --no-pager', 1, env), null);
-  assert.equal(parseLine('root@web1:~# systemctl status flaskapp', 1, env), null);
+test('shell prompts pasted with the output are the commands typed, not log lines', () => {
+  for (const [line, command] of [
+    ['$ journalctl -u flaskapp -n 200 --no-pager', 'journalctl -u flaskapp -n 200 --no-pager'],
+    ['root@web1:~# systemctl status flaskapp', 'systemctl status flaskapp'],
+    ['(venv) $ docker compose down', 'docker compose down'],
+  ] as const) {
+    const e = parseLine(line, 1, env);
+    assert.equal(e?.source, 'shell', line);
+    assert.equal(e?.text, command, line);
+  }
+  // what a command typed at a prompt says is not an error of the app
+  const d = diagnoseText('$ grep -i error /var/log/app.log\n$ echo "Fatal error: none"', 'shell.txt');
+  assert.equal(d.firstFatal, null);
 });
 
 test('a traceback split over journal lines becomes one error with its frames (pasted and JSON alike)', () => {

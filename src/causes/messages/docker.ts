@@ -105,4 +105,20 @@ export const messages: Message[] = [
     pattern: /container (?<name>[\w.-]{1,100}) is unhealthy/,
     cause: 'health_check_failing',
   },
+  {
+    // docker stop (and compose down) past its timeout: the daemon sends SIGKILL itself, exit code 137.
+    program: 'docker',
+    source: 'daemon/stop.go',
+    template: 'Container failed to exit within %s of signal %d - using the force',
+    pattern: /failed to exit within \S{1,20}(?: seconds)? of signal (?<signal>\d{1,2}) - using the force/,
+    cause: 'killed_by_signal',
+  },
+  {
+    program: 'podman',
+    source: 'libpod/container_internal.go',
+    template: 'StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL',
+    pattern:
+      /StopSignal (?<signal>\w{1,10}) failed to stop container (?<name>\S{1,200}) in \d{1,6} seconds, resorting to SIGKILL/,
+    cause: 'killed_by_signal',
+  },
 ];
