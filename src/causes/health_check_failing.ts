@@ -11,15 +11,22 @@ export const healthCheckFailing: Cause = {
       'check itself is wrong.',
   },
   matchLine(event) {
+    const t = event.text;
     if (
-      /health_status: unhealthy|\(unhealthy\)|Health check failed|health check (?:failed|failing)/i.test(
-        event.text,
+      /health_status: unhealthy|\(unhealthy\)|"Status": ?"unhealthy"|Health check failed|health check (?:failed|failing)|is unhealthy/i.test(
+        t,
       )
     )
-      return {};
+      return { kind: 'status' };
+    // docker inspect's Health: the failing streak, and what each probe printed
+    const streak = /"FailingStreak": ?([1-9]\d*)/.exec(t);
+    if (streak) return { kind: 'streak', weak: 'yes' };
+    const output = /"Output": ?"(.+)/.exec(t);
+    if (output && !/^\\n"|^"/.test(output[1] ?? ''))
+      return { kind: 'output', probe: output[1] ?? '', weak: 'yes' };
     // What a curl health check prints when nothing answers (Docker keeps it as the check's output).
-    const curl = /curl: \((?:7|28|52|56)\) (?:Failed to connect to (\S+) port (\d+)|.*)/.exec(event.text);
-    return curl ? { url: curl[1] ? `http://${curl[1]}:${curl[2]}` : '', weak: 'yes' } : null;
+    const curl = /curl: \((?:7|28|52|56)\) (?:Failed to connect to (\S+) port (\d+)|.*)/.exec(t);
+    return curl ? { kind: 'output', url: curl[1] ? `http://${curl[1]}:${curl[2]}` : '', weak: 'yes' } : null;
   },
   decide(evidence) {
     const h = evidence.probes?.health;
@@ -35,14 +42,20 @@ export const healthCheckFailing: Cause = {
       };
     }
     const s = evidence.signals.get('health_check_failing');
-    return s
-      ? {
-          confidence: 'low',
-          signal: s.first,
-          evidence: [cite(s.first.origin, s.first.event)],
-          captures: {},
-        }
-      : null;
+    if (!s) return null;
+    // Unhealthy (or failing probes in docker inspect): the first thing a probe printed says why.
+    // (a curl that could not connect is a probe failing on its own: the classic health check)
+    const failing =
+      s.all.find((x) => x.captures.kind === 'status' || x.captures.kind === 'streak') ??
+      s.all.find((x) => x.captures.url !== undefined);
+    if (!failing) return null;
+    const probe = s.all.find((x) => x.captures.kind === 'output') ?? failing;
+    return {
+      confidence: 'low',
+      signal: probe,
+      evidence: [...new Set([cite(failing.origin, failing.event), cite(probe.origin, probe.event)])],
+      captures: probe.captures,
+    };
   },
   fix(c, t) {
     return [

@@ -377,8 +377,17 @@ const table: Record<string, { valid: Case[]; invalid: string[]; live?: boolean }
   health_check_failing: {
     valid: [
       { log: 'production_django   "/usr/src/app/entrypoint.sh"   django   running (unhealthy)   8000/tcp' },
+      {
+        // docker inspect's Health (moby's container.Health): the probe's output is the first fatal
+        log: '"Health": {\n  "Status": "unhealthy",\n  "FailingStreak": 3,\n  "Log": [\n    {\n      "ExitCode": 1,\n      "Output": "curl: (7) Failed to connect to localhost port 8000 after 0 ms: Connection refused"\n    }\n  ]\n}',
+        fatal: 'Failed to connect to localhost port 8000',
+      },
     ],
-    invalid: ['health check passed'],
+    invalid: [
+      'health check passed',
+      // a healthy container's probe output, and no failing streak
+      '"Health": {\n  "Status": "healthy",\n  "FailingStreak": 0,\n  "Log": [\n    {\n      "ExitCode": 0,\n      "Output": "{\\"status\\": \\"ok\\"}"\n    }\n  ]\n}',
+    ],
   },
 };
 
