@@ -18,19 +18,40 @@ export const appException: Cause = {
   },
   matchError(error) {
     const frames = framesOf(error);
-    if (!frames.some((f) => REQUEST_FRAMES.test(f.file) && REQUEST_FUNCS.test(f.func))) return null;
+    // Django's debug page names the request; otherwise the frames must show a request being handled.
+    if (
+      error.route === undefined &&
+      !frames.some((f) => REQUEST_FRAMES.test(f.file) && REQUEST_FUNCS.test(f.func))
+    )
+      return null;
     // Lifecycle exceptions that travel through request code are not the app's error.
     if (/^(?:SystemExit|KeyboardInterrupt|GeneratorExit|.*HaltServer|.*CancelledError)$/.test(error.type))
       return null;
     const app = frames.filter((f) => !/(?:site|dist)-packages|\/lib\/python\d|^</.test(f.file));
     const last = app[app.length - 1];
     return {
+      ...(error.route ? { route: error.route } : {}),
       error: `${error.type}: ${error.message.split('\n')[0]}`,
       file: last ? `${last.file}:${last.line}` : '',
       func: last?.func ?? '',
     };
   },
-  decide: (evidence) => fromSignal('app_exception', evidence),
+  // A request that answered 500 with no exception in the logs to say why: Django's request logger, Flask's
+  // "Exception on /x [GET]", an app server's access line. Weak: a traceback claimed by another cause (the
+  // database is down) explains it.
+  matchLine(event) {
+    const m =
+      /Internal Server Error: (\/\S*)|Exception on (\/\S*) \[[A-Z]+\]/.exec(event.text) ??
+      /\b[A-Z]{3,7} (\/\S*) => generated \d+ bytes in \d+ msecs \(HTTP\/[\d.]+ 500\)/.exec(event.text) ??
+      (event.source === 'nginx-access' ? null : /"[A-Z]{3,7} (\/\S*) HTTP\/[\d.]+" 500 /.exec(event.text));
+    if (!m) return null;
+    return { route: m[1] ?? m[2] ?? '', weak: 'yes' };
+  },
+  decide(evidence) {
+    const f = fromSignal('app_exception', evidence);
+    if (f && f.signal?.captures.weak) f.confidence = 'low';
+    return f;
+  },
   fix(c, t) {
     return [
       `journalctl -u ${unitName(t)} --no-pager | grep -B30 '${(c.error ?? '').split(':')[0]}' | tail -40`,

@@ -37,13 +37,20 @@ const RAW_INTEREST = new RegExp(
   [
     WORTH_MATCHING.source,
     LIFECYCLE.source,
-    'Traceback|File \\\\?"|Exception|Error|ERROR|Stopping|stopping|podman stop|docker stop|compose down|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |^\\s*$',
+    'Traceback|File \\\\?"|Exception|Error|ERROR|Stopping|stopping|podman stop|docker stop|compose down|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |HTTP/[\\d.]+ 5\\d\\d\\)|^\\s*$',
   ].join('|'),
 );
 
 // What a line must carry for anything in medic to care: the words above, and the fixed words of every
 // message of the inventory.
 const INTEREST = new RegExp(`${RAW_INTEREST.source}|${MESSAGE_ANCHORS.source}`);
+/** The cheap test a line's message must pass before it is parsed: most lines of a big log fail it. */
+export function passesCheapTest(message: string): boolean {
+  // A request that went fine: by far the most lines of a big log, and never a cause.
+  if (ACCESS_OK.test(message)) return false;
+  return INTEREST.test(message);
+}
+
 // A stop asked for: by a person at a prompt, by docker compose, podman or systemd.
 const STOP_REQUEST =
   /^(?:docker(?:-compose| compose) (?:down|stop|restart)|docker (?:stop|restart|rm -f)|podman (?:stop|restart)|systemctl (?:stop|restart)|kill -(?:15|TERM) )|Gracefully stopping|^Stopping \S+ \.\.\. done|Container \S+ +(?:Stopping|Stopped|Removed)\b|: Stopping .+\.\.\.$|^Stopping .+\.\.\.$/;
@@ -108,9 +115,7 @@ export class EvidenceCollector {
     // An indented line may be the source line of a SyntaxError whose traceback head was not pasted.
     const first = message.charCodeAt(0);
     if (first === 32 || first === 9) return true;
-    // A request that went fine: by far the most lines of a big log, and never a cause.
-    if (ACCESS_OK.test(message)) return false;
-    return INTEREST.test(message);
+    return passesCheapTest(message);
   }
 
   /** One raw line of ORIGIN: skipped cheaply when it cannot matter, parsed and pushed otherwise. */

@@ -33,7 +33,9 @@ const SHORT_UNIX = /^(\d{9,10})(?:\.(\d+))? (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*
 const SHORT_ISO =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
 // "<134>1 2026-11-21T19:46:32.003Z web1 gunicorn 84 - - text" (RFC 5424 syslog)
-const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|\[.*?\]) ?(.*)$/;
+// (Heroku's logplex leaves the structured data out, and drains put their own stamp and host before it)
+const RFC5424 =
+  /^(?:[\d:.]{8,15} [\w.-]{1,100} [\w.-]{1,40} )?<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+(?: (?:-|\[[^\]]{0,2000}\])(?= |$))? ?(.*)$/;
 // "2026-11-21T19:46:32.123456789Z text" (docker logs --timestamps, kubectl logs --timestamps)
 const DOCKER_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (.*)$/;
 // "2026/11/21 19:46:33 [error] 1234#1234: *5 text" (nginx error.log)
@@ -219,7 +221,7 @@ const ENVELOPES: Parser[] = [
     );
   },
   function syslog5424(text, line) {
-    const m = RFC5424.exec(text);
+    const m = RFC5424.exec(text.trimStart());
     if (!m) return undefined;
     const [, when, , app, procid, msg] = m;
     return syslogEvent(iso(new Date(when ?? '')), app ?? '', procid === '-' ? undefined : procid, msg, line);

@@ -20,9 +20,16 @@ export interface PythonError {
   event: LogEvent;
   /** The event that opened the traceback. */
   start: LogEvent;
+  /** The request it failed, when the page that printed it says (Django's "TypeError at /path"). */
+  route?: string;
 }
 
 const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
+// Django's technical 500 page, copied as text: "TypeError at /docker/view/x" (the message is the next line),
+// or its copy-and-paste view: "Exception Type: DisallowedHost at /" then "Exception Value: ...".
+const DEBUG_PAGE_TITLE =
+  /^(?:Exception Type: )?((?:[a-z_]\w{0,40}\.){0,6}[A-Z]\w{0,60}(?:Error|Exception|DoesNotExist|Host|Denied|NotFound|Configured|Failure)) at (\/\S{0,500})\s*$/;
+const DEBUG_PAGE_VALUE = /^Exception Value: ?(.*)$/;
 const CHAINED =
   /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
 // "KeyError: 'SECRET_KEY'", "psycopg2.OperationalError: connection ...", "SystemExit: 1", "KeyboardInterrupt"
@@ -56,6 +63,9 @@ interface Open {
   continuation: number;
   /** the length of the last line of the message: a long one may have been wrapped */
   width: number;
+  /** Django's debug page: the request path, and the message still to come on the next line */
+  route?: string;
+  awaitingMessage?: boolean;
 }
 
 function keyOf(e: LogEvent): string {
@@ -109,6 +119,21 @@ export class TracebackStitcher {
           state: 'frames',
           continuation: 0,
           width: 0,
+        });
+        return true;
+      }
+      const title = DEBUG_PAGE_TITLE.exec(text.trim());
+      if (title) {
+        this.open.set(key, {
+          start: event,
+          context: [],
+          chain: [{ type: title[1] ?? '', message: '' }],
+          last: event,
+          state: 'message',
+          continuation: 0,
+          width: 0,
+          route: title[2] ?? '',
+          awaitingMessage: true,
         });
         return true;
       }
@@ -169,6 +194,18 @@ export class TracebackStitcher {
       // A line with a logger's prefix is the next record, not part of the message.
       const lastException = current.chain[current.chain.length - 1];
       if (text.trim() === '') return true;
+      if (current.awaitingMessage && lastException) {
+        current.awaitingMessage = false;
+        lastException.message = (DEBUG_PAGE_VALUE.exec(text.trim())?.[1] ?? text).trim();
+        // The page's two lines are one error: "TypeError at /x: the message"
+        current.last = { ...current.start, text: `${current.start.text.trim()}: ${lastException.message}` };
+        return true;
+      }
+      // Frames printed after a lone exception line (a paste in the wrong order): they are still its frames.
+      if (HEADLESS_FRAME.test(text.trim()) && current.context.length < 200) {
+        current.context.push(text);
+        return true;
+      }
       if (
         lastException &&
         CONTINUATION.test(text) &&
@@ -230,6 +267,7 @@ export class TracebackStitcher {
       context: open.context,
       event: open.last,
       start: open.start,
+      ...(open.route !== undefined ? { route: open.route } : {}),
     });
   }
 }
