@@ -58,6 +58,15 @@ export const missingDependency: Cause = {
     }
     return null;
   },
+  // The shell of a container or a script cannot find the app server: it is not installed where the command
+  // runs ("/bin/sh: 1: gunicorn: not found", exit code 127). Not "[gunicorn,": a CMD written as broken JSON.
+  matchLine(event) {
+    const m =
+      /(?:^|\s)(?:\/bin\/)?(?:sh|bash|dash|ash)(?:: \d+| line \d+)?: (?:exec: )?(gunicorn|uvicorn|uwsgi|daphne|hypercorn|celery|waitress-serve|rq|alembic|flask): (?:not found|command not found)/.exec(
+        event.text,
+      );
+    return m ? { module: m[1] ?? '', package: m[1] === 'waitress-serve' ? 'waitress' : (m[1] ?? '') } : null;
+  },
   decide: (evidence) => fromSignal('missing_dependency', evidence),
   fix(c, t) {
     const venv = t.venv ?? '/path/to/venv';

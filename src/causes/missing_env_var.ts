@@ -27,6 +27,15 @@ export const missingEnvVar: Cause = {
         /^(\w+) not found\. Declare it as envvar/.exec(msg) ??
         /The (\w+) setting must not be empty/.exec(msg);
       if (m) return { variable: m[1] ?? '' };
+      // Django's ImproperlyConfigured and settings loaders in their own words, naming an upper-case setting:
+      // 'Either "SECRET_KEY" or "SECRET_KEY_FILE" settings parameters must be set.'
+      if (/ImproperlyConfigured|Settings|Config|Environment/i.test(e.type)) {
+        const n =
+          /["'`]?\b([A-Z][A-Z0-9_]{2,})\b["'`]?[^.\n]{0,80}?\b(?:must be set|is not set|are not set|not set|is required|are required|must not be empty|is missing|are missing|must be defined|is undefined)/.exec(
+            msg,
+          );
+        if (n) return { variable: n[1] ?? '' };
+      }
       // pydantic settings: "1 validation error for Settings\ndatabase_url\n  Field required"
       const p = /validation errors? for \w*Settings\w*\n(\w+)\n\s*(?:Field required|field required)/.exec(
         msg,

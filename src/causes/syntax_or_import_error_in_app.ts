@@ -25,11 +25,12 @@ export const syntaxOrImportErrorInApp: Cause = {
         if (type === 'SyntaxError' && /(?:site|dist)-packages/.test(path)) return null;
         return { error: `${type}: ${e.message.split('\n')[0]}`, file: path };
       }
-      const m = /cannot import name '(\w+)' from (?:partially initialized module )?'([\w.]+)'/.exec(
-        e.message,
-      );
+      // Python 3 names the module; Python 2 only the name, without quotes ("cannot import name check_headers")
+      const m =
+        /cannot import name '(\w+)' from (?:partially initialized module )?'([\w.]+)'/.exec(e.message) ??
+        /^cannot import name '?(\w+)'?\s*$/.exec(e.message);
       if (m && appFrames(error).length > 0 && !/(?:site|dist)-packages|\/lib\/python\d/.test(e.message)) {
-        return { error: `${type}: ${e.message.split('\n')[0]}`, module: m[2] ?? '' };
+        return { error: `${type}: ${e.message.split('\n')[0]}`, module: m[2] ?? m[1] ?? '' };
       }
       const n = /No module named '([\w.]+)'/.exec(e.message);
       if (n && appPackages(error).has((n[1] ?? '').split('.')[0] ?? ''))

@@ -30,6 +30,9 @@ export const wrongEntrypoint: Cause = {
   matchError(error) {
     const e = error.chain[error.chain.length - 1];
     if (!e) return null;
+    // A path where a module name belongs ("gunicorn /src/myproject.wsgi"): Python never finds a module of that name.
+    const path = /No module named '([^']*\/[^']*)'/.exec(e.message);
+    if (path) return { module: path[1] ?? '', path: 'yes' };
     const m = /No module named '([\w.]+)'/.exec(e.message);
     // The server itself failed to import the entry module: nothing of the app ran yet.
     if (m && !importedByCode(error)) return { module: m[1] ?? '' };

@@ -37,13 +37,17 @@ const RAW_INTEREST = new RegExp(
   [
     WORTH_MATCHING.source,
     LIFECYCLE.source,
-    'Traceback|File \\\\?"|Exception|Error|ERROR|Stopping|stopping|podman stop|docker stop|compose down|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |HTTP/[\\d.]+ 5\\d\\d\\)|^\\s*$',
+    'Traceback|File \\\\?"|Exception|Error|ERROR|Cannot connect|not found|Stopping|stopping|podman stop|docker stop|compose down|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |HTTP/[\\d.]+ 5\\d\\d\\)|^\\s*$',
   ].join('|'),
 );
 
 // What a line must carry for anything in medic to care: the words above, and the fixed words of every
 // message of the inventory.
 const INTEREST = new RegExp(`${RAW_INTEREST.source}|${MESSAGE_ANCHORS.source}`);
+// Python statements, not messages
+const SOURCE_LINE =
+  /^\s*(?:raise [A-Z\w.]*\(|return \S|assert \S|from [\w.]+ import |import [\w.]+(?:,|$| as )|except(?: [\w.]+)?(?: as \w+)?:$|def \w+\(|class \w+[(:]|[\w.]+(?:\[[^\]]*\])? = \S)/;
+
 /** The cheap test a line's message must pass before it is parsed: most lines of a big log fail it. */
 export function passesCheapTest(message: string): boolean {
   // A request that went fine: by far the most lines of a big log, and never a cause.
@@ -273,6 +277,9 @@ export class EvidenceCollector {
     );
     if (request) this.route(request[1] ?? request[2] ?? request[3]);
     if (LIFECYCLE.test(text)) this.note(event, text);
+    // A line of Python source shown in a paste (a frame's code, cut from its traceback) quotes messages
+    // without printing them: 'raise ImproperlyConfigured("The SECRET_KEY setting must not be empty.")'
+    if (SOURCE_LINE.test(bare(text))) return;
     // (only lines that passed the cheap test get here: every cause's matcher may read them)
     const failure = WORTH_MATCHING.test(text) ? parseUpstreamFailure(text) : null;
     if (failure && this.upstreamFailures.length < 50)
@@ -285,7 +292,8 @@ export class EvidenceCollector {
         return;
       }
     }
-    const hit = matchMessage(bare(text));
+    // (the logger's prefix may be the message's own first word: click's "Error: No such option")
+    const hit = matchMessage(text) ?? matchMessage(bare(text));
     if (hit) {
       this.record({ cause: hit.message.cause, event, context: [], captures: hit.captures, origin });
       this.note(event, text);

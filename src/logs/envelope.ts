@@ -50,6 +50,8 @@ const PLATFORM =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) ([\w-]+)\[([\w.-]+)\]: ?(.*)$/;
 // "web_1  | text", "app-web-1  | text", "web_1\t| text" (docker compose v1 and v2), "web_1  |" (an empty line)
 const COMPOSE = /^([a-zA-Z0-9][\w.-]{0,100}?)\s+\|(?: (.*)|\t(.*))?$/;
+// "2023-02-06 10:22:56 app-web-1  | text" (Docker Desktop's log view: its own stamp before the container)
+const DESKTOP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ([a-zA-Z0-9][\w.-]{0,100}?)\s+\|(?: (.*))?$/;
 // "[web] | text", "[web]  text" (docker compose watch, and tools that bracket the service)
 const BRACKET_SERVICE = /^\[([a-zA-Z][\w.-]{0,100})\] ?\| ?(.*)$/;
 // "14:07:12 web.1  | text" (honcho, foreman)
@@ -272,6 +274,12 @@ const ENVELOPES: Parser[] = [
     const time = iso(new Date(m[1] ?? ''));
     if (inner && inner.source !== 'plain') return { ...inner, time: time ?? inner.time };
     return event(inner?.text ?? m[2] ?? '', line, { time, source: 'docker' });
+  },
+  function dockerDesktop(text, line, env, depth) {
+    const m = DESKTOP.exec(text);
+    if (!m) return undefined;
+    const e = containerEvent((m[3] ?? '').replace(/[-_]\d+$/, ''), m[4] ?? '', line, env, depth);
+    return { ...e, time: e.time ?? isoOf(m[1] ?? '', m[2] ?? '') };
   },
   function kubectlPrefix(text, line, env, depth) {
     const m = KUBECTL_PREFIX.exec(text);

@@ -44,7 +44,7 @@ const LONE_EXCEPTION = /^((?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Ex
 const VALIDATION_HEADER = /\b(\d+ validation errors? for [\w.]+)\s*$/;
 // A message wrapped by the terminal it was copied from: the line went on past the width, the rest starts lower case.
 const WRAPPED = /^[a-z(][\w.-]*[ ,:]/;
-const WRAP_WIDTH = 70;
+const WRAP_WIDTH = 60;
 const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s?(.*))?$/;
 
 /** The text of an event without a logger's prefix. */

@@ -71,6 +71,16 @@ export const messages: Message[] = [
     cause: 'bad_config_value',
   },
   {
+    // A bind host that does not resolve (a stray space in "-b ' 0.0.0.0'", a typo): Twisted's
+    // CannotListenError with the resolver's errno.
+    program: 'daphne',
+    source: 'daphne/server.py',
+    template: "Listen failure: Couldn't listen on %s:%s: [Errno -2] Name or service not known.",
+    pattern:
+      /Couldn't listen on (?<host>[^:]{0,100}):(?<port>\d{1,5}): \[Errno (?<errno>-2|-3|-5|8)\] (?:Name or service not known|Temporary failure in name resolution|No address associated with hostname|nodename nor servname provided)/,
+    cause: 'bad_config_value',
+  },
+  {
     // -u/--unix-socket in a directory the service user may not write ("any:" stands for the interface).
     program: 'daphne',
     source: 'daphne/server.py',
