@@ -23,7 +23,13 @@ export const filePermission: Cause = {
   matchLine(event) {
     // nginx reading a static file it may not: 'open() "/srv/app/static/x.css" failed (13: Permission denied)'
     const m = /open\(\) "([^"]+)" failed \(13: Permission denied\)/.exec(event.text);
-    return m ? { path: m[1] ?? '', reader: 'nginx' } : null;
+    if (m) return { path: m[1] ?? '', reader: 'nginx' };
+    // An OSError logged by its repr, with the file named before it (Celery beat's schedule file):
+    // "Removing corrupted schedule file 'celerybeat-schedule': error(13, 'Permission denied')"
+    const r = /(?:'([^']{1,300})'|"([^"]{1,300})"): (?:\w+Error|error)\(13, '?Permission denied'?\)/.exec(
+      event.text,
+    );
+    return r ? { path: r[1] ?? r[2] ?? '' } : null;
   },
   decide: (evidence) => fromSignal('file_permission', evidence),
   fix(c, t) {

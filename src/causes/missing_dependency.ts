@@ -1,5 +1,5 @@
 import { NOT_THIS_PYTHON } from './messages/python.ts';
-import { appFrames, framesOf } from './python.ts';
+import { appFrames, ENTRY_MODULE, framesOf } from './python.ts';
 import { type Cause, fromSignal, unitName } from './types.ts';
 
 // "No module named 'markdown'", "No module named 'flask_sqlalchemy.model'", Python 2's "No module named flask"
@@ -53,6 +53,8 @@ export const missingDependency: Cause = {
         // The app's own module, or the entry point the server was told to load, is another cause.
         if (appPackages(error).has(top)) return null;
         if (!importedByCode(error)) return null;
+        // With no frames, an entry module's name ("main", "myproject.wsgi") is the server's load failing.
+        if (framesOf(error).length === 0 && ENTRY_MODULE.test(module)) return null;
         return { module, package: top };
       }
     }

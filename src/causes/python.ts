@@ -46,3 +46,6 @@ export function shortType(type: string): string {
 export function hasType(error: PythonError, ...names: string[]): boolean {
   return error.chain.some((e) => names.includes(shortType(e.type)));
 }
+
+/** The names people give the module a server loads: "wsgi", "myproject.wsgi", "app.main", "main", "asgi". */
+export const ENTRY_MODULE = /^(?:[\w.]+\.)?(?:wsgi|asgi|main|app|application|server|run)$/;

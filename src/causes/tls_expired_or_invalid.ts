@@ -25,6 +25,17 @@ export const tlsExpiredOrInvalid: Cause = {
       'renewed one was never reloaded), it is for another name, or Nginx cannot load the certificate ' +
       'or key it is configured with.',
   },
+  // The app's own HTTPS calls fail on the certificate: requests' SSLError, urllib3's, aiohttp's.
+  matchError(error) {
+    for (const e of error.chain) {
+      const m =
+        /CERTIFICATE_VERIFY_FAILED\] certificate verify failed: ([\w ]+)|certificate has expired/.exec(
+          e.message,
+        );
+      if (m) return { reason: (m[1] ?? m[0]).trim() };
+    }
+    return null;
+  },
   matchLine(event) {
     for (const re of TLS) {
       const m = re.exec(event.text);

@@ -1,4 +1,5 @@
 import { importedByCode } from './missing_dependency.ts';
+import { ENTRY_MODULE, framesOf } from './python.ts';
 import { type Cause, fromSignal, unitName } from './types.ts';
 
 // gunicorn: "Failed to find attribute 'app' in 'wsgi'." / "Failed to find application object 'app' in 'wsgi'"
@@ -36,6 +37,8 @@ export const wrongEntrypoint: Cause = {
     const m = /No module named '([\w.]+)'/.exec(e.message);
     // The server itself failed to import the entry module: nothing of the app ran yet.
     if (m && !importedByCode(error)) return { module: m[1] ?? '' };
+    // No frames to tell who imported it, and the name is an entry module's, never a package's on PyPI.
+    if (m && framesOf(error).length === 0 && ENTRY_MODULE.test(m[1] ?? '')) return { module: m[1] ?? '' };
     return null;
   },
   decide: (evidence) => fromSignal('wrong_entrypoint', evidence),

@@ -43,7 +43,7 @@ const LONE_EXCEPTION = /^((?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Ex
 // "seed.py: error: 1 validation error for Settings": pydantic's error printed by something else than a traceback
 const VALIDATION_HEADER = /\b(\d+ validation errors? for [\w.]+)\s*$/;
 // A message wrapped by the terminal it was copied from: the line went on past the width, the rest starts lower case.
-const WRAPPED = /^[a-z(][\w.-]*[ ,:]/;
+const WRAPPED = /^(?:[a-z(][\w.-]*[ ,:]|\((?:\/|[A-Z]:\\)[^)]{0,300}\)$)/;
 const WRAP_WIDTH = 60;
 const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s?(.*))?$/;
 
@@ -86,7 +86,11 @@ export class TracebackStitcher {
 
   /** Feeds one event; returns true when it belongs to a traceback (and so is not a line of its own). */
   push(event: LogEvent): boolean {
-    const key = keyOf(event);
+    let key = keyOf(event);
+    // A paste that mixes one envelope's lines with bare ones (a journal line, then the message's indented
+    // rest without its prefix): a bare line goes on with the one traceback open.
+    if (event.source === 'plain' && !this.open.has(key) && this.open.size === 1)
+      key = [...this.open.keys()][0] ?? key;
     const text = bare(event.text);
     const current = this.open.get(key);
     if (TRACEBACK.test(text)) {

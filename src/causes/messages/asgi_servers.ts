@@ -157,9 +157,17 @@ export const messages: Message[] = [
   {
     program: 'waitress',
     source: 'src/waitress/runner.py',
-    template: 'Specify one application only',
-    pattern: /Error: (?:Specify one application only|Specify an application|Provide only one WSGI app)/,
+    template: 'Specify an application',
+    pattern: /Error: Specify an application\b/,
     cause: 'wrong_entrypoint',
+  },
+  {
+    // Two positional arguments: an option given after MODULE:OBJECT, or a stray word in the command line.
+    program: 'waitress',
+    source: 'src/waitress/runner.py',
+    template: 'Specify one application only',
+    pattern: /Error: (?:Specify one application only|Provide only one WSGI app)/,
+    cause: 'bad_config_value',
   },
   {
     // serve(create_app()) where the factory returns None.

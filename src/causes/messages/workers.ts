@@ -14,7 +14,7 @@ export const messages: Message[] = [
     source: 'celery/worker/consumer/consumer.py',
     template: 'consumer: Cannot connect to %s: %s.',
     pattern:
-      /consumer: Cannot connect to (?<url>[a-z][a-z0-9+]{1,15}:\/\/(?:[^@\s/]{0,200}@)?(?<host>[\w.-]{1,253})?(?::(?<port>\d{1,5}))?[^\s]{0,200}?): /,
+      /consumer: Cannot connect to (?<url>[a-z][a-z0-9+]{1,15}:\/\/(?:[^@\s/]{0,200}@)?(?<host>[\w.-]{1,253})?(?::(?<port>\d{1,5}))?[^\s]{0,200}?)(?:: |\.?$)/,
     cause: 'redis_unreachable',
   },
   {
