@@ -1,12 +1,15 @@
+import { matchMessage } from './messages/index.ts';
 import { type Cause, cite, type Signal, unitName } from './types.ts';
 
 /** How close a kernel OOM kill and the unit's SIGKILL exit must be to be one event. */
 export const OOM_PAIRING_MS = 2000;
 
-/** A kernel OOM line about this unit (its cgroup) or a process named like its executable. */
+/** A kernel OOM line (one of the inventory's kernel messages) about this unit (its cgroup) or a process named like its executable. */
 export function isKernelOomOf(text: string, unit: string, comm: string): boolean {
+  const hit = matchMessage(text);
   return (
-    /out of memory|oom-kill|Killed process/i.test(text) &&
+    hit?.message.program === 'kernel' &&
+    hit.message.cause === 'oom_killed' &&
     (text.includes(unit) || (comm !== '' && text.includes(`(${comm})`)))
   );
 }
@@ -44,18 +47,15 @@ export const oomKilled: Cause = {
       'status=9/KILL or Result=oom-kill in systemd.',
   },
   matchLine(event) {
+    // (the kernel's own lines are the inventory's: src/causes/messages/kernel.ts)
     const t = event.text;
-    let m = /(?:Out of memory|Memory cgroup out of memory): Killed process (\d+) \(([^)]+)\)/.exec(t);
-    if (m) return { pid: m[1] ?? '', process: m[2] ?? '' };
-    m = /oom-kill:.*task=([^,]+),pid=(\d+)/.exec(t);
-    if (m) return { pid: m[2] ?? '', process: m[1] ?? '', weak: 'yes' };
     // SIGKILL of the main process outside a stop: the OOM killer is the usual sender (the kernel log tells).
     if (/Main process exited, code=killed, status=9\/KILL/.test(t)) return { weak: 'yes', sigkill: 'yes' };
     // systemd's own kill at a stop that timed out: noted so that the SIGKILL after it is not read as OOM
     if (/State '[\w-]+' timed out\. Killing\./.test(t)) return { weak: 'yes', stopTimeout: 'yes' };
     if (/Failed with result 'oom-kill'|A process of this unit has been killed by the OOM killer/.test(t))
       return {};
-    m = /Worker \(pid:(\d+)\) was sent SIGKILL! Perhaps out of memory\?/.exec(t);
+    const m = /Worker \(pid:(\d+)\) was sent SIGKILL! Perhaps out of memory\?/.exec(t);
     // Gunicorn only guesses "out of memory": the kernel's log decides (killed_by_signal when live).
     if (m) return { pid: m[1] ?? '', process: 'gunicorn worker', weak: 'yes', sigkill: 'yes' };
     if (/"OOMKilled": ?true/.test(t)) return {};

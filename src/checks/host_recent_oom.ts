@@ -1,21 +1,8 @@
+import { matchMessage } from '../causes/messages/index.ts';
 import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
+import { eventsOfText } from '../logs/read.ts';
 import { showValue } from '../systemd/show.ts';
 import { fail, pass, type Check } from './types.ts';
-
-interface JournalEntry {
-  MESSAGE?: string;
-  __REALTIME_TIMESTAMP?: string;
-}
-
-function entries(text: string): JournalEntry[] {
-  return text.split('\n').flatMap((l) => {
-    try {
-      return l ? [JSON.parse(l) as JournalEntry] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 
 /**
  * The kernel's OOM kills of this unit: its own journal's SIGKILL exits (or systemd's "killed by the OOM killer")
@@ -23,16 +10,16 @@ function entries(text: string): JournalEntry[] {
  * where the unit itself saw it.
  */
 export function oomKills(unitJournal: string, kernelJournal: string, unit: string, comm: string): string[] {
-  const deaths = entries(unitJournal)
-    .filter((e) => /status=9\/KILL|killed by the OOM killer|oom-kill/i.test(e.MESSAGE ?? ''))
-    .map((e) => Number(e.__REALTIME_TIMESTAMP ?? 0) / 1000);
+  const env = { year: new Date().getUTCFullYear() };
+  // systemd's lines of a death the OOM killer may have caused: a SIGKILL, its own OOM report, Result=oom-kill
+  const deaths = eventsOfText(unitJournal, env)
+    .filter((e) => e.time && matchMessage(e.text)?.message.cause === 'oom_killed')
+    .map((e) => Date.parse(e.time ?? ''));
   const out: string[] = [];
-  for (const e of entries(kernelJournal)) {
-    const msg = e.MESSAGE ?? '';
-    if (!isKernelOomOf(msg, unit, comm)) continue;
-    const t = Number(e.__REALTIME_TIMESTAMP ?? 0) / 1000;
-    if (deaths.some((d) => Math.abs(d - t) <= OOM_PAIRING_MS))
-      out.push(`${new Date(t).toISOString()} ${msg}`);
+  for (const e of eventsOfText(kernelJournal, env)) {
+    if (!e.time || !isKernelOomOf(e.text, unit, comm)) continue;
+    const t = Date.parse(e.time);
+    if (deaths.some((d) => Math.abs(d - t) <= OOM_PAIRING_MS)) out.push(`${e.time} ${e.text}`);
   }
   return out;
 }

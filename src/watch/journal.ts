@@ -3,6 +3,7 @@
 // OOM kills. `journalctl -f` wakes on inotify, so a crash reaches medic in milliseconds, not a poll later.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { matchMessage } from '../causes/messages/index.ts';
 
 /** systemd's catalog ids (systemd/sd-messages.h). */
 const MSG = {
@@ -89,12 +90,20 @@ export function signalOf(e: JournalFields, units: readonly string[]): JournalSig
   return null;
 }
 
+/** The kernel's line that names the process it killed (the inventory's kernel messages), or null. */
 function kernelOom(text: string, time: string): KernelOom | null {
-  let m = /(?:Out of memory|Memory cgroup out of memory): Killed process (\d+) \(([^)]+)\)/.exec(text);
-  if (m) return { time, text, pid: Number(m[1]), process: m[2] ?? '', memcg: null };
-  m = /oom-kill:.*task_memcg=([^,]*),task=([^,]+),pid=(\d+)/.exec(text);
-  if (m) return { time, text, pid: Number(m[3]), process: m[2] ?? '', memcg: m[1] ?? null };
-  return null;
+  const hit = matchMessage(text);
+  if (hit?.message.program !== 'kernel' || hit.message.cause !== 'oom_killed' || !hit.captures.pid)
+    return null;
+  // "X invoked oom-killer" names the task that asked for memory, not the one killed
+  if (/invoked oom-killer/.test(text)) return null;
+  return {
+    time,
+    text,
+    pid: Number(hit.captures.pid),
+    process: hit.captures.name ?? '',
+    memcg: hit.captures.cgroup ?? null,
+  };
 }
 
 /** The watched unit a kernel OOM kill belongs to: by its cgroup, by a pid seen in the unit, or by name. */

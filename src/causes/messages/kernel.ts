@@ -51,7 +51,7 @@ export const messages: Message[] = [
     template:
       'oom-kill:constraint=%s,nodemask=%*pbl,cpuset=%s,mems_allowed=%*pbl,oom_memcg=%s,task_memcg=%s,task=%s,pid=%d,uid=%d',
     pattern:
-      /oom-kill:constraint=CONSTRAINT_\w{1,20},[^\n]{0,1000}?,task=(?<name>[^,\n]{1,64}),pid= {0,5}(?<pid>\d{1,10})/,
+      /oom-kill:constraint=CONSTRAINT_\w{1,20},[^\n]{0,1000}?(?:,task_memcg=(?<cgroup>[^,\n]{0,300}))?,task=(?<name>[^,\n]{1,64}),pid= {0,5}(?<pid>\d{1,10})/,
     cause: 'oom_killed',
   },
   {
