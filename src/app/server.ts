@@ -153,10 +153,9 @@ export function analyseConfig(
     if (line.trim() === '' || line.trim().startsWith('#')) continue;
     const indent = indentOf(line);
     // A statement goes on while brackets or a triple-quoted string are open, or a line ends with a backslash.
-    let statement = line.slice(indent);
-    while (i + 1 < lines.length && incomplete(statement)) {
-      statement = `${statement.replace(/\\\s*$/, '')}\n${lines[++i] as string}`;
-    }
+    const joined = joinStatement(lines, i, line.slice(indent));
+    const statement = joined.text;
+    i = joined.last;
     if (skipBelow !== null) {
       if (indent > skipBelow) continue;
       skipBelow = null;
@@ -278,17 +277,126 @@ function pyTokens(expression: string): PyToken[] | undefined {
   return tokens;
 }
 
-/** Whether a statement goes on on the next line: open brackets, an open triple-quoted string, a backslash. */
-function incomplete(statement: string): boolean {
-  if (/\\\s*$/.test(statement)) return true;
-  const tokens = pyTokens(statement);
-  if (!tokens) return /"""|'''/.test(statement);
-  let depth = 0;
-  for (const t of tokens) {
-    if (t.kind === 'op' && '([{'.includes(t.value)) depth++;
-    if (t.kind === 'op' && ')]}'.includes(t.value)) depth--;
+const STRING_START = /([rRbBuUfF]{0,2})("""|'''|"|')/y;
+const NUMBER = /\d[\d_]*(?:\.\d+)?/y;
+const NAME = /[A-Za-z_][\w.]*/y;
+
+/**
+ * Where the tokens of a statement stand at the end of its text (read as `pyTokens` reads it), fed one line
+ * at a time: the depth of open brackets, a string left open, a comment running to the end.
+ */
+class StatementScan {
+  private depth = 0;
+  private string: { quote: string; raw: boolean } | null = null;
+  private comment = false;
+  /** A backslash that ends the text inside a string: it escapes the next character fed. */
+  private escape = false;
+  /** A triple quote anywhere in the text. */
+  private triple = false;
+
+  /** Whether the statement goes on: open brackets, or a string left open when a triple quote was seen. */
+  get open(): boolean {
+    return this.string ? this.triple : this.depth > 0;
   }
-  return depth > 0;
+
+  feed(text: string): void {
+    if (text.includes('"""') || text.includes("'''")) this.triple = true;
+    const n = text.length;
+    let i = 0;
+    if (this.escape && n > 0) {
+      this.escape = false;
+      i = 1;
+    }
+    while (i < n) {
+      if (this.string) {
+        const { quote, raw } = this.string;
+        while (i < n && !text.startsWith(quote, i)) {
+          if (text[i] === '\\' && !raw) {
+            if (i + 1 === n) this.escape = true;
+            i += 2;
+            continue;
+          }
+          i++;
+        }
+        if (i >= n) return;
+        i += quote.length;
+        this.string = null;
+        continue;
+      }
+      if (this.comment) {
+        const newline = text.indexOf('\n', i);
+        if (newline === -1) return;
+        this.comment = false;
+        i = newline;
+        continue;
+      }
+      const c = text[i] as string;
+      if (/\s/.test(c)) {
+        i++;
+        continue;
+      }
+      if (c === '#') {
+        this.comment = true;
+        continue;
+      }
+      STRING_START.lastIndex = i;
+      const str = STRING_START.exec(text);
+      if (str) {
+        this.string = { quote: str[2] as string, raw: (str[1] as string).toLowerCase().includes('r') };
+        i += str[0].length;
+        continue;
+      }
+      NUMBER.lastIndex = i;
+      NAME.lastIndex = i;
+      const word = NUMBER.exec(text) ?? NAME.exec(text);
+      if (word) {
+        i += word[0].length;
+        continue;
+      }
+      const op = OPERATORS.find((o) => text.startsWith(o, i)) ?? c;
+      if ('([{'.includes(op)) this.depth++;
+      if (')]}'.includes(op)) this.depth--;
+      i += op.length;
+    }
+  }
+
+  /** The backslash that ended the text was dropped (line continuation): nothing is left for it to escape. */
+  dropBackslash(): void {
+    this.escape = false;
+  }
+}
+
+/**
+ * The statement that starts on line `start` with `first`, and its last line: it goes on while brackets or a
+ * triple-quoted string are open, or while it ends with a backslash (which is dropped). Each line is scanned
+ * once as it joins: scanning the whole statement again for each line made an unclosed bracket at the top of a
+ * long file quadratic (seconds for a few thousand lines).
+ */
+function joinStatement(lines: string[], start: number, first: string): { text: string; last: number } {
+  const pieces = [first];
+  // The pieces that hold more than whitespace, the last one last: where a continuation backslash can be.
+  const filled = first.trim() === '' ? [] : [0];
+  const scan = new StatementScan();
+  scan.feed(first);
+  let last = start;
+  while (last + 1 < lines.length) {
+    const k = filled[filled.length - 1];
+    const tail = k === undefined ? '' : (pieces[k] as string).trimEnd();
+    const backslash = tail.endsWith('\\');
+    if (!backslash && !scan.open) break;
+    if (backslash && k !== undefined) {
+      // "\\" and the whitespace after it, blank lines included, are not part of the statement.
+      pieces[k] = tail.slice(0, -1);
+      pieces.length = k + 1;
+      if ((pieces[k] as string).trim() === '') filled.pop();
+      scan.dropBackslash();
+    }
+    const next = lines[++last] as string;
+    pieces.push(next);
+    if (next.trim() !== '') filled.push(pieces.length - 1);
+    scan.feed(`\n${next}`);
+  }
+  return { text: pieces.join('\n'), last };
 }
 
 /** A value the evaluator cannot know (a call it does not know, an unset variable); it spreads through operations. */
@@ -1190,30 +1298,44 @@ function byName(name: string, rest: string[], ctx: Context, manage: string | und
 }
 
 function recognise(argv: string[], ctx: Context): AppServer | null {
-  const [exe, ...rest] = argv;
-  if (exe === undefined) return null;
-  const name = posix.basename(exe);
-  if (name === 'env') {
-    let i = 0;
-    for (; i < rest.length; i++) {
-      const a = rest[i] as string;
-      if (a === '-u' || a === '--unset') i++;
-      else if (a === '-C' || a === '--chdir') ctx.cwd = resolve(rest[++i] ?? '', ctx.cwd);
-      else if (a.startsWith('--chdir=')) ctx.cwd = resolve(a.slice(8), ctx.cwd);
-      else if (a.startsWith('-')) continue;
-      else if (/^[A-Za-z_]\w*=/.test(a)) ctx.env[a.slice(0, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
-      else break;
+  // Wrappers (env, poetry run, …) are looked through in a loop over argv, not by recursion on the rest of it:
+  // a command of thousands of them must neither overflow the stack nor copy the rest of argv at each one.
+  let at = 0;
+  for (;;) {
+    const exe = argv[at];
+    if (exe === undefined) return null;
+    const name = posix.basename(exe);
+    if (name === 'env') {
+      let i = at + 1;
+      for (; i < argv.length; i++) {
+        const a = argv[i] as string;
+        if (a === '-u' || a === '--unset') i++;
+        else if (a === '-C' || a === '--chdir') ctx.cwd = resolve(argv[++i] ?? '', ctx.cwd);
+        else if (a.startsWith('--chdir=')) ctx.cwd = resolve(a.slice(8), ctx.cwd);
+        else if (a.startsWith('-')) continue;
+        else if (/^[A-Za-z_]\w*=/.test(a)) ctx.env[a.slice(0, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
+        else break;
+      }
+      at = i;
+      continue;
     }
-    return recognise(rest.slice(i), ctx);
+    if (RUNNERS.has(name) && argv[at + 1] === 'run') {
+      let start = at + 2;
+      while (start < argv.length && (argv[start] as string).startsWith('-')) start++;
+      if (start >= argv.length) return null;
+      at = start;
+      continue;
+    }
+    return recogniseCommand(exe, name, argv.slice(at + 1), ctx);
   }
+}
+
+/** A command that is no wrapper: a shell script, python, or an app server by name. */
+function recogniseCommand(exe: string, name: string, rest: string[], ctx: Context): AppServer | null {
   if (SHELLS.has(name)) {
     const flag = rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
     const script = flag === -1 ? undefined : rest[flag + 1];
     return script === undefined ? null : shellScript(script, ctx);
-  }
-  if (RUNNERS.has(name) && rest[0] === 'run') {
-    const start = rest.findIndex((a, i) => i > 0 && !a.startsWith('-'));
-    return start === -1 ? null : recognise(rest.slice(start), ctx);
   }
   if (PYTHON.test(name)) return runPython(exe, rest, ctx);
   const found = byName(name, rest, ctx, resolve(exe, ctx.cwd));

@@ -1,5 +1,4 @@
 // medic diagnose: the live host or pasted logs, to the first failing layer, the first real error, the cause and the fix.
-import { diagnoseLive } from '../diagnose/live.ts';
 import { diagnoseLogs, NO_TARGET } from '../diagnose/offline.ts';
 import { CAUSES } from '../causes/index.ts';
 import { MESSAGES } from '../causes/messages/index.ts';
@@ -40,6 +39,8 @@ export async function diagnose(unit: string | undefined, opts: DiagnoseOptions, 
         () => null,
       ),
     );
+    // (the live probes and their libraries load only when the host is diagnosed)
+    const { diagnoseLive } = await import('../diagnose/live.ts');
     results = await diagnoseLive(unit ?? null, {
       since: opts.since ?? null,
       masker,

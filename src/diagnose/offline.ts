@@ -45,7 +45,7 @@ export async function collectLogs(
   for (const path of paths) {
     const origin = path === '-' ? 'stdin' : path;
     let n = 0;
-    const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
+    const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1024 * 1024 });
     const env = { year };
     await eachLine(input, (raw) => collector.pushBytes(raw, ++n, origin, env));
   }

@@ -370,8 +370,18 @@ export function* walk(
   directives: Directive[],
   parents: Directive[] = [],
 ): Generator<{ directive: Directive; parents: Directive[] }> {
-  for (const directive of directives) {
-    yield { directive, parents };
-    if (directive.block) yield* walk(directive.block, [...parents, directive]);
+  // A stack of the blocks being read, not one generator per level: through nested generators each directive
+  // is handed up through every level above it, which blocks nested thousands deep made quadratic.
+  const stack = [{ block: directives, next: 0, parents }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as (typeof stack)[number];
+    const directive = top.block[top.next++];
+    if (directive === undefined) {
+      stack.pop();
+      continue;
+    }
+    yield { directive, parents: top.parents };
+    if (directive.block)
+      stack.push({ block: directive.block, next: 0, parents: [...top.parents, directive] });
   }
 }

@@ -171,8 +171,13 @@ export interface EnvironmentFile {
 export function showEnvironmentFiles(props: ShowProperties): EnvironmentFile[] {
   const out: EnvironmentFile[] = [];
   for (const value of props.get('EnvironmentFiles') ?? []) {
-    for (const m of value.matchAll(/(\S(?:.*?\S)?) \(ignore_errors=(yes|no)\)/g)) {
-      out.push({ path: (m[1] as string).replace(/^-/, ''), optional: m[2] === 'yes' });
+    // Each path is what comes before its "(ignore_errors=…)": found by the markers, not by a pattern that
+    // tries every start and end for the path (which took seconds on a long line of them).
+    let from = 0;
+    for (const m of value.matchAll(/ \(ignore_errors=(yes|no)\)/g)) {
+      const path = value.slice(from, m.index).trim();
+      from = m.index + m[0].length;
+      if (path !== '') out.push({ path: path.replace(/^-/, ''), optional: m[1] === 'yes' });
     }
   }
   return out;

@@ -195,7 +195,9 @@ function cEscape(s: string, i: number): { text: string; used: number } {
       : c === 'U'
         ? /^[0-9a-fA-F]{8}/.exec(s.slice(i + 1))
         : null;
-  if (uni) return { text: String.fromCodePoint(parseInt(uni[0], 16)), used: 1 + uni[0].length };
+  // A code point past U+10FFFF ("\\UFFFFFFFF") is no character: systemd rejects it, like the escapes below.
+  const point = uni ? parseInt(uni[0], 16) : NaN;
+  if (uni && point <= 0x10ffff) return { text: String.fromCodePoint(point), used: 1 + uni[0].length };
   const octal = /^[0-7]{3}/.exec(s.slice(i));
   if (octal) return { text: String.fromCharCode(parseInt(octal[0], 8)), used: 3 };
   // systemd rejects other escapes; keeping them as written shows the user what was there.
@@ -295,14 +297,18 @@ const LONE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
  */
 export function expandCommandLine(command: CommandLine, env: Record<string, string>): CommandLine {
   if (command.prefixes.includes(':')) return command;
+  // Only the environment's own names: "$constructor" or "${toString}" is an unset variable, not Object's.
+  const value = (name: string) => (Object.hasOwn(env, name) ? env[name] : undefined);
   const braced = (word: string) =>
-    word.replace(BRACED, (match, name: string | undefined) => (name === undefined ? '$' : (env[name] ?? '')));
+    word.replace(BRACED, (match, name: string | undefined) =>
+      name === undefined ? '$' : (value(name) ?? ''),
+    );
   // With "@" every word of argv is an argument; without, argv[0] is the executable itself.
   const first = command.prefixes.includes('@') ? 0 : 1;
   const argv = command.argv.slice(0, first);
   for (const word of command.argv.slice(first)) {
     const lone = LONE_VARIABLE.exec(word);
-    if (lone) argv.push(...(env[lone[1] as string] ?? '').split(/\s+/).filter((w) => w !== ''));
+    if (lone) argv.push(...(value(lone[1] as string) ?? '').split(/\s+/).filter((w) => w !== ''));
     else argv.push(braced(word));
   }
   return { ...command, argv };
