@@ -13,7 +13,10 @@ export const allowedHosts: Cause = {
     const m = /Invalid HTTP_HOST header: '([^']+)'/.exec(event.text);
     if (m) return { host: m[1] ?? '' };
     // django.request logs "Bad Request: /path" for a 400; with DEBUG off the usual reason is ALLOWED_HOSTS.
-    return /django\.request\]? ?(?:WARNING )?Bad Request: \//.test(event.text)
+    // A kubelet's HTTP probe sends the pod's IP as Host: a 400 to the probe is the same refusal.
+    return /django\.request\]? ?(?:WARNING )?Bad Request: \/|(?:Readiness|Liveness|Startup) probe failed: HTTP probe failed with statuscode: 400\b/.test(
+      event.text,
+    )
       ? { host: '', weak: 'yes' }
       : null;
   },

@@ -1,7 +1,8 @@
 import { type Cause, fromSignal, unitName } from './types.ts';
 
 const AUTH = [
-  /password authentication failed for user "([^"]+)"/,
+  // (the user name may be cut at the line's end: a secret with a trailing newline)
+  /password authentication failed for user "([^"\n]+)"?/,
   /Peer authentication failed for user "([^"]+)"/,
   /Ident authentication failed for user "([^"]+)"/,
   /no pg_hba\.conf entry for host "[^"]*", user "([^"]+)"/,

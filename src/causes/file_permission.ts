@@ -24,6 +24,13 @@ export const filePermission: Cause = {
     // nginx reading a static file it may not: 'open() "/srv/app/static/x.css" failed (13: Permission denied)'
     const m = /open\(\) "([^"]+)" failed \(13: Permission denied\)/.exec(event.text);
     if (m) return { path: m[1] ?? '', reader: 'nginx' };
+    // systemd may not execute the unit's binary as its user (203/EXEC): a venv or home directory closed to it
+    const x =
+      /(?:Failed at step EXEC spawning |Failed to locate executable |Unable to locate executable '|Failed to execute )(\/[^\s':]+)'?: Permission denied/.exec(
+        event.text,
+      );
+    if (x || /Failed to execute command: Permission denied/.test(event.text))
+      return { path: x?.[1] ?? '', spawn: 'yes' };
     // An OSError logged by its repr, with the file named before it (Celery beat's schedule file):
     // "Removing corrupted schedule file 'celerybeat-schedule': error(13, 'Permission denied')"
     const r = /(?:'([^']{1,300})'|"([^"]{1,300})"): (?:\w+Error|error)\(13, '?Permission denied'?\)/.exec(

@@ -9,8 +9,9 @@ const TLS = [
   /key values mismatch/,
   /cannot load certificate(?: key)? "([^"]+)"/,
   // nginx's ngx_ssl_certificate(): the file named by ssl_certificate cannot be opened or read
-  /BIO_new_file\("([^"]+)"\) failed/,
-  /PEM_read_bio_X509(?:_AUX)?\("([^"]+)"\) failed/,
+  // (a paste through a rich-text editor turns the quotes curly)
+  /BIO_new_file\(["“”]([^"“”]+)["“”]\) failed/,
+  /PEM_read_bio_X509(?:_AUX)?\(["“”]([^"“”]+)["“”]\) failed/,
   /no "ssl_certificate" is defined/,
   /ERR_CERT_DATE_INVALID|NET::ERR_CERT_/,
 ];

@@ -3,8 +3,9 @@ import { type Cause, fromSignal, unitName } from './types.ts';
 // systemd's own words when it cannot even start the process, and the exit statuses it uses for them.
 const SPAWN = [
   { re: /Failed to locate executable (\S+): No such file or directory/, what: 'exec' },
-  { re: /Failed to execute (?:command|\S+): (?:No such file or directory|Permission denied)/, what: 'exec' },
-  { re: /Failed at step EXEC spawning (\S+): (?:No such file or directory|Permission denied)/, what: 'exec' },
+  // (the same with "Permission denied" is the service user's access to the file: file_permission)
+  { re: /Failed to execute (?:command|\S+): No such file or directory/, what: 'exec' },
+  { re: /Failed at step EXEC spawning (\S+): No such file or directory/, what: 'exec' },
   { re: /Unable to locate executable '([^']+)'/, what: 'exec' },
   { re: /Failed at step CHDIR spawning \S+: No such file or directory/, what: 'workdir' },
   { re: /Changing to the requested working directory failed/, what: 'workdir' },
@@ -23,6 +24,10 @@ const SPAWN = [
   },
 ];
 
+// systemd could not execute the binary as the service user: "Failed to execute command: Permission denied"
+export const EXEC_DENIED =
+  /(?:Failed to execute (?:command|\S+)|Failed at step EXEC spawning \S+|Failed to locate executable \S+|Unable to locate executable '[^']+'): Permission denied/;
+
 const STATUS_WHAT: Record<string, string> = { EXEC: 'exec', CHDIR: 'workdir', USER: 'user', GROUP: 'user' };
 
 export const unitMisconfigured: Cause = {
@@ -37,6 +42,7 @@ export const unitMisconfigured: Cause = {
       'directory of the unix socket Gunicorn must create is missing (no RuntimeDirectory= after a reboot).',
   },
   matchLine(event) {
+    if (EXEC_DENIED.test(event.text)) return null;
     for (const { re, what } of SPAWN) {
       const m = re.exec(event.text);
       if (!m) continue;
@@ -47,8 +53,13 @@ export const unitMisconfigured: Cause = {
     }
     return null;
   },
-  // A bare status line is weak: the first specific line ("Failed to locate executable ...") names the problem.
-  decide: (evidence) => fromSignal('unit_misconfigured', evidence),
+  // A bare status line is weak: the first specific line ("Failed to locate executable ...") names the problem,
+  // and a bare 203/EXEC next to systemd's "Permission denied" for the binary is the file's permissions.
+  decide(evidence) {
+    const f = fromSignal('unit_misconfigured', evidence);
+    const denied = evidence.signals.get('file_permission')?.all.some((x) => x.captures.spawn);
+    return f?.signal?.captures.weak && denied ? null : f;
+  },
   fix(c, t) {
     const unit = unitName(t);
     const check: Record<string, string> = {

@@ -13,7 +13,7 @@ export const messages: Message[] = [
     source: 'src/core/execute.c',
     template: 'Failed to locate executable %s: %m',
     pattern:
-      /Failed to locate executable (?<path>\S{1,300}): (?:No such file or directory|Permission denied|Not a directory|Is a directory|Exec format error)/,
+      /Failed to locate executable (?<path>\S{1,300}): (?:No such file or directory|Not a directory|Is a directory|Exec format error)/,
     cause: 'unit_misconfigured',
   },
   {
@@ -22,7 +22,7 @@ export const messages: Message[] = [
     source: 'src/core/exec-invoke.c',
     template: "Unable to locate executable '%s': %m",
     pattern:
-      /Unable to locate executable '(?<path>[^'\n]{1,300})': (?:No such file or directory|Permission denied|Not a directory|Is a directory|Exec format error)/,
+      /Unable to locate executable '(?<path>[^'\n]{1,300})': (?:No such file or directory|Not a directory|Is a directory|Exec format error)/,
     cause: 'unit_misconfigured',
   },
   {
@@ -31,7 +31,7 @@ export const messages: Message[] = [
     source: 'src/core/exec-invoke.c',
     template: 'Failed to execute %s: %m',
     pattern:
-      /Failed to execute (?:command|(?<path>\/\S{0,300})): (?:No such file or directory|Permission denied|Exec format error|Not a directory|Is a directory)/,
+      /Failed to execute (?:command|(?<path>\/\S{0,300})): (?:No such file or directory|Exec format error|Not a directory|Is a directory)/,
     cause: 'unit_misconfigured',
   },
   {
