@@ -14,6 +14,7 @@ import { parseBindText, parseUpstreamFailure } from '../causes/upstream.ts';
 import { type Envelope, parseLine } from '../logs/envelope.ts';
 import type { LogEvent } from '../logs/event.ts';
 import { fatalnessOf } from '../logs/fatal.ts';
+import { prefixOf } from '../logs/prefix.ts';
 import { bare, errorInLine, type PythonError, TracebackStitcher } from '../logs/traceback.ts';
 
 export interface TimelineEntry {
@@ -37,7 +38,7 @@ const RAW_INTEREST = new RegExp(
   [
     WORTH_MATCHING.source,
     LIFECYCLE.source,
-    'Traceback|File \\\\?"|Exception|Error|ERROR|Cannot connect|not found|Stopping|stopping|podman stop|docker stop|compose down|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |HTTP/[\\d.]+ 5\\d\\d\\)|^\\s*$',
+    'Traceback|File \\\\?"|Exception|Error|ERROR|Cannot connect|not found|Stopping|stopping|podman stop|docker stop|compose down|CRITICAL|FATAL|Fatal|fatal|error|Segmentation|SIG[A-Z]{3}|signal \\d|Illegal instruction|core dumped|code \\d|GAME OVER|Running on|Listening|LISTEN|Active:|Process:|Main PID:|\\.service - |docker|" 5\\d\\d |HTTP/[\\d.]+ 5\\d\\d\\)|^\\s*$',
   ].join('|'),
 );
 
@@ -61,6 +62,9 @@ const STOP_REQUEST =
 // 'GET /health HTTP/1.1" 200 ': an access log's line of a request that went fine
 const ACCESS_OK = /HTTP\/[\d.]{1,3}\\?" [23]\d\d /;
 
+// What netstat -tlnp and ss -tlnp print for a listening socket: its address and the process
+const SOCKET_TABLE =
+  /^(?:tcp6?\s+\d+\s+\d+\s+(\S+:\d+)\s+\S+\s+LISTEN\s+(\d+)\/\S+|LISTEN\s+\d+\s+\d+\s+(\S+:\d+)\s+\S+\s+users:\(\("[^"]+",pid=(\d+))/;
 // "Listening at: unix:/run/app.sock (12)", "Listening at: http://127.0.0.1:8000 (12)", "Uvicorn running on http://127.0.0.1:8000"
 const LISTENING =
   /(?:Listening at: |Uvicorn running on |Running on |Listening on TCP address |Listening on )((?:unix:)?[^\s(]+)/;
@@ -258,9 +262,14 @@ export class EvidenceCollector {
     // docker compose's own line about a container: "web_1 exited with code 1", "app-web-1 exited with code 137"
     const exited = /^([\w.-]+?)(?:[-_]\d+)? exited with code \d+$/.exec(text);
     if (exited?.[1] && this.exitedContainers.size < 100) this.exitedContainers.add(exited[1]);
-    const listening = LISTENING.exec(bare(text));
+    const listening = LISTENING.exec(bare(text)) ?? SOCKET_TABLE.exec(text);
     if (listening) {
-      const bind = bindOf(listening[1] ?? '');
+      const bind = bindOf(listening[1] ?? listening[3] ?? '');
+      // The server is process 1: it is a container's own command (Gunicorn's "Listening at: ... (1)",
+      // its "[1]" prefix, netstat's "1/python", ss's "pid=1").
+      const pid =
+        listening[2] ?? listening[4] ?? /\((\d+)\)\s*$/.exec(text)?.[1] ?? String(prefixOf(text)?.pid ?? '');
+      if (pid === '1') this.inContainer = true;
       // A new server process means a new start: what the old one listened on is history.
       if (event.pid !== this.listenerPid) {
         this.binds = [];

@@ -111,10 +111,20 @@ const table: Record<string, { valid: Case[]; invalid: string[]; live?: boolean }
       {
         log: 'docker run -p 5000:5000 app\n[2026-11-21 20:22:13 +0000] [1] [INFO] Listening at: http://127.0.0.1:5000 (1)',
       },
+      // Gunicorn as process 1 is a container's own command: its loopback cannot be reached from outside
+      { log: '[2026-11-21 20:22:13 +0000] [1] [INFO] Listening at: http://127.0.0.1:5000 (1)' },
+      // netstat -tlnp inside the container: python is process 1
+      {
+        log: 'tcp        0      0 127.0.0.1:5000          0.0.0.0:*               LISTEN      1/python3',
+        fatal: '127.0.0.1:5000',
+      },
     ],
     invalid: [
       // same address: nothing wrong with the bind
       '[2026-11-21 20:22:13 +0000] [7] [INFO] Listening at: http://127.0.0.1:8001 (7)',
+      // process 1 on all addresses is what a container should do
+      '[2026-11-21 20:22:13 +0000] [1] [INFO] Listening at: http://0.0.0.0:5000 (1)',
+      'tcp        0      0 127.0.0.1:5432          0.0.0.0:*               LISTEN      812/postgres',
     ],
   },
   upstream_mismatch: {
@@ -551,9 +561,9 @@ test('the corpus of real logs: the diagnosis does not fall back (npm run eval pr
   for (const c of cases) assert.match(c.source, /^https:\/\//, c.file);
   const s = await score(cases);
   // The floors are the figures of the last change, minus one case: raise them as the rules improve.
-  assert.ok(s.causeHits / s.known >= 0.943, `cause ${s.causeHits} of ${s.known}\n${s.misses.join('\n')}`);
+  assert.ok(s.causeHits / s.known >= 0.95, `cause ${s.causeHits} of ${s.known}\n${s.misses.join('\n')}`);
   assert.ok(
-    s.fatalHits / s.cases >= 0.949,
+    s.fatalHits / s.cases >= 0.955,
     `first fatal ${s.fatalHits} of ${s.cases}\n${s.misses.join('\n')}`,
   );
   assert.ok(s.wrongOnNone <= 3, `wrong on none: ${s.wrongOnNone}\n${s.misses.join('\n')}`);
