@@ -22,7 +22,8 @@ export const wrongEntrypoint: Cause = {
   },
   matchLine(event) {
     const g = GUNICORN_ATTR.exec(event.text);
-    if (g) return { object: g[1] ?? '', module: g[2] ?? '' };
+    // (a factory call that failed is not proof: see the inventory's 'Failed to find application object')
+    if (g && !/application object '[^']*\(/.test(g[0])) return { object: g[1] ?? '', module: g[2] ?? '' };
     const u = UVICORN.exec(event.text);
     if (u) return u[1] ? { module: u[1] } : { object: u[2] ?? '', module: u[3] ?? '' };
     if (APP_FACTORY.test(event.text)) return { module: '' };

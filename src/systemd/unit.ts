@@ -67,25 +67,29 @@ function apply(unit: SystemdUnit, source: UnitSource): void {
     }
     assign(unit, { section, key: text.slice(0, eq).trim(), value: text.slice(eq + 1).trim(), file, line });
   };
-  let pending: { text: string; line: number } | null = null;
+  // The lines of a continuation so far, each with its backslash made a space. They are joined once, at its
+  // end: joining (and so copying) at each line made a continuation of thousands of lines quadratic.
+  let pending: { parts: string[]; line: number } | null = null;
   const lines = source.text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     // systemd drops comment lines even between the lines of a continuation.
     if (COMMENT.test(line)) continue;
-    const text: string = pending ? pending.text + line : line;
-    const start: number = pending ? pending.line : i + 1;
-    if (endsEscaped(text)) {
+    // (what is pending ends with a space, so whether the whole ends escaped is whether this line does)
+    if (endsEscaped(line)) {
       // The backslash becomes a space and the next line is appended as it is.
-      pending = { text: `${text.slice(0, -1)} `, line: start };
+      const part = `${line.slice(0, -1)} `;
+      if (pending) pending.parts.push(part);
+      else pending = { parts: [part], line: i + 1 };
       continue;
     }
+    if (pending) handle(pending.parts.join('') + line, pending.line);
+    else handle(line, i + 1);
     pending = null;
-    handle(text, start);
   }
   // A file that ends inside a continuation still gives its last assignment.
-  if (pending) handle(pending.text, pending.line);
+  if (pending) handle(pending.parts.join(''), pending.line);
 }
 
 function assign(unit: SystemdUnit, assignment: UnitAssignment): void {

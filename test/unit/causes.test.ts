@@ -85,8 +85,16 @@ const table: Record<string, { valid: Case[]; invalid: string[]; live?: boolean }
     valid: [
       { log: tb("ValueError: Port could not be cast to integer value as 'notaport'"), fatal: 'notaport' },
       { log: tb("ValueError: invalid literal for int() with base 10: '10485760  # 10MB'") },
+      // Gunicorn's argparse (gunicorn/config.py) rejecting an option it does not know
+      { log: 'gunicorn: error: unrecognized arguments: --max-request 100', fatal: 'unrecognized arguments' },
+      // click, under Uvicorn: "Error: Invalid value for '--port'"
+      { log: "Error: Invalid value for '--port': 'main:app' is not a valid integer." },
     ],
-    invalid: [tb('ValueError: too many values to unpack (expected 2)')],
+    invalid: [
+      tb('ValueError: too many values to unpack (expected 2)'),
+      // the app's own argparse at import, reading Gunicorn's command line: Gunicorn never rejects --bind
+      'usage: gunicorn [-h] [--config CONFIG]\ngunicorn: error: unrecognized arguments: --bind=unix:/run/app.sock app:app',
+    ],
   },
   port_in_use: {
     valid: [

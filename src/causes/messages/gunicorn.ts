@@ -20,6 +20,9 @@ export const messages: Message[] = [
     pattern:
       /Failed to find application object u?['"](?<attribute>[^'"]{1,200})['"] in u?['"](?<module>[^'"]{1,200})['"]/,
     cause: 'wrong_entrypoint',
+    // For a factory call ('create_app()') these versions print it for a NameError raised inside the factory
+    // too, and 20.0.0 for any call at all: the message alone cannot tell which.
+    unless: /application object u?['"][^'"]*\(/,
   },
   {
     // up to 19.7 (before 2017-11): the module name only.
@@ -248,6 +251,10 @@ export const messages: Message[] = [
     template: 'gunicorn: error: unrecognized arguments: %s',
     pattern: /gunicorn: error: unrecognized arguments: (?<option>[^\n]{1,200})/,
     cause: 'bad_config_value',
+    // Gunicorn never rejects its own options or the app's MODULE:OBJECT: then the app's own argparse, run at
+    // import with Gunicorn's command line in sys.argv, printed it (it takes Gunicorn's name as its prog).
+    unless:
+      /unrecognized arguments: (?:[^\n]* )?(?:--bind[= ]|-b |--workers[= ]|-w |--worker-class[= ]|-k |--timeout[= ]|--config[= ]|-c |[\w.]+:[\w.()]+(?: |$))/,
   },
   {
     program: 'gunicorn',
