@@ -219,67 +219,73 @@ type PyToken =
   | { kind: 'name' | 'op'; value: string };
 
 const OPERATORS = ['**', '//', '==', '!=', '<=', '>='];
+// The tokens' patterns, sticky: each is tried at a position of the text, as `pyTokens` and `StatementScan` read.
+const SPACE = /\s+/y;
+const STRING_START = /([rRbBuUfF]{0,2})("""|'''|"|')/y;
+const NUMBER = /\d[\d_]*(?:\.\d+)?/y;
+const NAME = /[A-Za-z_][\w.]*/y;
 
 function pyTokens(expression: string): PyToken[] | undefined {
   const tokens: PyToken[] = [];
+  const n = expression.length;
   let i = 0;
-  while (i < expression.length) {
-    const rest = expression.slice(i);
-    const space = /^\s+/.exec(rest);
+  // Sticky patterns at i rather than anchored ones on a slice of the rest: no new string per token.
+  const at = (pattern: RegExp): RegExpExecArray | null => {
+    pattern.lastIndex = i;
+    return pattern.exec(expression);
+  };
+  while (i < n) {
+    const space = at(SPACE);
     if (space) {
       i += space[0].length;
       continue;
     }
-    if (rest.startsWith('#')) {
+    if (expression[i] === '#') {
       // A comment runs to the end of its line; the statement may go on after it inside brackets.
-      const newline = rest.indexOf('\n');
+      const newline = expression.indexOf('\n', i);
       if (newline === -1) break;
-      i += newline;
+      i = newline;
       continue;
     }
-    const str = /^([rRbBuUfF]{0,2})("""|'''|"|')/.exec(rest);
+    const str = at(STRING_START);
     if (str) {
       const prefix = (str[1] as string).toLowerCase();
       const quote = str[2] as string;
-      let j = str[0].length;
+      let j = i + str[0].length;
       let value = '';
-      while (j < rest.length && !rest.startsWith(quote, j)) {
-        if (rest[j] === '\\' && !prefix.includes('r') && j + 1 < rest.length) {
-          const next = rest[j + 1] as string;
+      while (j < n && !expression.startsWith(quote, j)) {
+        if (expression[j] === '\\' && !prefix.includes('r') && j + 1 < n) {
+          const next = expression[j + 1] as string;
           value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
           j += 2;
           continue;
         }
-        value += rest[j];
+        value += expression[j];
         j++;
       }
-      if (j >= rest.length) return undefined;
+      if (j >= n) return undefined;
       tokens.push({ kind: prefix.includes('f') ? 'fstr' : 'str', value });
-      i += j + quote.length;
+      i = j + quote.length;
       continue;
     }
-    const num = /^\d[\d_]*(?:\.\d+)?/.exec(rest);
+    const num = at(NUMBER);
     if (num) {
       tokens.push({ kind: 'num', value: Number(num[0].replace(/_/g, '')) });
       i += num[0].length;
       continue;
     }
-    const name = /^[A-Za-z_][\w.]*/.exec(rest);
+    const name = at(NAME);
     if (name) {
       tokens.push({ kind: 'name', value: name[0] });
       i += name[0].length;
       continue;
     }
-    const op = OPERATORS.find((o) => rest.startsWith(o)) ?? (rest[0] as string);
+    const op = OPERATORS.find((o) => expression.startsWith(o, i)) ?? (expression[i] as string);
     tokens.push({ kind: 'op', value: op });
     i += op.length;
   }
   return tokens;
 }
-
-const STRING_START = /([rRbBuUfF]{0,2})("""|'''|"|')/y;
-const NUMBER = /\d[\d_]*(?:\.\d+)?/y;
-const NAME = /[A-Za-z_][\w.]*/y;
 
 /**
  * Where the tokens of a statement stand at the end of its text (read as `pyTokens` reads it), fed one line

@@ -134,9 +134,9 @@ export class EvidenceCollector {
   }
 
   /** The same for a line still in bytes: only the lines that may matter are decoded whole. */
-  pushBytes(raw: Buffer, line: number, origin: string, env: Envelope): void {
-    if (!this.mayMatter(messageOfBytes(raw), origin)) return;
-    const event = parseLine(raw.toString('utf8'), line, env);
+  pushBytes(data: Buffer, start: number, end: number, line: number, origin: string, env: Envelope): void {
+    if (!this.mayMatter(messageOfBytes(data, start, end), origin)) return;
+    const event = parseLine(data.toString('utf8', start, end), line, env);
     if (event) this.push(event, origin);
   }
 
@@ -438,12 +438,12 @@ function messageOf(raw: string): string {
 const MESSAGE_KEY = Buffer.from('"MESSAGE":');
 const QUOTE_COMMA = Buffer.from('",');
 
-/** messageOf for a line in bytes: only the message is decoded. */
-function messageOfBytes(raw: Buffer): string {
-  if (raw[0] !== 123) return raw.toString('utf8');
-  const start = raw.indexOf(MESSAGE_KEY);
-  if (start === -1 || raw[start + 10] === 91) return raw.toString('utf8');
-  let end = raw.indexOf(QUOTE_COMMA, start + 11);
-  while (end !== -1 && raw[end - 1] === 92) end = raw.indexOf(QUOTE_COMMA, end + 2);
-  return raw.toString('utf8', start + 10, end === -1 ? raw.length : end);
+/** messageOf for the line DATA[START..END) in bytes: only the message is decoded. */
+function messageOfBytes(data: Buffer, start: number, end: number): string {
+  if (data[start] !== 123) return data.toString('utf8', start, end);
+  const key = data.indexOf(MESSAGE_KEY, start);
+  if (key === -1 || key >= end || data[key + 10] === 91) return data.toString('utf8', start, end);
+  let close = data.indexOf(QUOTE_COMMA, key + 11);
+  while (close !== -1 && close < end && data[close - 1] === 92) close = data.indexOf(QUOTE_COMMA, close + 2);
+  return data.toString('utf8', key + 10, close === -1 || close > end ? end : close);
 }

@@ -47,7 +47,7 @@ export async function collectLogs(
     let n = 0;
     const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1024 * 1024 });
     const env = { year };
-    await eachLine(input, (raw) => collector.pushBytes(raw, ++n, origin, env));
+    await eachLine(input, (data, start, end) => collector.pushBytes(data, start, end, ++n, origin, env));
   }
 }
 

@@ -43,17 +43,18 @@ export async function* linesOf(input: Readable, maxLine = MAX_LINE): AsyncGenera
 }
 
 /**
- * Calls ONLINE with each line of INPUT as bytes, without decoding it: a reader that skips most lines can
- * test them before paying for a string. The bytes are a view into the chunk, valid during the call only.
- * Lines longer than MAXLINE are cut, as in linesOf.
+ * Calls ONLINE with each line of INPUT as bytes, without decoding it: the line is DATA[START..END), a view
+ * into the chunk valid during the call only. A reader that skips most lines tests them before paying for a
+ * string or even a Buffer object per line. Lines longer than MAXLINE are cut, as in linesOf.
  */
 export async function eachLine(
   input: Readable,
-  onLine: (line: Buffer) => void,
+  onLine: (data: Buffer, start: number, end: number) => void,
   maxLine = MAX_LINE,
 ): Promise<void> {
   let partial: Buffer | null = null;
   let skipping = false;
+  const whole = (line: Buffer) => onLine(line, 0, Math.min(line.length, maxLine));
   for await (const chunk of input) {
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     let start = 0;
@@ -61,19 +62,19 @@ export async function eachLine(
       const nl = data.indexOf(10, start);
       if (nl === -1) break;
       if (skipping) skipping = false;
-      else if (partial) onLine(Buffer.concat([partial, data.subarray(start, nl)]).subarray(0, maxLine));
-      else onLine(nl - start > maxLine ? data.subarray(start, start + maxLine) : data.subarray(start, nl));
+      else if (partial) whole(Buffer.concat([partial, data.subarray(start, nl)]));
+      else onLine(data, start, nl - start > maxLine ? start + maxLine : nl);
       partial = null;
       start = nl + 1;
     }
     if (!skipping && start < data.length) {
       partial = partial ? Buffer.concat([partial, data.subarray(start)]) : Buffer.from(data.subarray(start));
       if (partial.length > maxLine) {
-        onLine(partial.subarray(0, maxLine));
+        whole(partial);
         partial = null;
         skipping = true;
       }
     }
   }
-  if (!skipping && partial && partial.length > 0) onLine(partial.subarray(0, maxLine));
+  if (!skipping && partial && partial.length > 0) whole(partial);
 }

@@ -106,3 +106,18 @@ test('chained exceptions keep the first cause and the final error', () => {
   assert.equal(e.type, 'sqlalchemy.exc.ProgrammingError');
   assert.match(e.message, /column "priority" does not exist/);
 });
+
+test('lines as bytes: split across chunks, cut when too long, the last one without a newline', async () => {
+  const { Readable } = await import('node:stream');
+  const { eachLine } = await import('../../src/logs/lines.ts');
+  const chunks = ['first li', 'ne\nsecond\n', 'x'.repeat(50), 'y'.repeat(50), '\nthé end'].map((c) =>
+    Buffer.from(c),
+  );
+  const lines: string[] = [];
+  await eachLine(
+    Readable.from(chunks),
+    (data, start, end) => lines.push(data.toString('utf8', start, end)),
+    64,
+  );
+  assert.deepEqual(lines, ['first line', 'second', 'x'.repeat(50) + 'y'.repeat(14), 'thé end']);
+});
