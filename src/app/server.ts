@@ -1219,10 +1219,15 @@ function shellWords(script: string): ShellWords {
   return { words, breaks };
 }
 
+// A command has a few wrappers and a script a few commands; past these numbers the command is not one a
+// person wrote, and following it (every "cd .." or "env -C .." making the path longer) takes quadratic time.
+const MAX_WRAPPERS = 64;
+const MAX_SCRIPT_COMMANDS = 256;
+
 function shellScript(script: string, ctx: Context): AppServer | null {
   const { words, breaks } = shellWords(script);
   const bounds = [0, ...breaks, words.length];
-  for (let b = 0; b + 1 < bounds.length; b++) {
+  for (let b = 0; b + 1 < bounds.length && b < MAX_SCRIPT_COMMANDS; b++) {
     let command = words.slice(bounds[b], bounds[b + 1]);
     if (command[0] === 'exec') command = command.slice(1);
     const [head, ...rest] = command;
@@ -1307,7 +1312,7 @@ function recognise(argv: string[], ctx: Context): AppServer | null {
   // Wrappers (env, poetry run, …) are looked through in a loop over argv, not by recursion on the rest of it:
   // a command of thousands of them must neither overflow the stack nor copy the rest of argv at each one.
   let at = 0;
-  for (;;) {
+  for (let wrappers = 0; wrappers <= MAX_WRAPPERS; wrappers++) {
     const exe = argv[at];
     if (exe === undefined) return null;
     const name = posix.basename(exe);
@@ -1334,6 +1339,7 @@ function recognise(argv: string[], ctx: Context): AppServer | null {
     }
     return recogniseCommand(exe, name, argv.slice(at + 1), ctx);
   }
+  return null;
 }
 
 /** A command that is no wrapper: a shell script, python, or an app server by name. */

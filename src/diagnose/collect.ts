@@ -49,6 +49,9 @@ const INTEREST = new RegExp(`${RAW_INTEREST.source}|${MESSAGE_ANCHORS.source}`);
 const SOURCE_LINE =
   /^\s*(?:raise [A-Z\w.]*\(|return \S|assert \S|from [\w.]+ import |import [\w.]+(?:,|$| as )|except(?: [\w.]+)?(?: as \w+)?:$|def \w+\(|class \w+[(:]|[\w.]+(?:\[[^\]]*\])? = \S)/;
 
+// "web_1  |     from x import y", "2024-03-05T14:07:12.1Z     ^": an indented line behind an envelope
+const INDENTED_IN_ENVELOPE = /^[^\n]{1,160}?(?: \||Z|\]:?) {3,}\S/;
+
 /** The cheap test a line's message must pass before it is parsed: most lines of a big log fail it. */
 export function passesCheapTest(message: string): boolean {
   // A request that went fine: by far the most lines of a big log, and never a cause.
@@ -120,9 +123,11 @@ export class EvidenceCollector {
    */
   private mayMatter(message: string, origin: string): boolean {
     if (this.stitchers.get(origin)?.reading === true) return true;
-    // An indented line may be the source line of a SyntaxError whose traceback head was not pasted.
+    // An indented line may be the source line of a SyntaxError whose traceback head was not pasted (also
+    // behind a container's or a timestamp's envelope).
     const first = message.charCodeAt(0);
-    if (first === 32 || first === 9) return true;
+    if (first === 32 || first === 9 || (message.includes('   ') && INDENTED_IN_ENVELOPE.test(message)))
+      return true;
     return passesCheapTest(message);
   }
 
@@ -432,7 +437,7 @@ function messageOf(raw: string): string {
   if (start === -1 || raw.charCodeAt(start + 10) === 91) return raw;
   let end = raw.indexOf('",', start + 11);
   while (end !== -1 && raw.charCodeAt(end - 1) === 92) end = raw.indexOf('",', end + 2);
-  return raw.slice(start + 10, end === -1 ? raw.length : end);
+  return raw.slice(start + 11, end === -1 ? raw.length : end);
 }
 
 const MESSAGE_KEY = Buffer.from('"MESSAGE":');
@@ -445,5 +450,5 @@ function messageOfBytes(data: Buffer, start: number, end: number): string {
   if (key === -1 || key >= end || data[key + 10] === 91) return data.toString('utf8', start, end);
   let close = data.indexOf(QUOTE_COMMA, key + 11);
   while (close !== -1 && close < end && data[close - 1] === 92) close = data.indexOf(QUOTE_COMMA, close + 2);
-  return data.toString('utf8', key + 10, close === -1 || close > end ? end : close);
+  return data.toString('utf8', key + 11, close === -1 || close > end ? end : close);
 }

@@ -29,9 +29,10 @@ const SHORT_FULL =
   /^[A-Z][a-z]{2} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))? ([A-Z]{1,5}|[+-]\d{4}) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
 // "1700000000.123456 web1 gunicorn[84]: text" (journalctl short-unix)
 const SHORT_UNIX = /^(\d{9,10})(?:\.(\d+))? (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
-// "2026-11-21T19:46:32+0000 web1 gunicorn[84]: text" (journalctl short-iso, short-iso-precise, rsyslog's ISO format)
+// "2026-11-21T19:46:32+0000 web1 gunicorn[84]: text" (journalctl short-iso, short-iso-precise, rsyslog's ISO
+// format). They write the zone as an offset; a "Z" is docker's or kubectl's own stamp before the app's text.
 const SHORT_ISO =
-  /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
+  /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:?\d\d) ([\w.-]+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/;
 // "<134>1 2026-11-21T19:46:32.003Z web1 gunicorn 84 - - text" (RFC 5424 syslog)
 // (Heroku's logplex leaves the structured data out, and drains put their own stamp and host before it)
 const RFC5424 =

@@ -121,3 +121,36 @@ test('lines as bytes: split across chunks, cut when too long, the last one witho
   );
   assert.deepEqual(lines, ['first line', 'second', 'x'.repeat(50) + 'y'.repeat(14), 'thé end']);
 });
+
+test('the envelope does not change the diagnosis: real logs re-wrapped as compose, docker -t, journal, kubectl, JSON', async () => {
+  const { corpus } = await import('../../scripts/eval.ts');
+  const wrappers: Record<string, (l: string, i: number) => string> = {
+    'compose v1': (l) => `web_1  | ${l}`,
+    'compose v2': (l) => `app-web-1  | ${l}`,
+    'docker logs -t': (l, i) => `2024-03-05T14:07:${String(10 + (i % 50)).padStart(2, '0')}.123456789Z ${l}`,
+    'journal short': (l) => `Mar  5 14:07:12 web1 gunicorn[812]: ${l}`,
+    'kubectl --prefix': (l) => `[pod/web-6d4b-abcde/web] ${l}`,
+    'journal json': (l, i) =>
+      JSON.stringify({
+        __REALTIME_TIMESTAMP: String(1709647632000000 + i),
+        MESSAGE: l,
+        _SYSTEMD_UNIT: 'app.service',
+        _PID: '812',
+      }),
+  };
+  const changed: string[] = [];
+  // the logs pasted with no envelope of their own
+  for (const c of corpus().filter((x) => x.envelope === undefined || x.envelope === 'plain')) {
+    const text = readFileSync(c.path, 'utf8');
+    const base = diagnoseText(text, 'x').cause?.id;
+    for (const [name, wrap] of Object.entries(wrappers)) {
+      const wrapped = text
+        .split('\n')
+        .map((l, i) => (l === '' ? l : wrap(l, i)))
+        .join('\n');
+      const got = diagnoseText(wrapped, 'x').cause?.id;
+      if (got !== base) changed.push(`${c.batch}/${c.file} as ${name}: ${base} -> ${got}`);
+    }
+  }
+  assert.deepEqual(changed, []);
+});
