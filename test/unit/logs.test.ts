@@ -154,3 +154,29 @@ test('the envelope does not change the diagnosis: real logs re-wrapped as compos
   }
   assert.deepEqual(changed, []);
 });
+
+test('tracebacks of two containers interleaved line by line are stitched per container', () => {
+  const web = [
+    'Traceback (most recent call last):',
+    '  File "/app/main.py", line 3, in <module>',
+    '    import markdown',
+    "ModuleNotFoundError: No module named 'markdown'",
+  ];
+  const worker = [
+    'Traceback (most recent call last):',
+    '  File "/usr/local/lib/python3.11/site-packages/redis/connection.py", line 264, in connect',
+    '    sock = self.retry.call_with_retry(',
+    'redis.exceptions.ConnectionError: Error 111 connecting to redis:6379. Connection refused.',
+  ];
+  const lines = web.flatMap((l, i) => [`web-1     | ${l}`, `worker-1  | ${worker[i]}`]);
+  const errors = errorsOf(lines.join('\n'));
+  assert.deepEqual(
+    errors.map((e) => [e.event.unit, e.type, e.context.length]),
+    [
+      ['web', 'ModuleNotFoundError', 3],
+      ['worker', 'redis.exceptions.ConnectionError', 3],
+    ],
+  );
+  // and the diagnosis names the first of them
+  assert.equal(diagnoseText(lines.join('\n'), 'compose.txt').cause?.id, 'missing_dependency');
+});
