@@ -67,7 +67,13 @@ export const missingDependency: Cause = {
       /(?:^|\s)(?:\/bin\/)?(?:sh|bash|dash|ash)(?:: \d+| line \d+)?: (?:exec: )?(gunicorn|uvicorn|uwsgi|daphne|hypercorn|celery|waitress-serve|rq|alembic|flask): (?:not found|command not found)/.exec(
         event.text,
       );
-    return m ? { module: m[1] ?? '', package: m[1] === 'waitress-serve' ? 'waitress' : (m[1] ?? '') } : null;
+    // ... and the container runtime's words for the same: 'exec: "gunicorn": executable file not found in $PATH'
+    const x =
+      m ??
+      /exec: "(gunicorn|uvicorn|uwsgi|daphne|hypercorn|celery|waitress-serve|rq|alembic|flask)": executable file not found in \$PATH/.exec(
+        event.text,
+      );
+    return x ? { module: x[1] ?? '', package: x[1] === 'waitress-serve' ? 'waitress' : (x[1] ?? '') } : null;
   },
   decide: (evidence) => fromSignal('missing_dependency', evidence),
   fix(c, t) {

@@ -35,6 +35,9 @@ export const missingEnvVar: Cause = {
             msg,
           );
         if (n) return { variable: n[1] ?? '' };
+        // a setting named in the app's own words: "`system.secret-key` MUST be set"
+        const k = /[`'"]([\w.-]{3,80})[`'"] (?:MUST|must) (?:be set|not be empty)/.exec(msg);
+        if (k) return { variable: k[1] ?? '' };
       }
       // pydantic settings: "1 validation error for Settings\ndatabase_url\n  Field required"
       const p = /validation errors? for \w*Settings\w*\n(\w+)\n\s*(?:Field required|field required)/.exec(

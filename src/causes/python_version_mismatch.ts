@@ -31,6 +31,9 @@ export const pythonVersionMismatch: Cause = {
         // Syntax that only newer Pythons know: match/case (3.10), except* (3.11), type aliases (3.12).
         if (/^\s*(?:match|case)\s+\S.*:\s*$|\bexcept\*|^\s*type\s+\w+\s*=/.test(source))
           return { feature: source.trim() };
+        // f-strings that only 3.12's grammar (PEP 701) takes: a backslash or a comment in an expression
+        if (/f-string expression part cannot include (?:a backslash|'#')/.test(e.message))
+          return { feature: `${e.message.split('\n')[0]} (Python 3.12+ allows it)` };
         // ... and syntax older Pythons do not know, or that newer ones took away: f-strings (3.6),
         // the walrus (3.8), async and await as keywords (3.7: a package that names a module "async").
         if (

@@ -35,7 +35,9 @@ export const wrongEntrypoint: Cause = {
     // A path where a module name belongs ("gunicorn /src/myproject.wsgi"): Python never finds a module of that name.
     const path = /No module named '([^']*\/[^']*)'/.exec(e.message);
     if (path) return { module: path[1] ?? '', path: 'yes' };
-    const m = /No module named '([\w.]+)'/.exec(e.message);
+    // (Python 2 prints the name without quotes)
+    const found = /No module named (?:'([\w.]+)'|([\w.]+)\s*$)/.exec(e.message);
+    const m = found ? [found[0], found[1] ?? found[2] ?? ''] : null;
     // The server itself failed to import the entry module: nothing of the app ran yet.
     if (m && !importedByCode(error)) return { module: m[1] ?? '' };
     // No frames to tell who imported it, and the name is an entry module's, never a package's on PyPI.
