@@ -332,7 +332,7 @@ export class EvidenceCollector {
     const kind = fatalnessOf(event);
     if (!kind) return;
     const list = kind === 'fatal' ? this.unclaimedLines : this.unclaimedSymptoms;
-    const captures = kind === 'symptom' ? { symptom: 'yes' } : {};
+    const captures = kind === 'symptom' ? { symptom: 'yes', line: 'yes' } : { line: 'yes' };
     if (list.length < 20) list.push({ cause: 'unknown', event, context: [], captures, origin });
   }
 

@@ -133,8 +133,11 @@ export function decide(input: DecideInput): Diagnosis {
   const firstFailingLayer = layers.find((l) => l.status === 'fail')?.name ?? null;
   const unit = evidence.target.unit ?? evidence.unit.name;
   const crashing = evidence.unit.crashLoop;
+  // Live, the probes speak for every layer: a stray error line with no traceback does not make a problem.
+  const unexplained =
+    input.mode === 'live' ? input.unclaimed.filter((s) => !s.captures.line) : input.unclaimed;
   const anyProblem =
-    found.length > 0 || crashing || input.unclaimed.length > 0 || layers.some((l) => l.status === 'fail');
+    found.length > 0 || crashing || unexplained.length > 0 || layers.some((l) => l.status === 'fail');
 
   let status: Status;
   if (!anyProblem) status = input.mode === 'live' ? 'healthy' : 'unknown';

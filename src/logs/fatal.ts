@@ -12,7 +12,7 @@ const SYMPTOM =
 
 // Lines that say a process died or gave up, whatever printed them.
 const FATAL =
-  /Segmentation [Ff]ault|exec format error|SIGSEGV|SIGILL|SIGBUS|SIGABRT|core dumped|Illegal instruction|was sent code \d+|was sent SIG[A-Z]+|terminated due to signal \d+|exited with 'signal \d+|Unrecoverable error|GAME OVER|Failed to find application|\bpanic: |\bFATAL\b|\bFatal error\b|Fatal Python error: |^Error: |^error: |: error: |[Nn]o such file or directory$|\b(?:[a-z_]\w*\.){1,6}[A-Z]\w+: \S|: not found$|command not found|\b[A-Z]\w*(?:Error|Exception): \S/;
+  /Segmentation [Ff]ault|exec format error|SIGSEGV|SIGILL|SIGBUS|SIGABRT|core dumped|Illegal instruction|was sent code \d+|was sent SIG(?!TERM|HUP|INT|QUIT|WINCH|USR)[A-Z]+|terminated due to signal (?!(?:1|2|3|15)\b)\d+|exited with 'signal \d+|Unrecoverable error|GAME OVER|Failed to find application|\bpanic: |\bFATAL\b|\bFatal error\b|Fatal Python error: |^Error: |^error: |: error: |[Nn]o such file or directory$|\b(?:[a-z_]\w*\.){1,6}[A-Z]\w+: \S|: not found$|command not found|\b[A-Z]\w*(?:Error|Exception): \S/;
 
 const LEVELS = new Set(['error', 'critical']);
 

@@ -14,6 +14,8 @@ export const messages: Message[] = [
     template: '%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd',
     pattern: /(?<name>\S{1,64}) invoked oom-killer: gfp_mask=/,
     cause: 'oom_killed',
+    // (the "Killed process" line below it names the victim: that one is the first fatal when it is there)
+    weak: true,
   },
   {
     // __oom_kill_process since 5.x: "%s: Killed process %d (%s) total-vm:..." where %s is "Out of memory",
