@@ -59,9 +59,10 @@ export function passesCheapTest(message: string): boolean {
   return INTEREST.test(message);
 }
 
-// A stop asked for: by a person at a prompt, by docker compose, podman or systemd.
+// A stop asked for, by a person at a prompt or by docker compose or podman. (systemd says itself when its stop
+// ran out of time, "State 'stop-sigterm' timed out. Killing.": a SIGKILL after its "Stopping" is not that.)
 const STOP_REQUEST =
-  /^(?:docker(?:-compose| compose) (?:down|stop|restart)|docker (?:stop|restart|rm -f)|podman (?:stop|restart)|systemctl (?:stop|restart)|kill -(?:15|TERM) )|Gracefully stopping|^Stopping \S+ \.\.\. done|Container \S+ +(?:Stopping|Stopped|Removed)\b|: Stopping .+\.\.\.$|^Stopping .+\.\.\.$/;
+  /^(?:docker(?:-compose| compose) (?:down|stop|restart)|docker (?:stop|restart|rm -f)|podman (?:stop|restart)|kill -(?:15|TERM) )|Gracefully stopping|^Stopping \S+ \.\.\. done|Container \S+ +(?:Stopping|Stopped|Removed)\b/;
 // 'GET /health HTTP/1.1" 200 ': an access log's line of a request that went fine
 const ACCESS_OK = /HTTP\/[\d.]{1,3}\\?" [23]\d\d /;
 

@@ -576,3 +576,18 @@ test('the corpus of real logs: the diagnosis does not fall back (npm run eval pr
   );
   assert.ok(s.wrongOnNone <= 3, `wrong on none: ${s.wrongOnNone}\n${s.misses.join('\n')}`);
 });
+
+test('a restart that completed, then a SIGKILL: the OOM killer, not the stop', () => {
+  // medic's testbed, scenario oom_kill: the scenario restarts fastapi, then the kernel kills it
+  const log = [
+    'Dec 01 04:30:00 web1 systemd[1]: Stopping fastapi.service - fastapi (FastAPI under Uvicorn)...',
+    'Dec 01 04:30:01 web1 systemd[1]: Stopped fastapi.service - fastapi (FastAPI under Uvicorn).',
+    'Dec 01 04:30:01 web1 systemd[1]: Started fastapi.service - fastapi (FastAPI under Uvicorn).',
+    'Dec 01 04:30:02 web1 kernel: Memory cgroup out of memory: Killed process 2516 (uvicorn) total-vm:268544kB, anon-rss:187720kB, file-rss:17808kB, shmem-rss:0kB, UID:33 pgtables:472kB oom_score_adj:0',
+    'Dec 01 04:30:02 web1 systemd[1]: fastapi.service: Main process exited, code=killed, status=9/KILL',
+  ].join('\n');
+  assert.equal(diagnoseText(log, 'pasted.txt').cause?.id, 'oom_killed');
+  // the same SIGKILL right after docker compose down is the stop's timeout
+  const compose = ['$ docker compose down', 'app-web-1 exited with code 137'].join('\n');
+  assert.equal(diagnoseText(compose, 'compose.txt').cause?.id, 'killed_by_signal');
+});

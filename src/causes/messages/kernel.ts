@@ -55,6 +55,8 @@ export const messages: Message[] = [
     pattern:
       /oom-kill:constraint=CONSTRAINT_\w{1,20},[^\n]{0,1000}?(?:,task_memcg=(?<cgroup>[^,\n]{0,300}))?,task=(?<name>[^,\n]{1,64}),pid= {0,5}(?<pid>\d{1,10})/,
     cause: 'oom_killed',
+    // (a summary: the "Killed process" line after it is the one to show)
+    weak: true,
   },
   {
     program: 'kernel',
