@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const checkout = fileURLToPath(new URL('..', import.meta.url));
 const dir = process.env.MEDIC_BENCH_DIR ?? '/var/tmp/medic-bench';
-const file = `${dir}/journal-1g-v2.json`;
+const file = `${dir}/journal-1g-v3.json`;
 const size = Number(process.env.MEDIC_BENCH_BYTES ?? 1024 ** 3);
 
 function record(i: number, message: string, priority = 6, pid = 4100 + (i % 3)): string {
@@ -78,10 +78,21 @@ async function generate(): Promise<void> {
     const lines: string[] = [];
     for (let k = 0; k < 2000; k++, i++) {
       const path = ['/health', '/notes', '/static/app.css', '/upload', '/'][i % 5];
+      // Mostly requests that went fine, as a busy app's journal is, with the app's own lines between them:
+      // one in five is what an app, a worker or a client library logs while all is well.
+      const app = [
+        `INFO:app.views:note ${i} saved by user ${i % 97} in 12 ms`,
+        `[2026-11-21 20:22:13,${String(i % 1000).padStart(3, '0')}: INFO/ForkPoolWorker-1] Task app.tasks.send_mail[${i.toString(16)}] succeeded in 0.0${i % 9}s: None`,
+        `INFO:     127.0.0.1:${40000 + (i % 9999)} - "POST /api/notes HTTP/1.1" 201 Created`,
+        `DEBUG:urllib3.connectionpool:https://api.example.com:443 "POST /v1/charges HTTP/1.1" 200 ${i % 900}`,
+        `WARNING:django.request:Not Found: /favicon-${i % 7}.ico`,
+      ][Math.floor(i / 5) % 5];
       lines.push(
         record(
           i,
-          `127.0.0.1 - - [21/Nov/2026:20:22:13 +0000] "GET ${path} HTTP/1.0" 200 ${i % 9000} "-" "curl/7.88.1"`,
+          i % 5 === 4
+            ? (app ?? '')
+            : `127.0.0.1 - - [21/Nov/2026:20:22:13 +0000] "GET ${path} HTTP/1.0" 200 ${i % 9000} "-" "curl/7.88.1"`,
         ),
       );
       if (i % 50_000 === 0)

@@ -31,7 +31,7 @@ const LIFECYCLE =
 
 // A quick test before running every cause's matchers: most lines of a healthy log say nothing.
 export const WORTH_MATCHING =
-  /rror|xception|ail|denied|refused|not found|No such|No module|No space|Killed|kill|timed out|TIMEOUT|emerg|crit|Invalid|invalid|unapplied|not up to date|does not exist|no such|in use|resolve|Could not|could not|certificate|SSL|unhealthy|Unable|shutdown|Stopped|Deactivated|ready\.|started|No nodes|Perhaps out of memory|No route|UFW BLOCK|name resolution|not known|NXDOMAIN|status=\d|Bad Request| 404\b|curl: \(|not absolute|Refusing|Executable|execute|Can't connect to|Listening at|running on|ready/;
+  /rror|xception|Fail|fail|denied|refused|not found|No such|No module|No space|Killed|kill|timed out|TIMEOUT|emerg|crit|Invalid|invalid|unapplied|not up to date|does not exist|no such|in use|resolve|Could not|could not|certificate|SSL|unhealthy|Unable|shutdown|Stopped|Deactivated|ready\.|started|No nodes|Perhaps out of memory|No route|UFW BLOCK|name resolution|not known|NXDOMAIN|status=\d|Bad Request| 404\b|curl: \(|not absolute|Refusing|Executable|execute|Can't connect to|Listening at|running on|ready/;
 
 // Anything a matcher, the stitcher, the unit observer or the timeline could want, on the raw line.
 const RAW_INTEREST = new RegExp(
@@ -44,7 +44,52 @@ const RAW_INTEREST = new RegExp(
 
 // What a line must carry for anything in medic to care: the words above, and the fixed words of every
 // message of the inventory.
-const INTEREST = new RegExp(`${RAW_INTEREST.source}|${MESSAGE_ANCHORS.source}`);
+// One alternation, with every literal that contains another one dropped: a regular expression's time grows
+// with its alternatives, and it runs on every line of a big log.
+export const INTEREST = new RegExp(minimalAlternation([RAW_INTEREST.source, MESSAGE_ANCHORS.source]));
+
+/** The top-level alternatives of regular expression sources. */
+function alternativesOf(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let current = '';
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i] ?? '';
+    if (ch === '\\') {
+      current += ch + (source[i + 1] ?? '');
+      i += 1;
+      continue;
+    }
+    if (inClass) inClass = ch !== ']';
+    else if (ch === '[') inClass = true;
+    else if (ch === '(') depth += 1;
+    else if (ch === ')') depth -= 1;
+    else if (ch === '|' && depth === 0) {
+      out.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  out.push(current);
+  return out;
+}
+
+function minimalAlternation(sources: string[]): string {
+  const alternatives = [...new Set(sources.flatMap(alternativesOf))];
+  // a literal: no metacharacter once its escapes are taken out
+  const literal = (a: string) =>
+    /[.*+?^$()[\]{}|\\]/.test(a.replace(/\\[^\w]/g, '')) ? null : a.replace(/\\(\W)/g, '$1');
+  const literals = alternatives.map(literal).filter((l): l is string => l !== null && l !== '');
+  const kept = new Set(literals.filter((l) => !literals.some((o) => o !== l && l.includes(o))));
+  return alternatives
+    .filter((a) => {
+      const l = literal(a);
+      return l === null || kept.has(l);
+    })
+    .join('|');
+}
 // Python statements, not messages
 const SOURCE_LINE =
   /^\s*(?:raise [A-Z\w.]*\(|return \S|assert \S|from [\w.]+ import |import [\w.]+(?:,|$| as )|except(?: [\w.]+)?(?: as \w+)?:$|def \w+\(|class \w+[(:]|[\w.]+(?:\[[^\]]*\])? = \S)/;
@@ -141,6 +186,8 @@ export class EvidenceCollector {
 
   /** The same for a line still in bytes: only the lines that may matter are decoded whole. */
   pushBytes(data: Buffer, start: number, end: number, line: number, origin: string, env: Envelope): void {
+    // A request that went fine is skipped before its message is even decoded: most lines of a big log.
+    if (!this.stitchers.get(origin)?.reading && accessOkInBytes(data, start, end)) return;
     if (!this.mayMatter(messageOfBytes(data, start, end), origin)) return;
     const event = parseLine(data.toString('utf8', start, end), line, env);
     if (event) this.push(event, origin);
@@ -443,6 +490,23 @@ function messageOf(raw: string): string {
 
 const MESSAGE_KEY = Buffer.from('"MESSAGE":');
 const QUOTE_COMMA = Buffer.from('",');
+
+const HTTP = Buffer.from('HTTP/1.');
+
+/** The bytes of an access log's line of a request that went fine ('HTTP/1.1" 200 ', JSON-escaped or not). */
+function accessOkInBytes(data: Buffer, start: number, end: number): boolean {
+  const h = data.indexOf(HTTP, start);
+  if (h === -1 || h + 16 > end) return false;
+  let i = h + 8;
+  if (data[i] === 92) i += 1; // the backslash of a JSON-escaped quote
+  if (data[i] !== 34 || data[i + 1] !== 32) return false;
+  const c = data[i + 2] ?? 0;
+  return (c === 50 || c === 51) && data[i + 5] === 32 && isDigit(data[i + 3]) && isDigit(data[i + 4]);
+}
+
+function isDigit(b: number | undefined): boolean {
+  return b !== undefined && b >= 48 && b <= 57;
+}
 
 /** messageOf for the line DATA[START..END) in bytes: only the message is decoded. */
 function messageOfBytes(data: Buffer, start: number, end: number): string {

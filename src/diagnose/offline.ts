@@ -2,8 +2,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import type { Target } from '../causes/types.ts';
 import { UsageError } from '../cli/exit.ts';
-import { createReadStream } from 'node:fs';
-import { eachLine } from '../logs/lines.ts';
+import { chunksOfFile, eachLine } from '../logs/lines.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';
 
@@ -45,7 +44,7 @@ export async function collectLogs(
   for (const path of paths) {
     const origin = path === '-' ? 'stdin' : path;
     let n = 0;
-    const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const input = path === '-' ? process.stdin : chunksOfFile(path);
     const env = { year };
     await eachLine(input, (data, start, end) => collector.pushBytes(data, start, end, ++n, origin, env));
   }

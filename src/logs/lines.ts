@@ -1,5 +1,6 @@
 // Splits a byte stream into lines with bounded memory: a line longer than MAX_LINE is cut and the rest of
 // it skipped, so a file with no newline at all (or binary data) cannot exhaust memory.
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -48,7 +49,7 @@ export async function* linesOf(input: Readable, maxLine = MAX_LINE): AsyncGenera
  * string or even a Buffer object per line. Lines longer than MAXLINE are cut, as in linesOf.
  */
 export async function eachLine(
-  input: Readable,
+  input: AsyncIterable<Buffer | string>,
   onLine: (data: Buffer, start: number, end: number) => void,
   maxLine = MAX_LINE,
 ): Promise<void> {
@@ -77,4 +78,28 @@ export async function eachLine(
     }
   }
   if (!skipping && partial && partial.length > 0) whole(partial);
+}
+
+/**
+ * The chunks of a file, read into one buffer used again and again: a gigabyte goes through 1 MB of memory
+ * instead of a thousand buffers waiting for the garbage collector. Each chunk is valid until the next one.
+ */
+export async function* chunksOfFile(path: string, size = 1024 * 1024): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    // two buffers: the next read runs while the caller works through the chunk it was given
+    const buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    let turn: 0 | 1 = 0;
+    let next: Promise<{ bytesRead: number }> = file.read(buffers[0], 0, size, null);
+    for (;;) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) return;
+      const current = buffers[turn];
+      turn = turn === 0 ? 1 : 0;
+      next = file.read(buffers[turn], 0, size, null);
+      yield current.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
 }

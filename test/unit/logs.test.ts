@@ -180,3 +180,17 @@ test('tracebacks of two containers interleaved line by line are stitched per con
   // and the diagnosis names the first of them
   assert.equal(diagnoseText(lines.join('\n'), 'compose.txt').cause?.id, 'missing_dependency');
 });
+
+test('a file read through two reused buffers gives every line once, whatever the chunk size', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { chunksOfFile, eachLine } = await import('../../src/logs/lines.ts');
+  const path = `${mkdtempSync(`${tmpdir()}/medic-lines-`)}/log.txt`;
+  const want = Array.from({ length: 50 }, (_, i) => `line ${i} ${'x'.repeat(i % 13)}`);
+  writeFileSync(path, `${want.join('\n')}\n`);
+  for (const size of [1, 7, 64, 4096]) {
+    const got: string[] = [];
+    await eachLine(chunksOfFile(path, size), (d, s, e) => got.push(d.toString('utf8', s, e)));
+    assert.deepEqual(got, want, `chunks of ${size}`);
+  }
+});
