@@ -11,7 +11,7 @@ import type {
   UpstreamFailure,
 } from '../causes/types.ts';
 import { parseBindText, parseUpstreamFailure } from '../causes/upstream.ts';
-import { type Envelope, parseLine } from '../logs/envelope.ts';
+import { type Envelope, parseLine, withoutColours } from '../logs/envelope.ts';
 import type { LogEvent } from '../logs/event.ts';
 import { fatalnessOf } from '../logs/fatal.ts';
 import { prefixOf } from '../logs/prefix.ts';
@@ -167,8 +167,9 @@ export class EvidenceCollector {
    * Whether a raw line can matter. Most lines of a big log are requests that went fine: skipping them
    * before they are parsed keeps a gigabyte of journal fast and the memory flat.
    */
-  private mayMatter(message: string, origin: string): boolean {
+  private mayMatter(raw: string, origin: string): boolean {
     if (this.stitchers.get(origin)?.reading === true) return true;
+    const message = withoutColours(raw);
     // An indented line may be the source line of a SyntaxError whose traceback head was not pasted (also
     // behind a container's or a timestamp's envelope).
     const first = message.charCodeAt(0);

@@ -336,9 +336,20 @@ function parseEnvelope(text: string, line: number, env: Envelope, depth: number)
   return event(text, line);
 }
 
+// A terminal's colours: docker compose colours each service's prefix, Uvicorn its levels. A copy from a web
+// page often loses the escape character and keeps the rest ("[36mweb_1  |[0m").
+// eslint-disable-next-line no-control-regex -- the escape character is what this removes
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const ANSI_WITHOUT_ESCAPE = /\[(?:\d{1,3};)*\d{1,3}m/g;
+
+export function withoutColours(text: string): string {
+  if (text.includes('\x1b')) return text.replace(ANSI, '');
+  return text.includes('[0m') ? text.replace(ANSI_WITHOUT_ESCAPE, '') : text;
+}
+
 /** Parses one line; returns null for lines that carry no log content (prompts, blank status fields). */
 export function parseLine(raw: string, line: number, env: Envelope): LogEvent | null {
-  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  const text = withoutColours(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
   const e = parseEnvelope(text, line, env, 0);
   if (!e) return null;
   // The program's own logger: its time when the envelope had none, and its level.

@@ -127,6 +127,8 @@ test('the envelope does not change the diagnosis: real logs re-wrapped as compos
   const wrappers: Record<string, (l: string, i: number) => string> = {
     'compose v1': (l) => `web_1  | ${l}`,
     'compose v2': (l) => `app-web-1  | ${l}`,
+    'compose in colour': (l) => `\x1b[36mweb_1  |\x1b[0m ${l}`,
+    'compose in colour, the escapes lost': (l) => `[33mapp-web-1  |[0m ${l}`,
     'docker logs -t': (l, i) => `2024-03-05T14:07:${String(10 + (i % 50)).padStart(2, '0')}.123456789Z ${l}`,
     'journal short': (l) => `Mar  5 14:07:12 web1 gunicorn[812]: ${l}`,
     'kubectl --prefix': (l) => `[pod/web-6d4b-abcde/web] ${l}`,
