@@ -167,34 +167,41 @@ export class EvidenceCollector {
    * Whether a raw line can matter. Most lines of a big log are requests that went fine: skipping them
    * before they are parsed keeps a gigabyte of journal fast and the memory flat.
    */
-  private mayMatter(raw: string, origin: string): boolean {
-    if (this.stitchers.get(origin)?.reading === true) return true;
+  /**
+   * What a line is worth reading for: everything ('all'), only the traceback stitcher (an indented line, the
+   * source line of a SyntaxError whose head was not pasted), or nothing.
+   */
+  private worth(raw: string, origin: string): 'all' | 'stitcher' | null {
+    if (this.stitchers.get(origin)?.reading === true) return 'all';
     const message = withoutColours(raw);
-    // An indented line may be the source line of a SyntaxError whose traceback head was not pasted (also
-    // behind a container's or a timestamp's envelope).
+    if (passesCheapTest(message)) return 'all';
+    // (also behind a container's or a timestamp's envelope)
     const first = message.charCodeAt(0);
     if (first === 32 || first === 9 || (message.includes('   ') && INDENTED_IN_ENVELOPE.test(message)))
-      return true;
-    return passesCheapTest(message);
+      return 'stitcher';
+    return null;
   }
 
   /** One raw line of ORIGIN: skipped cheaply when it cannot matter, parsed and pushed otherwise. */
   pushLine(raw: string, line: number, origin: string, env: Envelope): void {
-    if (!this.mayMatter(messageOf(raw), origin)) return;
+    const worth = this.worth(messageOf(raw), origin);
+    if (!worth) return;
     const event = parseLine(raw, line, env);
-    if (event) this.push(event, origin);
+    if (event) this.push(event, origin, worth === 'stitcher');
   }
 
   /** The same for a line still in bytes: only the lines that may matter are decoded whole. */
   pushBytes(data: Buffer, start: number, end: number, line: number, origin: string, env: Envelope): void {
     // A request that went fine is skipped before its message is even decoded: most lines of a big log.
     if (!this.stitchers.get(origin)?.reading && accessOkInBytes(data, start, end)) return;
-    if (!this.mayMatter(messageOfBytes(data, start, end), origin)) return;
+    const worth = this.worth(messageOfBytes(data, start, end), origin);
+    if (!worth) return;
     const event = parseLine(data.toString('utf8', start, end), line, env);
-    if (event) this.push(event, origin);
+    if (event) this.push(event, origin, worth === 'stitcher');
   }
 
-  push(event: LogEvent, origin: string): void {
+  /** One event; with STITCHER_ONLY, it only feeds the traceback stitcher (no cause reads it on its own). */
+  push(event: LogEvent, origin: string, stitcherOnly = false): void {
     this.events += 1;
     if (STOP_REQUEST.test(event.text)) this.stopRequestedAt = this.events;
     // A command typed at a prompt says what the person did; it is not the app's output.
@@ -208,7 +215,7 @@ export class EvidenceCollector {
     }
     const inTraceback = stitcher.push(event);
     this.drain(stitcher, origin);
-    if (inTraceback) return;
+    if (inTraceback || stitcherOnly) return;
     this.observe(event, origin);
   }
 

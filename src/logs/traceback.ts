@@ -279,13 +279,15 @@ export class TracebackStitcher {
 // An exception named inside a line by whoever logged it: "ERROR:app:(psycopg2.OperationalError) could not ...",
 // "[Error] hook.sh: PermissionError: [Errno 13] ...", " django.db.utils.OperationalError: ...".
 const EMBEDDED =
-  /(?:^|[\s(:[\]'"])((?:[a-z_]\w{0,40}\.){0,6}[A-Z]\w{0,60}(?:Error|Exception|Failure|Exit|Mismatch|Configured|Denied|Refused|NotExist|NotFound))(?:\) |: ?)(\S.{0,2000})$/;
+  /(?:^|[\s(:[\]'"])((?:[a-z_]\w{0,40}\.){0,6}[A-Z]\w{0,60}(?:Error|Exception|Failure|Exit|Mismatch|Configured|Denied|Refused|NotExist|NotFound))(?:\) |: ?)(?=\S)/;
 
 /** The exception a single line names, as an error with no frames, or null. */
 export function errorInLine(event: LogEvent): PythonError | null {
-  const m = EMBEDDED.exec(bare(event.text));
+  const text = bare(event.text);
+  const m = EMBEDDED.exec(text);
   if (!m) return null;
   const type = m[1] ?? '';
-  const message = (m[2] ?? '').trim();
+  // the message is the rest of the line (a bounded part of it: one pass over the line, whatever its length)
+  const message = text.slice(m.index + m[0].length, m.index + m[0].length + 2000).trim();
   return { type, message, chain: [{ type, message }], context: [], event, start: event };
 }

@@ -41,9 +41,11 @@ export interface MessageMatch {
 
 /** The first message of the inventory that TEXT prints, with the values it captured. */
 export function matchMessage(text: string): MessageMatch | null {
+  // A message is at most a few hundred characters: a 64 KB line is read by its head.
+  const head = text.length > 8192 ? text.slice(0, 8192) : text;
   for (const message of MESSAGES) {
-    const m = message.pattern.exec(text);
-    if (!m || message.unless?.test(text)) continue;
+    const m = message.pattern.exec(head);
+    if (!m || message.unless?.test(head)) continue;
     const captures: Captures = { ...m.groups, program: message.program };
     if (message.weak) captures.weak = 'yes';
     return { message, captures };

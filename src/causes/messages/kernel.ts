@@ -12,7 +12,7 @@ export const messages: Message[] = [
     program: 'kernel',
     source: 'mm/oom_kill.c',
     template: '%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd',
-    pattern: /(?<name>\S{1,64}) invoked oom-killer: gfp_mask=/,
+    pattern: /(?<!\S)(?<name>\S{1,64}) invoked oom-killer: gfp_mask=/,
     cause: 'oom_killed',
     // (the "Killed process" line below it names the victim: that one is the first fatal when it is there)
     weak: true,
@@ -105,7 +105,7 @@ export const messages: Message[] = [
     program: 'docker compose',
     source: 'pkg/compose/printer.go',
     template: 'exited with code %d',
-    pattern: /(?<name>[\w.-]{1,100}) exited with code 137\b/,
+    pattern: /(?<![\w.-])(?<name>[\w.-]{1,100}) exited with code 137\b/,
     cause: 'oom_killed',
     weak: true,
   },

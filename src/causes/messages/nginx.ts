@@ -100,7 +100,7 @@ export const messages: Message[] = [
     source: 'src/http/ngx_http_upstream.c',
     template: '%V could not be resolved (%i: %s)',
     pattern:
-      /(?<host>[\w.-]{1,200}) could not be resolved \((?<errno>\d{1,3}): [^)\n]{1,60}\)(?! while requesting certificate status)/,
+      /(?<![\w.-])(?<host>[\w.-]{1,200}) could not be resolved \((?<errno>\d{1,3}): [^)\n]{1,60}\)(?! while requesting certificate status)/,
     cause: 'dns_misconfigured',
   },
 
