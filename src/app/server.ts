@@ -122,9 +122,10 @@ export interface ConfigAnalysis {
 
 const ASSIGNMENT = /^([A-Za-z_]\w*)\s*(?::[^=]*)?(\+|-|\*|\/\/)?=(?!=)(.*)$/;
 const COMPOUND = /^(if|elif|else|try|except|finally|with|for|while|match|case)\b.*:\s*(?:#.*)?$/;
-// "if DEBUG: bind = …" on one line.
+// "if DEBUG: bind = …" on one line. (An annotation stops at the next ":": read to the end of the line from
+// every ":" of "if a:a:a:…", it made the pattern quadratic.)
 const ONE_LINE_COMPOUND =
-  /^(?:if|elif|else|try|except|finally|with|for|while)\b.*?:\s*([A-Za-z_]\w*)\s*(?::[^=]*)?(?:\+|-|\*|\/\/)?=(?!=)/;
+  /^(?:if|elif|else|try|except|finally|with|for|while)\b.*?:\s*([A-Za-z_]\w*)\s*(?::[^=:]*)?(?:\+|-|\*|\/\/)?=(?!=)/;
 const DEFINITION = /^(?:async\s+)?(def|class)\b/;
 
 function indentOf(line: string): number {
@@ -224,6 +225,29 @@ const SPACE = /\s+/y;
 const STRING_START = /([rRbBuUfF]{0,2})("""|'''|"|')/y;
 const NUMBER = /\d[\d_]*(?:\.\d+)?/y;
 const NAME = /[A-Za-z_][\w.]*/y;
+const SPACE_START = /\s/;
+
+/**
+ * What a token that starts with the character `code` can be: each pattern is tried only where it can match,
+ * since the tokenizers look at every character of a file.
+ */
+function startsSpace(text: string, i: number, code: number): boolean {
+  return code < 128 ? code === 32 || (code >= 9 && code <= 13) : SPACE_START.test(text[i] as string);
+}
+function startsString(code: number): boolean {
+  // " ' r R b B u U f F
+  return [34, 39, 114, 82, 98, 66, 117, 85, 102, 70].includes(code);
+}
+function startsNumber(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+function startsName(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+function startsOperator(code: number): boolean {
+  // * / = ! < >: the first characters of OPERATORS
+  return [42, 47, 61, 33, 60, 62].includes(code);
+}
 
 function pyTokens(expression: string): PyToken[] | undefined {
   const tokens: PyToken[] = [];
@@ -235,52 +259,56 @@ function pyTokens(expression: string): PyToken[] | undefined {
     return pattern.exec(expression);
   };
   while (i < n) {
-    const space = at(SPACE);
+    const c = expression[i] as string;
+    const code = expression.charCodeAt(i);
+    const space = startsSpace(expression, i, code) ? at(SPACE) : null;
     if (space) {
       i += space[0].length;
       continue;
     }
-    if (expression[i] === '#') {
+    if (c === '#') {
       // A comment runs to the end of its line; the statement may go on after it inside brackets.
       const newline = expression.indexOf('\n', i);
       if (newline === -1) break;
       i = newline;
       continue;
     }
-    const str = at(STRING_START);
+    const str = startsString(code) ? at(STRING_START) : null;
     if (str) {
       const prefix = (str[1] as string).toLowerCase();
       const quote = str[2] as string;
       let j = i + str[0].length;
       let value = '';
-      while (j < n && !expression.startsWith(quote, j)) {
-        if (expression[j] === '\\' && !prefix.includes('r') && j + 1 < n) {
-          const next = expression[j + 1] as string;
-          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
-          j += 2;
-          continue;
-        }
-        value += expression[j];
-        j++;
+      // The closing quote and the backslashes before it, found by searching rather than one character at a time.
+      let close = expression.indexOf(quote, j);
+      let slash = prefix.includes('r') ? -1 : expression.indexOf('\\', j);
+      // A backslash escapes the character after it (not in a raw string, and not as the last character).
+      while (slash !== -1 && (close === -1 || slash < close) && slash + 1 < n) {
+        const next = expression[slash + 1] as string;
+        value += expression.slice(j, slash) + (next === 'n' ? '\n' : next === 't' ? '\t' : next);
+        j = slash + 2;
+        if (close !== -1 && close < j) close = expression.indexOf(quote, j);
+        slash = expression.indexOf('\\', j);
       }
-      if (j >= n) return undefined;
+      if (close === -1) return undefined;
+      value += expression.slice(j, close);
       tokens.push({ kind: prefix.includes('f') ? 'fstr' : 'str', value });
-      i = j + quote.length;
+      i = close + quote.length;
       continue;
     }
-    const num = at(NUMBER);
+    const num = startsNumber(code) ? at(NUMBER) : null;
     if (num) {
       tokens.push({ kind: 'num', value: Number(num[0].replace(/_/g, '')) });
       i += num[0].length;
       continue;
     }
-    const name = at(NAME);
+    const name = startsName(code) ? at(NAME) : null;
     if (name) {
       tokens.push({ kind: 'name', value: name[0] });
       i += name[0].length;
       continue;
     }
-    const op = OPERATORS.find((o) => expression.startsWith(o, i)) ?? (expression[i] as string);
+    const op = (startsOperator(code) && OPERATORS.find((o) => expression.startsWith(o, i))) || c;
     tokens.push({ kind: 'op', value: op });
     i += op.length;
   }
@@ -315,17 +343,21 @@ class StatementScan {
     }
     while (i < n) {
       if (this.string) {
+        // As in pyTokens: the closing quote, unless a backslash before it escapes it.
         const { quote, raw } = this.string;
-        while (i < n && !text.startsWith(quote, i)) {
-          if (text[i] === '\\' && !raw) {
-            if (i + 1 === n) this.escape = true;
-            i += 2;
-            continue;
+        let close = text.indexOf(quote, i);
+        let slash = raw ? -1 : text.indexOf('\\', i);
+        while (slash !== -1 && (close === -1 || slash < close)) {
+          if (slash + 1 === n) {
+            this.escape = true;
+            return;
           }
-          i++;
+          i = slash + 2;
+          if (close !== -1 && close < i) close = text.indexOf(quote, i);
+          slash = text.indexOf('\\', i);
         }
-        if (i >= n) return;
-        i += quote.length;
+        if (close === -1) return;
+        i = close + quote.length;
         this.string = null;
         continue;
       }
@@ -337,7 +369,8 @@ class StatementScan {
         continue;
       }
       const c = text[i] as string;
-      if (/\s/.test(c)) {
+      const code = text.charCodeAt(i);
+      if (startsSpace(text, i, code)) {
         i++;
         continue;
       }
@@ -346,7 +379,7 @@ class StatementScan {
         continue;
       }
       STRING_START.lastIndex = i;
-      const str = STRING_START.exec(text);
+      const str = startsString(code) ? STRING_START.exec(text) : null;
       if (str) {
         this.string = { quote: str[2] as string, raw: (str[1] as string).toLowerCase().includes('r') };
         i += str[0].length;
@@ -354,12 +387,12 @@ class StatementScan {
       }
       NUMBER.lastIndex = i;
       NAME.lastIndex = i;
-      const word = NUMBER.exec(text) ?? NAME.exec(text);
+      const word = startsNumber(code) ? NUMBER.exec(text) : startsName(code) ? NAME.exec(text) : null;
       if (word) {
         i += word[0].length;
         continue;
       }
-      const op = OPERATORS.find((o) => text.startsWith(o, i)) ?? c;
+      const op = (startsOperator(code) && OPERATORS.find((o) => text.startsWith(o, i))) || c;
       if ('([{'.includes(op)) this.depth++;
       if (')]}'.includes(op)) this.depth--;
       i += op.length;
@@ -425,6 +458,32 @@ function truthy(value: PyValue): boolean {
   return value !== null && value !== false && value !== 0 && value !== '';
 }
 
+/**
+ * The largest value a config file can build: characters of a string, or items of a list, nested lists counted
+ * whole. Thirty lines of "x = x + x" double a value to a billion items (a list that size exhausts memory);
+ * no server setting is that large, so such a value is one medic cannot know.
+ */
+const MAX_VALUE_SIZE = 100_000;
+const listSizes = new WeakMap<PyValue[], number>();
+
+function sizeOf(value: PyValue): number {
+  if (typeof value === 'string') return value.length;
+  if (!Array.isArray(value)) return 1;
+  // Lists are kept, so a list's size is counted once, whatever lists it has been put in since.
+  let size = listSizes.get(value);
+  if (size === undefined) {
+    size = 1;
+    for (const item of value) size += sizeOf(item);
+    listSizes.set(value, size);
+  }
+  return size;
+}
+
+function sized<T extends PyValue>(value: T): T {
+  if (sizeOf(value) > MAX_VALUE_SIZE) throw new EvalError('too large');
+  return value;
+}
+
 function combine(left: PyValue, operator: string, right: PyValue): PyValue | undefined {
   try {
     return binary(left, operator, right);
@@ -438,8 +497,11 @@ function binary(left: PyValue, operator: string, right: PyValue): PyValue {
   switch (operator) {
     case '+':
       if (numbers) return (left as number) + (right as number);
-      if (typeof left === 'string' && typeof right === 'string') return left + right;
-      if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
+      if (typeof left === 'string' && typeof right === 'string') return sized(left + right);
+      if (Array.isArray(left) && Array.isArray(right)) {
+        if (sizeOf(left) + sizeOf(right) > MAX_VALUE_SIZE) throw new EvalError('too large');
+        return [...left, ...right];
+      }
       break;
     case '-':
       if (numbers) return (left as number) - (right as number);
@@ -468,6 +530,8 @@ function binary(left: PyValue, operator: string, right: PyValue): PyValue {
   throw new EvalError(operator);
 }
 
+// Python's own limit on nested brackets (CPython: "too many nested parentheses").
+const MAX_NESTING = 200;
 const ENV_GET = new Set(['os.environ.get', 'os.getenv', 'environ.get', 'getenv']);
 const ENV_MAPPING = new Set(['os.environ', 'environ']);
 const CPU_COUNT = new Set(['multiprocessing.cpu_count', 'cpu_count', 'os.cpu_count']);
@@ -480,6 +544,17 @@ function evaluate(
 ): PyValue | undefined {
   const tokens = pyTokens(expression);
   if (!tokens || tokens.length === 0) return undefined;
+  // Python refuses an expression nested deeper than MAX_NESTING. Without a bound, "((((…" ran the evaluator
+  // out of stack, at a depth that changed as the code was optimised (the same file read two ways).
+  let nesting = 0;
+  const nested = (read: () => Value): Value => {
+    if (++nesting > MAX_NESTING) throw new EvalError('nesting');
+    const value = read();
+    nesting--;
+    return value;
+  };
+  // Only the environment's own variables: os.environ["constructor"] is not Object's constructor.
+  const variable = (name: string): string | undefined => (Object.hasOwn(env, name) ? env[name] : undefined);
   let pos = 0;
   const peek = () => tokens[pos];
   const isOp = (v: string) => {
@@ -539,7 +614,7 @@ function evaluate(
       if (depth > 0 || /![rsa]$|:[^\]]*$/.test(field.replace(/\[[^\]]*\]|\([^)]*\)/g, ''))) return UNKNOWN;
       const value = evaluate(field, env, options, names);
       if (value === undefined) return UNKNOWN;
-      out += pyStr(value);
+      out = sized(out + pyStr(value));
       i = j - 1;
     }
     return out;
@@ -549,7 +624,7 @@ function evaluate(
     if (ENV_GET.has(name)) {
       const [key, fallback] = args;
       if (typeof key !== 'string') return UNKNOWN;
-      const set = env[key];
+      const set = variable(key);
       if (set !== undefined) return set;
       // Without a default an unset variable is None, which gunicorn does not take for most settings.
       return fallback === undefined ? UNKNOWN : fallback;
@@ -606,7 +681,7 @@ function evaluate(
     if (t.kind === 'num') return t.value;
     if (t.kind === 'op' && t.value === '[') {
       const { args } = items(']');
-      return args.includes(UNKNOWN) ? UNKNOWN : (args as PyValue[]);
+      return args.includes(UNKNOWN) ? UNKNOWN : sized(args as PyValue[]);
     }
     if (t.kind === 'op' && t.value === '(') {
       // "(x)" is x; "(x,)" and "(x, y)" are tuples.
@@ -622,7 +697,7 @@ function evaluate(
       expect(',');
       const { args } = items(')');
       const all = [head, ...args];
-      return all.includes(UNKNOWN) ? UNKNOWN : (all as PyValue[]);
+      return all.includes(UNKNOWN) ? UNKNOWN : sized(all as PyValue[]);
     }
     if (t.kind === 'name') {
       if (t.value === 'True' || t.value === 'true') return true;
@@ -637,7 +712,7 @@ function evaluate(
         const { args } = items(']');
         const key = args[0];
         // An unset variable raises KeyError: gunicorn cannot load the file.
-        return typeof key === 'string' && env[key] !== undefined ? env[key] : UNKNOWN;
+        return (typeof key === 'string' ? variable(key) : undefined) ?? UNKNOWN;
       }
       const assigned = names.get(t.value);
       return assigned === undefined ? UNKNOWN : assigned;
@@ -670,7 +745,7 @@ function evaluate(
     if (isOp('-') || isOp('+')) {
       const sign = (peek() as { value: string }).value;
       pos++;
-      const value = unary();
+      const value = nested(unary);
       if (value === UNKNOWN) return UNKNOWN;
       if (typeof value !== 'number') throw new EvalError('unary');
       return sign === '-' ? -value : value;
@@ -678,7 +753,7 @@ function evaluate(
     const base = postfix();
     if (isOp('**')) {
       pos++;
-      const exponent = unary();
+      const exponent = nested(unary);
       return base === UNKNOWN || exponent === UNKNOWN ? UNKNOWN : binary(base, '**', exponent);
     }
     return base;
@@ -698,7 +773,7 @@ function evaluate(
   const negation = (): Value => {
     if (!isName('not')) return comparison();
     pos++;
-    const value = negation();
+    const value = nested(negation);
     return value === UNKNOWN ? UNKNOWN : !truthy(value);
   };
   const logical = (next: () => Value, word: 'and' | 'or') => (): Value => {
@@ -714,7 +789,8 @@ function evaluate(
   };
   const conjunction = logical(negation, 'and');
   const disjunction = logical(conjunction, 'or');
-  const conditional = (): Value => {
+  const conditional = (): Value => nested(choice);
+  const choice = (): Value => {
     const then = disjunction();
     if (!isName('if')) return then;
     pos++;
@@ -1312,18 +1388,24 @@ function recognise(argv: string[], ctx: Context): AppServer | null {
   // Wrappers (env, poetry run, …) are looked through in a loop over argv, not by recursion on the rest of it:
   // a command of thousands of them must neither overflow the stack nor copy the rest of argv at each one.
   let at = 0;
-  for (let wrappers = 0; wrappers <= MAX_WRAPPERS; wrappers++) {
+  // Each wrapper, and each directory change of env -C, counts: a path made longer at each step costs more.
+  let wrappers = 0;
+  while (wrappers++ <= MAX_WRAPPERS) {
     const exe = argv[at];
     if (exe === undefined) return null;
     const name = posix.basename(exe);
     if (name === 'env') {
       let i = at + 1;
-      for (; i < argv.length; i++) {
+      for (; i < argv.length && wrappers <= MAX_WRAPPERS; i++) {
         const a = argv[i] as string;
         if (a === '-u' || a === '--unset') i++;
-        else if (a === '-C' || a === '--chdir') ctx.cwd = resolve(argv[++i] ?? '', ctx.cwd);
-        else if (a.startsWith('--chdir=')) ctx.cwd = resolve(a.slice(8), ctx.cwd);
-        else if (a.startsWith('-')) continue;
+        else if (a === '-C' || a === '--chdir') {
+          ctx.cwd = resolve(argv[++i] ?? '', ctx.cwd);
+          wrappers++;
+        } else if (a.startsWith('--chdir=')) {
+          ctx.cwd = resolve(a.slice(8), ctx.cwd);
+          wrappers++;
+        } else if (a.startsWith('-')) continue;
         else if (/^[A-Za-z_]\w*=/.test(a)) ctx.env[a.slice(0, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
         else break;
       }

@@ -51,6 +51,10 @@ const SPACE = new Set([' ', '\t', '\r', '\n']);
 const GLOB_CHARS = /[*?[]/;
 // Deeper than this, an include chain is a cycle nginx would loop on until it runs out of files.
 const MAX_INCLUDE_DEPTH = 32;
+// Real configurations nest a handful of blocks (http, server, location, if). Thousands of levels are an attack
+// on whatever reads the tree: recursion runs out of stack, and each directive's chain of parents is copied.
+const MAX_BLOCK_DEPTH = 100;
+const TOO_DEEP = `blocks nested more than ${MAX_BLOCK_DEPTH} deep`;
 
 class TokenError extends Error {
   line: number;
@@ -197,6 +201,8 @@ export function parseNginxText(text: string, file: string): Directive[] | NginxP
     here.push(directive);
     words = [];
     if (token.kind === '{') {
+      if (stack.length > MAX_BLOCK_DEPTH)
+        return { kind: 'syntax', message: TOO_DEEP, file, line: token.line };
       directive.block = [];
       stack.push(directive.block);
     }
@@ -224,14 +230,20 @@ export function parseNginx(mainPath: string, read: ReadFile, glob: Glob): NginxR
   const files: string[] = [];
   const missing: MissingInclude[] = [];
 
-  const load = (path: string, text: string, chain: string[]): Directive[] | NginxParseError => {
+  // `depth`: the blocks around the directives being expanded, in this file and the files that include it.
+  const load = (
+    path: string,
+    text: string,
+    chain: string[],
+    depth: number,
+  ): Directive[] | NginxParseError => {
     files.push(path);
     const parsed = parseNginxText(text, path);
     if (isError(parsed)) return parsed;
-    return expand(parsed, [...chain, path]);
+    return expand(parsed, [...chain, path], depth);
   };
 
-  const expand = (directives: Directive[], chain: string[]): Directive[] | NginxParseError => {
+  const expand = (directives: Directive[], chain: string[], depth: number): Directive[] | NginxParseError => {
     const out: Directive[] = [];
     for (const d of directives) {
       if (d.name === 'include' && !d.block && d.args.length === 1) {
@@ -252,14 +264,16 @@ export function parseNginx(mainPath: string, read: ReadFile, glob: Glob): NginxR
             missing.push({ pattern, path: target, file: d.file, line: d.line });
             continue;
           }
-          const included = load(target, text, chain);
+          const included = load(target, text, chain, depth);
           if (isError(included)) return included;
           out.push(...included);
         }
         continue;
       }
       if (d.block) {
-        const inner = expand(d.block, chain);
+        if (depth >= MAX_BLOCK_DEPTH)
+          return { kind: 'syntax', message: TOO_DEEP, file: d.file, line: d.line };
+        const inner = expand(d.block, chain, depth + 1);
         if (isError(inner)) return inner;
         out.push({ ...d, block: inner });
       } else {
@@ -276,10 +290,13 @@ export function parseNginx(mainPath: string, read: ReadFile, glob: Glob): NginxR
       error: { kind: 'read', message: `cannot read ${mainPath}`, file: mainPath, line: 0 },
     };
   }
-  const directives = load(mainPath, text, []);
+  const directives = load(mainPath, text, [], 0);
   if (isError(directives)) return { ok: false, error: directives };
   return { ok: true, config: { directives, files, missing } };
 }
+
+// The longest name of a file (NAME_MAX): a longer path segment is no file's name.
+const NAME_MAX = 255;
 
 /** Whether a path matches a glob(3) pattern: `*` and `?` stay within one path segment and skip dotfiles. */
 export function matchesGlob(pattern: string, path: string): boolean {
@@ -290,31 +307,61 @@ export function matchesGlob(pattern: string, path: string): boolean {
     const name = pathParts[i] as string;
     if (!GLOB_CHARS.test(part)) return part === name;
     if (name.startsWith('.') && !part.startsWith('.')) return false;
-    let source = '';
-    for (let j = 0; j < part.length; j++) {
-      const c = part[j] as string;
-      if (c === '*') source += '.*';
-      else if (c === '?') source += '.';
-      else if (c === '[') {
-        const end = part.indexOf(']', j + 2);
-        if (end === -1) source += '\\[';
-        else {
-          const body = part
-            .slice(j + 1, end)
-            .replace(/^!/, '^')
-            .replace(/\\/g, '\\\\');
-          source += `[${body}]`;
-          j = end;
-        }
-      } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    try {
-      return new RegExp(`^${source}$`).test(name);
-    } catch {
-      // A malformed class such as "[z-a]" matches nothing, as in glob(3).
-      return false;
-    }
+    return name.length <= NAME_MAX && segmentMatches(part, name);
   });
+}
+
+/** One character of a name, or any run of them ("*"). */
+type GlobToken = '*' | ((c: string) => boolean);
+
+/** The class of "[abc]", "[a-z]", "[!a-z]" (or "[^a-z]") without its brackets ("]" first is a character). */
+function globClass(body: string): (c: string) => boolean {
+  const negated = body.startsWith('!') || body.startsWith('^');
+  const chars = negated ? body.slice(1) : body;
+  const ranges: [string, string][] = [];
+  for (let k = 0; k < chars.length; k++) {
+    const from = chars[k] as string;
+    const to = chars[k + 2];
+    // A range written backwards ("z-a") holds no character, as in glob(3).
+    if (chars[k + 1] === '-' && to !== undefined) {
+      ranges.push([from, to]);
+      k += 2;
+    } else ranges.push([from, from]);
+  }
+  return (c) => ranges.some(([from, to]) => from <= c && c <= to) !== negated;
+}
+
+/**
+ * One segment of a pattern against one name, by the prefixes of the name the pattern can match so far rather
+ * than by a regular expression: "*a*a*a*a*a*a*a*b" made a regex backtrack for 20 s on a name of 60 letters.
+ */
+function segmentMatches(part: string, name: string): boolean {
+  const tokens: GlobToken[] = [];
+  for (let j = 0; j < part.length; j++) {
+    const c = part[j] as string;
+    const end = c === '[' ? part.indexOf(']', j + 2) : -1;
+    if (c === '*') {
+      if (tokens[tokens.length - 1] !== '*') tokens.push('*');
+    } else if (c === '?') tokens.push(() => true);
+    else if (end !== -1) {
+      tokens.push(globClass(part.slice(j + 1, end)));
+      j = end;
+    } else tokens.push((x) => x === c);
+  }
+  if (tokens.filter((t) => t !== '*').length > name.length) return false;
+  // reach[k]: the tokens so far can match the first k characters of the name.
+  let reach = Array.from({ length: name.length + 1 }, (_, k) => k === 0);
+  for (const token of tokens) {
+    const next = new Array<boolean>(name.length + 1).fill(false);
+    for (let k = 0; k <= name.length; k++) {
+      next[k] =
+        token === '*'
+          ? (reach[k] as boolean) || (k > 0 && (next[k - 1] as boolean))
+          : k > 0 && (reach[k - 1] as boolean) && token(name[k - 1] as string);
+    }
+    reach = next;
+  }
+  return reach[name.length] as boolean;
 }
 
 // nginx -T prints this line before the contents of each file it read.

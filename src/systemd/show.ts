@@ -150,11 +150,52 @@ function parseExecGroup(body: string): ExecCommand | null {
 /** The commands of ExecStart=, ExecStartPre=, … : one per printed line, or several groups on one line. */
 export function parseExecCommands(value: string): ExecCommand[] {
   const out: ExecCommand[] = [];
-  for (const m of value.matchAll(/\{ (.*?) \}(?=\s*;?\s*\{|\s*$)/g)) {
-    const command = parseExecGroup(m[1] as string);
+  for (const body of execGroups(value)) {
+    const command = parseExecGroup(body);
     if (command) out.push(command);
   }
   return out;
+}
+
+/** Whether the " }" before `at` closes a group: the next group or the end of the value follows it. */
+function closesGroup(value: string, at: number): boolean {
+  let i = at;
+  while (i < value.length && /\s/.test(value[i] as string)) i++;
+  if (i === value.length) return true;
+  if (value[i] === ';') i++;
+  while (i < value.length && /\s/.test(value[i] as string)) i++;
+  return value[i] === '{';
+}
+
+/**
+ * The bodies of the "{ … }" groups of a value, as /\{ (.*?) \}(?=\s*;?\s*\{|\s*$)/g finds them, in one pass:
+ * that pattern read to the end of the value from every "{ " that no group closes (seconds for a long line).
+ */
+function execGroups(value: string): string[] {
+  const closers: number[] = [];
+  for (let c = value.indexOf(' }'); c !== -1; c = value.indexOf(' }', c + 1)) {
+    if (closesGroup(value, c + 2)) closers.push(c);
+  }
+  const bodies: string[] = [];
+  let next = 0;
+  let from = 0;
+  for (;;) {
+    const start = value.indexOf('{ ', from);
+    if (start === -1) break;
+    while ((closers[next] ?? Infinity) < start + 2) next++;
+    const close = closers[next];
+    if (close === undefined) break;
+    const body = value.slice(start + 2, close);
+    // A group is on one line ("." matches no line terminator): one that breaks is no group.
+    const broken = body.search(/[\n\r\u2028\u2029]/);
+    if (broken !== -1) {
+      from = start + 2 + broken + 1;
+      continue;
+    }
+    bodies.push(body);
+    from = close + 2;
+  }
+  return bodies;
 }
 
 export function showExecCommands(props: ShowProperties, key: string): ExecCommand[] {

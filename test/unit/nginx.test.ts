@@ -385,6 +385,48 @@ test('glob matching follows glob(3): one segment per wildcard, no dotfiles', () 
   for (const [pattern, path] of invalid) assert.ok(!matchesGlob(pattern, path), `${pattern} !~ ${path}`);
 });
 
+// Inputs found by the fuzz of the parsers (test/fuzz/parsers.fuzz.ts), shrunk.
+test('hostile globs: many wildcards in linear time; "[]…]" and backwards ranges as glob(3) reads them', () => {
+  // a regular expression of ".*a.*a…" backtracked for 20 s on a name of 60 letters, and "*" x 30 for ever
+  const start = performance.now();
+  assert.ok(!matchesGlob('/etc/nginx/*a*a*a*a*a*a*a*b', `/etc/nginx/${'a'.repeat(60)}`));
+  assert.ok(matchesGlob(`/etc/nginx/${'*'.repeat(400)}b`, `/etc/nginx/${'a'.repeat(200)}b`));
+  assert.ok(!matchesGlob(`/etc/nginx/${'*a'.repeat(2000)}`, `/etc/nginx/${'a'.repeat(255)}`));
+  assert.ok(performance.now() - start < 2000);
+  assert.ok(
+    matchesGlob('/etc/nginx/[]]x', '/etc/nginx/]x'),
+    'a "]" first in a class is one of its characters',
+  );
+  assert.ok(matchesGlob('/etc/nginx/[!a]x', '/etc/nginx/bx'));
+  assert.ok(!matchesGlob('/etc/nginx/[z-a]', '/etc/nginx/b'), 'a backwards range holds nothing');
+  assert.ok(matchesGlob('/etc/nginx/[z-ab]', '/etc/nginx/b'));
+  assert.ok(!matchesGlob('/etc/nginx/*', `/etc/nginx/${'a'.repeat(256)}`), 'no file has a name that long');
+});
+
+test('hostile nesting: blocks more than 100 deep are an error, in one file or through includes', () => {
+  // 20,000 nested blocks: the stack overflowed in upstreamsOf, and walk copied each chain of parents
+  const deep = (n: number) => `${'location / {\n'.repeat(n)}${'}'.repeat(n)}`;
+  assert.ok(Array.isArray(parseNginxText(deep(100), 'x.conf')));
+  assert.deepEqual(parseNginxText(deep(101), 'x.conf'), {
+    kind: 'syntax',
+    message: 'blocks nested more than 100 deep',
+    file: 'x.conf',
+    line: 101,
+  });
+  const files = new Map<string, string>();
+  for (let i = 0; i < 30; i++)
+    files.set(`/etc/nginx/${i}.conf`, `a { b { c { d { include ${i + 1}.conf; } } } }`);
+  files.set('/etc/nginx/30.conf', 'listen 80;');
+  const result = parseNginx(
+    '/etc/nginx/0.conf',
+    (p) => files.get(p),
+    () => [],
+  );
+  assert.ok(!result.ok);
+  assert.equal(result.error.message, 'blocks nested more than 100 deep');
+  assert.equal(result.error.file, '/etc/nginx/25.conf');
+});
+
 test('the Ubuntu nginx.conf with the testbed sites: names, listens, certificates, upstreams', () => {
   const sites = testbedSites();
   assert.deepEqual(

@@ -7,6 +7,7 @@ import {
   type AppServer,
   type Bind,
   type ServerContext,
+  analyseConfig,
   appServerOf,
   configAssignments,
   parseBind,
@@ -686,4 +687,115 @@ test('public unit, config and site together: each app bind leads to its nginx si
 test('parseBind reads "0" as 0.0.0.0, as inet_aton does', () => {
   assert.deepEqual(parseBind('0:8000'), tcp('0.0.0.0', 8000));
   assert.deepEqual(server('uvicorn app:app --host 0 --port 8000').binds, [tcp('0.0.0.0', 8000)]);
+});
+
+// Inputs found by the fuzz of the parsers (test/fuzz/parsers.fuzz.ts), shrunk.
+test('hostile config files: a bracket or a triple quote left open over thousands of lines is read once', () => {
+  // each line a statement gained made it tokenize the whole statement again: 4.5 s for 4,000 lines
+  let start = performance.now();
+  const open = analyseConfig(`bind = [\n${'"a",\n'.repeat(4000)}workers = 3\n`);
+  assert.ok(performance.now() - start < 2000);
+  assert.ok(
+    open.unresolved.has('bind'),
+    'a bracket never closed: the rest of the file is part of the statement',
+  );
+  assert.equal(open.values.get('workers'), undefined);
+  start = performance.now();
+  const doc = analyseConfig(`x = """\n${'text\n'.repeat(16_000)}"""\nworkers = 3\n`);
+  assert.ok(performance.now() - start < 2000);
+  assert.equal((doc.values.get('x') as string).length, 16_000 * 5 + 1);
+  assert.equal(doc.values.get('workers'), 3);
+  // a continuation backslash inside brackets and strings, blank lines after it
+  assert.deepEqual(
+    configAssignments('bind = ["a" + \\\n\n  "b", \'c\\\n\']\nworkers = (1 +\n  2)'),
+    new Map<string, unknown>([
+      ['bind', ['ab', 'c\n']],
+      ['workers', 3],
+    ]),
+  );
+});
+
+test('hostile commands: thousands of wrappers or of "cd .." are not followed to the end', () => {
+  // every "env -C .." made the path longer and each level recursed on a copy of the rest: 7 s for 4,000
+  const start = performance.now();
+  assert.equal(appServerOf([...Array<string[]>(4000).fill(['env', '-C', '..']).flat(), 'gunicorn']), null);
+  assert.equal(appServerOf(['sh', '-c', `${'cd .. && '.repeat(7000)}gunicorn app:app`]), null);
+  assert.equal(appServerOf(Array<string>(20_000).fill('env')), null);
+  assert.ok(performance.now() - start < 2000);
+  assert.deepEqual(
+    server(['env', '-C', '/srv', 'env', 'A=1', 'poetry', 'run', '--quiet', 'gunicorn', 'app:app']).binds,
+    [tcp('127.0.0.1', 8000)],
+  );
+  assert.equal(server(['sh', '-c', 'cd /srv/app && cd .. && exec gunicorn app:app']).server, 'gunicorn');
+  // one env with 10,000 "-C nv": 2.8 s, each making the directory longer
+  const chdirs = performance.now();
+  assert.equal(
+    appServerOf(['env', ...Array<string[]>(10_000).fill(['-C', 'nv']).flat(), 'gunicorn'], { cwd: '' }),
+    null,
+  );
+  assert.ok(performance.now() - chdirs < 2000);
+  const chdir = server(['env', '-C', '/srv', '-C', 'app', 'gunicorn', 'app:app'], {
+    read: () => 'workers = 5',
+  });
+  assert.deepEqual([chdir.configFile, chdir.workers], ['/srv/app/gunicorn.conf.py', 5]);
+});
+
+test('hostile config files: "if x:a:a:a…" is read in linear time; a one-line if still hides its assignment', () => {
+  // the annotation of "if x: name: … = …" was read to the end of the line from every ":": 2.9 s for 64 KiB
+  const start = performance.now();
+  assert.deepEqual([...analyseConfig(`if x${':a'.repeat(32_000)}`).unresolved], []);
+  assert.ok(performance.now() - start < 2000);
+  const guarded = analyseConfig('if DEBUG: workers: int = 3\nif DEBUG: bind = "a"\ntimeout = 30');
+  assert.deepEqual([...guarded.unresolved].sort(), ['bind', 'workers']);
+  assert.deepEqual([...guarded.values], [['timeout', 30]]);
+});
+
+test("hostile config files: os.environ holds only the environment's variables, not Object's", () => {
+  // bind was Object's constructor function: medic then fell back to gunicorn's default bind
+  assert.deepEqual(
+    configAssignments('bind = os.environ.get("constructor", "127.0.0.1:9000")\nx = os.environ["__proto__"]'),
+    new Map([['bind', '127.0.0.1:9000']]),
+  );
+  assert.deepEqual(
+    server(['gunicorn', '-c', 'g.py', 'app:app'], {
+      read: () => 'bind = os.getenv("toString", "0.0.0.0:9000")',
+    }).binds,
+    [tcp('0.0.0.0', 9000)],
+  );
+  assert.equal(configAssignments('w = os.getenv("constructor")', { constructor: '3' }).get('w'), '3');
+});
+
+test('hostile config files: a value doubled thirty times is unknown, not a billion items', () => {
+  // "x = x + x" 26 times took 4 s and 1.4 GB; 30 times exhausted memory
+  const start = performance.now();
+  const doubled = analyseConfig(
+    [
+      'x = [1]',
+      ...Array<string>(30).fill('x = x + x'),
+      's = "ab"',
+      ...Array<string>(30).fill('s += s'),
+      'n = [1]',
+      ...Array<string>(30).fill('n = [n, n]'),
+      'bind = "127.0.0.1:9000"',
+    ].join('\n'),
+  );
+  assert.ok(performance.now() - start < 2000);
+  assert.deepEqual([...doubled.unresolved].sort(), ['n', 's', 'x']);
+  assert.equal(doubled.values.get('bind'), '127.0.0.1:9000');
+  const small = configAssignments(['x = [1]', ...Array<string>(10).fill('x = x + x')].join('\n'));
+  assert.equal((small.get('x') as unknown[]).length, 1024);
+});
+
+test('hostile env files: a value cut by a \\r is read in linear time; \\r\\n line ends are line ends', () => {
+  // "\s*(.*)$" backtracked over every space before a \r that "." cannot cross: 0.5 s for 20,000 spaces
+  const start = performance.now();
+  assert.deepEqual(parseEnvFile(`H=${' '.repeat(65_000)}''\rx\nexport A="quoted value`), [
+    ['A', '"quoted value'],
+  ]);
+  assert.ok(performance.now() - start < 2000);
+  assert.deepEqual(parseEnvFile('A=1\r\nB="two words"\r\nexport C=3\r\n'), [
+    ['A', '1'],
+    ['B', 'two words'],
+    ['C', '3'],
+  ]);
 });

@@ -875,3 +875,50 @@ test('expandCommandLine and resolveSpecifiers follow systemd', () => {
     '/home/deploy/venv',
   );
 });
+
+// Inputs found by the fuzz of the parsers (test/fuzz/parsers.fuzz.ts), shrunk.
+test("hostile units: an escape past U+10FFFF, Object's names as variables, a continuation of many lines", () => {
+  // RangeError: Invalid code point 1114112, from String.fromCodePoint
+  assert.deepEqual(splitSystemdWords('\\U00110000 \\UFFFFFFFF \\U0001F600'), [
+    '\\U00110000',
+    '\\UFFFFFFFF',
+    '\u{1F600}',
+  ]);
+  // TypeError: (env[lone[1]] ?? "").split is not a function: "$constructor" found Object's constructor
+  const line = '/usr/bin/x $PORT $constructor $toString $__proto__ ${HOME} $$ ${hasOwnProperty}x';
+  assert.deepEqual(expandCommandLine(execStart(line), { PORT: '8000' }).argv, [
+    '/usr/bin/x',
+    '8000',
+    '',
+    '$',
+    'x',
+  ]);
+  assert.deepEqual(expandCommandLine(execStart('/bin/app $constructor'), { constructor: 'a b' }).argv, [
+    '/bin/app',
+    'a',
+    'b',
+  ]);
+  // 20,000 lines of " \" took 6 s: the whole continuation was copied and scanned again at each line
+  const start = performance.now();
+  const unit = parseUnitFile(`[Service]\nExecStart=/bin/app \\\n${' \\\n'.repeat(20_000)}x\n`);
+  assert.ok(performance.now() - start < 2000, 'a long continuation is read in linear time');
+  assert.deepEqual(splitCommandLine(unitValue(unit, 'Service', 'ExecStart') ?? '')?.argv, ['/bin/app', 'x']);
+  assert.equal(unit.sections.get('Service')?.get('ExecStart')?.[0]?.line, 2);
+});
+
+test('hostile `systemctl show`: a long EnvironmentFiles= line without its markers is read in linear time', () => {
+  // "(ign(ign(ign…" made the path pattern try every start and end: seconds for a 64 KiB line
+  const start = performance.now();
+  const props = parseShow(`EnvironmentFiles=/srv/app/.env (ign${'(ign'.repeat(16_000)}`);
+  assert.deepEqual(showEnvironmentFiles(props), []);
+  assert.ok(performance.now() - start < 2000);
+  assert.deepEqual(
+    showEnvironmentFiles(
+      parseShow('EnvironmentFiles=-/srv/a b.env (ignore_errors=yes)  /c (ignore_errors=no)'),
+    ),
+    [
+      { path: '/srv/a b.env', optional: true },
+      { path: '/c', optional: false },
+    ],
+  );
+});
