@@ -1,6 +1,6 @@
 // Writes docs/checks.md from the catalog, so the docs cannot drift from the checks: `npm run docs`.
 // With --check it exits 1 when the file is out of date (the unit tests run it that way).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeOrCheck } from './generated-doc.ts';
 import { LAYERS } from '../src/causes/types.ts';
 import { CHECKS } from '../src/checks/index.ts';
 
@@ -28,19 +28,4 @@ export function checksDoc(): string {
   return `${out.join('\n')}\n`;
 }
 
-if (import.meta.main) {
-  const path = new URL('../docs/checks.md', import.meta.url);
-  const text = checksDoc();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(path, 'utf8');
-    } catch {
-      // missing: out of date
-    }
-    if (current !== text) {
-      process.stderr.write('docs/checks.md is out of date: run npm run docs\n');
-      process.exit(1);
-    }
-  } else writeFileSync(path, text);
-}
+if (import.meta.main) writeOrCheck(new URL('../docs/checks.md', import.meta.url), checksDoc());
