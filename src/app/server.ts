@@ -258,6 +258,13 @@ function pyTokens(expression: string): PyToken[] | undefined {
     pattern.lastIndex = i;
     return pattern.exec(expression);
   };
+  // The first backslash at or after a position, searched again only once passed: searching from each string
+  // to the end of the text made a line of many strings quadratic.
+  let backslash = -2;
+  const slashFrom = (from: number): number => {
+    if (backslash !== -1 && backslash < from) backslash = expression.indexOf('\\', from);
+    return backslash;
+  };
   while (i < n) {
     const c = expression[i] as string;
     const code = expression.charCodeAt(i);
@@ -281,14 +288,14 @@ function pyTokens(expression: string): PyToken[] | undefined {
       let value = '';
       // The closing quote and the backslashes before it, found by searching rather than one character at a time.
       let close = expression.indexOf(quote, j);
-      let slash = prefix.includes('r') ? -1 : expression.indexOf('\\', j);
+      let slash = prefix.includes('r') ? -1 : slashFrom(j);
       // A backslash escapes the character after it (not in a raw string, and not as the last character).
       while (slash !== -1 && (close === -1 || slash < close) && slash + 1 < n) {
         const next = expression[slash + 1] as string;
         value += expression.slice(j, slash) + (next === 'n' ? '\n' : next === 't' ? '\t' : next);
         j = slash + 2;
         if (close !== -1 && close < j) close = expression.indexOf(quote, j);
-        slash = expression.indexOf('\\', j);
+        slash = slashFrom(j);
       }
       if (close === -1) return undefined;
       value += expression.slice(j, close);
@@ -337,6 +344,12 @@ class StatementScan {
     if (text.includes('"""') || text.includes("'''")) this.triple = true;
     const n = text.length;
     let i = 0;
+    // As in pyTokens: the next backslash, searched again only once passed.
+    let backslash = -2;
+    const slashFrom = (from: number): number => {
+      if (backslash !== -1 && backslash < from) backslash = text.indexOf('\\', from);
+      return backslash;
+    };
     if (this.escape && n > 0) {
       this.escape = false;
       i = 1;
@@ -346,7 +359,7 @@ class StatementScan {
         // As in pyTokens: the closing quote, unless a backslash before it escapes it.
         const { quote, raw } = this.string;
         let close = text.indexOf(quote, i);
-        let slash = raw ? -1 : text.indexOf('\\', i);
+        let slash = raw ? -1 : slashFrom(i);
         while (slash !== -1 && (close === -1 || slash < close)) {
           if (slash + 1 === n) {
             this.escape = true;
@@ -354,7 +367,7 @@ class StatementScan {
           }
           i = slash + 2;
           if (close !== -1 && close < i) close = text.indexOf(quote, i);
-          slash = text.indexOf('\\', i);
+          slash = slashFrom(i);
         }
         if (close === -1) return;
         i = close + quote.length;

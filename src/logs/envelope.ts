@@ -36,7 +36,7 @@ const SHORT_ISO =
 // "<134>1 2026-11-21T19:46:32.003Z web1 gunicorn 84 - - text" (RFC 5424 syslog)
 // (Heroku's logplex leaves the structured data out, and drains put their own stamp and host before it)
 const RFC5424 =
-  /^(?:[\d:.]{8,15} [\w.-]{1,100} [\w.-]{1,40} )?<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+(?: (?:-|\[[^\]]{0,2000}\])(?= |$))? ?(.*)$/;
+  /^(?:[\d:.]{8,15} [\w.-]{1,100} [\w.-]{1,40} )?<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+(?= |$)(?: (?:-|\[[^\]]{0,2000}\])(?= |$))? ?([^]*)$/;
 // "2026-11-21T19:46:32.123456789Z text" (docker logs --timestamps, kubectl logs --timestamps)
 const DOCKER_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (.*)$/;
 // "2026/11/21 19:46:33 [error] 1234#1234: *5 text" (nginx error.log)

@@ -196,3 +196,10 @@ test('a file read through two reused buffers gives every line once, whatever the
     assert.deepEqual(got, want, `chunks of ${size}`);
   }
 });
+
+test('a syslog line with a carriage return in a long field is read in linear time (a fuzz finding)', () => {
+  const line = `<134>1 2026-11-21T19:46:32.003Z web1 gunicorn - ${'a'.repeat(61440)}\rID47 x`;
+  const started = performance.now();
+  parseLine(line, 1, env);
+  assert.ok(performance.now() - started < 200, `${(performance.now() - started).toFixed(0)} ms`);
+});
