@@ -5,6 +5,12 @@ import { type Cause, fromSignal, unitName } from './types.ts';
 // "No module named 'markdown'", "No module named 'flask_sqlalchemy.model'", Python 2's "No module named flask"
 // (CPython's import.c / importlib._bootstrap). Not "No module named 'x.y'; 'x' is not a package": a file
 // of the app named like the package shadows it.
+// The commands of the app servers and workers a project installs into its virtualenv
+const SERVER_COMMAND = '(gunicorn|uvicorn|uwsgi|daphne|hypercorn|celery|waitress-serve|rq|alembic|flask)';
+const SHELL_NOT_FOUND = new RegExp(
+  `(?:^|\\s)(?:/bin/)?(?:sh|bash|dash|ash)(?:: \\d+| line \\d+)?: (?:exec: )?${SERVER_COMMAND}: (?:not found|command not found)`,
+);
+const RUNTIME_NOT_FOUND = new RegExp(`exec: "${SERVER_COMMAND}": executable file not found in \\$PATH`);
 const STDLIB_CHANGED = new RegExp(`^(?:${NOT_THIS_PYTHON})$`);
 const NO_MODULE = /No module named (?:'([\w.]+)'|([\w.]+)(?=$|\s))(?!; '[\w.]+' is not a package)/;
 
@@ -62,36 +68,21 @@ export const missingDependency: Cause = {
   },
   // The shell of a container or a script cannot find the app server: it is not installed where the command
   // runs ("/bin/sh: 1: gunicorn: not found", exit code 127). Not "[gunicorn,": a CMD written as broken JSON.
+  // ... and the container runtime's words for the same: 'exec: "gunicorn": executable file not found in $PATH'
   matchLine(event) {
-    const m =
-      /(?:^|\s)(?:\/bin\/)?(?:sh|bash|dash|ash)(?:: \d+| line \d+)?: (?:exec: )?(gunicorn|uvicorn|uwsgi|daphne|hypercorn|celery|waitress-serve|rq|alembic|flask): (?:not found|command not found)/.exec(
-        event.text,
-      );
-    // ... and the container runtime's words for the same: 'exec: "gunicorn": executable file not found in $PATH'
-    const x =
-      m ??
-      /exec: "(gunicorn|uvicorn|uwsgi|daphne|hypercorn|celery|waitress-serve|rq|alembic|flask)": executable file not found in \$PATH/.exec(
-        event.text,
-      );
-    return x ? { module: x[1] ?? '', package: x[1] === 'waitress-serve' ? 'waitress' : (x[1] ?? '') } : null;
+    const m = SHELL_NOT_FOUND.exec(event.text) ?? RUNTIME_NOT_FOUND.exec(event.text);
+    return m ? { module: m[1] ?? '', package: m[1] === 'waitress-serve' ? 'waitress' : (m[1] ?? '') } : null;
   },
   decide: (evidence) => fromSignal('missing_dependency', evidence),
   fix(c, t) {
     const venv = t.venv ?? '/path/to/venv';
     const pkg = c.package ?? 'PACKAGE';
     const req = t.workdir ? `${t.workdir}/requirements.txt` : 'requirements.txt';
-    const lines = [
+    return [
       `grep -i '^${pkg.replace(/_/g, '[-_]')}' ${req} || echo '${pkg}  # add it, with the version you tested' >> ${req}`,
       `${venv}/bin/pip install -r ${req}`,
       `${venv}/bin/python -c 'import ${c.module ?? pkg}'`,
       `systemctl restart ${unitName(t)}`,
     ];
-    if (c.name)
-      lines.splice(
-        0,
-        1,
-        `${venv}/bin/pip show ${pkg}   # '${c.name}' is gone from this version: pin the one the code was written for`,
-      );
-    return lines;
   },
 };

@@ -4,6 +4,7 @@ import { CAUSES } from '../causes/index.ts';
 import { MESSAGE_ANCHORS, matchMessage } from '../causes/messages/index.ts';
 import type {
   Bind,
+  Captures,
   Evidence,
   Signal,
   SignalSummary,
@@ -150,7 +151,7 @@ export class EvidenceCollector {
   /** The logs come from a container (docker logs, compose, a `docker run` in the paste). */
   private inContainer = false;
   private exitedContainers = new Set<string>();
-  /** Someone asked the app to stop (docker compose down, podman stop, systemd's "Stopping"). */
+  /** The event number of the last stop asked for (docker compose down, podman stop, at a prompt). */
   private stopRequestedAt: number | null = null;
   readonly statuses: Record<string, number> = {};
   readonly routes = new Map<string, number>();
@@ -164,11 +165,8 @@ export class EvidenceCollector {
   lastTime: string | null = null;
 
   /**
-   * Whether a raw line can matter. Most lines of a big log are requests that went fine: skipping them
-   * before they are parsed keeps a gigabyte of journal fast and the memory flat.
-   */
-  /**
-   * What a line is worth reading for: everything ('all'), only the traceback stitcher (an indented line, the
+   * What a line is worth reading for (most lines of a big log are requests that went fine: skipping them
+   * before they are parsed keeps a gigabyte of journal fast and the memory flat): everything ('all'), only the traceback stitcher (an indented line, the
    * source line of a SyntaxError whose head was not pasted), or nothing.
    */
   private worth(raw: string, origin: string): 'all' | 'stitcher' | null {
@@ -271,28 +269,16 @@ export class EvidenceCollector {
   private onError(error: PythonError, origin: string): void {
     // Gunicorn's arbiter and asyncio print tracebacks for their own shutdown: symptoms, never causes.
     if (/(?:^|\.)(?:HaltServer|SystemExit|KeyboardInterrupt|CancelledError)$/.test(error.type)) return;
+    const summary = `${error.type}: ${error.message.split('\n')[0]}`;
     for (const cause of CAUSES) {
       const captures = cause.matchError?.(error);
-      if (captures) {
-        this.record({ cause: cause.meta.id, event: error.event, context: error.context, captures, origin });
-        this.note(error.event, `${error.type}: ${error.message.split('\n')[0]}`);
-        return;
-      }
+      if (captures) return this.claim(cause.meta.id, captures, error.event, error.context, origin, summary);
     }
     // The messages of the programs themselves: the first exception of the chain that one names.
     for (const e of error.chain) {
       const hit = matchMessage(e.message ? `${e.type}: ${e.message}` : e.type);
-      if (hit) {
-        this.record({
-          cause: hit.message.cause,
-          event: error.event,
-          context: error.context,
-          captures: hit.captures,
-          origin,
-        });
-        this.note(error.event, `${error.type}: ${error.message.split('\n')[0]}`);
-        return;
-      }
+      if (hit)
+        return this.claim(hit.message.cause, hit.captures, error.event, error.context, origin, summary);
     }
     const signal: Signal = {
       cause: 'unknown',
@@ -302,7 +288,7 @@ export class EvidenceCollector {
       origin,
     };
     if (this.unclaimedErrors.length < 20) this.unclaimedErrors.push(signal);
-    this.note(error.event, `${error.type}: ${error.message.split('\n')[0]}`);
+    this.note(error.event, summary);
   }
 
   private observe(event: LogEvent, origin: string): void {
@@ -323,7 +309,9 @@ export class EvidenceCollector {
     // docker compose's own line about a container: "web_1 exited with code 1", "app-web-1 exited with code 137"
     const exited = /^([\w.-]+?)(?:[-_]\d+)? exited with code \d+$/.exec(text);
     if (exited?.[1] && this.exitedContainers.size < 100) this.exitedContainers.add(exited[1]);
-    const listening = LISTENING.exec(bare(text)) ?? SOCKET_TABLE.exec(text);
+    // the line without its logger's prefix
+    const message = bare(text);
+    const listening = LISTENING.exec(message) ?? SOCKET_TABLE.exec(text);
     if (listening) {
       const bind = bindOf(listening[1] ?? listening[3] ?? '');
       // The server is process 1: it is a container's own command (Gunicorn's "Listening at: ... (1)",
@@ -349,39 +337,40 @@ export class EvidenceCollector {
     if (LIFECYCLE.test(text)) this.note(event, text);
     // A line of Python source shown in a paste (a frame's code, cut from its traceback) quotes messages
     // without printing them: 'raise ImproperlyConfigured("The SECRET_KEY setting must not be empty.")'
-    if (SOURCE_LINE.test(bare(text))) return;
+    if (SOURCE_LINE.test(message)) return;
     // (only lines that passed the cheap test get here: every cause's matcher may read them)
     const failure = WORTH_MATCHING.test(text) ? parseUpstreamFailure(text) : null;
     if (failure && this.upstreamFailures.length < 50)
       this.upstreamFailures.push({ ...failure, event, origin });
     for (const cause of CAUSES) {
       const captures = cause.matchLine?.(event);
-      if (captures) {
-        this.record({ cause: cause.meta.id, event, context: [], captures, origin });
-        this.note(event, text);
-        return;
-      }
+      if (captures) return this.claim(cause.meta.id, captures, event, [], origin, text);
     }
     // (the logger's prefix may be the message's own first word: click's "Error: No such option")
-    const hit = matchMessage(text) ?? matchMessage(bare(text));
-    if (hit) {
-      this.record({ cause: hit.message.cause, event, context: [], captures: hit.captures, origin });
-      this.note(event, text);
-      return;
-    }
+    const hit = matchMessage(text) ?? (message !== text ? matchMessage(message) : null);
+    if (hit) return this.claim(hit.message.cause, hit.captures, event, [], origin, text);
     // An exception named in the line, printed with no traceback: the causes read it as they read one.
     const error = errorInLine(event);
     if (error) {
       for (const cause of CAUSES) {
         const captures = cause.matchError?.(error);
-        if (captures) {
-          this.record({ cause: cause.meta.id, event, context: [], captures, origin });
-          this.note(event, text);
-          return;
-        }
+        if (captures) return this.claim(cause.meta.id, captures, event, [], origin, text);
       }
     }
     this.unclaimedLine(event, origin);
+  }
+
+  /** A cause recognised EVENT: its signal, and a line of the timeline. */
+  private claim(
+    cause: string,
+    captures: Captures,
+    event: LogEvent,
+    context: string[],
+    origin: string,
+    summary: string,
+  ): void {
+    this.record({ cause, event, context, captures, origin });
+    this.note(event, summary);
   }
 
   private unclaimedLine(event: LogEvent, origin: string): void {

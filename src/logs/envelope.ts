@@ -3,7 +3,7 @@
 // parsed again for the journal or timestamp inside it, and the program's own logger prefix (Gunicorn,
 // Celery, Python logging, Uvicorn, PostgreSQL) gives the time and level when the envelope did not.
 import { type Level, type LogEvent, levelOfPriority } from './event.ts';
-import { isoOf, levelOf, prefixOf } from './prefix.ts';
+import { isoOf, prefixOf } from './prefix.ts';
 
 const MONTHS: Record<string, number> = {
   Jan: 0,
@@ -361,5 +361,3 @@ export function parseLine(raw: string, line: number, env: Envelope): LogEvent | 
   }
   return e;
 }
-
-export { levelOf };

@@ -93,10 +93,10 @@ export function signalOf(e: JournalFields, units: readonly string[]): JournalSig
 /** The kernel's line that names the process it killed (the inventory's kernel messages), or null. */
 function kernelOom(text: string, time: string): KernelOom | null {
   const hit = matchMessage(text);
+  // (only the lines that name the killed process capture a pid: not "X invoked oom-killer", which names the
+  // task that asked for memory)
   if (hit?.message.program !== 'kernel' || hit.message.cause !== 'oom_killed' || !hit.captures.pid)
     return null;
-  // "X invoked oom-killer" names the task that asked for memory, not the one killed
-  if (/invoked oom-killer/.test(text)) return null;
   return {
     time,
     text,
