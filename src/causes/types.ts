@@ -119,6 +119,8 @@ export interface Evidence {
   inContainer: boolean;
   /** Containers the logs saw exit ("web_1 exited with code 1"): Docker's DNS no longer knows their names. */
   exitedContainers?: string[];
+  /** Gunicorn's worker class as the logs or the unit name it (sync, gthread, gevent, uvicorn.workers.UvicornWorker). */
+  workerClass?: string | null;
   /** HTTP status counts seen in access logs, by class: "5xx" → n. */
   statuses: Record<string, number>;
 }
@@ -148,6 +150,11 @@ export interface Cause {
    * Returns null when the evidence does not point here.
    */
   decide?: (evidence: Evidence) => Finding | null;
+  /**
+   * Why this cause's own lines do not prove it here, for the honest "unknown" that then cites them
+   * (a WORKER TIMEOUT under an async worker is a blocked event loop, not a slow request).
+   */
+  ruledOut?: (evidence: Evidence) => string | null;
   /** The fix, as commands to paste, with the real names where they are known. */
   fix: (captures: Captures, target: Target) => string[];
 }

@@ -1,4 +1,16 @@
-import { type Cause, fromSignal, unitName } from './types.ts';
+import { type Cause, type Evidence, fromSignal, unitName } from './types.ts';
+
+/**
+ * Worker classes whose heartbeat does not wait for a request (Gunicorn's docs on --timeout: "for the non
+ * sync workers it just means that the worker process is still communicating and is not tied to the length
+ * of time required to handle a single request"): their WORKER TIMEOUT means the whole process was stuck.
+ */
+const NOT_PER_REQUEST = /gevent|eventlet|tornado|gthread|uvicorn|aiohttp|GunicornWebWorker|Asyncio/i;
+
+function asyncWorker(evidence: Evidence): string | null {
+  const k = evidence.workerClass;
+  return k && NOT_PER_REQUEST.test(k) ? k : null;
+}
 
 export const workerTimeout: Cause = {
   meta: {
@@ -13,7 +25,15 @@ export const workerTimeout: Cause = {
     const m = /WORKER TIMEOUT \(pid:(\d+)\)/.exec(event.text);
     return m ? { pid: m[1] ?? '' } : null;
   },
-  decide: (evidence) => fromSignal('worker_timeout', evidence),
+  decide: (evidence) => (asyncWorker(evidence) ? null : fromSignal('worker_timeout', evidence)),
+  ruledOut(evidence) {
+    const k = asyncWorker(evidence);
+    return k
+      ? `the workers are ${k}: a WORKER TIMEOUT there is not a slow request but a process stuck whole ` +
+          '(a blocking call its loop cannot switch out of, a C library, an unreachable service called ' +
+          'without a timeout); raising --timeout will not help'
+      : null;
+  },
   fix(_c, t) {
     return [
       `journalctl -u ${unitName(t)} --no-pager | grep -B2 'WORKER TIMEOUT' | tail -6`,

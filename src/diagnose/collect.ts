@@ -28,7 +28,7 @@ export interface TimelineEntry {
 
 /** Lines that tell the story of a crash without explaining it: systemd, Gunicorn, Uvicorn, Nginx. */
 const LIFECYCLE =
-  /Main process exited|Failed with result|Scheduled restart job|Start request repeated too quickly|Failed to start|Started |Stopped |Deactivated successfully|Worker failed to boot|Shutting down: Master|Reason: (?:Worker|App) failed|Booting worker|Listening at:|Application startup (?:complete|failed)|Uvicorn running on|Exception in worker process|Worker exiting|WORKER TIMEOUT|Killed process|oom-kill|\bready\.$|Warm shutdown|Starting gunicorn|Handling signal|Exception on \/|Internal Server Error: \//;
+  /Main process exited|Failed with result|Scheduled restart job|Start request repeated too quickly|Failed to start|Started |Stopped |Deactivated successfully|Worker failed to boot|Shutting down: Master|Reason: (?:Worker|App) failed|Booting worker|Using worker: |Listening at:|Application startup (?:complete|failed)|Uvicorn running on|Exception in worker process|Worker exiting|WORKER TIMEOUT|Killed process|oom-kill|\bready\.$|Warm shutdown|Starting gunicorn|Handling signal|Exception on \/|Internal Server Error: \//;
 
 // A quick test before running every cause's matchers: most lines of a healthy log say nothing.
 export const WORTH_MATCHING =
@@ -151,6 +151,8 @@ export class EvidenceCollector {
   /** The logs come from a container (docker logs, compose, a `docker run` in the paste). */
   private inContainer = false;
   private exitedContainers = new Set<string>();
+  /** Gunicorn's worker class ("Using worker: gevent"). */
+  private workerClass: string | null = null;
   /** The event number of the last stop asked for (docker compose down, podman stop, at a prompt). */
   private stopRequestedAt: number | null = null;
   readonly statuses: Record<string, number> = {};
@@ -235,6 +237,7 @@ export class EvidenceCollector {
       statuses: this.statuses,
       inContainer: this.inContainer,
       exitedContainers: [...this.exitedContainers],
+      workerClass: this.workerClass,
       lastStart: this.lastStart,
       killedAt: this.killedAt,
       now: this.lastTime,
@@ -311,6 +314,8 @@ export class EvidenceCollector {
     if (exited?.[1] && this.exitedContainers.size < 100) this.exitedContainers.add(exited[1]);
     // the line without its logger's prefix
     const message = bare(text);
+    const worker = /^Using worker: (\S+)/.exec(message)?.[1];
+    if (worker) this.workerClass = worker;
     const listening = LISTENING.exec(message) ?? SOCKET_TABLE.exec(text);
     if (listening) {
       const bind = bindOf(listening[1] ?? listening[3] ?? '');

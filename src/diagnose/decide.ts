@@ -136,8 +136,14 @@ export function decide(input: DecideInput): Diagnosis {
   // Live, the probes speak for every layer: a stray error line with no traceback does not make a problem.
   const unexplained =
     input.mode === 'live' ? input.unclaimed.filter((s) => !s.captures.line) : input.unclaimed;
+  // What the lines seemed to say, and why they do not prove it: still a problem, with no known cause.
+  const ruledOut = found.length > 0 ? [] : CAUSES.flatMap((c) => c.ruledOut?.(evidence) ?? []);
   const anyProblem =
-    found.length > 0 || crashing || unexplained.length > 0 || layers.some((l) => l.status === 'fail');
+    found.length > 0 ||
+    crashing ||
+    unexplained.length > 0 ||
+    ruledOut.length > 0 ||
+    layers.some((l) => l.status === 'fail');
 
   let status: Status;
   if (!anyProblem) status = input.mode === 'live' ? 'healthy' : 'unknown';
@@ -167,18 +173,21 @@ export function decide(input: DecideInput): Diagnosis {
   } else if (anyProblem) {
     // The first error no cause explains; else a line a cause recognised and then ruled out (nginx could not
     // resolve a container that had exited); else a symptom (a restart).
-    const ruledOut = [...evidence.signals.values()]
+    const recognised = [...evidence.signals.values()]
       .map((s) => s.first)
       .sort((a, b) => a.event.line - b.event.line);
-    const first = input.unclaimed.find((s) => !s.captures.symptom) ?? ruledOut[0] ?? input.unclaimed[0];
+    const first = input.unclaimed.find((s) => !s.captures.symptom) ?? recognised[0] ?? input.unclaimed[0];
     cause = {
       id: UNKNOWN.id,
       title: UNKNOWN.title,
       layer: firstFailingLayer,
       confidence: 'low',
-      evidence: first
-        ? [cite(first.origin, first.event)]
-        : layers.filter((l) => l.status === 'fail').map((l) => `${l.name}: ${l.summary}`),
+      evidence: [
+        ...(first
+          ? [cite(first.origin, first.event)]
+          : layers.filter((l) => l.status === 'fail').map((l) => `${l.name}: ${l.summary}`)),
+        ...ruledOut,
+      ],
       fix: [
         unit ? `journalctl -u ${unit} -n 100 --no-pager` : 'journalctl -xe --no-pager | tail -100',
         '# medic found no known cause: the lines above are the evidence to read first',

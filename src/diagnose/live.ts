@@ -206,6 +206,7 @@ async function diagnoseUnit(
       kernelLogRead: kernel.ok,
       probes: probes.probes,
       target,
+      workerClass: evidence.workerClass ?? server?.workerClass ?? null,
     },
     timeline: collector.timeline(),
     routes: collector.routes,
