@@ -4,8 +4,3 @@ export const EXIT = {
   problems: 1,
   error: 2,
 } as const;
-
-/** A mistake the user can fix (bad flag, missing file, malformed config): one line, no stack, exit 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}

@@ -7,7 +7,8 @@ import { addDiagnose } from './diagnose.ts';
 import { addIncidents } from './incidents.ts';
 import { addInit } from './init.ts';
 import { addWatch } from './watch.ts';
-import { EXIT, UsageError } from './exit.ts';
+import { EXIT } from './exit.ts';
+import { UsageError } from '../errors.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

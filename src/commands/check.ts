@@ -8,7 +8,8 @@ import { appUnits, discoverService, type Health } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';
 import { type CheckReport, checksJunit, checksMarkdown, checksTap, checksText } from '../report/checks.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
-import { EXIT, UsageError } from '../cli/exit.ts';
+import { EXIT } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
 
 export interface CheckOptions {

@@ -1,7 +1,8 @@
 // medic deploy, medic rollback, medic releases.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { EXIT, UsageError } from '../cli/exit.ts';
+import { EXIT } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
 import { durationMs, findConfig, healthOf } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Service } from '../discover/service.ts';

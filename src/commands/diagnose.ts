@@ -6,7 +6,8 @@ import { causePage } from '../report/causes.ts';
 import type { Diagnosis } from '../diagnose/decide.ts';
 import { diagnosisMarkdown, diagnosisText } from '../report/diagnosis.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
-import { EXIT, UsageError } from '../cli/exit.ts';
+import { EXIT } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
 
 export interface DiagnoseOptions {

@@ -9,7 +9,8 @@ import {
 } from '../report/incidents.ts';
 import { type IncidentState, Store, storePathOf } from '../watch/store.ts';
 import { findConfig } from '../config/medic-yaml.ts';
-import { EXIT, UsageError } from '../cli/exit.ts';
+import { EXIT } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
 
 export interface IncidentsOptions {

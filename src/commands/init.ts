@@ -6,7 +6,7 @@ import { renderConfig } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Service } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';
 import { Masker } from '../report/mask.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
 
 export interface InitOptions {

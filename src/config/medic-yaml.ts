@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { bindText } from '../causes/upstream.ts';
 import type { Health, Service } from '../discover/service.ts';
 import { upstreamOf } from '../nginx/sites.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 
 const HealthSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),

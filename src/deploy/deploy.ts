@@ -6,7 +6,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, posix, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { Bind } from '../app/server.ts';
 import { bindText } from '../causes/upstream.ts';
 import type { CheckContext } from '../checks/context.ts';

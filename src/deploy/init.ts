@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import { bindText } from '../causes/upstream.ts';
 import { type Service, unitView } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';

@@ -3,7 +3,7 @@
 import { open } from 'node:fs/promises';
 import { type Bind, LAYERS, type Probes, type Target, type UpstreamFailure } from '../causes/types.ts';
 import { bindText } from '../causes/upstream.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import { diskUsage, memory } from '../host/disk.ts';
 import { isLocalAddress, resolveName } from '../host/dns.ts';
 import type { Host } from '../host/host.ts';

@@ -1,7 +1,7 @@
 // medic diagnose --log FILE...: the diagnosis from logs alone, with no access to the host they came from.
 import { access, constants, stat } from 'node:fs/promises';
 import type { Target } from '../causes/types.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import { chunksOfFile, eachLine } from '../logs/lines.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';

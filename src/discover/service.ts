@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnvFile } from '../app/envfile.ts';
 import { type AppServer, appServerOf, type Bind } from '../app/server.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { Host } from '../host/host.ts';
 import { httpGet } from '../host/http.ts';
 import { type NginxSite, siteForBind } from '../nginx/sites.ts';

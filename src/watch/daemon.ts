@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import { run } from '../host/run.ts';
 import type { Diagnosis } from '../diagnose/decide.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { NotifyConfig } from '../config/medic-yaml.ts';
 import { type Alert, alertText, mailSubject, slackBody } from './alert.ts';
 

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 
 export const DEFAULT_STORE = '/var/lib/medic/medic.db';
 
