@@ -12,7 +12,7 @@ import type { DeployOptions as RunOptions, Outcome } from '../deploy/deploy.ts';
 import { initLayout, sharedNames } from '../deploy/init.ts';
 import { currentRelease, layoutOf, readMeta, releaseIds } from '../deploy/layout.ts';
 import { runDeploy } from '../deploy/run.ts';
-import { storePathOf, Store } from '../watch/store.ts';
+import { storePathOf, Store } from '../store/store.ts';
 import type { DeployFacts } from '../watch/alert.ts';
 
 export interface DeployOptions {

@@ -31,7 +31,7 @@ export async function diagnose(unit: string | undefined, opts: DiagnoseOptions, 
   } else {
     // Deploy markers from medic's store (watch.store in medic.yaml, else the default), read-only.
     const [{ Store, storePathOf }, { findConfig }] = await Promise.all([
-      import('../watch/store.ts'),
+      import('../store/store.ts'),
       import('../config/medic-yaml.ts'),
     ]);
     const store = storePathOf(

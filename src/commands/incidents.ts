@@ -7,7 +7,7 @@ import {
   incidentsText,
   incidentText,
 } from '../report/incidents.ts';
-import { type IncidentState, Store, storePathOf } from '../watch/store.ts';
+import { type IncidentState, Store, storePathOf } from '../store/store.ts';
 import { findConfig } from '../config/medic-yaml.ts';
 import { EXIT } from '../cli/exit.ts';
 import { UsageError } from '../errors.ts';

@@ -34,7 +34,7 @@ import { Readable } from 'node:stream';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport, type LayerStatus } from './decide.ts';
 import { CHANGES_WINDOW_MS, changesOf } from './changes.ts';
-import { type DeployRecord, deployMarker } from '../watch/store.ts';
+import { type DeployRecord, deployMarker } from '../store/store.ts';
 import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import { DB_URL_NAMES, REDIS_URL_NAMES, satisfies } from '../discover/project.ts';
 

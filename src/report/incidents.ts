@@ -1,6 +1,6 @@
 // medic incidents: the history as a table, and one incident's timeline with its diagnosis.
 import type { Diagnosis } from '../diagnose/decide.ts';
-import type { Incident, IncidentEvent, OutboxMessage } from '../watch/store.ts';
+import type { Incident, IncidentEvent, OutboxMessage } from '../store/store.ts';
 import { diagnosisMarkdown, diagnosisText } from './diagnosis.ts';
 import type { Style } from './style.ts';
 

@@ -1,7 +1,7 @@
 // What an alert says, once, whatever carries it: the service, what happened, the UTC timeline, the first
 // fatal error, the cause and the fix, the restart count and the state now. Built from masked data only.
 import type { Diagnosis } from '../diagnose/decide.ts';
-import type { DeployRecord, Incident, IncidentEvent } from './store.ts';
+import type { DeployRecord, Incident, IncidentEvent } from '../store/store.ts';
 
 /** What a deploy alert tells of the deploy. */
 export type DeployFacts = Pick<

@@ -21,9 +21,9 @@ import {
   unitsOf,
   type WatchedService,
 } from './service-watch.ts';
-import { Store } from './store.ts';
+import { Store } from '../store/store.ts';
 import type { WatchPlan } from './plan.ts';
-import type { Incident } from './store.ts';
+import type { Incident } from '../store/store.ts';
 
 /** medic's own entry point, for the child processes that validate medic.yaml and diagnose. */
 export const MEDIC_BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));

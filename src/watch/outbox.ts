@@ -5,7 +5,7 @@
 // stays the same so a receiver can drop it.
 import type { Alert } from './alert.ts';
 import type { Notifier } from './notifiers.ts';
-import { GAVE_UP, type OutboxMessage, type Store } from './store.ts';
+import { GAVE_UP, type OutboxMessage, type Store } from '../store/store.ts';
 
 export interface OutboxLog {
   (level: 'info' | 'warn', event: string, fields: Record<string, string | number>): void;

@@ -11,7 +11,7 @@ import {
 } from '../config/medic-yaml.ts';
 import { unitId } from '../discover/service.ts';
 import type { WatchedService } from './service-watch.ts';
-import { storePathOf } from './store.ts';
+import { storePathOf } from '../store/store.ts';
 
 export interface WatchPlan {
   /** The medic.yaml it came from. */

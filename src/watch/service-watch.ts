@@ -5,7 +5,7 @@ import type { WatchConfig } from '../config/medic-yaml.ts';
 import type { Health } from '../discover/service.ts';
 import type { HealthResult } from './health.ts';
 import type { JournalSignal } from './journal.ts';
-import type { Incident, Store } from './store.ts';
+import type { Incident, Store } from '../store/store.ts';
 import type { AlertKind } from './alert.ts';
 
 export interface WatchedService {

@@ -19,7 +19,7 @@ import {
 } from '../../src/deploy/migrations.ts';
 import { convertSite } from '../../src/deploy/nginx-switch.ts';
 import { alertText, deployAlertOf } from '../../src/watch/alert.ts';
-import { Store } from '../../src/watch/store.ts';
+import { Store } from '../../src/store/store.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/migrations/${name}`, import.meta.url), 'utf8').replace(

@@ -12,7 +12,7 @@ import { alertOf, alertText, slackBody } from '../../src/watch/alert.ts';
 import { type JournalFields, signalOf, unitOfKernelOom } from '../../src/watch/journal.ts';
 import { expandEnv, notifiersOf } from '../../src/watch/notifiers.ts';
 import { retryDelayMs } from '../../src/watch/outbox.ts';
-import { Store } from '../../src/watch/store.ts';
+import { Store } from '../../src/store/store.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/journal/', import.meta.url));
 const entries = (file: string) =>

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { UsageError } from '../errors.ts';
+import { migrate, MIGRATIONS, NewerStore } from './migrations.ts';
 
 export const DEFAULT_STORE = '/var/lib/medic/medic.db';
 
@@ -70,65 +71,6 @@ export interface OutboxMessage {
   deliveredAt: string | null;
   lastError: string | null;
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS incidents (
-  id INTEGER PRIMARY KEY,
-  service TEXT NOT NULL,
-  unit TEXT NOT NULL,
-  state TEXT NOT NULL,
-  trigger TEXT NOT NULL,
-  summary TEXT NOT NULL,
-  started_at TEXT NOT NULL,
-  detected_at TEXT NOT NULL,
-  recovered_at TEXT,
-  resolved_at TEXT,
-  restarts INTEGER NOT NULL DEFAULT 0,
-  medic_restarts INTEGER NOT NULL DEFAULT 0,
-  cause_id TEXT,
-  cause_title TEXT,
-  first_fatal TEXT,
-  diagnosis TEXT,
-  open_alerted INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS incidents_service ON incidents (service, state);
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY,
-  incident_id INTEGER NOT NULL REFERENCES incidents (id),
-  time TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_incident ON events (incident_id, time);
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY,
-  incident_id INTEGER NOT NULL REFERENCES incidents (id),
-  kind TEXT NOT NULL,
-  notifier TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_at TEXT NOT NULL,
-  delivered_at TEXT,
-  last_error TEXT,
-  UNIQUE (incident_id, kind, notifier)
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_at);
-CREATE TABLE IF NOT EXISTS deploys (
-  id INTEGER PRIMARY KEY,
-  service TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  release TEXT NOT NULL,
-  previous TEXT,
-  source TEXT NOT NULL,
-  started_at TEXT NOT NULL,
-  finished_at TEXT NOT NULL,
-  outcome TEXT NOT NULL,
-  step TEXT,
-  message TEXT
-);
-CREATE INDEX IF NOT EXISTS deploys_service ON deploys (service, finished_at);
-`;
 
 /** A deploy or rollback as medic deploy recorded it: a marker on incident timelines and in diagnose. */
 export interface DeployRecord {
@@ -216,9 +158,10 @@ export class Store {
       db.exec('PRAGMA busy_timeout = 5000');
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = FULL');
-      db.exec(SCHEMA);
+      migrate(db, MIGRATIONS);
       return new Store(path, db);
     } catch (error) {
+      if (error instanceof NewerStore) throw new UsageError(`medic's store ${path}: ${error.message}`);
       const message = error instanceof Error ? error.message : String(error);
       throw new UsageError(`cannot open medic's store ${path}: ${message.split('\n')[0]}`);
     }
