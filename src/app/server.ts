@@ -2,8 +2,7 @@
 // container command): which server, where it listens, the app module, workers, timeout and the
 // virtualenv. Wrappers are looked through: env, sh -c, python -m, poetry/pipenv/uv run.
 import { posix } from 'node:path';
-
-export type Bind = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+import { type Bind, parseBind } from './bind.ts';
 
 export type AppServerName = 'gunicorn' | 'uvicorn' | 'daphne' | 'hypercorn' | 'waitress' | 'django-runserver';
 
@@ -65,41 +64,6 @@ interface Context {
   /** The bin/ of a virtualenv a shell wrapper activated with `source …/bin/activate`. */
   activated: string | undefined;
   cpus: number | undefined;
-}
-
-/**
- * An address as the servers write it: "unix:/run/x.sock" (also "unix:///run/x.sock"), "0.0.0.0:8000",
- * "[::1]:8001", "localhost". ":8000" has an empty host, which binds every interface (0.0.0.0);
- * "8000" alone is a port on `defaultHost`. null for "fd://3" and for what is not an address.
- */
-export function parseBind(text: string, defaultHost = '127.0.0.1', defaultPort = 8000): Bind | null {
-  const value = text.trim();
-  const unix = /^unix:(?:\/\/)?(.+)$/.exec(value);
-  if (unix) return { kind: 'unix', path: unix[1] as string };
-  if (value === '' || value.startsWith('fd://')) return null;
-  const address = value.replace(/^(?:tcp|http):\/\//, '');
-  let host: string;
-  let port = String(defaultPort);
-  const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(address);
-  if (v6) {
-    host = v6[1] as string;
-    if (v6[2] !== undefined) port = v6[2];
-  } else if (/^\d+$/.test(address)) {
-    host = defaultHost;
-    port = address;
-  } else if ((address.match(/:/g) ?? []).length > 1) {
-    // A bare IPv6 address has no port.
-    host = address;
-  } else if (address.includes(':')) {
-    [host, port] = address.split(':') as [string, string];
-    if (host === '') host = '0.0.0.0';
-  } else {
-    host = address;
-  }
-  if (!/^\d+$/.test(port) || Number(port) > 65535 || /[\s/]/.test(host)) return null;
-  // "0" is how inet_aton and getaddrinfo read 0.0.0.0 ("0:8000" binds every IPv4 address).
-  if (host === '0') host = '0.0.0.0';
-  return { kind: 'tcp', host: host.toLowerCase(), port: Number(port) };
 }
 
 /** A Python (or TOML) literal value of a config file. */

@@ -1,6 +1,6 @@
 // The shape of a cause: an ESLint-rule-like module with meta, pure matchers over log lines and Python
 // errors, an optional decision over every piece of evidence, and the fix as commands.
-import type { Bind } from '../app/server.ts';
+import type { Bind } from '../app/bind.ts';
 import type { LogEvent } from '../logs/event.ts';
 import type { PythonError } from '../logs/traceback.ts';
 

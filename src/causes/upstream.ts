@@ -1,38 +1,23 @@
 // What Nginx's failures to reach the app mean, read together with where the app says it listens.
-import type { Bind, Evidence, UpstreamFailure } from './types.ts';
+import { type Bind, parseBind } from '../app/bind.ts';
+import type { Evidence, UpstreamFailure } from './types.ts';
 
 // One rule for "does Nginx's target reach the app's bind", the one `siteForBind` uses too.
 export { reaches } from '../nginx/sites.ts';
 
-export function bindText(b: Bind): string {
-  return b.kind === 'unix' ? `unix:${b.path}` : `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`;
-}
-
 // 'connect() to unix:/run/x.sock failed (2: No such file or directory) while connecting to upstream, ... upstream: "http://unix:/run/x.sock:/health"'
 // 'connect() failed (111: Connection refused) while connecting to upstream, ... upstream: "http://127.0.0.1:8000/health"'
 const FAILURE =
-  /(?:connect\(\) to (unix:\S+?) failed|connect\(\) failed|upstream timed out) \((\d+): ([^)]*)\) while connecting to upstream.*?upstream: "[a-z]+:\/\/(unix:[^"]*?|[^/"]+)(?::\/[^"]*|\/[^"]*)?"/;
+  /(?:connect\(\) to (unix:\S+?) failed|connect\(\) failed|upstream timed out) \((\d+): ([^)]*)\) while connecting to upstream.*?upstream: "[a-z]+:\/\/(unix:[^":]+|[^/"]+)(?::\/[^"]*|\/[^"]*)?"/;
 
 export function parseUpstreamFailure(text: string): { target: Bind; errno: number; reason: string } | null {
   const m = FAILURE.exec(text);
   if (!m) return null;
   const raw = m[1] ?? m[4] ?? '';
-  const target = parseBindText(raw);
+  // Nginx writes the peer it tried, port included.
+  const target = parseBind(raw, null, null);
   if (!target) return null;
   return { target, errno: Number(m[2]), reason: m[3] ?? '' };
-}
-
-export function parseBindText(raw: string): Bind | null {
-  if (raw.startsWith('unix:')) {
-    const path = raw
-      .slice(5)
-      .replace(/:\/.*$/, '')
-      .replace(/:$/, '');
-    return { kind: 'unix', path };
-  }
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(raw);
-  if (m) return { kind: 'tcp', host: m[1] ?? '', port: Number(m[2]) };
-  return null;
 }
 
 /** The failures that say Nginx knocks at a door the app does not open: refused, or no such socket. */

@@ -1,4 +1,5 @@
-import { appBinds, appServing, bindText, reaches, unanswered } from './upstream.ts';
+import { appBinds, appServing, reaches, unanswered } from './upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { type Cause, cite, type Evidence, type Finding, lineSignal, unitName } from './types.ts';
 
 export const upstreamMismatch: Cause = {
@@ -27,10 +28,10 @@ export const upstreamMismatch: Cause = {
         signal: lineSignal('upstream_mismatch', f.event, f.origin),
         evidence: [
           cite(f.origin, f.event),
-          `nginx connects to ${bindText(f.target)} (${f.errno}: ${f.reason})`,
-          `the app listens on ${binds.map(bindText).join(', ')}`,
+          `nginx connects to ${formatBind(f.target)} (${f.errno}: ${f.reason})`,
+          `the app listens on ${binds.map(formatBind).join(', ')}`,
         ],
-        captures: { expected: bindText(f.target), actual: binds.map(bindText).join(', ') },
+        captures: { expected: formatBind(f.target), actual: binds.map(formatBind).join(', ') },
       };
     }
     return null;
@@ -56,8 +57,8 @@ function lonelyRefusal(evidence: Evidence): Finding | null {
     signal: lineSignal('upstream_mismatch', f.event, f.origin),
     evidence: [
       cite(f.origin, f.event),
-      `nothing answers at ${bindText(f.target)}: the app listens elsewhere, or is not running (its logs would tell)`,
+      `nothing answers at ${formatBind(f.target)}: the app listens elsewhere, or is not running (its logs would tell)`,
     ],
-    captures: { expected: bindText(f.target), actual: 'unknown' },
+    captures: { expected: formatBind(f.target), actual: 'unknown' },
   };
 }

@@ -1,5 +1,6 @@
 import { type Cause, cite, lineSignal, unitName } from './types.ts';
-import { appBinds, appServing, bindText, reaches, unanswered } from './upstream.ts';
+import { appBinds, appServing, reaches, unanswered } from './upstream.ts';
+import { formatBind } from '../app/bind.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -26,11 +27,11 @@ export const wrongBindAddress: Cause = {
           signal: lineSignal('wrong_bind_address', f.event, f.origin),
           evidence: [
             cite(f.origin, f.event),
-            `nginx connects to ${bindText(target)}; the app listens on ${samePort.map(bindText).join(', ')}`,
+            `nginx connects to ${formatBind(target)}; the app listens on ${samePort.map(formatBind).join(', ')}`,
           ],
           captures: {
-            expected: bindText(target),
-            actual: samePort.map(bindText).join(', '),
+            expected: formatBind(target),
+            actual: samePort.map(formatBind).join(', '),
             port: String(target.port),
           },
         };
@@ -48,7 +49,7 @@ export const wrongBindAddress: Cause = {
         ],
         captures: {
           expected: `0.0.0.0:${loop.bind.port}`,
-          actual: bindText(loop.bind),
+          actual: formatBind(loop.bind),
           port: String(loop.bind.port),
         },
       };
@@ -67,7 +68,7 @@ export const wrongBindAddress: Cause = {
         ],
         captures: {
           expected: `127.0.0.1:${v6.target.port}`,
-          actual: bindText(v6.target),
+          actual: formatBind(v6.target),
           port: String(v6.target.port),
         },
       };

@@ -1,4 +1,4 @@
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
 export const check: Check = {
@@ -33,13 +33,13 @@ export const check: Check = {
         .filter((l) => l.pid !== undefined && mine.has(l.pid))
         .map((l) => (l.kind === 'unix' ? l.path : `${l.address}:${l.port}`));
       return fail(
-        `${service.unit} does not listen on ${missing.map(bindText).join(', ')}`,
+        `${service.unit} does not listen on ${missing.map(formatBind).join(', ')}`,
         ownPorts.length
           ? [`it listens on ${ownPorts.join(', ')}`]
           : [`it listens nowhere (MainPID ${ctx.mainPid()})`],
         [`medic diagnose ${service.name}`],
       );
     }
-    return pass(`listening on ${service.binds.map(bindText).join(', ')}`);
+    return pass(`listening on ${service.binds.map(formatBind).join(', ')}`);
   },
 };

@@ -1,5 +1,5 @@
-import type { Bind } from '../app/server.ts';
-import { bindText } from '../causes/upstream.ts';
+import type { Bind } from '../app/bind.ts';
+import { formatBind } from '../app/bind.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
 /** Bind addresses that take every interface. */
@@ -24,10 +24,10 @@ export const check: Check = {
   async run({ service }) {
     if (service.binds.length === 0) return skip('no bind found in ExecStart or the server config');
     const open = publicBinds(service.binds);
-    const text = service.binds.map(bindText).join(', ');
+    const text = service.binds.map(formatBind).join(', ');
     if (open.length > 0 && service.site)
       return fail(
-        `${open.map(bindText).join(', ')}: reachable from other machines, around Nginx`,
+        `${open.map(formatBind).join(', ')}: reachable from other machines, around Nginx`,
         [`binds: ${text}`, `Nginx site: ${service.site.file}`],
         [
           `change the bind to 127.0.0.1:${open[0]?.kind === 'tcp' ? open[0].port : 'PORT'} (${service.server?.configFile ?? 'ExecStart'})`,

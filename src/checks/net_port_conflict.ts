@@ -1,4 +1,4 @@
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { EVERY_INTERFACE } from './net_bind_address.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
@@ -33,11 +33,11 @@ export const check: Check = {
       const who = others.map((l) =>
         `${l.kind === 'unix' ? l.path : `${l.address}:${l.port}`}: ${l.command ?? '?'} (pid ${l.pid ?? '?'}) ${l.cmdline ?? ''}`.trim(),
       );
-      return fail(`another process holds ${service.binds.map(bindText).join(', ')}`, who, [
+      return fail(`another process holds ${service.binds.map(formatBind).join(', ')}`, who, [
         `kill ${others[0]?.pid ?? 'PID'}    # if it is a leftover; or give the app another port in ${service.server?.configFile ?? 'ExecStart'} and Nginx`,
         `systemctl restart ${service.unit}`,
       ]);
     }
-    return pass(`${service.binds.map(bindText).join(', ')} held by ${service.unit} only`);
+    return pass(`${service.binds.map(formatBind).join(', ')} held by ${service.unit} only`);
   },
 };

@@ -1,4 +1,4 @@
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { reaches, upstreamOf } from '../nginx/sites.ts';
 import { fail, pass, skip, type Check } from './types.ts';
 
@@ -16,23 +16,23 @@ export const check: Check = {
     const targets = upstreamOf(site);
     if (targets.length === 0) return skip(`${site.file} proxies nowhere`);
     const lost = targets.filter((t) => !service.binds.some((b) => reaches(t.target, b)));
-    const binds = service.binds.map(bindText).join(', ');
+    const binds = service.binds.map(formatBind).join(', ');
     if (lost.length > 0) {
       const t = lost[0];
       return fail(
-        `Nginx sends ${lost.map((l) => `location ${l.location}`).join(', ')} to ${lost.map((l) => bindText(l.target)).join(', ')}; the app binds ${binds}`,
+        `Nginx sends ${lost.map((l) => `location ${l.location}`).join(', ')} to ${lost.map((l) => formatBind(l.target)).join(', ')}; the app binds ${binds}`,
         [
-          `${site.file}: proxy_pass ${t?.upstreamName ?? (t ? bindText(t.target) : '')}`,
+          `${site.file}: proxy_pass ${t?.upstreamName ?? (t ? formatBind(t.target) : '')}`,
           `${service.unit}: bind ${binds}`,
         ],
         [
-          `edit ${site.file}: proxy_pass http://${service.binds[0]?.kind === 'unix' ? `unix:${service.binds[0].path}` : bindText(service.binds[0] ?? { kind: 'unix', path: '' })};  (or change the app's bind)`,
+          `edit ${site.file}: proxy_pass http://${service.binds[0]?.kind === 'unix' ? `unix:${service.binds[0].path}` : formatBind(service.binds[0] ?? { kind: 'unix', path: '' })};  (or change the app's bind)`,
           'nginx -t && systemctl reload nginx',
         ],
       );
     }
     return pass(
-      `${site.file} → ${[...new Set(targets.map((t) => bindText(t.target)))].join(', ')} = the app's bind`,
+      `${site.file} → ${[...new Set(targets.map((t) => formatBind(t.target)))].join(', ')} = the app's bind`,
     );
   },
 };

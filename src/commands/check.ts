@@ -1,5 +1,5 @@
 // medic check: every check that applies, in parallel, each under its deadline, rendered in request-path order.
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks, selectChecks, summaryOf } from '../checks/run.ts';
@@ -103,7 +103,7 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
           unit: service.unit,
           server: service.server?.server ?? null,
           app: service.server?.module ?? null,
-          binds: service.binds.map(bindText),
+          binds: service.binds.map(formatBind),
           user: service.user,
           workdir: service.workdir,
           venv: service.venv,

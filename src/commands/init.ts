@@ -1,7 +1,7 @@
 // medic init: discover the deployment and write a commented medic.yaml.
 import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { renderConfig } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Service } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';
@@ -81,7 +81,7 @@ function summaryOf(s: Service) {
     unit: s.unit,
     server: s.server?.server ?? null,
     app: s.server?.module ?? null,
-    binds: s.binds.map(bindText),
+    binds: s.binds.map(formatBind),
     framework: s.project?.framework ?? 'unknown',
     site: s.site?.file ?? null,
     serverNames: s.site?.serverNames ?? [],

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Document, isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { z } from 'zod';
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import type { Health, Service } from '../discover/service.ts';
 import { upstreamOf } from '../nginx/sites.ts';
 import { UsageError } from '../errors.ts';
@@ -182,7 +182,7 @@ export function parseConfig(text: string, path = 'medic.yaml'): MedicConfig {
 function serviceData(s: Service): Record<string, unknown> {
   const project = s.project;
   const site = s.site;
-  const upstreams = site ? [...new Set(upstreamOf(site).map((u) => bindText(u.target)))] : [];
+  const upstreams = site ? [...new Set(upstreamOf(site).map((u) => formatBind(u.target)))] : [];
   const statics = site
     ? Object.fromEntries(
         site.locations
@@ -196,7 +196,7 @@ function serviceData(s: Service): Record<string, unknown> {
       ? {
           kind: s.server.server,
           app: s.server.module ?? null,
-          binds: s.binds.map(bindText),
+          binds: s.binds.map(formatBind),
           workers: s.server.workers ?? null,
           timeout: s.server.timeout ?? null,
           workerClass: s.server.workerClass ?? null,

@@ -7,8 +7,8 @@ import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } fr
 import { join, posix, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.ts';
-import type { Bind } from '../app/server.ts';
-import { bindText } from '../causes/upstream.ts';
+import type { Bind } from '../app/bind.ts';
+import { formatBind } from '../app/bind.ts';
 import type { CheckContext } from '../checks/context.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { Health, Service } from '../discover/service.ts';
@@ -288,7 +288,7 @@ export async function candidateBind(app: string, bind: Bind): Promise<Bind> {
 export function candidateArgv(argv: string[], server: string, bind: Bind): string[] {
   const out: string[] = [];
   let replaced = false;
-  const b = bindText(bind);
+  const b = formatBind(bind);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     if (server === 'uvicorn') {

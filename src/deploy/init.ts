@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { type Service, unitView } from '../discover/service.ts';
 import { localHost } from '../host/host.ts';
 import { Masker } from '../report/mask.ts';
@@ -126,7 +126,7 @@ export async function initLayout(
     // (killed before its reload, Nginx may still run the site as it was: test and reload it now)
     if (!existsSync(upstreamFile(service.name))) {
       await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
-      changes.push(`wrote ${upstreamFile(service.name)}: ${bindText(bind)}`);
+      changes.push(`wrote ${upstreamFile(service.name)}: ${formatBind(bind)}`);
     }
     const failed = await testAndReload(site, async () => {});
     if (failed) throw new UsageError(failed);

@@ -2,8 +2,8 @@
 // /etc/nginx/medic/APP.upstream. A switch writes that file (new file, rename), tests the whole config and
 // reloads Nginx: old workers finish their requests, new ones use the new server. No request is dropped.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { bindText } from '../causes/upstream.ts';
-import type { Bind } from '../app/server.ts';
+import { formatBind } from '../app/bind.ts';
+import type { Bind } from '../app/bind.ts';
 import { run } from '../host/run.ts';
 
 export const UPSTREAM_DIR = '/etc/nginx/medic';
@@ -15,7 +15,7 @@ export const upstreamFile = (app: string) => `${UPSTREAM_DIR}/${app}.upstream`;
 
 /** The include file's text: the one server of `upstream medic_APP`. */
 export function upstreamText(app: string, bind: Bind): string {
-  return `# medic deploy: the release that serves ${app}\nserver ${bindText(bind)};\n`;
+  return `# medic deploy: the release that serves ${app}\nserver ${formatBind(bind)};\n`;
 }
 
 export async function currentUpstream(app: string): Promise<string | null> {
@@ -76,7 +76,7 @@ export function convertSite(
   const name = upstreamName(o.app);
   const variable = `$${name}_upstream`;
   const target = [
-    bindText(o.bind),
+    formatBind(o.bind),
     ...(o.bind.kind === 'tcp' && o.bind.host === '127.0.0.1' ? [`localhost:${o.bind.port}`] : []),
   ];
   // An upstream block of the site whose one server is the bind: its proxy_pass goes to medic's upstream too.

@@ -10,7 +10,7 @@ import { CHECKS } from '../checks/index.ts';
 import { runChecks } from '../checks/run.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { projectOf } from '../discover/project.ts';
-import type { Bind } from '../app/server.ts';
+import type { Bind } from '../app/bind.ts';
 import {
   candidateBind,
   collectStatic,
@@ -40,7 +40,7 @@ import {
   unknownTo,
 } from './migrations.ts';
 import { currentUpstream, switchUpstream } from './nginx-switch.ts';
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { run } from '../host/run.ts';
 
 /** How long old Nginx workers get to finish what they proxied before the old upstream stops. */
@@ -188,7 +188,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     // 5. the candidate beside the live release, gated on its health
     const next = await candidateBind(service.name, bind);
     const unit = await startCandidate(service, layout, dir, next);
-    say('candidate', `${unit} on ${next.kind === 'unix' ? next.path : `${next.host}:${next.port}`}`);
+    say('candidate', `${unit} on ${formatBind(next)}`);
     const unhealthy = await gate(o.health, next, 60_000, unit);
     if (unhealthy) {
       const logs = await run('journalctl', ['-u', unit, '-n', '8', '--no-pager', '-o', 'cat'], {
@@ -206,7 +206,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     await swapSymlink(layout.current, join('releases', outcome.release));
     const seen = await answerFrom(next, o.health, { untilProblem: true });
     const cwd = await listenerCwd(next);
-    if (seen.problem || !seen.upstream?.includes(bindText(next)) || cwd !== (at.workdir ?? dir))
+    if (seen.problem || !seen.upstream?.includes(formatBind(next)) || cwd !== (at.workdir ?? dir))
       throw new DeployError(
         'verify',
         `after the switch, Nginx answered ${seen.problem ?? 'ok'} from ${seen.upstream ?? 'an unknown upstream'} (the new release's process runs in ${cwd ?? '?'})`,
@@ -320,7 +320,7 @@ async function answerFrom(
   health: DeployOptions['health'],
   opts: { untilProblem: boolean },
 ): Promise<{ problem: string | null; upstream: string | null }> {
-  const wanted = bindText(bind);
+  const wanted = formatBind(bind);
   let seen = await viaNginx(health);
   for (let i = 0; i < 40 && !(opts.untilProblem && seen.problem) && !seen.upstream?.includes(wanted); i++) {
     await sleep(250);
@@ -335,7 +335,7 @@ async function answerFrom(
  */
 async function recover(o: DeployOptions, bind: Bind): Promise<void> {
   const up = await currentUpstream(o.service.name);
-  const live = bindText(bind);
+  const live = formatBind(bind);
   // With a candidate running, Nginx may still send traffic to it whatever the include file says (a kill
   // between writing the file and the reload): the switch back is made again, and waited for.
   if ((up && up !== live) || (await candidateRunning(o.service.name))) {

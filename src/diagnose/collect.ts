@@ -11,7 +11,8 @@ import type {
   UnitObservation,
   UpstreamFailure,
 } from '../causes/types.ts';
-import { parseBindText, parseUpstreamFailure } from '../causes/upstream.ts';
+import { parseBind } from '../app/bind.ts';
+import { parseUpstreamFailure } from '../causes/upstream.ts';
 import { type Envelope, parseLine, withoutColours } from '../logs/envelope.ts';
 import type { LogEvent } from '../logs/event.ts';
 import { fatalnessOf } from '../logs/fatal.ts';
@@ -318,7 +319,7 @@ export class EvidenceCollector {
     if (worker) this.workerClass = worker;
     const listening = LISTENING.exec(message) ?? SOCKET_TABLE.exec(text);
     if (listening) {
-      const bind = bindOf(listening[1] ?? listening[3] ?? '');
+      const bind = parseBind(listening[1] ?? listening[3] ?? '', null, null);
       // The server is process 1: it is a container's own command (Gunicorn's "Listening at: ... (1)",
       // its "[1]" prefix, netstat's "1/python", ss's "pid=1").
       const pid =
@@ -473,10 +474,6 @@ export class EvidenceCollector {
     this.tail.push(entry);
     if (this.tail.length > MAX_TIMELINE_TAIL) this.tail.shift();
   }
-}
-
-function bindOf(raw: string): Bind | null {
-  return parseBindText(raw.replace(/^https?:\/\//, '').replace(/\/$/, ''));
 }
 
 /** The MESSAGE of a journal JSON line, cheaply (no parse): the rest of the record would match anything. */

@@ -2,7 +2,7 @@
 // probes along the request path, all in parallel and each with a timeout; then the same decision as offline.
 import { open } from 'node:fs/promises';
 import { type Bind, LAYERS, type Probes, type Target, type UpstreamFailure } from '../causes/types.ts';
-import { bindText } from '../causes/upstream.ts';
+import { formatBind } from '../app/bind.ts';
 import { UsageError } from '../errors.ts';
 import { diskUsage, memory } from '../host/disk.ts';
 import { isLocalAddress, resolveName } from '../host/dns.ts';
@@ -545,7 +545,7 @@ async function probeUpstream(
     if (check === false) result = 'permission';
   }
   probes.upstream = { target, result, listeners };
-  const text = bindText(target);
+  const text = formatBind(target);
   if (result === 'ok') {
     notes.upstream = {
       status: 'ok',

@@ -3,7 +3,8 @@
 // front of it, its health URL and its worker units. `medic init` writes this down; `medic check` runs on it.
 import { readFileSync } from 'node:fs';
 import { parseEnvFile } from '../app/envfile.ts';
-import { type AppServer, appServerOf, type Bind } from '../app/server.ts';
+import type { Bind } from '../app/bind.ts';
+import { type AppServer, appServerOf } from '../app/server.ts';
 import { UsageError } from '../errors.ts';
 import type { Host } from '../host/host.ts';
 import { httpGet } from '../host/http.ts';

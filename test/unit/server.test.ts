@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { type Bind, parseBind } from '../../src/app/bind.ts';
 import {
   type AppServer,
-  type Bind,
   type ServerContext,
   analyseConfig,
   appServerOf,
   configAssignments,
-  parseBind,
   pythonEnvOf,
 } from '../../src/app/server.ts';
 import { parseEnvFile } from '../../src/app/envfile.ts';
