@@ -1,16 +1,37 @@
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import type { PgFailure, PostgresInfo } from '../host/postgres.ts';
+import type { ProbeResult } from '../host/probe.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
-export const check: Check = {
+export interface DatabaseFacts {
+  service: Pick<Service, 'unit' | 'project'>;
+  /** The app's PostgreSQL URL (driver suffix taken off); null when it has none. */
+  url: string | null;
+  /** What logging in with it got. */
+  postgres: ProbeResult<PostgresInfo, PgFailure> | null;
+}
+
+/** The URL and the login, shared by db.reachable and db.auth. */
+export async function gatherDatabase(ctx: {
+  service: DatabaseFacts['service'];
+  databaseUrl(): string | null;
+  postgres(): Promise<DatabaseFacts['postgres']>;
+}): Promise<DatabaseFacts> {
+  const url = ctx.databaseUrl();
+  return { service: ctx.service, url, postgres: url ? await ctx.postgres() : null };
+}
+
+export const check = defineCheck<DatabaseFacts>({
   meta: {
     id: 'db.auth',
     layer: 'database',
     title: "the app's database user can log in to its database",
     docs: 'Logs in with the user, password and database of DATABASE_URL. "password authentication failed" after a password rotation, or a database that does not exist, stop the app at its first query.',
+    gatesDeploy: true,
   },
-  async run(ctx) {
-    const url = ctx.databaseUrl();
+  gather: gatherDatabase,
+  judge({ service, url, postgres: r }) {
     if (!url) return skip('no PostgreSQL URL in the unit environment');
-    const r = await ctx.postgres();
     if (!r) return skip('no PostgreSQL URL');
     const user = /^[^:]+:\/\/([^:@/]*)/.exec(url)?.[1] ?? '';
     const db = /\/([^/?]+)(?:\?|$)/.exec(url.replace(/^[^@]*@/, ''))?.[1] ?? '';
@@ -20,8 +41,8 @@ export const check: Check = {
         `PostgreSQL refuses the login of ${user}`,
         [r.error.message.split('\n')[0] ?? ''],
         [
-          `sudo -u postgres psql -c "ALTER ROLE ${user} PASSWORD '…'"    # or put the current password in ${ctx.service.project?.databaseUrlVar ?? 'DATABASE_URL'}`,
-          `systemctl restart ${ctx.service.unit}`,
+          `sudo -u postgres psql -c "ALTER ROLE ${user} PASSWORD '…'"    # or put the current password in ${service.project?.databaseUrlVar ?? 'DATABASE_URL'}`,
+          `systemctl restart ${service.unit}`,
         ],
       );
     if (r.error.kind === 'database_missing')
@@ -32,4 +53,4 @@ export const check: Check = {
       );
     return skip(`not reachable (${r.error.kind}): see db.reachable`);
   },
-};
+});

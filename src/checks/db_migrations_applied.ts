@@ -1,7 +1,9 @@
 import { posix } from 'node:path';
 import { alembicHeads } from '../discover/project.ts';
-import { lastMigration } from '../host/postgres.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { type AppliedMigration, lastMigration, type MigrationFailure } from '../host/postgres.ts';
+import type { ProbeResult } from '../host/probe.ts';
+import { defineCheck, fail, type Output, pass, skip } from './types.ts';
 
 /** `manage.py showmigrations --plan` lines not yet applied: "[ ]  notes.0002_note_words". */
 export function unappliedDjango(output: string): string[] {
@@ -11,25 +13,64 @@ export function unappliedDjango(output: string): string[] {
     .filter((x): x is string => Boolean(x));
 }
 
-export const check: Check = {
+export interface MigrationsFacts {
+  service: Pick<Service, 'user' | 'unit' | 'python' | 'venv' | 'project'>;
+  canActAsUser: boolean;
+  /** Django: `manage.py showmigrations --plan` as the unit's user; null when it could not run. */
+  showmigrations: Output | null;
+  /** Alembic: the revision scripts on disk and the rows of alembic_version. */
+  alembic: {
+    dir: string;
+    /** The text of each revision script in the versions directory. */
+    scripts: string[];
+    url: string | null;
+    applied: ProbeResult<AppliedMigration, MigrationFailure> | null;
+  } | null;
+}
+
+export const check = defineCheck<MigrationsFacts>({
   meta: {
     id: 'db.migrations_applied',
     layer: 'database',
     title: "the database schema is at the code's latest migration (Alembic, Django, Flask-Migrate)",
     docs: 'Compares the heads of the Alembic scripts on disk with alembic_version, or lists Django\'s unapplied migrations with `manage.py showmigrations --plan` as the unit\'s user. Code that expects a column the database lacks fails on its first query ("column does not exist").',
   },
-  async run(ctx) {
+  async gather(ctx) {
     const { service, host } = ctx;
+    const m = service.project?.migrations;
+    const canActAsUser = ctx.canActAsUser();
+    const facts: MigrationsFacts = { service, canActAsUser, showmigrations: null, alembic: null };
+    if (!m) return facts;
+    const root = service.project?.root ?? '.';
+    if (m.tool === 'django') {
+      if (!canActAsUser) return facts;
+      facts.showmigrations = await ctx.asUser(
+        [service.python ?? 'python3', 'manage.py', 'showmigrations', '--plan'],
+        {
+          cwd: root,
+          timeoutMs: Math.max(ctx.timeoutMs, 15_000),
+        },
+      );
+      return facts;
+    }
+    const url = ctx.databaseUrl();
+    const dir = posix.join(root, m.dir, 'versions');
+    facts.alembic = { dir, scripts: [], url, applied: null };
+    if (!url) return facts;
+    const files = ((await host.readdir(dir)) ?? []).filter((f) => f.endsWith('.py'));
+    const scripts = await Promise.all(files.map((f) => host.readFile(posix.join(dir, f))));
+    facts.alembic.scripts = scripts.filter((s): s is string => s !== undefined);
+    if (alembicHeads(facts.alembic.scripts).length > 0)
+      facts.alembic.applied = await lastMigration(url, 'alembic', ctx.timeoutMs);
+    return facts;
+  },
+  judge({ service, canActAsUser, showmigrations: r, alembic }) {
     const m = service.project?.migrations;
     if (!m) return skip('no migrations found (Alembic, Django, Flask-Migrate)');
     const root = service.project?.root ?? '.';
     const python = service.python ?? 'python3';
     if (m.tool === 'django') {
-      if (!ctx.canActAsUser()) return skip(`run medic as root to run manage.py as ${service.user}`);
-      const r = await ctx.asUser([python, 'manage.py', 'showmigrations', '--plan'], {
-        cwd: root,
-        timeoutMs: Math.max(ctx.timeoutMs, 15_000),
-      });
+      if (!canActAsUser) return skip(`run medic as root to run manage.py as ${service.user}`);
       if (!r || r.code !== 0)
         return fail(
           'manage.py showmigrations fails',
@@ -49,36 +90,33 @@ export const check: Check = {
         );
       return pass(`all ${total} Django migrations applied`);
     }
-    const url = ctx.databaseUrl();
-    if (!url) return skip('no PostgreSQL URL in the unit environment');
-    const dir = posix.join(root, m.dir, 'versions');
-    const files = ((await host.readdir(dir)) ?? []).filter((f) => f.endsWith('.py'));
-    const scripts = await Promise.all(files.map((f) => host.readFile(posix.join(dir, f))));
-    const heads = alembicHeads(scripts.filter((s): s is string => s !== undefined));
-    if (heads.length === 0) return skip(`no Alembic revisions in ${dir}`);
-    const r = await lastMigration(url, 'alembic', ctx.timeoutMs);
+    if (!alembic?.url) return skip('no PostgreSQL URL in the unit environment');
+    const heads = alembicHeads(alembic.scripts);
+    if (heads.length === 0) return skip(`no Alembic revisions in ${alembic.dir}`);
     const upgrade =
       m.tool === 'flask-migrate'
         ? `cd ${root} && sudo -u ${service.user} ${service.venv ?? '.venv'}/bin/flask db upgrade`
         : `cd ${root} && sudo -u ${service.user} ${service.venv ?? '.venv'}/bin/alembic upgrade head`;
-    if (!r.ok) {
-      if (r.error.kind === 'no_migration_table')
+    const a = alembic.applied;
+    if (!a) return skip('could not read alembic_version');
+    if (!a.ok) {
+      if (a.error.kind === 'no_migration_table')
         return fail(
           'the database has no alembic_version table: no migration was ever applied',
           [],
           [upgrade],
         );
-      return skip(`cannot read alembic_version (${r.error.kind}): see db.reachable`);
+      return skip(`cannot read alembic_version (${a.error.kind}): see db.reachable`);
     }
-    if (r.value.tool !== 'alembic') return skip('unexpected answer');
-    const current = r.value.revisions;
+    if (a.value.tool !== 'alembic') return skip('unexpected answer');
+    const current = a.value.revisions;
     const behind = heads.filter((h) => !current.includes(h));
     if (behind.length > 0)
       return fail(
         `the database is at ${current.join(', ') || 'no revision'}, the code's head is ${heads.join(', ')}`,
-        [`${files.length} revisions in ${dir}`],
+        [`${alembic.scripts.length} revisions in ${alembic.dir}`],
         [upgrade, `systemctl restart ${service.unit}`],
       );
     return pass(`at head ${heads.join(', ')}`);
   },
-};
+});

@@ -1,5 +1,6 @@
 import { redactPassword } from '../host/probe.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import { type DatabaseFacts, gatherDatabase } from './db_auth.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 const UNREACHABLE = new Set([
   'refused',
@@ -11,17 +12,17 @@ const UNREACHABLE = new Set([
   'other',
 ]);
 
-export const check: Check = {
+export const check = defineCheck<DatabaseFacts>({
   meta: {
     id: 'db.reachable',
     layer: 'database',
     title: "PostgreSQL answers at the address in the app's DATABASE_URL",
     docs: "Connects to the host and port of the app's database URL, from this server. Refused means PostgreSQL is down or listens elsewhere (listen_addresses, port); a timeout is a firewall or a wrong host.",
+    gatesDeploy: true,
   },
-  async run(ctx) {
-    const url = ctx.databaseUrl();
+  gather: gatherDatabase,
+  judge({ url, postgres: r }) {
     if (!url) return skip('no PostgreSQL URL in the unit environment');
-    const r = await ctx.postgres();
     if (!r) return skip('no PostgreSQL URL');
     const where = redactPassword(url.replace(/^[^@]*@/, '').replace(/\/.*$/, ''), url);
     if (r.ok) return pass(`PostgreSQL ${r.value.serverVersion} answers at ${where} (${Math.round(r.ms)} ms)`);
@@ -37,4 +38,4 @@ export const check: Check = {
       ],
     );
   },
-};
+});

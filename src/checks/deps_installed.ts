@@ -1,5 +1,6 @@
 import { normaliseName } from '../discover/project.ts';
-import { fail, pass, skip, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, type Output, pass, skip, warn } from './types.ts';
 
 // For each requirement line: missing or the wrong version in this interpreter's environment.
 const CHECK_REQUIREMENTS = String.raw`
@@ -41,21 +42,29 @@ export function pipCheckProblems(output: string): string[] {
     .filter((l) => /has requirement|which is not installed|is not supported on this platform/.test(l));
 }
 
-export const check: Check = {
+export interface DepsFacts {
+  service: Pick<Service, 'python' | 'venv' | 'unit' | 'project'>;
+  /** The requirements the venv's Python finds unmet, as JSON (see CHECK_REQUIREMENTS); null when it did not run. */
+  unmet: Output | null;
+  /** `python -m pip check`; null when it did not run. */
+  pipCheck: Output | null;
+}
+
+export const check = defineCheck<DepsFacts>({
   meta: {
     id: 'deps.installed',
     layer: 'runtime',
     title:
       'the virtualenv has every package the project requires, at the required version (and pip check agrees)',
     docs: "Reads requirements.txt (or pyproject.toml's dependencies) and asks the virtualenv's own Python which versions are installed; then runs `pip check` for broken dependencies between packages. A package added to requirements.txt but never installed is a ModuleNotFoundError at the next restart.",
+    gatesDeploy: true,
   },
-  async run(ctx) {
+  async gather(ctx) {
     const { service } = ctx;
     const reqs = service.project?.requirements ?? [];
-    if (!service.python) return skip('no virtualenv found in ExecStart');
-    if (reqs.length === 0) return skip('the project lists no requirements');
+    if (!service.python || reqs.length === 0) return { service, unmet: null, pipCheck: null };
     // Both are a Python start-up and pip check reads every installed package: run them side by side.
-    const [r, pc] = await Promise.all([
+    const [unmet, pipCheck] = await Promise.all([
       ctx.asUser([service.python, '-c', CHECK_REQUIREMENTS], {
         input: reqs.map((q) => q.line).join('\n'),
         cwd: service.workdir ?? '/',
@@ -66,6 +75,12 @@ export const check: Check = {
         timeoutMs: Math.max(ctx.timeoutMs, 8000),
       }),
     ]);
+    return { service, unmet, pipCheck };
+  },
+  judge({ service, unmet: r, pipCheck: pc }) {
+    const reqs = service.project?.requirements ?? [];
+    if (!service.python) return skip('no virtualenv found in ExecStart');
+    if (reqs.length === 0) return skip('the project lists no requirements');
     if (!r || r.code !== 0)
       return skip(`could not ask ${service.python}: ${r?.stderr.trim().split('\n').pop() ?? 'no answer'}`);
     let unmet: Unmet[];
@@ -101,4 +116,4 @@ export const check: Check = {
       );
     return pass(`${reqs.length} requirements of ${file} met${pc ? '; pip check clean' : ''}`);
   },
-};
+});

@@ -1,5 +1,6 @@
-import { plainServerNames } from '../discover/service.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import { plainServerNames, type Service } from '../discover/service.ts';
+import type { AppFacts } from './context.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 /** Django's validate_host: "*" matches all, ".example.com" matches it and its subdomains, else exact (no port). */
 export function hostAllowed(host: string, allowed: string[]): boolean {
@@ -12,21 +13,30 @@ export function hostAllowed(host: string, allowed: string[]): boolean {
   });
 }
 
-export const check: Check = {
+export interface AllowedHostsFacts {
+  service: Pick<Service, 'project' | 'site' | 'unit' | 'env' | 'envSource'>;
+  /** Django's settings as the app loads them; null when they could not be loaded. */
+  django: AppFacts['django'] | null;
+}
+
+export const check = defineCheck<AllowedHostsFacts>({
   meta: {
     id: 'django.allowed_hosts_match',
     layer: 'app',
     title: "every server_name Nginx serves the app under is in Django's ALLOWED_HOSTS",
     docs: 'Nginx passes the Host header through; Django answers 400 Bad Request (DisallowedHost) for a name missing from ALLOWED_HOSTS. Compares the server_name values of the site in front of the app with ALLOWED_HOSTS as the app loads it.',
   },
-  async run(ctx) {
+  async gather(ctx) {
     const { service } = ctx;
+    const applies =
+      service.project?.framework === 'django' && service.site && plainServerNames(service.site).length > 0;
+    return { service, django: applies ? ((await ctx.appFacts())?.django ?? null) : null };
+  },
+  judge({ service, django }) {
     if (service.project?.framework !== 'django') return skip('not a Django project');
     if (!service.site) return skip('no Nginx site in front of the app');
     const names = plainServerNames(service.site);
     if (names.length === 0) return skip('the site has no plain server_name');
-    const facts = await ctx.appFacts();
-    const django = facts?.django;
     if (!django) return skip('could not load the Django settings (see app.importable)');
     const missing = names.filter((n) => !hostAllowed(n, django.ALLOWED_HOSTS));
     if (missing.length > 0)
@@ -43,4 +53,4 @@ export const check: Check = {
       );
     return pass(`${names.join(', ')} allowed (ALLOWED_HOSTS ${JSON.stringify(django.ALLOWED_HOSTS)})`);
   },
-};
+});

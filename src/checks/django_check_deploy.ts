@@ -1,4 +1,5 @@
-import { fail, pass, skip, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, type Output, pass, skip, warn } from './types.ts';
 
 export interface DjangoIssue {
   id: string;
@@ -31,25 +32,41 @@ export function parseDjangoCheck(output: string): DjangoIssue[] {
 // Warnings that are outages or breaches in production, not advice.
 const SERIOUS = new Set(['security.W018', 'security.W009', 'security.W020']);
 
-export const check: Check = {
+export interface CheckDeployFacts {
+  service: Pick<Service, 'project' | 'python' | 'user' | 'unit' | 'envFiles'>;
+  hasManagePy: boolean;
+  canActAsUser: boolean;
+  /** `manage.py check --deploy` as the unit's user; null when it could not run. */
+  output: Output | null;
+}
+
+export const check = defineCheck<CheckDeployFacts>({
   meta: {
     id: 'django.check_deploy',
     layer: 'app',
     title: "Django's deployment checklist passes (manage.py check --deploy)",
     docs: "Runs `manage.py check --deploy` as the unit's user with its environment and reports each issue with its id. Errors, DEBUG=True (W018), a weak SECRET_KEY (W009) and an empty ALLOWED_HOSTS (W020) fail; other security warnings warn. Silence a warning that does not apply in SILENCED_SYSTEM_CHECKS.",
   },
-  async run(ctx) {
+  async gather(ctx) {
     const { service, host } = ctx;
     const project = service.project;
-    if (project?.framework !== 'django') return skip('not a Django project');
-    if (!service.python) return skip('no Python interpreter found for the app');
-    const manage = `${project.root}/manage.py`;
-    if (!(await host.stat(manage))) return skip(`no ${manage}`);
-    if (!ctx.canActAsUser()) return skip(`run medic as root to run manage.py as ${service.user}`);
-    const r = await ctx.asUser([service.python, 'manage.py', 'check', '--deploy'], {
+    const canActAsUser = ctx.canActAsUser();
+    const facts: CheckDeployFacts = { service, hasManagePy: false, canActAsUser, output: null };
+    if (project?.framework !== 'django' || !service.python) return facts;
+    facts.hasManagePy = Boolean(await host.stat(`${project.root}/manage.py`));
+    if (!facts.hasManagePy || !canActAsUser) return facts;
+    facts.output = await ctx.asUser([service.python, 'manage.py', 'check', '--deploy'], {
       cwd: project.root,
       timeoutMs: Math.max(ctx.timeoutMs, 15_000),
     });
+    return facts;
+  },
+  judge({ service, hasManagePy, canActAsUser, output: r }) {
+    const project = service.project;
+    if (project?.framework !== 'django') return skip('not a Django project');
+    if (!service.python) return skip('no Python interpreter found for the app');
+    if (!hasManagePy) return skip(`no ${project.root}/manage.py`);
+    if (!canActAsUser) return skip(`run medic as root to run manage.py as ${service.user}`);
     if (!r) return skip('could not run manage.py');
     const output = `${r.stdout}\n${r.stderr}`;
     const issues = parseDjangoCheck(output);
@@ -84,4 +101,4 @@ export const check: Check = {
         : 'no issues',
     );
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { EnvRead } from '../discover/project.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 /** The names the code reads without a default that the unit's environment does not set. */
 export function missingNames(
@@ -31,14 +32,22 @@ const PROVIDED = [
   'SERVER_SOFTWARE',
 ];
 
-export const check: Check = {
+export interface RequiredEnvFacts {
+  service: Pick<Service, 'project' | 'env' | 'envFiles' | 'unit'>;
+}
+
+export const check = defineCheck<RequiredEnvFacts>({
   meta: {
     id: 'env.required_present',
     layer: 'app',
     title: "every variable the code reads without a default is in the unit's environment",
     docs: 'Reads the project\'s own Python files for os.environ["X"], env("X") and config("X") without a default, and compares with Environment= and the EnvironmentFile= files: a missing one is a KeyError or ImproperlyConfigured at start-up. Names only; values are never shown.',
+    gatesDeploy: true,
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     const project = service.project;
     if (!project) return skip('no project directory to read');
     const required = project.envReads.filter((r) => r.required);
@@ -60,4 +69,4 @@ export const check: Check = {
       );
     return pass(`${required.length} required variables set (${required.map((r) => r.name).join(', ')})`);
   },
-};
+});

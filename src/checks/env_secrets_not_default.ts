@@ -1,5 +1,6 @@
 import { isSecretName } from '../report/mask.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 const PLACEHOLDERS =
   /^(?:change[-_ ]?me|changeit|secret|secret[-_]?key|password|passw0rd|pass|admin|root|test|testing|dev|development|default|example|sample|dummy|todo|fixme|xxx+|123+4*5*6*|qwerty|your[-_].*|replace[-_ ]?me.*|insecure.*|not[-_]?secret|django-insecure-.*|none|null|foo|bar|foobar|key|token|s3cr3t)$/i;
@@ -20,14 +21,21 @@ function urlPassword(value: string): string | null {
   return m?.[1] ?? null;
 }
 
-export const check: Check = {
+export interface SecretsFacts {
+  service: Pick<Service, 'env' | 'envSource' | 'envFiles' | 'unit'>;
+}
+
+export const check = defineCheck<SecretsFacts>({
   meta: {
     id: 'env.secrets_not_default',
     layer: 'app',
     title: 'secrets in the environment are not placeholders or weak defaults',
     docs: 'SECRET_KEY=changeme, a django-insecure- key, or a database password of "postgres" ship from examples into production and sign every session cookie. Looks at variables with secret-like names and the passwords inside URLs; only the verdict is shown, never the value.',
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     const found: string[] = [];
     let looked = 0;
     for (const [name, value] of Object.entries(service.env)) {
@@ -54,4 +62,4 @@ export const check: Check = {
       );
     return pass(`${looked} secret${looked === 1 ? '' : 's'} look like real values`);
   },
-};
+});

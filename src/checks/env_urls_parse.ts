@@ -1,4 +1,5 @@
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 const URL_NAME = /(?:_URL|_URI|_DSN|^DATABASE|_BROKER)$/;
 
@@ -41,14 +42,22 @@ export function urlProblem(value: string): string | null {
   return null;
 }
 
-export const check: Check = {
+export interface UrlsFacts {
+  service: Pick<Service, 'env' | 'envSource' | 'envFiles' | 'unit'>;
+}
+
+export const check = defineCheck<UrlsFacts>({
   meta: {
     id: 'env.urls_parse',
     layer: 'app',
     title: 'the service URLs in the environment parse (DATABASE_URL, REDIS_URL, …)',
     docs: 'A rotated password with an unescaped "/", "@", "?" or ":" makes the URL parse to another host or a non-numeric port ("Port could not be cast to integer value"), and the app dies at import. Parsed the way Python\'s urllib does; values are never shown.',
+    gatesDeploy: true,
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     const urls = Object.entries(service.env).filter(
       ([k, v]) => URL_NAME.test(k) || /^[a-z][a-z0-9+.-]*:\/\/\S/i.test(v),
     );
@@ -64,4 +73,4 @@ export const check: Check = {
       ]);
     return pass(`${urls.map(([k]) => k).join(', ')} parse`);
   },
-};
+});

@@ -1,5 +1,7 @@
 import { EVERY_INTERFACE } from './net_bind_address.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import type { Listener } from '../host/listeners.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 export interface Firewall {
   tool: 'ufw' | 'nft' | 'iptables';
@@ -115,29 +117,42 @@ export function judgeFirewall(
   };
 }
 
-export const check: Check = {
+export interface FirewallFacts {
+  service: Pick<Service, 'site' | 'binds'>;
+  /** What each tool printed when it ran and exited 0; null otherwise. */
+  ufw: string | null;
+  nft: string | null;
+  iptables: string | null;
+  /** Every listening socket; null when /proc cannot be read. */
+  listeners: Listener[] | null;
+}
+
+export const check = defineCheck<FirewallFacts>({
   meta: {
     id: 'firewall.public_ports',
     layer: 'firewall',
     title: 'the firewall lets 80/443 in and keeps the app, PostgreSQL and Redis ports private',
     docs: "Reads ufw, nftables or iptables rules and the listening sockets. Fails when the firewall drops a port Nginx serves the site on, or when the app's port, PostgreSQL (5432) or Redis (6379) listens on every interface with no rule keeping it private (Redis without a password on a public port is taken over within hours).",
   },
-  async run(ctx) {
+  async gather(ctx) {
     const { host, service, timeoutMs } = ctx;
-    const [ufw, nft, ipt] = await Promise.all([
+    const [ufw, nft, iptables, listeners] = await Promise.all([
       host.run('ufw', ['status', 'verbose'], { timeoutMs }),
       host.run('nft', ['list', 'ruleset'], { timeoutMs }),
       host.run('iptables', ['-S', 'INPUT'], { timeoutMs }),
+      ctx.listeners(),
     ]);
     const ok = (r: typeof ufw) => (r.ok && r.value.code === 0 ? r.value.stdout : null);
+    return { service, ufw: ok(ufw), nft: ok(nft), iptables: ok(iptables), listeners };
+  },
+  judge({ service, ufw, nft, iptables, listeners: all }) {
     const found = [
-      ok(ufw) !== null ? parseUfw(ok(ufw) ?? '') : null,
-      ok(nft) !== null ? parseNft(ok(nft) ?? '') : null,
-      ok(ipt) !== null ? parseIptables(ok(ipt) ?? '') : null,
+      ufw !== null ? parseUfw(ufw) : null,
+      nft !== null ? parseNft(nft) : null,
+      iptables !== null ? parseIptables(iptables) : null,
     ].filter((f): f is Firewall => f !== null);
     // ufw and iptables are front ends of nftables: the one that filters is the one in force.
     const fw = found.find((f) => f.filtering) ?? found[0] ?? null;
-    const all = await ctx.listeners();
     if (!all) return skip('cannot read /proc/net');
     const sitePorts = service.site
       ? [...new Set(service.site.listen.map((l) => l.port).filter((p): p is number => p !== null))]
@@ -195,4 +210,4 @@ export const check: Check = {
       evidence,
     );
   },
-};
+});

@@ -2,7 +2,8 @@ import { matchMessage } from '../causes/messages/index.ts';
 import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import { eventsOfText } from '../logs/read.ts';
 import { showValue } from '../systemd/show.ts';
-import { fail, pass, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass } from './types.ts';
 
 /**
  * The kernel's OOM kills of this unit: its own journal's SIGKILL exits (or systemd's "killed by the OOM killer")
@@ -24,15 +25,21 @@ export function oomKills(unitJournal: string, kernelJournal: string, unit: strin
   return out;
 }
 
-export const check: Check = {
+export interface OomFacts {
+  service: Pick<Service, 'unit' | 'name' | 'show' | 'exec'>;
+  /** `journalctl -u UNIT -b -o json` and `journalctl -k -b -o json`; null when journalctl could not run. */
+  unitJournal: string | null;
+  kernelJournal: string | null;
+}
+
+export const check = defineCheck<OomFacts>({
   meta: {
     id: 'host.recent_oom',
     layer: 'host',
     title: 'the kernel has not OOM-killed the app since boot',
     docs: "Pairs the unit's SIGKILL exits in its journal with the kernel's OOM-killer lines (or systemd's Result=oom-kill). An OOM kill looks like a silent crash: no traceback, only \"status=9/KILL\".",
   },
-  async run({ host, service, timeoutMs }) {
-    const comm = (service.exec?.path ?? '').split('/').pop() ?? '';
+  async gather({ host, service, timeoutMs }) {
     const [unitLog, kernel] = await Promise.all([
       host.run(
         'journalctl',
@@ -45,8 +52,18 @@ export const check: Check = {
         { timeoutMs },
       ),
     ]);
+    return {
+      service,
+      unitJournal: unitLog.ok ? unitLog.value.stdout : null,
+      kernelJournal: kernel.ok ? kernel.value.stdout : null,
+    };
+  },
+  judge({ service, unitJournal, kernelJournal }) {
+    const comm = (service.exec?.path ?? '').split('/').pop() ?? '';
     const kills =
-      unitLog.ok && kernel.ok ? oomKills(unitLog.value.stdout, kernel.value.stdout, service.unit, comm) : [];
+      unitJournal !== null && kernelJournal !== null
+        ? oomKills(unitJournal, kernelJournal, service.unit, comm)
+        : [];
     const result = showValue(service.show, 'Result');
     const fix = [
       `medic diagnose ${service.name}`,
@@ -62,4 +79,4 @@ export const check: Check = {
       );
     return pass('no OOM kill of the app since boot');
   },
-};
+});

@@ -1,6 +1,7 @@
 import type { Bind } from '../app/bind.ts';
 import { formatBind } from '../app/bind.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 /** Bind addresses that take every interface. */
 export const EVERY_INTERFACE = new Set(['0.0.0.0', '::', '*', '']);
@@ -14,14 +15,21 @@ export function publicBinds(binds: Bind[]): Bind[] {
   );
 }
 
-export const check: Check = {
+export interface BindAddressFacts {
+  service: Pick<Service, 'binds' | 'site' | 'server' | 'unit'>;
+}
+
+export const check = defineCheck<BindAddressFacts>({
   meta: {
     id: 'net.bind_address',
     layer: 'upstream',
     title: 'behind Nginx, the app listens on loopback or a unix socket only',
     docs: 'An app behind Nginx that binds 0.0.0.0 can be reached around the proxy: no TLS, no rate limits, a Host header nobody checked. Bind 127.0.0.1:PORT or a unix socket. (Inside a container it is the reverse: 127.0.0.1 is unreachable from outside the container, bind 0.0.0.0.)',
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     if (service.binds.length === 0) return skip('no bind found in ExecStart or the server config');
     const open = publicBinds(service.binds);
     const text = service.binds.map(formatBind).join(', ');
@@ -37,4 +45,4 @@ export const check: Check = {
     if (open.length > 0) return pass(`${text} (no Nginx site in front: the app serves clients itself)`);
     return pass(`${text}: local only`);
   },
-};
+});

@@ -1,6 +1,7 @@
 import { formatBind } from '../app/bind.ts';
 import { EVERY_INTERFACE } from './net_bind_address.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import { gatherListeners, type ListenFacts } from './net_app_listening.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
 /** Two TCP sockets on one port collide when either takes every address, or both take the same one. */
 export function sameAddress(a: string, b: string): boolean {
@@ -8,19 +9,18 @@ export function sameAddress(a: string, b: string): boolean {
   return EVERY_INTERFACE.has(a) || EVERY_INTERFACE.has(b) || n(a) === n(b);
 }
 
-export const check: Check = {
+export const check = defineCheck<ListenFacts>({
   meta: {
     id: 'net.port_conflict',
     layer: 'upstream',
     title: "no other process listens on the app's port or socket",
     docs: 'Another process on the app\'s port (an old Gunicorn master left from a manual start, a second app on the same default 8000) makes the next start fail with "Address already in use", or gets Nginx\'s traffic instead of the app.',
   },
-  async run(ctx) {
-    const { service } = ctx;
+  gather: gatherListeners,
+  judge({ service, listeners: all, unitPids }) {
     if (service.binds.length === 0) return skip('no bind found');
-    const all = await ctx.listeners();
     if (!all) return skip('cannot read /proc/net');
-    const mine = new Set((await ctx.unitProcesses()).map((p) => p.pid));
+    const mine = new Set(unitPids);
     const others = all.filter(
       (l) =>
         service.binds.some((b) =>
@@ -40,4 +40,4 @@ export const check: Check = {
     }
     return pass(`${service.binds.map(formatBind).join(', ')} held by ${service.unit} only`);
   },
-};
+});

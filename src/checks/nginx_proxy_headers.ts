@@ -1,5 +1,6 @@
 import { type Directive, walk } from '../nginx/config.ts';
-import { fail, pass, skip, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip, warn } from './types.ts';
 
 const WANTED = ['host', 'x-forwarded-for', 'x-forwarded-proto'] as const;
 
@@ -17,14 +18,21 @@ export function effectiveProxyHeaders(chain: Directive[][]): Set<string> {
   return new Set();
 }
 
-export const check: Check = {
+export interface ProxyHeadersFacts {
+  service: Pick<Service, 'site' | 'nginx'>;
+}
+
+export const check = defineCheck<ProxyHeadersFacts>({
   meta: {
     id: 'nginx.proxy_headers',
     layer: 'proxy',
     title: 'Nginx passes Host, X-Forwarded-For and X-Forwarded-Proto to the app',
     docs: 'Without Host the app sees "localhost" (Django answers 400, redirects and absolute URLs break); without X-Forwarded-Proto it believes every request is plain HTTP (redirect loops behind TLS, insecure-cookie errors); without X-Forwarded-For every client has Nginx\'s address. Follows nginx\'s rule that a location setting any proxy_set_header drops all the inherited ones.',
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     const site = service.site;
     const directives = service.nginx?.directives ?? [];
     if (!site || directives.length === 0) return skip('no Nginx site in front of the app');
@@ -60,4 +68,4 @@ export const check: Check = {
       return fail(`${[...all].join(', ')} not passed to the app`, evidence, fix);
     return warn(`${[...all].join(', ')} not passed to the app`, evidence, fix);
   },
-};
+});

@@ -1,15 +1,23 @@
 import { formatBind } from '../app/bind.ts';
 import { reaches, upstreamOf } from '../nginx/sites.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
-export const check: Check = {
+export interface UpstreamFacts {
+  service: Pick<Service, 'site' | 'binds' | 'unit'>;
+}
+
+export const check = defineCheck<UpstreamFacts>({
   meta: {
     id: 'nginx.upstream_matches_bind',
     layer: 'proxy',
     title: "Nginx's proxy_pass reaches the address the app binds",
     docs: 'Compares every proxy_pass / uwsgi_pass target of the site (through upstream blocks) with the app server\'s binds: the same socket path, or the same port on an address the bind accepts (127.0.0.1 does not reach [::1], "localhost" tries both). A mismatch is a 502 on every request while both sides look healthy.',
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     const site = service.site;
     if (!site) return skip('no Nginx site in front of the app');
     if (service.binds.length === 0) return skip('no bind found for the app');
@@ -35,4 +43,4 @@ export const check: Check = {
       `${site.file} → ${[...new Set(targets.map((t) => formatBind(t.target)))].join(', ')} = the app's bind`,
     );
   },
-};
+});

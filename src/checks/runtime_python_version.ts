@@ -1,27 +1,43 @@
 import { satisfies } from '../discover/project.ts';
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
-export const check: Check = {
+export interface PythonVersionFacts {
+  service: Pick<Service, 'python' | 'venv' | 'project' | 'unit'>;
+  /** What the unit's Python says its version is ("3.11.2"), or why it did not run; null without a Python. */
+  python: { version: string } | { error: string } | null;
+}
+
+export const check = defineCheck<PythonVersionFacts>({
   meta: {
     id: 'runtime.python_version',
     layer: 'runtime',
     title: "the virtualenv's Python satisfies the project's requirement",
     docs: 'Compares the interpreter the unit runs with requires-python (pyproject.toml), runtime.txt or .python-version. A venv built on an older Python fails at import on newer syntax or stdlib names (typing.override, match statements).',
+    gatesDeploy: true,
   },
-  async run({ host, service, timeoutMs }) {
-    if (!service.python) return skip('no virtualenv or interpreter found in ExecStart');
+  async gather({ host, service, timeoutMs }) {
+    if (!service.python) return { service, python: null };
     const r = await host.run(service.python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], {
       timeoutMs,
     });
-    if (!r.ok || r.value.code !== 0)
+    if (r.ok && r.value.code === 0) return { service, python: { version: r.value.stdout.trim() } };
+    return {
+      service,
+      python: { error: r.ok ? (r.value.stderr.trim().split('\n').pop() ?? '') : r.error.message },
+    };
+  },
+  judge({ service, python }) {
+    if (!service.python || !python) return skip('no virtualenv or interpreter found in ExecStart');
+    if ('error' in python)
       return fail(
         `${service.python} does not run`,
-        [r.ok ? (r.value.stderr.trim().split('\n').pop() ?? '') : r.error.message],
+        [python.error],
         [
           `python3 -m venv --clear ${service.venv ?? 'VENV'} && ${service.venv ?? 'VENV'}/bin/pip install -r requirements.txt`,
         ],
       );
-    const version = r.value.stdout.trim();
+    const { version } = python;
     const want = service.project?.python;
     if (!want) return pass(`Python ${version} (the project states no requirement)`);
     if (!satisfies(version, want.spec))
@@ -36,4 +52,4 @@ export const check: Check = {
       );
     return pass(`Python ${version} satisfies ${want.spec} (${want.from})`);
   },
-};
+});

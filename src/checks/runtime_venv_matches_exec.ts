@@ -1,24 +1,46 @@
 import { posix } from 'node:path';
-import { fail, pass, skip, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip, warn } from './types.ts';
 
-export const check: Check = {
+export interface VenvFacts {
+  service: Pick<Service, 'exec' | 'venv' | 'unit' | 'project'>;
+  /** The virtualenvs in the project directory (.venv, venv, env, .env that hold a pyvenv.cfg). */
+  projectVenvs: string[];
+  /** The unit's virtualenv exists, and has a pyvenv.cfg. */
+  venvExists: boolean;
+  venvHasConfig: boolean;
+  /** The interpreter of ExecStart's "#!" line. */
+  shebang: string | undefined;
+}
+
+export const check = defineCheck<VenvFacts>({
   meta: {
     id: 'runtime.venv_matches_exec',
     layer: 'runtime',
     title: "ExecStart runs the project's virtualenv with its own Python",
     docs: 'A virtualenv copied or moved to a new path keeps the old path in its scripts\' "#!" lines, so bin/gunicorn silently runs the old venv\'s Python and packages. Also warns when the project has a virtualenv that the unit does not use.',
   },
-  async run(ctx) {
+  async gather(ctx) {
     const { host, service } = ctx;
-    const exec = service.exec;
-    if (!exec) return skip('the unit has no ExecStart=');
-    const venv = service.venv;
-    const local: string[] = [];
+    const projectVenvs: string[] = [];
     if (service.workdir)
       for (const name of ['.venv', 'venv', 'env', '.env']) {
         const dir = posix.join(service.workdir, name);
-        if (await host.stat(posix.join(dir, 'pyvenv.cfg'))) local.push(dir);
+        if (await host.stat(posix.join(dir, 'pyvenv.cfg'))) projectVenvs.push(dir);
       }
+    const venv = service.venv;
+    return {
+      service,
+      projectVenvs,
+      venvExists: venv ? Boolean(await host.stat(venv)) : false,
+      venvHasConfig: venv ? Boolean(await host.stat(posix.join(venv, 'pyvenv.cfg'))) : false,
+      shebang: service.exec ? await ctx.execInterpreter() : undefined,
+    };
+  },
+  judge({ service, projectVenvs: local, venvExists, venvHasConfig, shebang }) {
+    const exec = service.exec;
+    if (!exec) return skip('the unit has no ExecStart=');
+    const venv = service.venv;
     if (!venv) {
       if (local.length > 0)
         return warn(
@@ -30,11 +52,10 @@ export const check: Check = {
         );
       return skip(`${exec.path} is not in a virtualenv`);
     }
-    if (!(await host.stat(posix.join(venv, 'pyvenv.cfg')))) {
-      if (!(await host.stat(venv))) return skip(`${venv} does not exist (see unit.exec_exists)`);
+    if (!venvHasConfig) {
+      if (!venvExists) return skip(`${venv} does not exist (see unit.exec_exists)`);
       return warn(`${venv} has no pyvenv.cfg: not a virtualenv`, []);
     }
-    const shebang = await ctx.execInterpreter();
     if (shebang && !shebang.startsWith(`${venv}/bin/`) && !/\/env$/.test(shebang))
       return fail(
         `${exec.path} runs ${shebang}: another virtualenv's Python`,
@@ -49,4 +70,4 @@ export const check: Check = {
       return warn(`the unit runs ${venv}, the project directory has ${other.join(', ')}`, []);
     return pass(`${exec.path} runs ${shebang ?? 'directly'} in ${venv}`);
   },
-};
+});

@@ -1,7 +1,9 @@
-// The shape of a check: an ESLint-rule-like module with meta (stable id, layer, title, docs) and a run over
-// the deployment's facts. The facts are gathered once, lazily, and shared (see context.ts); the judgement
-// of each check is a small pure function of them, so it can be tested on fixtures.
+// The shape of a check: an ESLint-rule-like module with meta (stable id, layer, title, docs), a gather of the
+// facts it needs (the impure part, through the shared, memoised CheckContext) and a pure judge of them, so
+// every verdict can be tested on real command output without a server.
 import type { Layer } from '../causes/types.ts';
+import type { Stats } from 'node:fs';
+import type { CommandOutput } from '../host/run.ts';
 import type { CheckContext } from './context.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -16,6 +18,28 @@ export interface Verdict {
   fix?: string[];
 }
 
+/** What a command printed and how it exited, as a check's facts keep it. */
+export type Output = Pick<CommandOutput, 'code' | 'stdout' | 'stderr'>;
+
+/** What a check keeps of a stat(2): the kind of file, its permission bits and its owner. */
+export interface FileFacts {
+  kind: 'file' | 'directory' | 'other';
+  /** The permission bits, 0o640. */
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export function fileFacts(s: Stats | undefined): FileFacts | null {
+  if (!s) return null;
+  return {
+    kind: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other',
+    mode: s.mode & 0o7777,
+    uid: s.uid,
+    gid: s.gid,
+  };
+}
+
 export interface CheckMeta {
   /** Stable: scripts and --only/--skip rely on it. */
   id: string;
@@ -24,11 +48,28 @@ export interface CheckMeta {
   title: string;
   /** Why it matters and what it looks at, for docs/checks.md. */
   docs: string;
+  /** A failure stops `medic deploy` before the switch: it holds for a release that is not running yet. */
+  gatesDeploy?: true;
 }
 
-export interface Check {
+export interface Check<Facts = unknown> {
   meta: CheckMeta;
+  /** Reads what the judgement needs from the host (memoised in the context); never judges. */
+  gather(ctx: CheckContext): Promise<Facts>;
+  /** The verdict on the facts: pure, so a table of real outputs can pin it. */
+  judge(facts: Facts): Verdict;
+  /** gather, then judge: what `medic check` runs. */
   run(ctx: CheckContext): Promise<Verdict>;
+}
+
+/** A check from its meta, its gather and its judge; `run` is the two in sequence. */
+export function defineCheck<Facts>(rule: Omit<Check<Facts>, 'run'>): Check<Facts> {
+  return {
+    ...rule,
+    async run(ctx) {
+      return rule.judge(await rule.gather(ctx));
+    },
+  };
 }
 
 export interface CheckResult extends Required<Pick<Verdict, 'status' | 'summary' | 'evidence' | 'fix'>> {

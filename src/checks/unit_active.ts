@@ -1,14 +1,22 @@
 import { showValue } from '../systemd/show.ts';
-import { fail, pass, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, warn } from './types.ts';
 
-export const check: Check = {
+export interface UnitActiveFacts {
+  service: Pick<Service, 'unit' | 'name' | 'show'>;
+}
+
+export const check = defineCheck<UnitActiveFacts>({
   meta: {
     id: 'unit.active',
     layer: 'process',
     title: 'the unit is running',
     docs: 'ActiveState=active and SubState=running. A unit in auto-restart or failed is crash-looping: `medic diagnose UNIT` names the first real error.',
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     const active = showValue(service.show, 'ActiveState') ?? '?';
     const sub = showValue(service.show, 'SubState') ?? '?';
     const result = showValue(service.show, 'Result') ?? '';
@@ -29,4 +37,4 @@ export const check: Check = {
       [`medic diagnose ${service.name}`],
     );
   },
-};
+});

@@ -1,15 +1,24 @@
-import { fail, pass, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, warn } from './types.ts';
 
-export const check: Check = {
+export interface EnabledFacts {
+  service: Pick<Service, 'unit'>;
+  /** What `systemctl is-enabled UNIT` printed ("enabled", "disabled", "masked"…), or "unknown". */
+  state: string;
+}
+
+export const check = defineCheck<EnabledFacts>({
   meta: {
     id: 'unit.enabled_on_boot',
     layer: 'process',
     title: 'the unit starts at boot (systemctl is-enabled)',
     docs: "A unit that runs today but is not enabled does not come back after a reboot or a provider's maintenance: the site stays down until someone starts it by hand.",
   },
-  async run({ host, service, timeoutMs }) {
+  async gather({ host, service, timeoutMs }) {
     const r = await host.run('systemctl', ['is-enabled', service.unit], { timeoutMs });
-    const state = r.ok ? r.value.stdout.trim() || r.value.stderr.trim() : 'unknown';
+    return { service, state: r.ok ? r.value.stdout.trim() || r.value.stderr.trim() : 'unknown' };
+  },
+  judge({ service, state }) {
     if (['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated'].includes(state))
       return pass(`${service.unit} is ${state}`);
     if (state === 'masked')
@@ -26,4 +35,4 @@ export const check: Check = {
       );
     return warn(`systemctl is-enabled ${service.unit}: ${state}`, [], [`systemctl enable ${service.unit}`]);
   },
-};
+});

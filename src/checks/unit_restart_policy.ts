@@ -1,14 +1,22 @@
 import { showValue } from '../systemd/show.ts';
-import { fail, pass, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, warn } from './types.ts';
 
-export const check: Check = {
+export interface RestartPolicyFacts {
+  service: Pick<Service, 'unit' | 'show'>;
+}
+
+export const check = defineCheck<RestartPolicyFacts>({
   meta: {
     id: 'unit.restart_policy',
     layer: 'process',
     title: 'systemd restarts the app when it crashes (Restart=always or on-failure)',
     docs: 'With Restart=no (the default) one crash leaves the site down until a person notices. Restart=on-failure or always, with a RestartSec= of a second or more, lets systemd recover from a crash without a restart storm.',
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     const restart = showValue(service.show, 'Restart') ?? 'no';
     const sec = showValue(service.show, 'RestartUSec') ?? '';
     const fix = [
@@ -30,4 +38,4 @@ export const check: Check = {
       );
     return pass(`Restart=${restart}${sec ? `, RestartSec=${sec}` : ''}`);
   },
-};
+});

@@ -1,5 +1,6 @@
 import { showValue } from '../systemd/show.ts';
-import { fail, pass, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass } from './types.ts';
 
 /** The names in an /etc/passwd or /etc/group file. */
 export function namesOf(text: string): Set<string> {
@@ -11,17 +12,28 @@ export function namesOf(text: string): Set<string> {
   );
 }
 
-export const check: Check = {
+export interface UserFacts {
+  service: Pick<Service, 'show' | 'user' | 'group' | 'unit'>;
+  /** /etc/passwd and /etc/group; null when unreadable. */
+  passwd: string | null;
+  group: string | null;
+}
+
+export const check = defineCheck<UserFacts>({
   meta: {
     id: 'unit.user_exists',
     layer: 'process',
     title: "the unit's User= and Group= exist on this server",
     docs: 'A User= that the server does not have stops the start with status=217/USER (and a missing Group= with 216/GROUP): common when a unit file is copied from another server.',
+    gatesDeploy: true,
   },
-  async run({ host, service }) {
+  async gather({ host, service }) {
+    const [passwd, group] = await Promise.all([host.readFile('/etc/passwd'), host.readFile('/etc/group')]);
+    return { service, passwd: passwd ?? null, group: group ?? null };
+  },
+  judge({ service, passwd, group }) {
     if (showValue(service.show, 'DynamicUser') === 'yes')
       return pass('DynamicUser=yes: systemd makes the user');
-    const [passwd, group] = await Promise.all([host.readFile('/etc/passwd'), host.readFile('/etc/group')]);
     const users = namesOf(passwd ?? '');
     const groups = namesOf(group ?? '');
     const problems: string[] = [];
@@ -43,4 +55,4 @@ export const check: Check = {
       );
     return pass(`runs as ${service.user}:${service.group}`);
   },
-};
+});

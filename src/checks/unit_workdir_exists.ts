@@ -1,13 +1,23 @@
-import { fail, pass, warn, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, type FileFacts, fileFacts, pass, warn } from './types.ts';
 
-export const check: Check = {
+export interface WorkdirFacts {
+  service: Pick<Service, 'workdir' | 'unit'>;
+  /** WorkingDirectory='s stat; null when it does not exist. */
+  workdir: FileFacts | null;
+}
+
+export const check = defineCheck<WorkdirFacts>({
   meta: {
     id: 'unit.workdir_exists',
     layer: 'process',
     title: "the unit's WorkingDirectory exists",
     docs: 'A missing WorkingDirectory= stops the start with status=200/CHDIR, typically a release path or a "current" symlink that a deploy did not create. Without WorkingDirectory= the app starts in / and relative imports and paths break.',
   },
-  async run({ host, service }) {
+  async gather({ host, service }) {
+    return { service, workdir: service.workdir ? fileFacts(await host.stat(service.workdir)) : null };
+  },
+  judge({ service, workdir: s }) {
     const dir = service.workdir;
     if (!dir)
       return warn(
@@ -15,7 +25,6 @@ export const check: Check = {
         [],
         [`systemctl edit ${service.unit}    # [Service] WorkingDirectory=/srv/APP`],
       );
-    const s = await host.stat(dir);
     if (!s)
       return fail(
         `${dir} does not exist`,
@@ -25,7 +34,7 @@ export const check: Check = {
           `systemctl edit ${service.unit}    # WorkingDirectory= the real release`,
         ],
       );
-    if (!s.isDirectory()) return fail(`${dir} is not a directory`, [`WorkingDirectory=${dir}`]);
+    if (s.kind !== 'directory') return fail(`${dir} is not a directory`, [`WorkingDirectory=${dir}`]);
     return pass(`${dir} exists`);
   },
-};
+});

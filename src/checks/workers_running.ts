@@ -1,13 +1,21 @@
-import { fail, pass, skip, type Check } from './types.ts';
+import type { Service } from '../discover/service.ts';
+import { defineCheck, fail, pass, skip } from './types.ts';
 
-export const check: Check = {
+export interface WorkersFacts {
+  service: Pick<Service, 'workers'>;
+}
+
+export const check = defineCheck<WorkersFacts>({
   meta: {
     id: 'workers.running',
     layer: 'workers',
     title: "the app's task workers (Celery, RQ, Dramatiq) are running",
     docs: 'Worker units named after the app (APP-celery, APP-worker, …). A stopped worker does not break a page; tasks pile up in the broker and emails, exports and payments silently never happen.',
   },
-  async run({ service }) {
+  async gather({ service }) {
+    return { service };
+  },
+  judge({ service }) {
     if (service.workers.length === 0) return skip('no worker unit for this app');
     const down = service.workers.filter((w) => w.active !== 'active');
     if (down.length > 0)
@@ -21,4 +29,4 @@ export const check: Check = {
       );
     return pass(service.workers.map((w) => `${w.id} active`).join(', '));
   },
-};
+});

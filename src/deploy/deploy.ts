@@ -10,6 +10,7 @@ import { UsageError } from '../errors.ts';
 import type { Bind } from '../app/bind.ts';
 import { formatBind } from '../app/bind.ts';
 import type { CheckContext } from '../checks/context.ts';
+import { CHECKS } from '../checks/index.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { Health, Service } from '../discover/service.ts';
 import { pyprojectOf } from '../discover/project.ts';
@@ -20,20 +21,8 @@ import { showEnvironment } from '../systemd/show.ts';
 import { type Layout, releaseIdAt, releaseIds } from './layout.ts';
 import { PROBE_HEADER } from './nginx-switch.ts';
 
-/** The checks of medic check that apply to a release that is not running yet. */
-export const PREFLIGHT = [
-  'unit.user_exists',
-  'unit.exec_exists',
-  'unit.envfile_readable',
-  'env.required_present',
-  'env.urls_parse',
-  'runtime.python_version',
-  'app.importable',
-  'deps.installed',
-  'db.reachable',
-  'db.auth',
-  'cache.redis_reachable',
-];
+/** The checks of medic check that apply to a release that is not running yet (their meta says gatesDeploy). */
+export const PREFLIGHT = CHECKS.filter((c) => c.meta.gatesDeploy).map((c) => c.meta.id);
 
 export interface DeployOptions {
   host: Host;
