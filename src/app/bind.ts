@@ -48,6 +48,19 @@ export function parseBind(
   return { kind: 'tcp', host: host.toLowerCase(), port: Number(port) };
 }
 
+/** The binds of a server's addresses, and the file descriptors among them ("fd://3"). */
+export function bindsOf(texts: string[], defaultHost = '127.0.0.1'): { binds: Bind[]; fds: number[] } {
+  const binds: Bind[] = [];
+  const fds: number[] = [];
+  for (const text of texts) {
+    const fd = /^fd:\/\/(\d+)$/.exec(text.trim());
+    if (fd) fds.push(Number(fd[1]));
+    const bind = parseBind(text, defaultHost);
+    if (bind) binds.push(bind);
+  }
+  return { binds, fds };
+}
+
 /** "unix:/run/x.sock", "127.0.0.1:8000", "[::1]:8000": the form Gunicorn's -b and Nginx's `server` take. */
 export function formatBind(bind: Bind): string {
   if (bind.kind === 'unix') return `unix:${bind.path}`;

@@ -4,14 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { type Bind, parseBind } from '../../src/app/bind.ts';
-import {
-  type AppServer,
-  type ServerContext,
-  analyseConfig,
-  appServerOf,
-  configAssignments,
-  pythonEnvOf,
-} from '../../src/app/server.ts';
+import { analyseConfig, configAssignments } from '../../src/app/python-config.ts';
+import { pythonEnvOf } from '../../src/app/python-env.ts';
+import { type AppServer, type ServerContext, appServerOf } from '../../src/app/server.ts';
 import { parseEnvFile } from '../../src/app/envfile.ts';
 import { matchesGlob, parseNginx, parseNginxText } from '../../src/nginx/config.ts';
 import { siteForBind, sitesOf } from '../../src/nginx/sites.ts';
