@@ -2,6 +2,7 @@
 // database, which environment variables its code reads, and which directories it writes to.
 import { posix } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { satisfies as pep440Satisfies, valid, validRange } from '@renovatebot/pep440';
 import type { Host } from '../host/host.ts';
 
 export type Framework = 'django' | 'flask' | 'fastapi' | 'starlette' | 'unknown';
@@ -358,37 +359,11 @@ function firstName<K extends string>(
   return found ? ({ [key]: found } as Partial<Record<K, string>>) : {};
 }
 
-/** ">=3.12", ">=3.9,<3.13", "~=3.11" against "3.11.2": the common forms of requires-python. */
+/**
+ * Whether a Python version meets a PEP 440 specifier (requires-python: ">=3.9,<3.13", "~=3.10", "==3.11.*").
+ * A version or specifier that is not PEP 440 cannot be judged, and is not held against the project.
+ */
 export function satisfies(version: string, spec: string | undefined): boolean {
-  if (!spec) return true;
-  const v = version.split('.').map(Number);
-  const cmp = (other: string): number => {
-    const o = other.split('.').map(Number);
-    for (let i = 0; i < Math.max(v.length, o.length); i++) {
-      const a = v[i] ?? 0;
-      const b = o[i] ?? 0;
-      if (a !== b) return a - b;
-    }
-    return 0;
-  };
-  return spec.split(',').every((part) => {
-    const m = /^\s*(>=|<=|==|!=|~=|>|<)\s*([\d.]+)/.exec(part);
-    if (!m) return true;
-    const c = cmp(m[2] ?? '0');
-    switch (m[1]) {
-      case '>=':
-      case '~=':
-        return c >= 0;
-      case '<=':
-        return c <= 0;
-      case '>':
-        return c > 0;
-      case '<':
-        return c < 0;
-      case '==':
-        return version.startsWith(m[2] ?? '');
-      default:
-        return c !== 0;
-    }
-  });
+  if (!spec || !valid(version) || !validRange(spec)) return true;
+  return pep440Satisfies(version, spec);
 }
