@@ -5,7 +5,7 @@ import { run } from '../host/run.ts';
 import { parseShowUnits, showValue } from '../systemd/show.ts';
 import { MEDIC_BIN, startDaemon, systemctlPath } from '../watch/daemon.ts';
 import type { WatchPlan } from '../watch/plan.ts';
-import { unitsOf } from '../watch/service-watch.ts';
+import { unitsOf } from '../watch/service.ts';
 import { EXIT } from '../cli/exit.ts';
 import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';

@@ -14,13 +14,9 @@ import { followJournal, type JournalFollower, type KernelOom, signalOf, unitOfKe
 import { notifiersOf } from './notifiers.ts';
 import { Outbox } from './outbox.ts';
 import { sdNotify, watchdogMs } from './sd-notify.ts';
-import {
-  type LogFields,
-  ServiceWatcher,
-  type UnitState,
-  unitsOf,
-  type WatchedService,
-} from './service-watch.ts';
+import type { LogFields } from './machine.ts';
+import { type UnitState, unitsOf, type WatchedService } from './service.ts';
+import { ServiceWatcher } from './service-watch.ts';
 import { Store } from '../store/store.ts';
 import type { WatchPlan } from './plan.ts';
 import type { Incident } from '../store/store.ts';

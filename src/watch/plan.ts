@@ -10,7 +10,7 @@ import {
   type WatchConfig,
 } from '../config/medic-yaml.ts';
 import { unitId } from '../discover/service.ts';
-import type { WatchedService } from './service-watch.ts';
+import type { WatchedService } from './service.ts';
 import { storePathOf } from '../store/store.ts';
 
 export interface WatchPlan {

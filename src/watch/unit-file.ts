@@ -1,6 +1,6 @@
 // medic watch as a service of its own: a Type=notify unit with a watchdog, a dedicated user that can read
 // the journal, and the one right it needs beyond that: restarting the units it watches (sudoers or polkit).
-import { unitsOf, type WatchedService } from './service-watch.ts';
+import { unitsOf, type WatchedService } from './service.ts';
 
 export const SERVICE_USER = 'medic';
 
