@@ -8,6 +8,7 @@ export const allowedHosts: Cause = {
     docs:
       'With DEBUG=False Django answers 400 Bad Request to every request whose Host header is not in ' +
       'ALLOWED_HOSTS: a new domain, a www. prefix, or an env file that lost the variable.',
+    worthMatching: /Invalid HTTP_HOST header|Bad Request|probe failed/,
   },
   matchLine(event) {
     const m = /Invalid HTTP_HOST header: '([^']+)'/.exec(event.text);

@@ -15,6 +15,8 @@ export const appException: Cause = {
     docs:
       'The app starts and serves, but one route fails on every call with an unhandled exception: a bug ' +
       'in the release, data the code did not expect, or an external service that changed.',
+    degrades: true,
+    worthMatching: /Internal Server Error|Exception on |" 500 |HTTP\/[\d.]+ 500\)/,
   },
   matchError(error) {
     const frames = framesOf(error);

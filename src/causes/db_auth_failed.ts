@@ -21,6 +21,8 @@ export const dbAuthFailed: Cause = {
       "The server is reachable but rejects the login: the password in the env file is not the role's " +
       'password (rotated on one side only), the role does not exist on this server, or pg_hba.conf ' +
       'does not allow this user from this host with this method.',
+    worthMatching: /authentication failed|no pg_hba\.conf entry/,
+    precedes: ['db_unreachable'],
   },
   matchError(error) {
     for (const e of error.chain) {

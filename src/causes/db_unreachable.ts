@@ -24,6 +24,8 @@ export const dbUnreachable: Cause = {
       'Nothing answers at the host and port in the database URL: PostgreSQL is stopped or still starting, ' +
       'listens on another address (listen_addresses), the host name does not resolve (a Docker service ' +
       'name used outside Docker), or a firewall drops the connection.',
+    worthMatching: /OperationalError|could not connect|Connection refused/,
+    precedes: ['app_exception'],
   },
   matchError(error) {
     for (const e of error.chain) {

@@ -8,6 +8,8 @@ export const diskFull: Cause = {
     docs:
       'Writes fail with ENOSPC: logs, uploads, the database or /tmp filled the disk (or its inodes). ' +
       'PostgreSQL stops accepting writes, uploads fail with 500s, and logs go silent.',
+    degrades: true,
+    worthMatching: /No space left on device|could not extend file|DiskFull/,
   },
   matchError(error) {
     for (const e of error.chain) {

@@ -16,6 +16,8 @@ export const dnsMisconfigured: Cause = {
     docs:
       'Clients never reach the server: the A/AAAA record points at an old address, a new domain was not ' +
       'added, /etc/hosts overrides it, or a name in the config (an upstream host) does not resolve.',
+    worthMatching:
+      /Could not resolve host|host not found in upstream|getaddrinfo|name resolution|not known|NXDOMAIN/,
   },
   matchLine(event) {
     // A bind or listen address that does not resolve is the server's own setting (bad_config_value).

@@ -9,6 +9,8 @@ export const filePermission: Cause = {
       'The service runs as its User= (www-data) and a path it opens belongs to root or another user: a ' +
       'log directory created by hand, an uploads or media directory copied with the wrong owner, a ' +
       'SQLite file or cache directory from a manual run as root.',
+    degrades: true,
+    worthMatching: /Permission denied/,
   },
   matchError(error) {
     for (const e of error.chain) {

@@ -33,6 +33,9 @@ export const firewallBlocked: Cause = {
       'Connections time out instead of being refused: ufw/iptables/nftables or a cloud security group ' +
       'drops packets to the port (80/443 from the internet, or the upstream/database port between ' +
       'machines).',
+    worthMatching:
+      /timed out|timeout expired|No route to host|Timeout connecting|Error 11[03] |Errno 11[03]\]|UFW BLOCK/,
+    precedes: ['db_unreachable', 'redis_unreachable'],
   },
   matchError(error) {
     for (const e of error.chain) {

@@ -9,6 +9,8 @@ export const healthCheckFailing: Cause = {
       'The process is up and Nginx reaches it, but the health endpoint answers an error (or is marked ' +
       'unhealthy by Docker or a load balancer): a dependency the health check tests is down, or the ' +
       'check itself is wrong.',
+    degrades: true,
+    worthMatching: /unhealthy|ealth check fail|FailingStreak|"Output": ?"|curl: \(/,
   },
   matchLine(event) {
     const t = event.text;

@@ -14,6 +14,7 @@ export const killedBySignal: Cause = {
       'systemd saw the main process (or Gunicorn a worker) die by SIGKILL, and the kernel log has no ' +
       'OOM kill at that moment: the signal came from a person (kill -9, systemctl kill), a cron job or ' +
       'deploy script, or another supervisor. systemd restarts the unit when Restart= allows it.',
+    degrades: true,
   },
   decide(evidence) {
     return someoneKilled(evidence) ?? stopTimedOut(evidence);

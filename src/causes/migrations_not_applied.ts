@@ -21,6 +21,9 @@ export const migrationsNotApplied: Cause = {
       'The release added a table or column and the migration step did not run (or ran against another ' +
       'database): queries fail with "column ... does not exist" / "relation ... does not exist" while ' +
       'the app itself starts.',
+    degrades: true,
+    worthMatching:
+      /does not exist|no such table|no such column|doesn't exist|Unknown column|unapplied migration|not up to date|Can't locate revision/,
   },
   matchError(error) {
     for (const e of error.chain) {

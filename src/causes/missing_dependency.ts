@@ -47,6 +47,8 @@ export const missingDependency: Cause = {
       'The app (or a package it uses) imports a module that the interpreter running it cannot find: the ' +
       'requirements were not installed into the virtualenv the unit uses, the deploy installed them ' +
       'elsewhere, or a new dependency was added to the code but not to the requirements.',
+    worthMatching: /not found/,
+    precedes: ['syntax_or_import_error_in_app'],
   },
   matchError(error) {
     for (const e of error.chain) {

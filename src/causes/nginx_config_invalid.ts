@@ -8,6 +8,7 @@ export const nginxConfigInvalid: Cause = {
     docs:
       'A site file has a syntax error, an unknown directive, or points at a file that does not exist; ' +
       'Nginx refuses to reload (the old config keeps serving) or to start at all (nothing serves).',
+    worthMatching: /emerg|test failed/,
   },
   matchLine(event) {
     const m =

@@ -45,6 +45,10 @@ export const oomKilled: Cause = {
       "The process grew past the unit's MemoryMax, the container's limit, or the machine's memory, and " +
       'the OOM killer sent SIGKILL: no traceback, just "Killed process" in the kernel log and ' +
       'status=9/KILL or Result=oom-kill in systemd.',
+    degrades: true,
+    worthMatching:
+      /status=9\/KILL|timed out\. Killing|oom-kill|OOM killer|Perhaps out of memory|"OOMKilled": ?true/,
+    precedes: ['killed_by_signal'],
   },
   matchLine(event) {
     // (the kernel's own lines are the inventory's: src/causes/messages/kernel.ts)

@@ -19,6 +19,7 @@ export const portInUse: Cause = {
     docs:
       'The server cannot bind its port because something else holds it: an old instance that did not ' +
       'stop, a second unit or container with the same port, or a manual run left in a shell.',
+    worthMatching: /in use|Errno 98|only one usage of each socket address/,
   },
   matchLine(event) {
     for (const re of IN_USE) {

@@ -10,6 +10,8 @@ export const pythonVersionMismatch: Cause = {
       'The release uses syntax or standard-library names of another Python version than the venv was ' +
       'built with (typing.override on 3.11, "X | None" on 3.9, match on 3.8), or a package refuses the ' +
       'interpreter ("requires a different Python").',
+    worthMatching: /requires a different Python/,
+    precedes: ['missing_dependency', 'syntax_or_import_error_in_app'],
   },
   matchError(error) {
     for (const e of error.chain) {

@@ -18,6 +18,8 @@ export const redisUnreachable: Cause = {
     docs:
       'Nothing answers at the Redis URL: redis-server is stopped, bound to another address, protected ' +
       'by a password the URL lacks, or the URL names a host that only exists inside Docker.',
+    degrades: true,
+    worthMatching: /Error \d+ connecting|ECONNREFUSED|Connection to Redis lost|Cannot connect to redis/,
   },
   matchError(error) {
     if (!error.chain.some((e) => /redis|kombu|Redis/.test(e.type) || /redis|6379/i.test(e.message)))

@@ -9,6 +9,7 @@ export const socketPermission: Cause = {
       "The socket exists but Nginx's user (www-data) has no write permission on it or no search " +
       "permission on a directory above it: the app's umask, a RuntimeDirectory owned by another user, " +
       'or a socket under a home directory.',
+    worthMatching: /Permission denied/,
   },
   matchLine(event) {
     const m = /connect\(\) to unix:(\S+?) failed \(13: Permission denied\)/.exec(event.text);

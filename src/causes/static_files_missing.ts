@@ -13,6 +13,8 @@ export const staticFilesMissing: Cause = {
       'Pages load without CSS or JavaScript: the alias/root of the static location points at a directory ' +
       'that does not hold the files (collectstatic not run for this release, STATIC_ROOT elsewhere, a ' +
       'typo in the alias).',
+    degrades: true,
+    worthMatching: /No such file or directory| 404\b|Missing staticfiles manifest/,
   },
   matchLine(event) {
     const m = /open\(\) "([^"]+)" failed \(2: No such file or directory\)/.exec(event.text);

@@ -25,6 +25,8 @@ export const tlsExpiredOrInvalid: Cause = {
       'Browsers and clients refuse the connection: the certificate expired (renewal failed or the ' +
       'renewed one was never reloaded), it is for another name, or Nginx cannot load the certificate ' +
       'or key it is configured with.',
+    worthMatching:
+      /ertificate|CERTIFICATE|SSL_CTX_use_PrivateKey|key values mismatch|BIO_new_file|PEM_read_bio_X509/,
   },
   // The app's own HTTPS calls fail on the certificate: requests' SSLError, urllib3's, aiohttp's.
   matchError(error) {

@@ -140,6 +140,12 @@ export interface Cause {
     layer: Layer;
     /** What it means and how people usually get there, for docs and --explain. */
     docs: string;
+    /** The site stays up while it holds: the status is "degraded", not "failing". */
+    degrades?: true;
+    /** Cheap words every line its matchLine claims carries; the quick pre-filter is their union. */
+    worthMatching?: RegExp;
+    /** Causes whose matchers also claim some of its lines: it must come before them in the index. */
+    precedes?: string[];
   };
   /** A Python error (a whole stitched traceback) that this cause explains. */
   matchError?: (error: PythonError) => Captures | null;

@@ -40,6 +40,8 @@ export const unitMisconfigured: Cause = {
       'elsewhere), a WorkingDirectory, a User, an EnvironmentFile. systemd fails before Python even ' +
       'runs (status 203/EXEC, 200/CHDIR, 217/USER, or "Failed to load environment files"), or the ' +
       'directory of the unix socket Gunicorn must create is missing (no RuntimeDirectory= after a reboot).',
+    worthMatching:
+      /Failed to locate executable|Failed to execute|Failed at step|Unable to locate executable|working directory failed|Failed to determine user credentials|Failed to load environment files|status=2\d\d\/|Executable path is not absolute|Can't connect to \/|ExecStart=|bad unit file setting|Missing '='|Unknown key name|failed to load: Invalid argument/,
   },
   matchLine(event) {
     if (EXEC_DENIED.test(event.text)) return null;

@@ -9,6 +9,9 @@ export const workerDown: Cause = {
       'The web app keeps accepting work and queues tasks, but no worker consumes them: the worker unit ' +
       'was stopped or crashed, or it was never restarted after a deploy. Emails, exports and other ' +
       'background jobs silently stop.',
+    degrades: true,
+    worthMatching:
+      /shutdown|Stopped |Deactivated successfully|No nodes replied|ready\.|started|Listening on /,
   },
   matchLine(event) {
     const t = event.text;

@@ -20,6 +20,8 @@ export const workerTimeout: Cause = {
     docs:
       'A request (a slow query, an export, a call to a slow external API) keeps a sync worker busy past ' +
       '--timeout; the arbiter kills the worker and Nginx answers 502. The app is otherwise up.',
+    degrades: true,
+    worthMatching: /WORKER TIMEOUT/,
   },
   matchLine(event) {
     const m = /WORKER TIMEOUT \(pid:(\d+)\)/.exec(event.text);

@@ -19,6 +19,9 @@ export const wrongEntrypoint: Cause = {
       'The module:object in ExecStart (gunicorn wsgi:app, uvicorn app.main:app) does not match the code: ' +
       'the module was renamed or moved, WorkingDirectory/--chdir is not the project root, or the object ' +
       'is called something else (application, create_app()).',
+    worthMatching:
+      /Failed to find|Error loading ASGI app|Application object must be callable|is not a valid WSGI application/,
+    precedes: ['missing_dependency', 'syntax_or_import_error_in_app'],
   },
   matchLine(event) {
     const g = GUNICORN_ATTR.exec(event.text);

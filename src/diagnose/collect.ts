@@ -31,9 +31,16 @@ export interface TimelineEntry {
 const LIFECYCLE =
   /Main process exited|Failed with result|Scheduled restart job|Start request repeated too quickly|Failed to start|Started |Stopped |Deactivated successfully|Worker failed to boot|Shutting down: Master|Reason: (?:Worker|App) failed|Booting worker|Using worker: |Listening at:|Application startup (?:complete|failed)|Uvicorn running on|Exception in worker process|Worker exiting|WORKER TIMEOUT|Killed process|oom-kill|\bready\.$|Warm shutdown|Starting gunicorn|Handling signal|Exception on \/|Internal Server Error: \//;
 
-// A quick test before running every cause's matchers: most lines of a healthy log say nothing.
-export const WORTH_MATCHING =
-  /rror|xception|Fail|fail|denied|refused|not found|No such|No module|No space|Killed|kill|timed out|TIMEOUT|emerg|crit|Invalid|invalid|unapplied|not up to date|does not exist|no such|in use|resolve|Could not|could not|certificate|SSL|unhealthy|Unable|shutdown|Stopped|Deactivated|ready\.|started|No nodes|Perhaps out of memory|No route|UFW BLOCK|name resolution|not known|NXDOMAIN|status=\d|Bad Request| 404\b|curl: \(|not absolute|Refusing|Executable|execute|Can't connect to|Listening at|running on|ready/;
+// A quick test before running every cause's matchers: most lines of a healthy log say nothing. Each cause
+// names its own words (meta.worthMatching); these are the words of the lines collect reads itself: Nginx's
+// upstream failures, the unit's lifecycle, the app server's binds, and errors the stitcher starts from.
+const COLLECT_WORDS =
+  /rror|xception|Fail|fail|denied|refused|No such|no such|No module|Killed|kill|timed out|TIMEOUT|crit|Invalid|invalid|resolve|Could not|could not|SSL|Unable|shutdown|Stopped|Deactivated|ready|started|not absolute|Refusing|Executable|execute|Can't connect to|Listening at|running on/;
+export const WORTH_MATCHING = new RegExp(
+  [COLLECT_WORDS, ...CAUSES.flatMap((c) => (c.meta.worthMatching ? [c.meta.worthMatching] : []))]
+    .map((re) => re.source)
+    .join('|'),
+);
 
 // Anything a matcher, the stitcher, the unit observer or the timeline could want, on the raw line.
 const RAW_INTEREST = new RegExp(

@@ -43,20 +43,8 @@ export interface Diagnosis {
   inputs: string[];
 }
 
-// Causes that leave the site up while something is wrong.
-const DEGRADING = new Set([
-  'app_exception',
-  'worker_timeout',
-  'worker_down',
-  'static_files_missing',
-  'oom_killed',
-  'killed_by_signal',
-  'disk_full',
-  'health_check_failing',
-  'migrations_not_applied',
-  'redis_unreachable',
-  'file_permission',
-]);
+// Causes that leave the site up while something is wrong: their meta says so.
+const DEGRADING = new Set(CAUSES.filter((c) => c.meta.degrades).map((c) => c.meta.id));
 
 /** How long the app must have run since its last start before the errors before it count as history. */
 const STAYED_UP_MS = 10_000;

@@ -2,7 +2,7 @@
 // that must not (invalid). Lines are cut from real output: the testbed's apps, and the public threads
 // in test/fixtures/public (whose sources are in its index.json).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CAUSES } from '../../src/causes/index.ts';
 import { passesCheapTest } from '../../src/diagnose/collect.ts';
@@ -609,4 +609,80 @@ test('a restart that completed, then a SIGKILL: the OOM killer, not the stop', (
   // the same SIGKILL right after docker compose down is the stop's timeout
   const compose = ['$ docker compose down', 'app-web-1 exited with code 137'].join('\n');
   assert.equal(diagnoseText(compose, 'compose.txt').cause?.id, 'killed_by_signal');
+});
+
+const lineEvent = (text: string) =>
+  ({ time: null, source: 'plain', unit: null, pid: null, level: 'info', text, line: 1 }) as const;
+const bareLines = () =>
+  Object.entries(table).flatMap(([id, { valid }]) =>
+    valid.flatMap((c) =>
+      c.log.split('\n').map((l) => ({ id, line: l.replace(/^[A-Z][a-z]{2} \d\d [\d:]+ \S+ [^:]+: /, '') })),
+    ),
+  );
+
+test("a cause's own cheap words (meta.worthMatching) pass every line its line matcher claims", () => {
+  for (const cause of CAUSES) {
+    if (!cause.matchLine) continue;
+    assert.ok(cause.meta.worthMatching, `${cause.meta.id} has a line matcher and no worthMatching`);
+    for (const { line } of bareLines())
+      if (cause.matchLine(lineEvent(line)))
+        assert.match(line, cause.meta.worthMatching, `${cause.meta.id} claims a line its words miss`);
+  }
+});
+
+test('the cause index: every file that exports a cause is listed once, ids are unique', async () => {
+  const dir = new URL('../../src/causes/', import.meta.url);
+  const exported: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const mod = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+    for (const value of Object.values(mod)) {
+      const c = value as Partial<(typeof CAUSES)[number]>;
+      if (c && typeof c === 'object' && c.meta && typeof c.fix === 'function') {
+        exported.push(c.meta.id);
+        assert.ok(
+          CAUSES.includes(value as (typeof CAUSES)[number]),
+          `${file} exports ${c.meta.id}, not in index.ts`,
+        );
+      }
+    }
+  }
+  const ids = CAUSES.map((c) => c.meta.id);
+  assert.equal(new Set(ids).size, ids.length, 'a cause id appears twice');
+  assert.deepEqual([...new Set(exported)].sort(), [...ids].sort());
+});
+
+// A line or traceback belongs to the first cause in the index that claims it: where two causes claim the same
+// lines, the more specific meaning (a dropped connection before "cannot reach the database") must come first.
+test('the cause index: a cause comes before every cause its meta says it precedes', () => {
+  const at = new Map(CAUSES.map((c, i) => [c.meta.id, i]));
+  for (const c of CAUSES)
+    for (const later of c.meta.precedes ?? []) {
+      assert.ok(at.has(later), `${c.meta.id} precedes an unknown cause ${later}`);
+      assert.ok((at.get(c.meta.id) ?? 0) < (at.get(later) ?? 0), `${c.meta.id} must come before ${later}`);
+    }
+});
+
+test('the cause index: a line two line matchers claim goes to the one whose meta says it precedes the other', () => {
+  for (const { id, line } of bareLines()) {
+    const claims = CAUSES.filter((c) => c.matchLine?.(lineEvent(line)));
+    if (claims.length < 2 || !claims.some((c) => c.meta.id === id)) continue;
+    const [first, ...rest] = claims;
+    for (const other of rest)
+      assert.ok(
+        first?.meta.precedes?.includes(other.meta.id),
+        `${first?.meta.id} and ${other.meta.id} both claim: ${line}`,
+      );
+  }
+});
+
+test('the status: a cause that leaves the site up (meta.degrades) reads "degraded", another "failing"', () => {
+  const degraded = CAUSES.filter((c) => c.meta.degrades).map((c) => c.meta.id);
+  assert.ok(degraded.includes('worker_down') && degraded.includes('app_exception'));
+  assert.ok(!degraded.includes('db_unreachable') && !degraded.includes('unit_misconfigured'));
+  const worker = diagnoseText(table.worker_down?.valid[0]?.log ?? '', 'input', new Date());
+  assert.equal(worker.cause?.id, 'worker_down');
+  assert.equal(worker.status, 'degraded');
+  const crash = diagnoseText(table.missing_dependency?.valid[0]?.log ?? '', 'input', new Date());
+  assert.equal(crash.cause?.id, 'missing_dependency');
+  assert.equal(crash.status, 'failing');
 });
