@@ -60,6 +60,42 @@ export function httpGet(
   url: string,
   options: HttpGetOptions,
 ): Promise<ProbeResult<HttpResponse, HttpFailure>> {
+  return exchange(url, 'GET', undefined, options);
+}
+
+/** One POST of `body` (its content-type in `options.headers`), on the same terms as `httpGet`. */
+export function httpPost(
+  url: string,
+  body: string,
+  options: HttpGetOptions,
+): Promise<ProbeResult<HttpResponse, HttpFailure>> {
+  return exchange(url, 'POST', Buffer.from(body), options);
+}
+
+/** POSTs `body` as JSON (an alert to a webhook): no answer, or one outside 2xx, rejects with one line. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<void> {
+  const r = await httpPost(url, JSON.stringify(body), {
+    timeoutMs,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+  if (!r.ok) throw new Error(r.error.message);
+  const { status, body: answer } = r.value;
+  if (status >= 200 && status < 300) return;
+  const text = answer.slice(0, 120).replace(/\s+/g, ' ').trim();
+  throw new Error(`HTTP ${status}${text ? `: ${text}` : ''}`);
+}
+
+function exchange(
+  url: string,
+  method: 'GET' | 'POST',
+  body: Buffer | undefined,
+  options: HttpGetOptions,
+): Promise<ProbeResult<HttpResponse, HttpFailure>> {
   return probe(
     options.timeoutMs,
     async (signal) => {
@@ -72,7 +108,8 @@ export function httpGet(
           throw new CaFileUnreadable(`cannot read CA file ${options.caFile}: ${messageOf(err)}`);
         }
       }
-      return get(target, requestOptions(target, options, ca, signal), options.maxBody ?? DEFAULT_MAX_BODY);
+      const request = requestOptions(target, method, body, options, ca, signal);
+      return send(target, request, body, options.maxBody ?? DEFAULT_MAX_BODY);
     },
     (err) => classifyHttpError(err, describeTarget(url, options)),
     describeTarget(url, options),
@@ -94,16 +131,19 @@ function parseHttpUrl(url: string): URL {
 
 function requestOptions(
   target: URL,
+  method: 'GET' | 'POST',
+  body: Buffer | undefined,
   options: HttpGetOptions,
   ca: Buffer | undefined,
   signal: AbortSignal,
 ): RequestOptions & { servername?: string; ca?: Buffer; rejectUnauthorized?: boolean } {
   const hostname = target.hostname.replace(/^\[|\]$/g, '');
   const https = target.protocol === 'https:';
+  const length = body ? { 'content-length': String(body.length) } : {};
   const base = {
-    method: 'GET',
+    method,
     path: `${target.pathname}${target.search}`,
-    headers: { host: target.host, 'user-agent': 'medic', accept: '*/*', ...options.headers },
+    headers: { host: target.host, 'user-agent': 'medic', accept: '*/*', ...length, ...options.headers },
     agent: false,
     signal,
   } as const;
@@ -123,7 +163,12 @@ function requestOptions(
   };
 }
 
-function get(target: URL, options: RequestOptions, maxBody: number): Promise<HttpResponse> {
+function send(
+  target: URL,
+  options: RequestOptions,
+  body: Buffer | undefined,
+  maxBody: number,
+): Promise<HttpResponse> {
   const start = performance.now();
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -164,7 +209,7 @@ function get(target: URL, options: RequestOptions, maxBody: number): Promise<Htt
       res.on('close', finish);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
