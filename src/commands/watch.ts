@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import { run } from '../host/run.ts';
 import { parseShowUnits, showValue } from '../systemd/show.ts';
-import { MEDIC_BIN, startDaemon, systemctlPath } from '../watch/daemon.ts';
+import { systemctlPath } from '../host/systemctl.ts';
+import { MEDIC_BIN, startDaemon } from '../watch/daemon.ts';
 import type { WatchPlan } from '../watch/plan.ts';
 import { unitsOf } from '../watch/service.ts';
 import { EXIT } from '../cli/exit.ts';

@@ -1,21 +1,24 @@
 // medic watch: the services of medic.yaml, their journal followed as it is written, their health asked on
 // an interval, incidents in the store, alerts through the outbox. Structured lines on stdout (the journal).
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.ts';
+import { localHost } from '../host/host.ts';
+import { followJournal, type JournalFollower } from '../host/journal-follow.ts';
 import { run } from '../host/run.ts';
+import { sdNotify, watchdogMs } from '../host/sd-notify.ts';
+import { systemctlPath, unitControl, unitStates } from '../host/systemctl.ts';
 import type { Diagnosis } from '../diagnose/decide.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
 import { parseShowUnits, showExecCommands, showValue } from '../systemd/show.ts';
 import { alertOf, type AlertKind } from './alert.ts';
 import { probeHealth } from './health.ts';
-import { followJournal, type JournalFollower, type KernelOom, signalOf, unitOfKernelOom } from './journal.ts';
+import { type KernelOom, signalOf, unitOfKernelOom } from './journal.ts';
+import { startMetrics } from './metrics.ts';
 import { notifiersOf } from './notifiers.ts';
 import { Outbox } from './outbox.ts';
-import { sdNotify, watchdogMs } from './sd-notify.ts';
 import type { LogFields } from './machine.ts';
-import { type UnitState, unitsOf, type WatchedService } from './service.ts';
+import { unitsOf } from './service.ts';
 import { ServiceWatcher } from './service-watch.ts';
 import { Store } from '../store/store.ts';
 import type { WatchPlan } from './plan.ts';
@@ -36,10 +39,6 @@ export interface Daemon {
   stop(): Promise<void>;
   /** Resolves when medic should exit (SIGTERM, SIGINT). */
   done: Promise<void>;
-}
-
-export function systemctlPath(): string {
-  return ['/usr/bin/systemctl', '/bin/systemctl'].find((p) => existsSync(p)) ?? 'systemctl';
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
@@ -98,19 +97,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const host = hostname();
   const metrics = opts.metrics ? await startMetrics(opts.metrics, services) : null;
 
-  // As root, systemctl; as medic's own user, systemctl through polkit, else through the sudoers line.
-  const asRoot = process.getuid?.() === 0;
-  let viaSudo = false;
-  const systemd = async (args: string[]) => {
-    if (asRoot) return run(systemctl, args, { timeoutMs: 120_000 });
-    if (!viaSudo) {
-      const r = await run(systemctl, ['--no-ask-password', ...args], { timeoutMs: 120_000 });
-      if (r.ok || !/access denied|authentication required|not permitted|authorization/i.test(r.error.message))
-        return r;
-      viaSudo = true;
-    }
-    return run('sudo', ['-n', systemctl, ...args], { timeoutMs: 120_000 });
-  };
+  const systemd = unitControl(systemctl);
 
   const watchers: ServiceWatcher[] = services.map(
     (service) =>
@@ -182,8 +169,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const refreshPids = async () => {
     for (const [, f] of facts) {
-      const text = await readCgroupProcs(f.cgroup);
-      if (text !== null) f.pids = new Set(text.split('\n').filter(Boolean).map(Number));
+      const text = await cgroupProcs(f.cgroup);
+      if (text !== undefined) f.pids = new Set(text.split('\n').filter(Boolean).map(Number));
     }
   };
   await refreshPids();
@@ -249,107 +236,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   return { stop, done };
 }
 
-async function unitStates(systemctl: string, units: readonly string[]): Promise<(UnitState | null)[]> {
-  const r = await run(systemctl, ['show', '-p', 'ActiveState,SubState,Result', ...units], {
-    timeoutMs: 5000,
-  });
-  if (!r.ok) return units.map(() => null);
-  const shown = parseShowUnits(r.value.stdout);
-  return units.map((_, i) => {
-    const p = shown[i];
-    if (!p) return null;
-    return {
-      active: showValue(p, 'ActiveState') ?? '',
-      sub: showValue(p, 'SubState') ?? '',
-      result: showValue(p, 'Result') ?? '',
-    };
-  });
-}
-
-async function readCgroupProcs(cgroup: string): Promise<string | null> {
-  if (!cgroup) return null;
+/** The pids in a unit's cgroup, whichever cgroup layout the host has. */
+async function cgroupProcs(cgroup: string): Promise<string | undefined> {
+  if (!cgroup) return undefined;
+  const host = localHost();
   for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']) {
-    try {
-      return readFileSync(`${base}${cgroup}/cgroup.procs`, 'utf8');
-    } catch {
-      // another cgroup layout
-    }
+    const text = await host.readFile(`${base}${cgroup}/cgroup.procs`);
+    if (text !== undefined) return text;
   }
-  return null;
+  return undefined;
 }
 
 function logfmt(v: string): string {
   return /^[\w.:/@+-]+$/.test(v) ? v : JSON.stringify(v);
-}
-
-interface Metrics {
-  update(
-    service: string,
-    change: { up?: boolean; restart?: 'systemd' | 'medic'; latencyMs?: number | undefined },
-  ): void;
-  close(): Promise<void>;
-}
-
-/** The Prometheus endpoint: per service up, restarts, open incidents and health latency, and medic's own process. */
-async function startMetrics(address: string, services: WatchedService[]): Promise<Metrics> {
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
-  if (!m) throw new UsageError(`--metrics ${address}: give HOST:PORT, e.g. 127.0.0.1:9105`);
-  const client = await import('prom-client');
-  const { createServer } = await import('node:http');
-  const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: 'medic_' });
-  const up = new client.Gauge({
-    name: 'medic_service_up',
-    help: '1 when the service has no open incident',
-    labelNames: ['service'],
-    registers: [registry],
-  });
-  const restarts = new client.Counter({
-    name: 'medic_restarts_total',
-    help: 'restarts seen, by who restarted',
-    labelNames: ['service', 'by'],
-    registers: [registry],
-  });
-  const open = new client.Gauge({
-    name: 'medic_open_incidents',
-    help: 'incidents not resolved',
-    labelNames: ['service'],
-    registers: [registry],
-  });
-  const latency = new client.Gauge({
-    name: 'medic_health_latency_seconds',
-    help: 'the last health request',
-    labelNames: ['service'],
-    registers: [registry],
-  });
-  for (const s of services) {
-    up.set({ service: s.name }, 1);
-    open.set({ service: s.name }, 0);
-    restarts.inc({ service: s.name, by: 'systemd' }, 0);
-    restarts.inc({ service: s.name, by: 'medic' }, 0);
-  }
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end('medic: /metrics\n');
-      return;
-    }
-    void registry
-      .metrics()
-      .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new UsageError(`--metrics ${address}: ${(e as Error).message}`)));
-    server.listen(Number(m[2]), m[1] || '127.0.0.1', () => resolve());
-  });
-  return {
-    update(service, change) {
-      if (change.up !== undefined) {
-        up.set({ service }, change.up ? 1 : 0);
-        open.set({ service }, change.up ? 0 : 1);
-      }
-      if (change.restart) restarts.inc({ service, by: change.restart });
-      if (change.latencyMs !== undefined) latency.set({ service }, change.latencyMs / 1000);
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }

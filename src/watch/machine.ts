@@ -2,11 +2,12 @@
 // returns the next state and the actions to carry out. Nothing here reads a clock or touches the host:
 // the ServiceWatcher feeds in what the journal, systemd and the health request said, and does the rest.
 import type { WatchConfig } from '../config/medic-yaml.ts';
+import type { UnitState } from '../host/systemctl.ts';
 import type { AlertKind } from './alert.ts';
 import type { HealthResult } from './health.ts';
 import { crashSummary, oomSummary } from './incident-text.ts';
 import type { JournalSignal } from './journal.ts';
-import { type UnitState, unitsOf, type WatchedService } from './service.ts';
+import { unitsOf, type WatchedService } from './service.ts';
 
 /** While an incident is open, systemd is asked every second and health every two. */
 export const FAST_TICK_MS = 1000;

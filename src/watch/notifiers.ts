@@ -1,11 +1,10 @@
 // Where alerts go: a generic webhook (the alert as JSON), a Slack incoming webhook, mail over SMTP.
 // Addresses may come from medic's environment (${NAME}) so that tokens stay out of medic.yaml.
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
 import { UsageError } from '../errors.ts';
 import type { NotifyConfig } from '../config/medic-yaml.ts';
+import { postJson } from '../host/http.ts';
 import { type Alert, alertText, mailSubject, slackBody } from './alert.ts';
 
 export interface Notifier {
@@ -16,7 +15,7 @@ export interface Notifier {
   send(alert: Alert): Promise<void>;
 }
 
-const VERSION_AGENT = 'medic-watch';
+const USER_AGENT = 'medic-watch';
 
 /** ${NAME} replaced from the environment; a missing variable is a one-line error naming it. */
 export function expandEnv(value: string, where: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -40,60 +39,11 @@ function hostOf(url: string): string {
   }
 }
 
-/**
- * POSTs JSON with node:http(s), not fetch: fetch loads its HTTP client on first use and would hold about
- * 19 MB in the daemon for good. Redirects are not followed; any status outside 2xx is an error.
- */
-function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number) {
-  return new Promise<void>((resolve, reject) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      reject(new Error('not a URL'));
-      return;
-    }
-    const data = Buffer.from(JSON.stringify(body));
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(
-      target,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(data.length),
-          'user-agent': VERSION_AGENT,
-          ...headers,
-        },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < 4096) chunks.push(c);
-          size += c.length;
-        });
-        res.on('error', reject);
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve();
-          const text = Buffer.concat(chunks).toString('utf8').slice(0, 120).replace(/\s+/g, ' ').trim();
-          reject(new Error(`HTTP ${status}${text ? `: ${text}` : ''}`));
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
 export function webhookNotifier(url: string, timeoutMs = 10_000): Notifier {
   return {
     key: keyOf('webhook', url),
     label: `webhook ${hostOf(url)}`,
-    send: (a) => postJson(url, a, { 'idempotency-key': a.key }, timeoutMs),
+    send: (a) => postJson(url, a, { 'user-agent': USER_AGENT, 'idempotency-key': a.key }, timeoutMs),
   };
 }
 
@@ -101,7 +51,7 @@ export function slackNotifier(url: string, timeoutMs = 10_000): Notifier {
   return {
     key: keyOf('slack', url),
     label: `slack ${hostOf(url)}`,
-    send: (a) => postJson(url, slackBody(a), {}, timeoutMs),
+    send: (a) => postJson(url, slackBody(a), { 'user-agent': USER_AGENT }, timeoutMs),
   };
 }
 

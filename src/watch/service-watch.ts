@@ -18,7 +18,8 @@ import {
   step,
   type WatchState,
 } from './machine.ts';
-import { type UnitState, unitsOf, type WatchedService } from './service.ts';
+import type { UnitState } from '../host/systemctl.ts';
+import { unitsOf, type WatchedService } from './service.ts';
 
 /** What a watcher needs from the world; the daemon gives the real ones, nothing here touches the host. */
 export interface WatcherDeps {

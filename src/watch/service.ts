@@ -9,13 +9,6 @@ export interface WatchedService {
   health: Health | null;
 }
 
-/** One unit's state as `systemctl show` reports it. */
-export interface UnitState {
-  active: string;
-  sub: string;
-  result: string;
-}
-
 /** Every unit the services name (apps and their workers), once each. */
 export function unitsOf(services: readonly WatchedService[]): string[] {
   return [...new Set(services.flatMap((s) => [s.unit, ...s.workers]))];

@@ -15,7 +15,8 @@ import {
   step,
   type WatchState,
 } from '../../src/watch/machine.ts';
-import type { UnitState, WatchedService } from '../../src/watch/service.ts';
+import type { UnitState } from '../../src/host/systemctl.ts';
+import type { WatchedService } from '../../src/watch/service.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/journal/', import.meta.url));
 
