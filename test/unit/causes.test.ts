@@ -2,12 +2,13 @@
 // that must not (invalid). Lines are cut from real output: the testbed's apps, and the public threads
 // in test/fixtures/public (whose sources are in its index.json).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CAUSES } from '../../src/causes/index.ts';
 import { passesCheapTest } from '../../src/diagnose/collect.ts';
 import { anchorOf, MESSAGES } from '../../src/causes/messages/index.ts';
 import { diagnoseText } from '../../src/diagnose/offline.ts';
+import { rulesExported } from './rule-files.ts';
 
 const tb = (
   exception: string,
@@ -631,24 +632,15 @@ test("a cause's own cheap words (meta.worthMatching) pass every line its line ma
 });
 
 test('the cause index: every file that exports a cause is listed once, ids are unique', async () => {
-  const dir = new URL('../../src/causes/', import.meta.url);
-  const exported: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    const mod = (await import(new URL(file, dir).href)) as Record<string, unknown>;
-    for (const value of Object.values(mod)) {
-      const c = value as Partial<(typeof CAUSES)[number]>;
-      if (c && typeof c === 'object' && c.meta && typeof c.fix === 'function') {
-        exported.push(c.meta.id);
-        assert.ok(
-          CAUSES.includes(value as (typeof CAUSES)[number]),
-          `${file} exports ${c.meta.id}, not in index.ts`,
-        );
-      }
-    }
-  }
+  const exported = await rulesExported('causes', (v) => typeof (v as { fix?: unknown }).fix === 'function');
+  for (const { file, rule } of exported)
+    assert.ok(
+      CAUSES.some((c) => c === rule),
+      `${file} exports ${rule.meta.id}, not in index.ts`,
+    );
   const ids = CAUSES.map((c) => c.meta.id);
   assert.equal(new Set(ids).size, ids.length, 'a cause id appears twice');
-  assert.deepEqual([...new Set(exported)].sort(), [...ids].sort());
+  assert.deepEqual([...new Set(exported.map((e) => e.rule.meta.id))].sort(), [...ids].sort());
 });
 
 // A line or traceback belongs to the first cause in the index that claims it: where two causes claim the same

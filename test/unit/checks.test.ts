@@ -19,6 +19,7 @@ import { logFilesOf } from '../../src/checks/fs_writable_paths.ts';
 import { pipCheckProblems } from '../../src/checks/deps_installed.ts';
 import { namesOf } from '../../src/checks/unit_user_exists.ts';
 import { CHECKS } from '../../src/checks/index.ts';
+import { rulesExported } from './rule-files.ts';
 import { selectChecks } from '../../src/checks/run.ts';
 import {
   alembicHeads,
@@ -86,6 +87,33 @@ test('the catalog: every check the preflight list names, once, with a layer, a t
   for (const c of CHECKS) {
     assert.ok(c.meta.title.length > 10 && c.meta.docs.length > 60, c.meta.id);
   }
+});
+
+test('the check index: every file that exports a check is listed, and deploy gates on the ones that say so', async () => {
+  const exported = await rulesExported(
+    'checks',
+    (v) => typeof (v as { judge?: unknown }).judge === 'function',
+  );
+  for (const { file, rule } of exported)
+    assert.ok(
+      CHECKS.some((c) => c === rule),
+      `${file} exports ${rule.meta.id}, not in index.ts`,
+    );
+  assert.deepEqual(exported.map((e) => e.rule.meta.id).sort(), CHECKS.map((c) => c.meta.id).sort());
+  const { PREFLIGHT } = await import('../../src/deploy/deploy.ts');
+  assert.deepEqual([...PREFLIGHT].sort(), [
+    'app.importable',
+    'cache.redis_reachable',
+    'db.auth',
+    'db.reachable',
+    'deps.installed',
+    'env.required_present',
+    'env.urls_parse',
+    'runtime.python_version',
+    'unit.envfile_readable',
+    'unit.exec_exists',
+    'unit.user_exists',
+  ]);
 });
 
 test('--only and --skip take ids and prefixes, and name what matches nothing', () => {
