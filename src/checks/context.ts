@@ -6,6 +6,13 @@ import type { Host } from '../host/host.ts';
 import { httpGet, type HttpResponse } from '../host/http.ts';
 import { type Listener, listeners } from '../host/listeners.ts';
 import { probePostgres } from '../host/postgres.ts';
+import { type DiskUsage, diskUsage, type Memory, memory } from '../host/disk.ts';
+import { resolveName, type Resolution, type ResolveFailure } from '../host/dns.ts';
+import { type ConnectFailure, connectTcp, connectUnix } from '../host/net.ts';
+import { probeRedis, type RedisFailure, type RedisInfo } from '../host/redis.ts';
+import { type PeerCertificate, peerCertificate, type TlsFailure, trustedCAs } from '../host/tls.ts';
+import type { Bind } from '../app/bind.ts';
+import { DB_URL_NAMES } from '../discover/project.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import type { CommandOutput } from '../host/run.ts';
 import { type ProcessInfo, processTree } from '../host/processes.ts';
@@ -237,11 +244,63 @@ export class CheckContext {
   }
 
   databaseUrl(): string | null {
-    const name = this.service.project?.databaseUrlVar;
+    const name =
+      this.service.project?.databaseUrlVar ?? DB_URL_NAMES.find((n) => this.service.env[n] !== undefined);
     const url = name ? this.service.env[name] : undefined;
     return url && /^postgres(?:ql)?(?:\+\w+)?:/.test(url)
       ? url.replace(/^postgres(?:ql)?\+\w+:/, 'postgresql:')
       : null;
+  }
+
+  /** What the resolver of this host answers for a name (the dns layer). */
+  resolve(name: string): Promise<ProbeResult<Resolution, ResolveFailure>> {
+    return this.once(`dns:${name}`, () => resolveName(name, this.timeoutMs));
+  }
+
+  /** The certificate Nginx on this host presents for a name (SNI) on a port. */
+  certificate(name: string, port: number): Promise<ProbeResult<PeerCertificate, TlsFailure>> {
+    return this.once(`tls:${name}:${port}`, () => {
+      const ca = trustedCAs();
+      return peerCertificate('127.0.0.1', port, name, this.timeoutMs, ca ? { ca } : {});
+    });
+  }
+
+  /** A connection to a bind (Nginx's upstream, or the app's own): does anything accept there? */
+  connect(target: Bind): Promise<ProbeResult<unknown, ConnectFailure>> {
+    const key = target.kind === 'unix' ? target.path : `${target.host}:${target.port}`;
+    return this.once<ProbeResult<unknown, ConnectFailure>>(`connect:${key}`, () =>
+      target.kind === 'unix'
+        ? connectUnix(this.host.path(target.path), this.timeoutMs)
+        : connectTcp(target.host === 'localhost' ? '127.0.0.1' : target.host, target.port, this.timeoutMs),
+    );
+  }
+
+  redis(url: string): Promise<ProbeResult<RedisInfo, RedisFailure>> {
+    return this.once(`redis:${url}`, () => probeRedis(url, this.timeoutMs));
+  }
+
+  /** Space and inodes of the file system holding a path (as the host sees it). */
+  disk(path: string): Promise<ProbeResult<DiskUsage>> {
+    return this.once(`disk:${path}`, () => diskUsage(this.host.path(path), this.timeoutMs));
+  }
+
+  memory(): Promise<ProbeResult<Memory>> {
+    return this.once('memory', () => memory(this.host.procRoot, this.timeoutMs));
+  }
+
+  /** The version of the unit's Python ("3.11.2"), or why it does not run. */
+  pythonVersion(): Promise<{ version: string } | { error: string } | null> {
+    return this.once('python-version', async () => {
+      const python = this.service.python;
+      if (!python) return null;
+      const r = await this.host.run(python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], {
+        timeoutMs: this.timeoutMs,
+      });
+      if (r.ok && r.value.code === 0) return { version: r.value.stdout.trim() };
+      return {
+        error: r.ok ? (r.value.stderr.trim().split('\n').pop() ?? `exit ${r.value.code}`) : r.error.message,
+      };
+    });
   }
 
   postgres(): Promise<ProbeResult<PostgresInfo, PgFailure> | null> {

@@ -182,6 +182,18 @@ export async function discoverService(host: Host, name: string, opts: DiscoverOp
     nginxView(host, timeoutMs),
   ]);
   const unit = await requireUnit(host, all, name, timeoutMs);
+  return serviceOf(host, unit, all, nginx, opts);
+}
+
+/** The deployment of a unit systemd knows, given the host's units and Nginx's view already read. */
+export async function serviceOf(
+  host: Host,
+  unit: string,
+  all: UnitListing[],
+  nginx: NginxView | null,
+  opts: DiscoverOptions,
+): Promise<Service> {
+  const { timeoutMs } = opts;
   const view = await unitView(host, unit, nginx, opts);
   const root = view.server?.chdir ?? view.workdir;
   const [project, health] = await Promise.all([

@@ -19,6 +19,8 @@ export type Host = {
   path(path: string): string;
   /** The file's text (its first `maxBytes`), or undefined when it is missing or unreadable. */
   readFile(path: string, maxBytes?: number): Promise<string | undefined>;
+  /** The file's last `bytes`, from the first whole line; '' when it is missing or unreadable. */
+  readTail(path: string, bytes: number): Promise<string>;
   stat(path: string): Promise<Stats | undefined>;
   readdir(path: string): Promise<string[] | undefined>;
   run(cmd: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
@@ -37,6 +39,7 @@ export function hostAt(root: string, now: () => Date = () => new Date()): Host {
     procRoot: path('/proc'),
     path,
     readFile: (p, maxBytes = DEFAULT_MAX_FILE_BYTES) => readCapped(path(p), maxBytes),
+    readTail: (p, bytes) => readTail(path(p), bytes),
     stat: (p) => stat(path(p)).catch(() => undefined),
     readdir: (p) => readdir(path(p)).catch(() => undefined),
     run,
@@ -67,5 +70,22 @@ async function readCapped(path: string, maxBytes: number): Promise<string | unde
     return undefined; // a directory, or a read error mid-file
   } finally {
     await file.close().catch(() => {});
+  }
+}
+
+async function readTail(path: string, bytes: number): Promise<string> {
+  let file;
+  try {
+    file = await open(path, 'r');
+    const { size } = await file.stat();
+    const start = Math.max(0, size - bytes);
+    const buffer = Buffer.alloc(Math.min(bytes, size));
+    await file.read(buffer, 0, buffer.length, start);
+    const text = buffer.toString('utf8');
+    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  } catch {
+    return '';
+  } finally {
+    await file?.close().catch(() => {});
   }
 }
