@@ -26,7 +26,7 @@ function run(args: string[]): { ms: number; rssKb: number; fails: number; checks
     },
   );
   const m = JSON.parse(r.stdout) as { ms: number; rss_kb: number; out: string };
-  const reports = [JSON.parse(m.out)].flat() as { results: { status: string }[] }[];
+  const reports = (JSON.parse(m.out) as { services: { results: { status: string }[] }[] }).services;
   const results = reports.flatMap((x) => x.results);
   return {
     ms: m.ms,

@@ -26,7 +26,8 @@ function timed(args: string): { ms: number; outcome: string; failed: number; req
   const codes = box('cat /tmp/bench-load.log').stdout.split('\n').filter(Boolean);
   let outcome = 'no answer';
   try {
-    outcome = (JSON.parse(r.stdout) as { outcome: string }).outcome;
+    outcome =
+      (JSON.parse(r.stdout) as { services: { outcome: string }[] }).services[0]?.outcome ?? 'no service';
   } catch {
     outcome = `exit ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}`;
   }

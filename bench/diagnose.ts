@@ -139,8 +139,10 @@ async function offline(): Promise<void> {
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
     report = `${r.stderr}`;
-    const d = JSON.parse(r.stdout) as { cause?: { id: string }; firstFatal?: { line: string } };
-    process.stdout.write(`  found: ${d.cause?.id} / ${d.firstFatal?.line}\n`);
+    const d = (
+      JSON.parse(r.stdout) as { services: { cause?: { id: string }; firstFatal?: { line: string } }[] }
+    ).services[0];
+    process.stdout.write(`  found: ${d?.cause?.id} / ${d?.firstFatal?.line}\n`);
   });
   const rss = Number(/maxrss_kb=(\d+)/.exec(report)?.[1] ?? 0) / 1024;
   const g = seconds(() => spawnSync('grep', ['-c', 'MESSAGE', file]));
@@ -171,7 +173,8 @@ function live(): void {
         const r = spawnSync(tb, ['exec', '--', 'medic', 'diagnose', 'flaskapp', '--format', 'json'], {
           encoding: 'utf8',
         });
-        cause = (JSON.parse(r.stdout) as { cause?: { id: string } }).cause?.id ?? '';
+        cause =
+          (JSON.parse(r.stdout) as { services: { cause?: { id: string } }[] }).services[0]?.cause?.id ?? '';
       }),
     );
   }

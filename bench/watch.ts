@@ -84,10 +84,12 @@ systemctl start medic-watch`);
     }
     if (!opened?.body?.incident) throw new Error('no alert arrived');
     const id = opened.body.incident;
-    const row = JSON.parse(box(`medic --format json incidents show ${id} || true`)) as {
-      detectedAt: string;
-      causeId: string;
-    };
+    const [row] = (
+      JSON.parse(box(`medic --format json incidents show ${id} || true`)) as {
+        incidents: { detectedAt: string; causeId: string }[];
+      }
+    ).incidents;
+    if (!row) throw new Error(`incident ${id} is not in the store`);
     toStore.push(Date.parse(row.detectedAt) - killedAt);
     toWebhook.push(Date.parse(opened.at) - killedAt);
     // wait for the resolve, so that the next kill opens a new incident

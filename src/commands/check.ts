@@ -1,4 +1,5 @@
 // medic check: every check that applies, in parallel, each under its deadline, rendered in request-path order.
+import { jsonOf } from '../report/json.ts';
 import { formatBind } from '../app/bind.ts';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
@@ -30,10 +31,10 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
   if (opts.list) {
     if (ctx.format === 'json')
       ctx.out(
-        JSON.stringify(
+        jsonOf(
+          'check',
+          'checks',
           CHECKS.map((c) => c.meta),
-          null,
-          2,
         ),
       );
     else
@@ -121,7 +122,7 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
   if (progress) process.stderr.write('\r\x1b[2K');
   // Masked before any renderer sees it; control characters made inert for terminals.
   const safe = reports.map((r) => neutraliseDeep(masker.deep(r)));
-  if (ctx.format === 'json') ctx.out(JSON.stringify(safe.length === 1 ? safe[0] : safe, null, 2));
+  if (ctx.format === 'json') ctx.out(jsonOf('check', 'services', safe));
   else if (ctx.format === 'markdown') ctx.out(safe.map(checksMarkdown).join('\n\n---\n\n'));
   else if (ctx.format === 'junit') ctx.out(checksJunit(safe));
   else if (ctx.format === 'tap') ctx.out(checksTap(safe));

@@ -1,4 +1,5 @@
 // medic deploy, medic rollback, medic releases.
+import { jsonOf } from '../report/json.ts';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { EXIT } from '../cli/exit.ts';
@@ -190,7 +191,7 @@ async function report(
       preflight: o.preflight,
     }),
   );
-  if (ctx.format === 'json') ctx.out(JSON.stringify({ ...safe, dryRun: dry }, null, 2));
+  if (ctx.format === 'json') ctx.out(jsonOf(kind, 'services', [{ ...safe, dryRun: dry }]));
   else if (o.outcome === 'dry_run')
     ctx.out(
       [
@@ -262,7 +263,7 @@ export async function releases(opts: DeployOptions, ctx: Context): Promise<void>
   const rows = await Promise.all(
     ids.map(async (id) => ({ id, live: id === live, ...(await readMeta(t.layout, id)) })),
   );
-  if (ctx.format === 'json') ctx.out(JSON.stringify(rows.reverse(), null, 2));
+  if (ctx.format === 'json') ctx.out(jsonOf('releases', 'releases', rows.reverse()));
   else
     ctx.out(
       rows.length === 0

@@ -1,4 +1,5 @@
 // medic diagnose: the live host or pasted logs, to the first failing layer, the first real error, the cause and the fix.
+import { jsonOf } from '../report/json.ts';
 import { diagnoseLogs, NO_TARGET } from '../diagnose/offline.ts';
 import { CAUSES } from '../causes/index.ts';
 import { MESSAGES } from '../causes/messages/index.ts';
@@ -50,7 +51,7 @@ export async function diagnose(unit: string | undefined, opts: DiagnoseOptions, 
   }
   // Masked before any renderer sees it; control characters made inert for terminals.
   const safe = results.map((d) => neutraliseDeep(masker.deep(d)));
-  if (ctx.format === 'json') ctx.out(JSON.stringify(safe.length === 1 ? safe[0] : safe, null, 2));
+  if (ctx.format === 'json') ctx.out(jsonOf('diagnose', 'services', safe));
   else if (ctx.format === 'markdown') ctx.out(safe.map(diagnosisMarkdown).join('\n---\n\n'));
   else ctx.out(safe.map((d) => diagnosisText(d, ctx.style)).join('\n\n'));
   process.exitCode = safe.every((d) => d.status === 'healthy' || (d.status === 'unknown' && !d.cause))
@@ -68,7 +69,7 @@ function explainCause(id: string, unit: string | undefined, opts: DiagnoseOption
     );
   if (ctx.format === 'json') {
     ctx.out(
-      JSON.stringify(
+      jsonOf('diagnose', 'causes', [
         {
           ...cause.meta,
           messages: MESSAGES.filter((m) => m.cause === id).map((m) => ({
@@ -78,9 +79,7 @@ function explainCause(id: string, unit: string | undefined, opts: DiagnoseOption
           })),
           fix: cause.fix({}, NO_TARGET),
         },
-        null,
-        2,
-      ),
+      ]),
     );
   } else ctx.out(causePage(cause));
   process.exitCode = EXIT.ok;

@@ -1,4 +1,5 @@
 // medic incidents: what medic watch recorded, as a list or one incident's timeline, alerts and diagnosis.
+import { jsonOf } from '../report/json.ts';
 import { existsSync } from 'node:fs';
 import {
   incidentData,
@@ -46,10 +47,10 @@ export async function incidents(opts: IncidentsOptions, ctx: Context): Promise<v
     : [];
   if (ctx.format === 'json')
     ctx.out(
-      JSON.stringify(
+      jsonOf(
+        'incidents',
+        'incidents',
         list.map((i) => ({ ...i, diagnosis: undefined })),
-        null,
-        2,
       ),
     );
   else if (ctx.format === 'markdown') ctx.out(incidentsMarkdown(list));
@@ -73,7 +74,8 @@ export async function incidentShow(id: string, opts: IncidentsOptions, ctx: Cont
   const events = store.timeline(incident);
   const outbox = store.outbox(n);
   store.close();
-  if (ctx.format === 'json') ctx.out(JSON.stringify(incidentData(incident, events, outbox), null, 2));
+  if (ctx.format === 'json')
+    ctx.out(jsonOf('incidents', 'incidents', [incidentData(incident, events, outbox)]));
   else if (ctx.format === 'markdown') ctx.out(incidentMarkdown(incident, events, outbox));
   else ctx.out(incidentText(incident, events, outbox, ctx.style));
   process.exitCode = incident.state === 'resolved' ? EXIT.ok : EXIT.problems;

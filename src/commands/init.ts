@@ -1,4 +1,5 @@
 // medic init: discover the deployment and write a commented medic.yaml.
+import { jsonOf } from '../report/json.ts';
 import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { formatBind } from '../app/bind.ts';
@@ -36,11 +37,9 @@ export async function init(units: string[], opts: InitOptions, ctx: Context): Pr
   const yaml = masker.text(renderConfig(services, host.now()));
   if (ctx.format === 'json') {
     ctx.out(
-      JSON.stringify(
-        masker.deep({ written: opts.stdout ? null : opts.config, services: services.map(summaryOf) }),
-        null,
-        2,
-      ),
+      jsonOf('init', 'services', masker.deep(services.map(summaryOf)), {
+        written: opts.stdout ? null : opts.config,
+      }),
     );
   } else if (opts.stdout) {
     ctx.out(yaml);

@@ -1,5 +1,6 @@
 // medic watch: the daemon, or the unit, sudoers line and polkit rule that install it. The daemon's path
 // imports nothing that parses or validates medic.yaml: a `medic watch --plan` child does that.
+import { jsonOf } from '../report/json.ts';
 import { resolve } from 'node:path';
 import { run } from '../host/run.ts';
 import { parseShowUnits, showValue } from '../systemd/show.ts';
@@ -74,15 +75,11 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
     const notifiers = notifiersOf(plan.notify);
     if (ctx.format === 'json')
       ctx.out(
-        JSON.stringify(
-          {
-            config: plan.path,
-            services: services.map((s) => ({ ...s, units: unitsOf([s]) })),
-            notify: notifiers.map((n) => n.label),
-            store: plan.store,
-          },
-          null,
-          2,
+        jsonOf(
+          'watch',
+          'services',
+          services.map((s) => ({ ...s, units: unitsOf([s]) })),
+          { config: plan.path, notify: notifiers.map((n) => n.label), store: plan.store },
         ),
       );
     else

@@ -129,8 +129,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           );
           if (!r.ok || r.value.timedOut || (r.value.code !== 0 && r.value.code !== 1)) return null;
           try {
-            const d = JSON.parse(r.value.stdout) as Diagnosis | Diagnosis[];
-            return neutraliseDeep(masker.deep(Array.isArray(d) ? d[0] : d)) ?? null;
+            const { services } = JSON.parse(r.value.stdout) as { services: Diagnosis[] };
+            return neutraliseDeep(masker.deep(services[0])) ?? null;
           } catch {
             return null;
           }

@@ -16,11 +16,9 @@ after(() => {
 });
 
 test('every check has a failing scenario', () => {
-  const catalog = JSON.parse(
+  const { checks: catalog } = JSON.parse(
     mustPass(inBox('medic', '--format', 'json', 'check', '--list'), 'check --list').stdout,
-  ) as {
-    id: string;
-  }[];
+  ) as { checks: { id: string }[] };
   const covered = new Set(Object.values(checkFailures).flatMap((f) => f.checks));
   assert.deepEqual(
     catalog.map((c) => c.id).filter((id) => !covered.has(id)),
@@ -31,7 +29,7 @@ test('every check has a failing scenario', () => {
 test('a healthy box: nothing fails, and every check passes for at least one app', () => {
   const { code, report } = (() => {
     const r = inBox('medic', '--format', 'json', 'check');
-    return { code: r.code, report: JSON.parse(r.stdout) as Report[] };
+    return { code: r.code, report: (JSON.parse(r.stdout) as { services: Report[] }).services };
   })();
   assert.equal(report.length, 3);
   const failed = report.flatMap((r) => r.results.filter((x) => x.status === 'fail'));
@@ -101,7 +99,7 @@ test('medic init writes a medic.yaml with the real binds, names, certificates an
   assert.match(again.stderr, /exists: use --force/);
   const { code, report } = (() => {
     const x = inBox('medic', '--format', 'json', 'check', '-c', '/root/medic.yaml');
-    return { code: x.code, report: JSON.parse(x.stdout) as Report[] };
+    return { code: x.code, report: (JSON.parse(x.stdout) as { services: Report[] }).services };
   })();
   assert.equal(code, 0, showResults(report.flatMap((x) => x.results.filter((y) => y.status === 'fail'))));
   assert.equal(report.length, 3);

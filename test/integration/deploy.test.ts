@@ -50,7 +50,8 @@ function medic(app: string, ...args: string[]): { code: number; out: Out; stderr
   const r = inBox('medic', '--format', 'json', command, '--service', app, ...rest);
   let out: Out;
   try {
-    out = JSON.parse(r.stdout) as Out;
+    const { services } = JSON.parse(r.stdout) as { services: Out[] };
+    out = services[0] as Out;
   } catch {
     throw new Error(`medic ${args.join(' ')} printed no JSON (${r.code}): ${r.stdout}${r.stderr}`);
   }

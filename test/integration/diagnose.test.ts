@@ -25,7 +25,7 @@ test('every scenario has a diagnose expectation', () => {
 test('a healthy box: every app unit is healthy, exit 0, every layer answers', () => {
   const r = inBox('medic', 'diagnose', '--format', 'json');
   assert.equal(r.code, 0, r.stdout.slice(0, 2000));
-  const all = JSON.parse(r.stdout) as Diagnosis[];
+  const all = (JSON.parse(r.stdout) as { services: Diagnosis[] }).services;
   assert.equal(all.length, 3);
   for (const d of all) {
     assert.equal(d.status, 'healthy');

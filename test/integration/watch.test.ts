@@ -94,7 +94,7 @@ interface IncidentRow {
 function incidents(): IncidentRow[] {
   const r = inBox('medic', '--format', 'json', 'incidents', '-n', '100');
   assert.ok(r.code === 0 || r.code === 1, `medic incidents: ${r.stderr}`);
-  return JSON.parse(r.stdout) as IncidentRow[];
+  return (JSON.parse(r.stdout) as { incidents: IncidentRow[] }).incidents;
 }
 
 /** The newest incident of the service opened after `afterId`, once it exists. */

@@ -83,8 +83,8 @@ test('hostile input: binary data and a 10-million-character line are survived, w
     assert.ok(r.status === 0 || r.status === 1, `${file}: exit ${r.status}: ${r.stderr}`);
     assert.doesNotThrow(() => JSON.parse(r.stdout));
   }
-  const d = JSON.parse(medic(['diagnose', '--log', long, '--format', 'json']).stdout);
-  assert.equal(d.cause.id, 'missing_env_var');
+  const out = JSON.parse(medic(['diagnose', '--log', long, '--format', 'json']).stdout);
+  assert.equal(out.services[0].cause.id, 'missing_env_var');
 });
 
 test('bad input: a missing file or a directory is one line on stderr and exit 2', () => {

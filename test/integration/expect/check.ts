@@ -20,7 +20,9 @@ export interface Report {
 export function check(...args: string[]): { code: number; report: Report } {
   const r = inBox('medic', '--format', 'json', 'check', ...args);
   assert.ok(r.code === 0 || r.code === 1, `medic check ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return { code: r.code, report: JSON.parse(r.stdout) as Report };
+  const { services } = JSON.parse(r.stdout) as { services: Report[] };
+  assert.equal(services.length, 1, `medic check ${args.join(' ')}: one service`);
+  return { code: r.code, report: services[0] as Report };
 }
 
 export const showResults = (rs: Result[]) => rs.map((r) => `${r.id}: ${r.status}: ${r.summary}`).join('\n');

@@ -155,7 +155,14 @@ export interface Diagnosis {
 export function diagnose(...args: string[]): Diagnosis {
   const r = inBox('medic', 'diagnose', ...args, '--format', 'json');
   assert.ok(r.code === 0 || r.code === 1, `medic diagnose ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Diagnosis;
+  return onlyService(r.stdout);
+}
+
+/** The one service of `medic diagnose UNIT --format json`. */
+function onlyService(stdout: string): Diagnosis {
+  const { services } = JSON.parse(stdout) as { services: Diagnosis[] };
+  assert.equal(services.length, 1);
+  return services[0] as Diagnosis;
 }
 
 function assertFinds(d: Diagnosis, e: Expectation & { cause: string }, how: string): void {
@@ -232,5 +239,5 @@ export function diagnoseScenarioAsNonRoot(name: string): void {
   assert.notEqual(sh('runuser -u medicro -- nginx -T >/dev/null 2>&1').code, 0, 'nginx -T fails as medicro');
   const r = sh(`cd /tmp && runuser -u medicro -- medic diagnose ${e.unit} --format json`);
   assert.equal(r.code, 1, `medic diagnose as medicro exited ${r.code}: ${r.stderr}`);
-  assertFinds(JSON.parse(r.stdout) as Diagnosis, { ...e, cause: e.cause }, 'not root');
+  assertFinds(onlyService(r.stdout), { ...e, cause: e.cause }, 'not root');
 }
