@@ -2,20 +2,31 @@
 // with the old release still serving: lock, release, virtualenv, preflight, migrations, candidate beside
 // the old release, health gate, switch, verify, watch, promote. A failure after the switch switches back.
 import { createHash } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { join, posix, relative } from 'node:path';
+import { join, posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.ts';
-import type { Bind } from '../app/bind.ts';
-import { formatBind } from '../app/bind.ts';
+import { type Bind, formatBind } from '../app/bind.ts';
 import type { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { Health, Service } from '../discover/service.ts';
 import { pyprojectOf } from '../discover/project.ts';
 import { probeHealth } from '../watch/health.ts';
+import {
+  copyTree,
+  isDirectory,
+  listDir,
+  makeDir,
+  makeSymlink,
+  pathExists,
+  readBytes,
+  readText,
+  removePath,
+  renamePath,
+  writeText,
+} from '../host/files.ts';
 import type { Host } from '../host/host.ts';
+import { processCwd } from '../host/pids.ts';
 import { run } from '../host/run.ts';
 import { showEnvironment } from '../systemd/show.ts';
 import { type Layout, releaseIdAt, releaseIds } from './layout.ts';
@@ -76,16 +87,16 @@ export async function createRelease(
   ref: string | null,
   shared: string[],
 ): Promise<{ id: string; revision: string | null }> {
-  await mkdir(layout.releases, { recursive: true });
+  await makeDir(layout.releases);
   const id = releaseIdAt(new Date(), await releaseIds(layout));
-  const s = await stat(source).catch(() => null);
-  if (!s) throw new UsageError(`${source}: no such directory, repository or tarball`);
+  const directory = await isDirectory(source);
+  if (directory === null) throw new UsageError(`${source}: no such directory, repository or tarball`);
   const tmp = join(layout.releases, `.${id}.partial`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
+  await removePath(tmp);
+  await makeDir(tmp);
   let revision: string | null = null;
   try {
-    if (s.isDirectory() && (existsSync(join(source, '.git')) || ref)) {
+    if (directory && (pathExists(join(source, '.git')) || ref)) {
       const rev = await run('git', ['-C', source, 'rev-parse', `${ref ?? 'HEAD'}^{commit}`], {
         timeoutMs: 10_000,
       });
@@ -100,7 +111,7 @@ export async function createRelease(
         throw new UsageError(
           `git archive ${revision} failed: ${archive.ok ? archive.value.stderr.trim() : ''}`,
         );
-    } else if (s.isDirectory()) {
+    } else if (directory) {
       const skip = new Set([
         '.git',
         '.venv',
@@ -112,16 +123,11 @@ export async function createRelease(
         ...shared,
       ]);
       // Entry by entry: the releases directory may live inside the source (medic deploy --init).
-      for (const entry of await readdir(source)) {
+      for (const entry of await listDir(source)) {
         if (skip.has(entry) || entry === '.medic-deploy.lock' || entry.endsWith('.medic-tmp')) continue;
-        await cp(join(source, entry), join(tmp, entry), {
-          recursive: true,
-          verbatimSymlinks: true,
-          filter: (from) =>
-            !relative(source, from)
-              .split('/')
-              .some((p) => p === '__pycache__' || p === '.git'),
-        });
+        await copyTree(join(source, entry), join(tmp, entry), (path) =>
+          path.split('/').some((p) => p === '__pycache__' || p === '.git'),
+        );
       }
     } else if (/\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(source)) {
       const x = await run('tar', ['-xf', source, '-C', tmp, '--no-same-owner'], { timeoutMs: 120_000 });
@@ -131,15 +137,15 @@ export async function createRelease(
       throw new UsageError(`${source}: give a directory, a git repository (with --ref) or a .tar(.gz) file`);
     }
     for (const name of shared) {
-      await rm(join(tmp, name), { recursive: true, force: true });
-      await symlink(posix.join('..', '..', 'shared', name), join(tmp, name));
+      await removePath(join(tmp, name));
+      await makeSymlink(posix.join('..', '..', 'shared', name), join(tmp, name));
     }
   } catch (error) {
     // a source that cannot be read leaves no half-built release behind
-    await rm(tmp, { recursive: true, force: true });
+    await removePath(tmp);
     throw error;
   }
-  await rename(tmp, join(layout.releases, id));
+  await renamePath(tmp, join(layout.releases, id));
   return { id, revision };
 }
 
@@ -153,7 +159,7 @@ export async function requirementsHash(dir: string): Promise<{ file: string; has
     'requirements.txt',
     'pyproject.toml',
   ]) {
-    const text = await readFile(join(dir, file)).catch(() => null);
+    const text = await readBytes(join(dir, file));
     if (text) return { file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
   }
   return null;
@@ -174,16 +180,16 @@ export async function linkVenv(
   const hash = req?.hash ?? 'none';
   const venv = join(layout.shared, 'venvs', hash);
   let built = false;
-  if (!existsSync(`${venv}.complete`)) {
+  if (!pathExists(`${venv}.complete`)) {
     if (!req)
       throw new DeployError('venv', `no requirements or lock file in the release, and no virtualenv for it`);
     // The hash follows a lock file when there is one; pip installs requirements.txt, or else the
     // dependencies pyproject.toml declares (not the app itself: its code stays in the release).
     const requirements = join(dir, 'requirements.txt');
-    const pyproject = existsSync(requirements)
+    const pyproject = pathExists(requirements)
       ? null
-      : pyprojectOf(await readFile(join(dir, 'pyproject.toml'), 'utf8').catch(() => ''));
-    if (!existsSync(requirements) && !pyproject)
+      : pyprojectOf((await readText(join(dir, 'pyproject.toml'))) ?? '');
+    if (!pathExists(requirements) && !pyproject)
       throw new DeployError(
         'venv',
         `medic builds virtualenvs from requirements.txt or pyproject.toml; ${req.file} alone is not enough`,
@@ -193,8 +199,8 @@ export async function linkVenv(
       );
     const what = pyproject ? pyproject.dependencies.map((d) => d.line) : ['-r', requirements];
     say(`building ${venv} from ${req.file}`);
-    await rm(venv, { recursive: true, force: true });
-    await mkdir(join(layout.shared, 'venvs'), { recursive: true });
+    await removePath(venv);
+    await makeDir(join(layout.shared, 'venvs'));
     const mk = await run(
       base.python,
       ['-m', 'venv', ...(base.systemSite ? ['--system-site-packages'] : []), venv],
@@ -215,11 +221,11 @@ export async function linkVenv(
         `pip install ${pyproject ? 'of the dependencies in pyproject.toml' : '-r requirements.txt'} failed`,
         (pip.ok ? pip.value.stderr : pip.error.message).trim().split('\n').slice(-3),
       );
-    await writeFile(`${venv}.complete`, `${new Date().toISOString()}\n`);
+    await writeText(`${venv}.complete`, `${new Date().toISOString()}\n`);
     built = true;
   }
-  await rm(join(dir, '.venv'), { recursive: true, force: true });
-  await symlink(venv, join(dir, '.venv'));
+  await removePath(join(dir, '.venv'));
+  await makeSymlink(venv, join(dir, '.venv'));
   return { hash: req?.hash ?? null, built };
 }
 
@@ -415,12 +421,7 @@ export async function listenerCwd(bind: Bind): Promise<string | null> {
     },
   );
   const pid = r.ok ? /pid=(\d+)/.exec(r.value.stdout)?.[1] : undefined;
-  if (!pid) return null;
-  try {
-    return realpathSync(`/proc/${pid}/cwd`);
-  } catch {
-    return null;
-  }
+  return pid ? processCwd(pid) : null;
 }
 
 /**
@@ -431,7 +432,7 @@ export async function collectStatic(ctx: CheckContext, service: Service, dir: st
   const root = (await ctx.appFacts())?.django?.STATIC_ROOT;
   if (!root) return 'STATIC_ROOT is not set: no static files collected';
   if (root === dir || root.startsWith(`${dir}/`)) {
-    await mkdir(root, { recursive: true });
+    await makeDir(root);
     await run('chown', ['-R', `${service.user}:${service.group}`, root], { timeoutMs: 60_000 });
   }
   const r = await ctx.asUser([service.python ?? 'python3', 'manage.py', 'collectstatic', '--noinput'], {

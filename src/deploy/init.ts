@@ -1,25 +1,26 @@
 // medic deploy --init: an existing deployment (code, venv and env file in the unit's WorkingDirectory) to
 // the release layout, without downtime. Nothing is deleted: the old files stay where they were, the
 // unit gets a drop-in (remove it to undo), the Nginx site is backed up before it is rewritten.
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { formatBind } from '../app/bind.ts';
 import { type Service, unitView } from '../discover/service.ts';
+import {
+  copyFileTo,
+  makeDir,
+  makeSymlink,
+  pathExists,
+  readText,
+  realPath,
+  swapSymlink,
+  writeAtomic,
+} from '../host/files.ts';
 import { localHost } from '../host/host.ts';
 import { Masker } from '../report/mask.ts';
 import { createRelease, movePath, requirementsHash } from './deploy.ts';
-import { type Layout, swapSymlink, writeMeta } from './layout.ts';
+import { type Layout, writeMeta } from './layout.ts';
 import { releaseMigrations } from './migrations.ts';
-import {
-  convertSite,
-  testAndReload,
-  UPSTREAM_DIR,
-  upstreamFile,
-  upstreamText,
-  writeAtomic,
-} from './nginx-switch.ts';
+import { convertSite, testAndReload, UPSTREAM_DIR, upstreamFile, upstreamText } from './nginx-switch.ts';
 
 export interface InitResult {
   release: string;
@@ -44,7 +45,7 @@ export async function initLayout(
   say: (step: string, text: string) => void = () => {},
 ): Promise<InitResult> {
   const root = layout.root;
-  if (existsSync(layout.current))
+  if (pathExists(layout.current))
     throw new UsageError(`${root} already has the release layout (${layout.current} exists)`);
   const bind = service.binds[0];
   if (!bind) throw new UsageError(`${service.unit}: no bind found in ExecStart; medic cannot switch traffic`);
@@ -55,8 +56,9 @@ export async function initLayout(
   const shared = sharedNames(service, root);
   // The site's conversion first: a site medic cannot convert leaves everything as it was.
   // The file itself, not the sites-enabled link to it: the one a person edits stays the one in use.
-  const site = await realpath(service.site.file);
-  const before = await readFile(site, 'utf8');
+  const site = await realPath(service.site.file);
+  const before = await readText(site);
+  if (before === null) throw new UsageError(`${site}: cannot read the Nginx site`);
   // Again after an --init interrupted once Nginx took the site: the site is medic's already.
   const mine = before.includes(`include ${upstreamFile(service.name)};`);
   const converted = mine ? null : convertSite(before, { app: service.name, bind, root, shared });
@@ -69,17 +71,17 @@ export async function initLayout(
     `created ${join(layout.releases, id)} (a copy of ${root} without ${['.venv', ...shared].join(', ')})`,
   );
   // 2. shared/: links to the env files and writable directories where they are now
-  await mkdir(layout.shared, { recursive: true });
+  await makeDir(layout.shared);
   for (const name of shared) {
     const from = join(root, name);
     const to = join(layout.shared, name);
-    if (existsSync(to)) continue;
-    if (existsSync(from)) {
+    if (pathExists(to)) continue;
+    if (pathExists(from)) {
       // A link to what is there: nothing moves, and the file a person edits stays the one in use.
-      await symlink(from, to);
+      await makeSymlink(from, to);
       changes.push(`${to} → ${from}`);
     } else {
-      await mkdir(to, { recursive: true });
+      await makeDir(to);
       changes.push(`created ${to}`);
     }
   }
@@ -87,11 +89,11 @@ export async function initLayout(
   const req = await requirementsHash(join(layout.releases, id));
   if (service.venv && req) {
     const venv = join(layout.shared, 'venvs', req.hash);
-    await mkdir(dirname(venv), { recursive: true });
-    if (!existsSync(venv)) await symlink(service.venv, venv);
+    await makeDir(dirname(venv));
+    if (!pathExists(venv)) await makeSymlink(service.venv, venv);
     await writeAtomic(`${venv}.complete`, `${new Date().toISOString()} ${service.venv}\n`);
     const link = join(layout.releases, id, '.venv');
-    if (!existsSync(link)) await symlink(venv, link);
+    if (!pathExists(link)) await makeSymlink(venv, link);
     changes.push(`${venv} → ${service.venv} (the virtualenv of ${req.file} ${req.hash})`);
   }
   const tool = service.project?.migrations;
@@ -109,9 +111,9 @@ export async function initLayout(
   });
   // 4. Nginx: the site proxies to upstream medic_APP, whose server is the live bind
   if (converted) {
-    await mkdir(join(UPSTREAM_DIR, 'backup'), { recursive: true });
+    await makeDir(join(UPSTREAM_DIR, 'backup'));
     const backup = join(UPSTREAM_DIR, 'backup', `${basename(site)}.${id}`);
-    await copyFile(site, backup);
+    await copyFileTo(site, backup);
     await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
     await writeAtomic(site, converted.text);
     const failed = await testAndReload(`the converted site (${site} is restored)`, () =>
@@ -124,7 +126,7 @@ export async function initLayout(
     );
   } else {
     // (killed before its reload, Nginx may still run the site as it was: test and reload it now)
-    if (!existsSync(upstreamFile(service.name))) {
+    if (!pathExists(upstreamFile(service.name))) {
       await writeAtomic(upstreamFile(service.name), upstreamText(service.name, bind));
       changes.push(`wrote ${upstreamFile(service.name)}: ${formatBind(bind)}`);
     }
@@ -160,7 +162,7 @@ async function writeDropIn(
   if (!exec) throw new UsageError(`${u.unit}: cannot read ExecStart`);
   const argv = [exec.path, ...exec.argv.slice(1)].map(inRoot);
   const file = dropInOf(u.unit);
-  await mkdir(dirname(file), { recursive: true });
+  await makeDir(dirname(file));
   await writeAtomic(
     file,
     [

@@ -1,10 +1,19 @@
 // The release layout: ROOT/releases/ID/ (one per release), ROOT/current → the live one, ROOT/shared/ for
 // what outlives releases (the env file, uploads, the virtualenvs by requirements hash), and the deploy lock.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.ts';
+import {
+  createExclusive,
+  listDir,
+  readLink,
+  readText,
+  readTextSync,
+  removePath,
+  removePathSync,
+  writeText,
+} from '../host/files.ts';
+import { processAlive } from '../host/pids.ts';
 
 export interface Layout {
   root: string;
@@ -54,40 +63,33 @@ export function releaseIdAt(date: Date, taken: string[]): string {
 }
 
 export async function releaseIds(layout: Layout): Promise<string[]> {
-  const names = await readdir(layout.releases).catch(() => [] as string[]);
+  const names = await listDir(layout.releases);
   return names.filter((n) => /^\d{8}T\d{6}Z(-\d+)?$/.test(n)).sort();
 }
 
 export async function currentRelease(layout: Layout): Promise<string | null> {
-  const target = await readlink(layout.current).catch(() => null);
+  const target = await readLink(layout.current);
   return target ? basename(target) : null;
 }
 
 export async function readMeta(layout: Layout, id: string): Promise<ReleaseMeta | null> {
+  const text = await readText(join(layout.releases, id, META_FILE));
   try {
-    return JSON.parse(await readFile(join(layout.releases, id, META_FILE), 'utf8')) as ReleaseMeta;
+    return text === null ? null : (JSON.parse(text) as ReleaseMeta);
   } catch {
     return null;
   }
 }
 
 export async function writeMeta(layout: Layout, meta: ReleaseMeta): Promise<void> {
-  await writeFile(join(layout.releases, meta.id, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
-}
-
-/** Points `link` at `target` atomically: a new symlink beside it, renamed over it. */
-export async function swapSymlink(link: string, target: string): Promise<void> {
-  const tmp = `${link}.medic-tmp`;
-  await rm(tmp, { force: true });
-  await symlink(target, tmp);
-  await rename(tmp, link);
+  await writeText(join(layout.releases, meta.id, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 }
 
 /** Removes releases beyond the newest `keep`, never the live one or the one before it. */
 export async function prune(layout: Layout, keep: number, protect: (string | null)[]): Promise<string[]> {
   const ids = await releaseIds(layout);
   const removable = ids.slice(0, Math.max(0, ids.length - keep)).filter((id) => !protect.includes(id));
-  for (const id of removable) await rm(join(layout.releases, id), { recursive: true, force: true });
+  for (const id of removable) await removePath(join(layout.releases, id));
   return removable;
 }
 
@@ -106,50 +108,35 @@ export function takeLock(layout: Layout, what: string): { release(): void; tookO
   const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), what };
   let tookOver: LockHolder | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(layout.lock, 'wx', 0o644);
-      writeSync(fd, `${JSON.stringify(me)}\n`);
-      closeSync(fd);
+    if (createExclusive(layout.lock, `${JSON.stringify(me)}\n`)) {
       return {
         tookOver,
         release() {
-          try {
-            const held = JSON.parse(readFileSync(layout.lock, 'utf8')) as LockHolder;
-            if (held.pid === me.pid) rmSync(layout.lock, { force: true });
-          } catch {
-            // already gone
-          }
+          if (holderOf(layout.lock)?.pid === me.pid) removePathSync(layout.lock);
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let holder: LockHolder | null = null;
-      try {
-        holder = JSON.parse(readFileSync(layout.lock, 'utf8')) as LockHolder;
-      } catch {
-        holder = null;
-      }
-      if (holder && holder.host === me.host && alive(holder.pid))
-        throw new UsageError(
-          `another deploy holds ${layout.lock}: pid ${holder.pid} (${holder.what}) since ${holder.since}; wait for it, or kill it and run again`,
-        );
-      if (holder && holder.host !== me.host)
-        throw new UsageError(
-          `${layout.lock} is held by ${holder.host} pid ${holder.pid} since ${holder.since}; remove it if that deploy is gone`,
-        );
-      tookOver = holder;
-      // The holder is gone (killed): its lock is stale.
-      rmSync(layout.lock, { force: true });
     }
+    const holder = holderOf(layout.lock);
+    if (holder && holder.host === me.host && processAlive(holder.pid))
+      throw new UsageError(
+        `another deploy holds ${layout.lock}: pid ${holder.pid} (${holder.what}) since ${holder.since}; wait for it, or kill it and run again`,
+      );
+    if (holder && holder.host !== me.host)
+      throw new UsageError(
+        `${layout.lock} is held by ${holder.host} pid ${holder.pid} since ${holder.since}; remove it if that deploy is gone`,
+      );
+    tookOver = holder;
+    // The holder is gone (killed): its lock is stale.
+    removePathSync(layout.lock);
   }
   throw new UsageError(`cannot take the deploy lock ${layout.lock}`);
 }
 
-function alive(pid: number): boolean {
+/** Who holds the lock, as its file says; null when it is gone or unreadable. */
+function holderOf(lock: string): LockHolder | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return JSON.parse(readTextSync(lock) ?? 'null') as LockHolder | null;
+  } catch {
+    return null;
   }
 }

@@ -1,10 +1,9 @@
 // What a release knows about the database schema, read from its migration files: its head, every migration
 // it has (a rollback target must know the revision the database is at), and which ones cannot be undone.
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { MigrationTool } from '../discover/project.ts';
 import { alembicHeads } from '../discover/project.ts';
+import { listDir, pathExists, readText } from '../host/files.ts';
 import { lastMigration } from '../host/postgres.ts';
 
 export interface ReleaseMigrations {
@@ -133,19 +132,19 @@ export async function releaseMigrations(
   dir: string,
   m: { tool: MigrationTool; dir: string },
 ): Promise<ReleaseMigrations> {
-  const read = async (d: string) => (await readdir(d).catch(() => [] as string[])).sort();
+  const read = async (d: string) => (await listDir(d)).sort();
   if (m.tool === 'django') {
     const known: string[] = [];
     const irreversible: ReleaseMigrations['irreversible'] = [];
     const heads: string[] = [];
     for (const app of await read(dir)) {
       const mdir = join(dir, app, 'migrations');
-      if (app.startsWith('.') || !existsSync(join(mdir, '__init__.py'))) continue;
+      if (app.startsWith('.') || !pathExists(join(mdir, '__init__.py'))) continue;
       const files = (await read(mdir)).filter((f) => /^\d{4}_\w+\.py$/.test(f));
       for (const f of files) {
         const id = `${app}.${f.slice(0, -3)}`;
         known.push(id);
-        const why = djangoIrreversible(await readFile(join(mdir, f), 'utf8'));
+        const why = djangoIrreversible((await readText(join(mdir, f))) ?? '');
         if (why) irreversible.push({ id, why });
       }
       const last = files.at(-1);
@@ -155,7 +154,9 @@ export async function releaseMigrations(
   }
   const vdir = join(dir, m.dir, 'versions');
   const scripts = await Promise.all(
-    (await read(vdir)).filter((f) => f.endsWith('.py')).map((f) => readFile(join(vdir, f), 'utf8')),
+    (await read(vdir))
+      .filter((f) => f.endsWith('.py'))
+      .map(async (f) => (await readText(join(vdir, f))) ?? ''),
   );
   const known: string[] = [];
   const irreversible: ReleaseMigrations['irreversible'] = [];

@@ -1,9 +1,8 @@
 // Traffic switching through Nginx: the site proxies to `upstream medic_APP`, whose one server line lives in
 // /etc/nginx/medic/APP.upstream. A switch writes that file (new file, rename), tests the whole config and
 // reloads Nginx: old workers finish their requests, new ones use the new server. No request is dropped.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { formatBind } from '../app/bind.ts';
-import type { Bind } from '../app/bind.ts';
+import { type Bind, formatBind } from '../app/bind.ts';
+import { makeDir, readText, writeAtomic } from '../host/files.ts';
 import { run } from '../host/run.ts';
 
 export const UPSTREAM_DIR = '/etc/nginx/medic';
@@ -19,15 +18,15 @@ export function upstreamText(app: string, bind: Bind): string {
 }
 
 export async function currentUpstream(app: string): Promise<string | null> {
-  const text = await readFile(upstreamFile(app), 'utf8').catch(() => null);
+  const text = await readText(upstreamFile(app));
   return text ? (/^\s*server\s+([^;\s]+)/m.exec(text)?.[1] ?? null) : null;
 }
 
 /** Points the app's upstream at `bind`, tests the config and reloads Nginx; on a bad test, puts it back. */
 export async function switchUpstream(app: string, bind: Bind): Promise<void> {
   const file = upstreamFile(app);
-  const before = await readFile(file, 'utf8').catch(() => null);
-  await mkdir(UPSTREAM_DIR, { recursive: true });
+  const before = await readText(file);
+  await makeDir(UPSTREAM_DIR);
   await writeAtomic(file, upstreamText(app, bind));
   const failed = await testAndReload('the switch', async () => {
     if (before !== null) await writeAtomic(file, before);
@@ -50,12 +49,6 @@ export async function testAndReload(what: string, undo: () => Promise<void>): Pr
   if (!reloaded.ok || reloaded.value.code !== 0)
     return `systemctl reload nginx failed: ${reloaded.ok ? reloaded.value.stderr.trim() : reloaded.error.message}`;
   return null;
-}
-
-export async function writeAtomic(file: string, text: string, mode = 0o644): Promise<void> {
-  const tmp = `${file}.medic-tmp`;
-  await writeFile(tmp, text, { mode });
-  await rename(tmp, file);
 }
 
 export interface SiteChange {

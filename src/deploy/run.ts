@@ -1,7 +1,5 @@
 // The deploy and rollback flows over the steps of deploy.ts. Every failure before the switch leaves the
 // old release serving untouched; a failure after it switches back to the old release, still running.
-import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.ts';
@@ -10,7 +8,7 @@ import { CHECKS } from '../checks/index.ts';
 import { runChecks } from '../checks/run.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { projectOf } from '../discover/project.ts';
-import type { Bind } from '../app/bind.ts';
+import { type Bind, formatBind } from '../app/bind.ts';
 import {
   candidateBind,
   collectStatic,
@@ -31,7 +29,7 @@ import {
   viaNginx,
 } from './deploy.ts';
 import { dropInOf } from './init.ts';
-import { currentRelease, type Layout, prune, readMeta, swapSymlink, takeLock, writeMeta } from './layout.ts';
+import { currentRelease, type Layout, prune, readMeta, takeLock, writeMeta } from './layout.ts';
 import {
   appliedMigrations,
   downgradeCommand,
@@ -40,7 +38,7 @@ import {
   unknownTo,
 } from './migrations.ts';
 import { currentUpstream, switchUpstream } from './nginx-switch.ts';
-import { formatBind } from '../app/bind.ts';
+import { listDir, pathExists, removePath, swapSymlink } from '../host/files.ts';
 import { run } from '../host/run.ts';
 
 /** How long old Nginx workers get to finish what they proxied before the old upstream stops. */
@@ -272,7 +270,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
     return outcome;
   } finally {
     // A dry run leaves no release behind (a virtualenv it built stays in shared/venvs, for the deploy).
-    if (o.dryRun && built) await rm(built, { recursive: true, force: true });
+    if (o.dryRun && built) await removePath(built);
     lock.release();
   }
 }
@@ -280,7 +278,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
 /** The app's workers that follow the releases (medic's drop-in): restarted onto `current`, each checked. */
 async function restartWorkers(o: DeployOptions, warn: (step: string, text: string) => void): Promise<void> {
   for (const w of o.service.workers) {
-    if (!existsSync(dropInOf(w.id))) continue;
+    if (!pathExists(dropInOf(w.id))) continue;
     const r = await run('systemctl', ['restart', w.id], { timeoutMs: 180_000 });
     await sleep(1000);
     const state = await run('systemctl', ['is-active', w.id], { timeoutMs: 5000 });
@@ -365,9 +363,9 @@ async function recover(o: DeployOptions, bind: Bind): Promise<void> {
 
 /** Releases a killed deploy left half-built (.ID.partial): nobody else builds while medic holds the lock. */
 async function removePartial(layout: Layout, say: DeployOptions['say']): Promise<void> {
-  for (const name of await readdir(layout.releases).catch(() => [] as string[]))
+  for (const name of await listDir(layout.releases))
     if (/^\..+\.partial$/.test(name)) {
-      await rm(join(layout.releases, name), { recursive: true, force: true });
+      await removePath(join(layout.releases, name));
       say('recover', `removed ${name}, left half-built by an interrupted deploy`);
     }
 }
