@@ -30,10 +30,6 @@ export default tseslint.config(
       'src/diagnose/offline.ts',
       'src/logs/lines.ts',
       // moving to src/host (issue 15)
-      'src/commands/deploy.ts',
-      'src/commands/incidents.ts',
-      'src/commands/init.ts',
-      'src/diagnose/live.ts',
       'src/discover/service.ts',
     ],
     rules: {

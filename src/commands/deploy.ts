@@ -1,6 +1,6 @@
 // medic deploy, medic rollback, medic releases.
 import { jsonOf } from '../report/json.ts';
-import { existsSync } from 'node:fs';
+import { pathExists } from '../host/files.ts';
 import { basename, dirname, join } from 'node:path';
 import { EXIT } from '../cli/exit.ts';
 import { UsageError } from '../errors.ts';
@@ -108,7 +108,7 @@ export async function deploy(source: string | undefined, opts: DeployOptions, ct
     if (source) throw new UsageError('--init converts the running deployment: give no SOURCE');
     if (opts.dryRun) throw new UsageError('--init has no --dry-run: it lists every change it makes');
     // Again after an interrupted --init: the layout is there, the live unit moves onto it.
-    const live = existsSync(t.layout.current) ? await currentRelease(t.layout) : null;
+    const live = pathExists(t.layout.current) ? await currentRelease(t.layout) : null;
     const release = live ?? (await initLayout(t.service, t.layout, t.say)).release;
     outcome = await runDeploy(
       { ...t.options, windowMs: Math.min(t.options.windowMs, 5000) },
@@ -117,7 +117,7 @@ export async function deploy(source: string | undefined, opts: DeployOptions, ct
   } else {
     if (!source)
       throw new UsageError('give the SOURCE to deploy: a directory, a git repository (--ref) or a tarball');
-    if (!existsSync(t.layout.current))
+    if (!pathExists(t.layout.current))
       throw new UsageError(`${t.layout.root} has no release layout yet: run medic deploy --init first`);
     outcome = await runDeploy(t.options, { kind: 'deploy', source, ref: opts.ref ?? null });
   }

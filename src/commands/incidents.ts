@@ -1,6 +1,6 @@
 // medic incidents: what medic watch recorded, as a list or one incident's timeline, alerts and diagnosis.
 import { jsonOf } from '../report/json.ts';
-import { existsSync } from 'node:fs';
+import { pathExists } from '../host/files.ts';
 import {
   incidentData,
   incidentMarkdown,
@@ -25,7 +25,7 @@ export interface IncidentsOptions {
 async function openStore(opts: IncidentsOptions): Promise<Store | null> {
   const found = opts.store ? null : await findConfig(opts.config);
   const path = storePathOf(found?.config ?? null, opts.store);
-  if (!existsSync(path)) return null;
+  if (!pathExists(path)) return null;
   return Store.open(path, { create: false });
 }
 

@@ -1,10 +1,9 @@
 // medic init: discover the deployment and write a commented medic.yaml.
 import { jsonOf } from '../report/json.ts';
-import { existsSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { formatBind } from '../app/bind.ts';
 import { renderConfig } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Service } from '../discover/service.ts';
+import { pathExists, writeAtomic } from '../host/files.ts';
 import { localHost } from '../host/host.ts';
 import { Masker } from '../report/mask.ts';
 import { UsageError } from '../errors.ts';
@@ -19,7 +18,7 @@ export interface InitOptions {
 export async function init(units: string[], opts: InitOptions, ctx: Context): Promise<void> {
   const host = localHost();
   const masker = new Masker();
-  if (!opts.stdout && existsSync(opts.config) && !opts.force)
+  if (!opts.stdout && pathExists(opts.config) && !opts.force)
     throw new UsageError(
       `${opts.config} exists: use --force to replace it, or --stdout to print the new one`,
     );
@@ -45,11 +44,7 @@ export async function init(units: string[], opts: InitOptions, ctx: Context): Pr
     ctx.out(yaml);
     return;
   }
-  if (!opts.stdout) {
-    const tmp = `${opts.config}.tmp-${process.pid}`;
-    await writeFile(tmp, yaml, { mode: 0o644 });
-    await rename(tmp, opts.config);
-  }
+  if (!opts.stdout) await writeAtomic(opts.config, yaml);
   if (ctx.format !== 'json') {
     const lines = services.flatMap((s) => {
       const x = summaryOf(s);
