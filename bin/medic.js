@@ -3,6 +3,7 @@
 import module from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
@@ -18,3 +19,6 @@ module.enableCompileCache?.(
 );
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
+// The answer is out (a daemon returns only when it stops): whatever a probe that gave up may still hold open
+// (a socket, a timer of a library) must not keep the command running past its end.
+setTimeout(() => process.exit(), 1000).unref();

@@ -12,6 +12,7 @@ import { type ConnectFailure, connectTcp, connectUnix } from '../host/net.ts';
 import { probeRedis, type RedisFailure, type RedisInfo } from '../host/redis.ts';
 import { type PeerCertificate, peerCertificate, type TlsFailure, trustedCAs } from '../host/tls.ts';
 import type { Bind } from '../app/bind.ts';
+import { heavy, patient } from './load.ts';
 import { DB_URL_NAMES } from '../discover/project.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import type { CommandOutput } from '../host/run.ts';
@@ -184,12 +185,15 @@ export class CheckContext {
     const cwd = opts.cwd === undefined ? (this.service.workdir ?? '/') : (opts.cwd ?? '/');
     const asRoot = process.getuid?.() === 0 && user !== 'root';
     const [cmd, ...args] = asRoot ? ['runuser', '-u', user, '-g', group, '--', ...argv] : argv;
-    const r = await this.host.run(cmd ?? '', args, {
-      timeoutMs: opts.timeoutMs ?? this.timeoutMs,
-      cwd: this.host.path(cwd),
-      env: this.unitEnvironment(),
-      ...(opts.input !== undefined ? { input: opts.input } : {}),
-    });
+    const go = () =>
+      this.host.run(cmd ?? '', args, {
+        timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+        cwd: this.host.path(cwd),
+        env: this.unitEnvironment(),
+        ...(opts.input !== undefined ? { input: opts.input } : {}),
+      });
+    // The app's Python is the heavy part of a check run; a `test -w` is not.
+    const r = /python[\d.]*$/.test(argv[0] ?? '') ? await heavy(go) : await go();
     return r.ok ? r.value : null;
   }
 
@@ -227,13 +231,15 @@ export class CheckContext {
       const h = this.service.health;
       if (!h) return null;
       const ask = () =>
-        httpGet(h.url, {
-          timeoutMs: this.timeoutMs,
-          ...(h.connectTo ? { connectTo: h.connectTo } : {}),
-          ...(h.socketPath ? { socketPath: h.socketPath } : {}),
-          rejectUnauthorized: false,
-          maxBody: 2048,
-        });
+        patient(() =>
+          httpGet(h.url, {
+            timeoutMs: this.timeoutMs,
+            ...(h.connectTo ? { connectTo: h.connectTo } : {}),
+            ...(h.socketPath ? { socketPath: h.socketPath } : {}),
+            rejectUnauthorized: false,
+            maxBody: 2048,
+          }),
+        );
       // A slow first answer may not be the endpoint's doing (a worker's first request, medic's own probes
       // busy on the CPU): ask once more, and the faster answer counts.
       const first = await ask();
@@ -254,14 +260,14 @@ export class CheckContext {
 
   /** What the resolver of this host answers for a name (the dns layer). */
   resolve(name: string): Promise<ProbeResult<Resolution, ResolveFailure>> {
-    return this.once(`dns:${name}`, () => resolveName(name, this.timeoutMs));
+    return this.once(`dns:${name}`, () => patient(() => resolveName(name, this.timeoutMs)));
   }
 
   /** The certificate Nginx on this host presents for a name (SNI) on a port. */
   certificate(name: string, port: number): Promise<ProbeResult<PeerCertificate, TlsFailure>> {
     return this.once(`tls:${name}:${port}`, () => {
       const ca = trustedCAs();
-      return peerCertificate('127.0.0.1', port, name, this.timeoutMs, ca ? { ca } : {});
+      return patient(() => peerCertificate('127.0.0.1', port, name, this.timeoutMs, ca ? { ca } : {}));
     });
   }
 
@@ -269,14 +275,16 @@ export class CheckContext {
   connect(target: Bind): Promise<ProbeResult<unknown, ConnectFailure>> {
     const key = target.kind === 'unix' ? target.path : `${target.host}:${target.port}`;
     return this.once<ProbeResult<unknown, ConnectFailure>>(`connect:${key}`, () =>
-      target.kind === 'unix'
-        ? connectUnix(this.host.path(target.path), this.timeoutMs)
-        : connectTcp(target.host === 'localhost' ? '127.0.0.1' : target.host, target.port, this.timeoutMs),
+      patient<ProbeResult<unknown, ConnectFailure>>(() =>
+        target.kind === 'unix'
+          ? connectUnix(this.host.path(target.path), this.timeoutMs)
+          : connectTcp(target.host === 'localhost' ? '127.0.0.1' : target.host, target.port, this.timeoutMs),
+      ),
     );
   }
 
   redis(url: string): Promise<ProbeResult<RedisInfo, RedisFailure>> {
-    return this.once(`redis:${url}`, () => probeRedis(url, this.timeoutMs));
+    return this.once(`redis:${url}`, () => patient(() => probeRedis(url, this.timeoutMs)));
   }
 
   /** Space and inodes of the file system holding a path (as the host sees it). */
@@ -293,9 +301,11 @@ export class CheckContext {
     return this.once('python-version', async () => {
       const python = this.service.python;
       if (!python) return null;
-      const r = await this.host.run(python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], {
-        timeoutMs: this.timeoutMs,
-      });
+      const r = await heavy(() =>
+        this.host.run(python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], {
+          timeoutMs: this.timeoutMs,
+        }),
+      );
       if (r.ok && r.value.code === 0) return { version: r.value.stdout.trim() };
       return {
         error: r.ok ? (r.value.stderr.trim().split('\n').pop() ?? `exit ${r.value.code}`) : r.error.message,
@@ -306,7 +316,7 @@ export class CheckContext {
   postgres(): Promise<ProbeResult<PostgresInfo, PgFailure> | null> {
     return this.once('postgres', async () => {
       const url = this.databaseUrl();
-      return url ? probePostgres(url, this.timeoutMs) : null;
+      return url ? patient(() => probePostgres(url, this.timeoutMs)) : null;
     });
   }
 }

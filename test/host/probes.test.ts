@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces, tmpdir, totalmem } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -818,6 +818,46 @@ describe('a real PostgreSQL', { timeout: 60_000 }, () => {
       assert.equal(!r.ok && r.error.kind, 'too_many_connections');
     } finally {
       await Promise.all(held.map((c) => c.end()));
+    }
+  });
+
+  test('a PostgreSQL that answers only after the deadline: timeout, and no connection is left behind', async (t) => {
+    if (!bin) return t.skip('no PostgreSQL installed (initdb not found)');
+    // A proxy that holds every byte 1.5 s: the server answers, but after the probe's deadline.
+    let closed = 0;
+    const late = createServer((client) => {
+      client.on('close', () => (closed += 1));
+      const server = createConnection({ host: '127.0.0.1', port });
+      const hold = (from: Socket, to: Socket) =>
+        from.on('data', (b) => setTimeout(() => to.writable && to.write(b), 1500));
+      hold(client, server);
+      hold(server, client);
+      client.on('close', () => setTimeout(() => server.destroy(), 1600));
+      server.on('close', () => client.destroy());
+      client.on('error', () => {});
+      server.on('error', () => {});
+    });
+    await listening(late, 0, '127.0.0.1');
+    const latePort = (late.address() as { port: number }).port;
+    try {
+      const r = await probePostgres(`postgresql://${user}:${password}@127.0.0.1:${latePort}/postgres`, SHORT);
+      assert.equal(!r.ok && r.error.kind, 'timeout');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal(closed, 1, 'the probe closed its connection');
+      // Had the probe kept its socket, the server would now hold a session for it.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const c = new pg.Client(url);
+      await c.connect();
+      try {
+        const { rows } = await c.query<{ n: string }>(
+          "select count(*) as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+        );
+        assert.equal(rows[0]?.n, '0');
+      } finally {
+        await c.end();
+      }
+    } finally {
+      late.close();
     }
   });
 
