@@ -1,5 +1,5 @@
 import type { ProbeResult } from '../host/probe.ts';
-import { probeRedis, type RedisFailure, type RedisInfo } from '../host/redis.ts';
+import type { RedisFailure, RedisInfo } from '../host/redis.ts';
 import { defineCheck, fail, pass, skip } from './types.ts';
 
 export interface RedisReachableFacts {
@@ -26,7 +26,7 @@ export const check = defineCheck<RedisReachableFacts>({
     const answers = await Promise.all(
       redisUrls(ctx.service.env).map(async ([name, url]) => ({
         name,
-        result: await probeRedis(url, ctx.timeoutMs),
+        result: await ctx.redis(url),
       })),
     );
     return { answers };

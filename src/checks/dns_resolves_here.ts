@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { isLocalAddress, resolveName, type Resolution, type ResolveFailure } from '../host/dns.ts';
+import { isLocalAddress, type Resolution, type ResolveFailure } from '../host/dns.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import { plainServerNames } from '../discover/service.ts';
 import type { NginxSite } from '../nginx/sites.ts';
@@ -26,10 +26,11 @@ export const check = defineCheck<DnsFacts>({
     title: "the site's server_name resolves to this server",
     docs: "Resolves each server_name with the system resolver and compares the addresses with this server's own. A name that points at the old server after a move, or at nothing, sends visitors elsewhere while everything here is healthy. (Behind a CDN or a load balancer, the name rightly points elsewhere: skip this check.)",
   },
-  async gather({ service, timeoutMs }) {
+  async gather(ctx) {
+    const { service } = ctx;
     const names = service.site ? dnsNames(service.site) : [];
     const answers = [];
-    for (const name of names) answers.push({ name, result: await resolveName(name, timeoutMs) });
+    for (const name of names) answers.push({ name, result: await ctx.resolve(name) });
     const ownAddresses = Object.values(networkInterfaces()).flatMap((l) =>
       (l ?? []).map((i) => i.address.replace(/%.*$/, '')),
     );

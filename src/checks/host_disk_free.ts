@@ -1,4 +1,4 @@
-import { type DiskUsage, diskUsage } from '../host/disk.ts';
+import type { DiskUsage } from '../host/disk.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import { defineCheck, fail, pass, warn } from './types.ts';
 
@@ -19,7 +19,8 @@ export const check = defineCheck<DiskFacts>({
     title: 'the file systems the app, its logs and its database use have free space',
     docs: "Checks /, the app's directory, /var/log, PostgreSQL's data directory and the app's writable directories: fails at 95 % used (uploads and logins start failing with \"No space left on device\", PostgreSQL stops), warns at 90 %.",
   },
-  async gather({ host, service, timeoutMs }) {
+  async gather(ctx) {
+    const { service } = ctx;
     const paths = [
       ...new Set([
         '/',
@@ -29,9 +30,7 @@ export const check = defineCheck<DiskFacts>({
         ...(service.project?.writable ?? []),
       ]),
     ];
-    const disks = await Promise.all(
-      paths.map(async (path) => ({ path, usage: await diskUsage(host.path(path), timeoutMs) })),
-    );
+    const disks = await Promise.all(paths.map(async (path) => ({ path, usage: await ctx.disk(path) })));
     return { disks };
   },
   judge({ disks }) {

@@ -1,5 +1,5 @@
 import type { Service } from '../discover/service.ts';
-import { type Memory, memory } from '../host/disk.ts';
+import type { Memory } from '../host/disk.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import type { ProcessInfo } from '../host/processes.ts';
 import { showBytes } from '../systemd/show.ts';
@@ -31,10 +31,7 @@ export const check = defineCheck<MemoryFacts>({
     docs: "Adds up the resident memory of the unit's processes (the master and its workers) and compares it with the unit's MemoryMax= and with the memory the server has available. Near either limit, the next request that allocates is an OOM kill.",
   },
   async gather(ctx) {
-    const [mem, processes] = await Promise.all([
-      memory(ctx.host.procRoot, ctx.timeoutMs),
-      ctx.unitProcesses(),
-    ]);
+    const [mem, processes] = await Promise.all([ctx.memory(), ctx.unitProcesses()]);
     return { service: ctx.service, mainPid: ctx.mainPid(), processes, memory: mem };
   },
   judge({ service, mainPid: pid, processes: tree, memory: mem }) {

@@ -16,16 +16,8 @@ export const check = defineCheck<PythonVersionFacts>({
     docs: 'Compares the interpreter the unit runs with requires-python (pyproject.toml), runtime.txt or .python-version. A venv built on an older Python fails at import on newer syntax or stdlib names (typing.override, match statements).',
     gatesDeploy: true,
   },
-  async gather({ host, service, timeoutMs }) {
-    if (!service.python) return { service, python: null };
-    const r = await host.run(service.python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], {
-      timeoutMs,
-    });
-    if (r.ok && r.value.code === 0) return { service, python: { version: r.value.stdout.trim() } };
-    return {
-      service,
-      python: { error: r.ok ? (r.value.stderr.trim().split('\n').pop() ?? '') : r.error.message },
-    };
+  async gather(ctx) {
+    return { service: ctx.service, python: await ctx.pythonVersion() };
   },
   judge({ service, python }) {
     if (!service.python || !python) return skip('no virtualenv or interpreter found in ExecStart');

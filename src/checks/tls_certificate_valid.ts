@@ -3,9 +3,7 @@ import {
   certificateFile,
   type CertificateFileFailure,
   type PeerCertificate,
-  peerCertificate,
   type TlsFailure,
-  trustedCAs,
 } from '../host/tls.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import { plainServerNames, siteEntry } from '../discover/service.ts';
@@ -41,16 +39,12 @@ export const check = defineCheck<TlsFacts>({
     title: 'the certificate Nginx serves is valid for 14 days or more, trusted, and names every server_name',
     docs: 'Connects to Nginx on this host with each server_name as SNI and reads the certificate visitors get (and the ssl_certificate file): expired or untrusted fails, under 14 days left warns (renewal is not working), a server_name missing from the certificate fails.',
   },
-  async gather({ service, timeoutMs }) {
-    const site = service.site;
+  async gather(ctx) {
+    const site = ctx.service.site;
     const facts: TlsFacts = { site, answers: [], file: null };
     if (!site || siteEntry(site).scheme !== 'https') return facts;
-    const ca = trustedCAs();
     for (const name of plainServerNames(site))
-      facts.answers.push({
-        name,
-        result: await peerCertificate('127.0.0.1', siteEntry(site).port, name, timeoutMs, ca ? { ca } : {}),
-      });
+      facts.answers.push({ name, result: await ctx.certificate(name, siteEntry(site).port) });
     if (site.certificate) facts.file = await certificateFile(site.certificate);
     return facts;
   },
