@@ -64,13 +64,18 @@ export const check = defineCheck<UrlsFacts>({
     if (urls.length === 0) return skip('no URL in the unit environment');
     const bad = urls.flatMap(([k, v]) => {
       const p = urlProblem(v);
-      return p ? [`${k} (${service.envSource[k] ?? 'environment'}): ${p}`] : [];
+      return p ? [{ name: k, problem: p }] : [];
     });
-    if (bad.length > 0)
-      return fail(`${bad.length === 1 ? bad[0]?.split(' (')[0] : `${bad.length} URLs`} do not parse`, bad, [
-        `python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' 'THE-PASSWORD'    # percent-encode it`,
-        `edit the URL in ${service.envFiles[0]?.path ?? 'the env file'}, then: systemctl restart ${service.unit}`,
-      ]);
+    const [one] = bad;
+    if (one)
+      return fail(
+        bad.length === 1 ? `${one.name} does not parse: ${one.problem}` : `${bad.length} URLs do not parse`,
+        bad.map((b) => `${b.name} (${service.envSource[b.name] ?? 'environment'}): ${b.problem}`),
+        [
+          `python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' 'THE-PASSWORD'    # percent-encode it`,
+          `edit the URL in ${service.envFiles[0]?.path ?? 'the env file'}, then: systemctl restart ${service.unit}`,
+        ],
+      );
     return pass(`${urls.map(([k]) => k).join(', ')} parse`);
   },
 });

@@ -41,7 +41,7 @@ export const check = defineCheck<FlaskDebugFacts>({
       );
     if (flagged.length > 0 && !flask)
       return fail(
-        `${flagged.join(', ')} turn debug on`,
+        `${flagged.join(', ')} turn${flagged.length === 1 ? 's' : ''} debug on`,
         flagged.map((k) => `${k}=${env[k]}`),
         fix,
       );
