@@ -13,6 +13,8 @@ import { probeRedis, type RedisFailure, type RedisInfo } from '../host/redis.ts'
 import { type PeerCertificate, peerCertificate, type TlsFailure, trustedCAs } from '../host/tls.ts';
 import type { Bind } from '../app/bind.ts';
 import { heavy, patient } from './load.ts';
+import { APP_PROBE, type AppFacts, type AppProbe, appProbeOf, type AppProbeRequest } from './app-probe.ts';
+import type { Output } from './types.ts';
 import { DB_URL_NAMES } from '../discover/project.ts';
 import type { ProbeResult } from '../host/probe.ts';
 import type { CommandOutput } from '../host/run.ts';
@@ -28,76 +30,7 @@ export interface CheckOptions {
   writable?: string[];
 }
 
-/** What importing the app told us: the object, Flask's and Django's settings as loaded. */
-export interface AppFacts {
-  ok: boolean;
-  error?: string;
-  traceback?: string;
-  object?: string;
-  python?: string;
-  executable?: string;
-  prefix?: string;
-  flask?: { debug: boolean; testing: boolean };
-  django?: {
-    DEBUG: boolean;
-    ALLOWED_HOSTS: string[];
-    STATIC_ROOT: string;
-    STATIC_URL: string;
-    MEDIA_ROOT: string;
-  };
-}
-
-// Imports the entrypoint as the app server would: cwd first on sys.path, the module, the attribute (a call
-// with literal arguments like "create_app()" or a --factory is called), then reads what matters of it.
-const IMPORT_APP = String.raw`
-import ast, importlib, json, os, sys, traceback
-target, factory = sys.argv[1], sys.argv[2] == "1"
-sys.path.insert(0, os.getcwd())
-out = {"python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable, "prefix": sys.prefix}
-obj = None
-try:
-    mod, _, attr = target.partition(":")
-    obj = importlib.import_module(mod)
-    expr = ast.parse(attr or "application", mode="eval").body
-    call = isinstance(expr, ast.Call)
-    node = expr.func if call else expr
-    names = []
-    while isinstance(node, ast.Attribute):
-        names.insert(0, node.attr)
-        node = node.value
-    names.insert(0, node.id)
-    for name in names:
-        obj = getattr(obj, name)
-    if call:
-        obj = obj(*[ast.literal_eval(a) for a in expr.args], **{k.arg: ast.literal_eval(k.value) for k in expr.keywords})
-    elif factory:
-        obj = obj()
-    out["ok"] = True
-    out["object"] = type(obj).__module__ + "." + type(obj).__qualname__
-except BaseException as e:
-    out["ok"] = False
-    out["error"] = traceback.format_exception_only(type(e), e)[-1].strip()
-    out["traceback"] = traceback.format_exc()[-4000:]
-try:
-    if "flask" in sys.modules:
-        import flask
-        for o in (obj, getattr(obj, "app", None), getattr(obj, "wsgi_app", None)):
-            if isinstance(o, flask.Flask):
-                out["flask"] = {"debug": bool(o.debug), "testing": bool(o.testing)}
-                break
-    if "django" in sys.modules and os.environ.get("DJANGO_SETTINGS_MODULE"):
-        from django.conf import settings
-        if settings.configured:
-            out["django"] = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in (
-                ("DEBUG", bool(settings.DEBUG)), ("ALLOWED_HOSTS", settings.ALLOWED_HOSTS),
-                ("STATIC_ROOT", str(settings.STATIC_ROOT or "")), ("STATIC_URL", str(settings.STATIC_URL or "")),
-                ("MEDIA_ROOT", str(settings.MEDIA_ROOT or "")))}
-except BaseException:
-    pass
-sys.stdout.write("\nMEDIC-JSON " + json.dumps(out, default=str) + "\n")
-sys.stdout.flush()
-os._exit(0)
-`;
+export type { AppFacts } from './app-probe.ts';
 
 /** A health answer slower than this loads the app it is meant to watch. */
 export const SLOW_HEALTH_MS = 500;
@@ -198,31 +131,46 @@ export class CheckContext {
   }
 
   /** The app imported by the unit's Python as the unit's user, with its environment and directory. */
-  appFacts(): Promise<AppFacts | null> {
-    return this.once('app', async () => {
-      const { server, python } = this.service;
+  async appFacts(): Promise<AppFacts | null> {
+    return (await this.appProbe())?.app ?? null;
+  }
+
+  /**
+   * The unit's Python asked everything the checks ask it, in one process: the import, the requirements,
+   * pip's check, Django's check --deploy and showmigrations (only where they would run as the checks run
+   * them: as the unit's user, in the project's directory). null: no module or interpreter to ask.
+   */
+  appProbe(): Promise<AppProbe | null> {
+    return this.once('app-probe', async () => {
+      const { server, python, project } = this.service;
       if (!server?.module || !python) return null;
       const cwd = server.chdir ?? this.service.workdir;
-      const r = await this.asUser([python, '-c', IMPORT_APP, server.module, server.factory ? '1' : '0'], {
-        timeoutMs: Math.max(this.timeoutMs, 10_000),
+      const django =
+        project?.framework === 'django' &&
+        project.root === cwd &&
+        this.canActAsUser() &&
+        Boolean(await this.host.stat(`${project.root}/manage.py`));
+      const request: AppProbeRequest = {
+        module: server.module,
+        factory: server.factory === true,
+        requirements: (project?.requirements ?? []).map((q) => q.line),
+        pipCheck: (project?.requirements.length ?? 0) > 0,
+        djangoCheck: django,
+        showMigrations: django && project?.migrations?.tool === 'django',
+      };
+      const r = await this.asUser([python, '-c', APP_PROBE, JSON.stringify(request)], {
+        timeoutMs: Math.max(this.timeoutMs, 20_000),
         cwd,
       });
-      if (!r) return null;
-      const line = r.stdout.split('\n').find((l) => l.startsWith('MEDIC-JSON '));
-      if (!line) {
-        const last = `${r.stderr}`.trim().split('\n').pop() ?? '';
-        return {
-          ok: false,
-          error: r.timedOut ? 'the import did not finish in time' : last || `exit ${r.code}`,
-          traceback: r.stderr.slice(-4000),
-        };
-      }
-      try {
-        return JSON.parse(line.slice('MEDIC-JSON '.length)) as AppFacts;
-      } catch {
-        return { ok: false, error: 'unreadable answer from the import probe' };
-      }
+      return r ? appProbeOf(r) : null;
     });
+  }
+
+  /** One part of the app probe's answer; null when the probe did not do it (its check then runs it alone). */
+  async appProbePart(
+    part: 'requirements' | 'pipCheck' | 'djangoCheck' | 'showMigrations',
+  ): Promise<Output | null> {
+    return (await this.appProbe())?.[part] ?? null;
   }
 
   /** The health URL's answer (through Nginx when there is a site). */
@@ -301,6 +249,9 @@ export class CheckContext {
     return this.once('python-version', async () => {
       const python = this.service.python;
       if (!python) return null;
+      // medic check asks the app's Python anyway: its answer says the version too.
+      const probed = this.memo.has('app-probe') ? (await this.appProbe())?.app.python : undefined;
+      if (probed) return { version: probed };
       const r = await heavy(() =>
         this.host.run(python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], {
           timeoutMs: this.timeoutMs,

@@ -44,13 +44,12 @@ export const check = defineCheck<MigrationsFacts>({
     const root = service.project?.root ?? '.';
     if (m.tool === 'django') {
       if (!canActAsUser) return facts;
-      facts.showmigrations = await ctx.asUser(
-        [service.python ?? 'python3', 'manage.py', 'showmigrations', '--plan'],
-        {
+      facts.showmigrations =
+        (await ctx.appProbePart('showMigrations')) ??
+        (await ctx.asUser([service.python ?? 'python3', 'manage.py', 'showmigrations', '--plan'], {
           cwd: root,
           timeoutMs: Math.max(ctx.timeoutMs, 15_000),
-        },
-      );
+        }));
       return facts;
     }
     const url = ctx.databaseUrl();

@@ -1,31 +1,12 @@
 import { normaliseName } from '../discover/project.ts';
 import type { Service } from '../discover/service.ts';
+import { UNMET_REQUIREMENTS } from './app-probe.ts';
 import { defineCheck, fail, type Output, pass, skip, warn } from './types.ts';
 
-// For each requirement line: missing or the wrong version in this interpreter's environment.
-const CHECK_REQUIREMENTS = String.raw`
-import json, sys
-try:
-    from packaging.requirements import Requirement
-except ImportError:
-    from pip._vendor.packaging.requirements import Requirement
-from importlib import metadata
-out = []
-for line in sys.stdin.read().splitlines():
-    try:
-        r = Requirement(line)
-    except Exception:
-        continue
-    if r.marker and not r.marker.evaluate():
-        continue
-    try:
-        v = metadata.version(r.name)
-    except metadata.PackageNotFoundError:
-        out.append({"name": r.name, "want": str(r.specifier), "have": None})
-        continue
-    if r.specifier and not r.specifier.contains(v, prereleases=True):
-        out.append({"name": r.name, "want": str(r.specifier), "have": v})
-print(json.dumps(out))
+// The same question as the app probe's, alone: for when the app's own process gave no answer.
+const CHECK_REQUIREMENTS = `${UNMET_REQUIREMENTS}
+import sys
+sys.stdout.write(unmet_requirements(sys.stdin.read().splitlines())["stdout"])
 `;
 
 interface Unmet {
@@ -63,17 +44,26 @@ export const check = defineCheck<DepsFacts>({
     const { service } = ctx;
     const reqs = service.project?.requirements ?? [];
     if (!service.python || reqs.length === 0) return { service, unmet: null, pipCheck: null };
-    // Both are a Python start-up and pip check reads every installed package: run them side by side.
+    const python = service.python;
+    // The app's one Python answers both; what it could not do runs on its own, side by side.
     const [unmet, pipCheck] = await Promise.all([
-      ctx.asUser([service.python, '-c', CHECK_REQUIREMENTS], {
-        input: reqs.map((q) => q.line).join('\n'),
-        cwd: service.workdir ?? '/',
-        timeoutMs: Math.max(ctx.timeoutMs, 8000),
-      }),
-      ctx.asUser([service.python, '-m', 'pip', 'check'], {
-        cwd: service.workdir ?? '/',
-        timeoutMs: Math.max(ctx.timeoutMs, 8000),
-      }),
+      ctx.appProbePart('requirements').then(
+        (o) =>
+          o ??
+          ctx.asUser([python, '-c', CHECK_REQUIREMENTS], {
+            input: reqs.map((q) => q.line).join('\n'),
+            cwd: service.workdir ?? '/',
+            timeoutMs: Math.max(ctx.timeoutMs, 8000),
+          }),
+      ),
+      ctx.appProbePart('pipCheck').then(
+        (o) =>
+          o ??
+          ctx.asUser([python, '-m', 'pip', 'check'], {
+            cwd: service.workdir ?? '/',
+            timeoutMs: Math.max(ctx.timeoutMs, 8000),
+          }),
+      ),
     ]);
     return { service, unmet, pipCheck };
   },

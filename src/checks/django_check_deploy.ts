@@ -55,10 +55,13 @@ export const check = defineCheck<CheckDeployFacts>({
     if (project?.framework !== 'django' || !service.python) return facts;
     facts.hasManagePy = Boolean(await host.stat(`${project.root}/manage.py`));
     if (!facts.hasManagePy || !canActAsUser) return facts;
-    facts.output = await ctx.asUser([service.python, 'manage.py', 'check', '--deploy'], {
-      cwd: project.root,
-      timeoutMs: Math.max(ctx.timeoutMs, 15_000),
-    });
+    const python = service.python;
+    facts.output =
+      (await ctx.appProbePart('djangoCheck')) ??
+      (await ctx.asUser([python, 'manage.py', 'check', '--deploy'], {
+        cwd: project.root,
+        timeoutMs: Math.max(ctx.timeoutMs, 15_000),
+      }));
     return facts;
   },
   judge({ service, hasManagePy, canActAsUser, output: r }) {
