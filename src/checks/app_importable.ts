@@ -17,6 +17,7 @@ export const check = defineCheck<AppImportableFacts>({
     layer: 'app',
     title: 'the app imports exactly as the unit would import it (same user, directory, environment, Python)',
     docs: "Imports the server's entrypoint (wsgi:app, mysite.wsgi:application, app.main:app, a factory) with the unit's Python, as its user, in its WorkingDirectory, with its Environment= and env files. Catches a wrong module path, a missing package, a syntax error, a missing variable and a settings error before a restart turns them into an outage.",
+    runsAppPython: true,
     gatesDeploy: true,
   },
   async gather(ctx) {

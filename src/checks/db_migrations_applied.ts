@@ -34,6 +34,7 @@ export const check = defineCheck<MigrationsFacts>({
     layer: 'database',
     title: "the database schema is at the code's latest migration (Alembic, Django, Flask-Migrate)",
     docs: 'Compares the heads of the Alembic scripts on disk with alembic_version, or lists Django\'s unapplied migrations with `manage.py showmigrations --plan` as the unit\'s user. Code that expects a column the database lacks fails on its first query ("column does not exist").',
+    runsAppPython: true,
   },
   async gather(ctx) {
     const { service, host } = ctx;

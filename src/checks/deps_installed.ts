@@ -38,6 +38,7 @@ export const check = defineCheck<DepsFacts>({
     title:
       'the virtualenv has every package the project requires, at the required version (and pip check agrees)',
     docs: "Reads requirements.txt (or pyproject.toml's dependencies) and asks the virtualenv's own Python which versions are installed; then runs `pip check` for broken dependencies between packages. A package added to requirements.txt but never installed is a ModuleNotFoundError at the next restart.",
+    runsAppPython: true,
     gatesDeploy: true,
   },
   async gather(ctx) {

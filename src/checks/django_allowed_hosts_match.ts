@@ -25,6 +25,7 @@ export const check = defineCheck<AllowedHostsFacts>({
     layer: 'app',
     title: "every server_name Nginx serves the app under is in Django's ALLOWED_HOSTS",
     docs: 'Nginx passes the Host header through; Django answers 400 Bad Request (DisallowedHost) for a name missing from ALLOWED_HOSTS. Compares the server_name values of the site in front of the app with ALLOWED_HOSTS as the app loads it.',
+    runsAppPython: true,
   },
   async gather(ctx) {
     const { service } = ctx;

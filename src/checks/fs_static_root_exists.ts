@@ -16,6 +16,7 @@ export const check = defineCheck<StaticRootFacts>({
     layer: 'app',
     title: "Django's STATIC_ROOT exists and holds the collected files",
     docs: 'With DEBUG=False Django serves no static files: Nginx serves STATIC_ROOT, which `manage.py collectstatic` fills at each release. Missing or empty, every page loads without its CSS and JavaScript.',
+    runsAppPython: true,
   },
   async gather(ctx) {
     const { service, host } = ctx;

@@ -26,6 +26,7 @@ export const check = defineCheck<WritableFacts>({
     layer: 'host',
     title: 'the service user can write the directories the app writes to',
     docs: "Upload, media and log directories (from the app's environment and code defaults, Django's MEDIA_ROOT, Gunicorn's log files, medic.yaml's writable list), tested with the unit's own user: a directory left to root after a deploy breaks uploads with a 500 or stops the app at start-up.",
+    runsAppPython: true,
   },
   async gather(ctx) {
     const { service, host } = ctx;

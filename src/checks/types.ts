@@ -50,6 +50,8 @@ export interface CheckMeta {
   docs: string;
   /** A failure stops `medic deploy` before the switch: it holds for a release that is not running yet. */
   gatesDeploy?: true;
+  /** Asks the app's own Python (seconds, not milliseconds): `medic check` runs it, a live diagnosis does not. */
+  runsAppPython?: true;
 }
 
 export interface Check<Facts = unknown> {

@@ -32,19 +32,9 @@ export interface LiveOptions {
   deploys?: (service: string, since: string) => DeployRecord[];
 }
 
-/** Checks that start the app's Python or its manage.py take seconds: `medic check` runs them, a diagnosis not. */
-const NOT_LIVE = new Set([
-  'app.importable',
-  'django.check_deploy',
-  'django.allowed_hosts_match',
-  'flask.debug_off',
-  'deps.installed',
-  'db.migrations_applied',
-  'health.endpoint_lightweight',
-]);
-
+// A diagnosis answers in about a second: the checks that ask the app's own Python are medic check's.
 function isLive(c: Check): boolean {
-  return !NOT_LIVE.has(c.meta.id);
+  return c.meta.runsAppPython !== true;
 }
 
 export async function diagnoseLive(unit: string | null, opts: LiveOptions): Promise<Diagnosis[]> {

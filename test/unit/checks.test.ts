@@ -116,6 +116,19 @@ test('the check index: every file that exports a check is listed, and deploy gat
   ]);
 });
 
+test("the checks that ask the app's Python say so, and a live diagnosis leaves them out", async () => {
+  const { readFileSync } = await import('node:fs');
+  const asks = /\.appFacts\(|\.appProbePart\(|asUser\(\s*\[\s*(?:service\.)?python\b/;
+  for (const { file, rule } of await rulesExported(
+    'checks',
+    (v) => typeof (v as { judge?: unknown }).judge === 'function',
+  )) {
+    const source = readFileSync(new URL(`../../src/checks/${file}`, import.meta.url), 'utf8');
+    const flagged = (rule.meta as { runsAppPython?: true }).runsAppPython === true;
+    assert.equal(flagged, asks.test(source), `${rule.meta.id}: runsAppPython is ${flagged}`);
+  }
+});
+
 test('--only and --skip take ids and prefixes, and name what matches nothing', () => {
   assert.deepEqual(
     selectChecks({ only: ['nginx'] })
