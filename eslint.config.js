@@ -29,8 +29,6 @@ export default tseslint.config(
       // the log a user names with --log (or pipes on stdin), streamed line by line.
       'src/diagnose/offline.ts',
       'src/logs/lines.ts',
-      // moving to src/host (issue 15)
-      'src/discover/service.ts',
     ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -1,7 +1,6 @@
 // Finds a deployment from its systemd unit: the app server and its binds, the virtualenv, the user, the
 // environment (values kept in memory for probes, never written out), the project on disk, the Nginx site in
 // front of it, its health URL and its worker units. `medic init` writes this down; `medic check` runs on it.
-import { readFileSync } from 'node:fs';
 import { parseEnvFile } from '../app/envfile.ts';
 import type { Bind } from '../app/bind.ts';
 import { type AppServer, appServerOf } from '../app/server.ts';
@@ -146,7 +145,7 @@ export async function unitView(
   const exec = showExecCommands(show, 'ExecStart')[0] ?? null;
   const workdir = (showValue(show, 'WorkingDirectory') || '').replace(/^!?-?/, '') || null;
   const server = exec
-    ? appServerOf(exec.argv, { read: (p) => readSync(host, p), cwd: workdir ?? undefined, env })
+    ? appServerOf(exec.argv, { read: (p) => host.readFileNow(p), cwd: workdir ?? undefined, env })
     : null;
   const binds = server?.binds ?? [];
   const sites = nginx?.sites ?? [];
@@ -259,13 +258,4 @@ export async function findHealth(
     return { url, status: r.value.status < 400 ? r.value.status : 200, ...route };
   }
   return null;
-}
-
-/** Gunicorn config files are tiny, and the server parser reads them synchronously. */
-function readSync(host: Host, path: string): string | undefined {
-  try {
-    return readFileSync(host.path(path), 'utf8');
-  } catch {
-    return undefined;
-  }
 }

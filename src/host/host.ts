@@ -1,4 +1,5 @@
 import type { Stats } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { run, type RunOptions, type RunResult } from './run.ts';
@@ -19,6 +20,8 @@ export type Host = {
   path(path: string): string;
   /** The file's text (its first `maxBytes`), or undefined when it is missing or unreadable. */
   readFile(path: string, maxBytes?: number): Promise<string | undefined>;
+  /** The file's text, read at once: for parsers that read as they go (a Gunicorn config file); small files only. */
+  readFileNow(path: string): string | undefined;
   /** The file's last `bytes`, from the first whole line; '' when it is missing or unreadable. */
   readTail(path: string, bytes: number): Promise<string>;
   stat(path: string): Promise<Stats | undefined>;
@@ -40,6 +43,13 @@ export function hostAt(root: string, now: () => Date = () => new Date()): Host {
     path,
     readFile: (p, maxBytes = DEFAULT_MAX_FILE_BYTES) => readCapped(path(p), maxBytes),
     readTail: (p, bytes) => readTail(path(p), bytes),
+    readFileNow: (p) => {
+      try {
+        return readFileSync(path(p), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
     stat: (p) => stat(path(p)).catch(() => undefined),
     readdir: (p) => readdir(path(p)).catch(() => undefined),
     run,
