@@ -79,3 +79,23 @@ unit_rss_kb() {
   done
   echo "$total"
 }
+
+# The Docker side (the compose project /srv/dockerapp; the engine runs beside the box, its socket is here).
+
+# compose ARGS...: docker-compose in the project's folder, as its people run it.
+compose() { (cd /srv/dockerapp && docker-compose "$@"); }
+
+# compose_edit PYTHON: edit docker-compose.yml (loaded as the dict `c`) as a person does in an editor.
+compose_edit() {
+  python3 -c 'import sys, yaml
+path = "/srv/dockerapp/docker-compose.yml"
+c = yaml.safe_load(open(path))
+exec(sys.argv[1])
+yaml.safe_dump(c, open(path, "w"), sort_keys=False)' "$1"
+}
+
+# container_is CONTAINER FORMAT VALUE: `docker inspect -f FORMAT CONTAINER` prints VALUE.
+container_is() { [ "$(docker inspect -f "$2" "$1" 2>/dev/null)" = "$3" ]; }
+
+# container_restarted CONTAINER [N]: Docker's restart policy has restarted it at least N times (1).
+container_restarted() { [ "$(docker inspect -f '{{.RestartCount}}' "$1")" -ge "${2:-1}" ]; }

@@ -9,7 +9,7 @@ cp -r --no-preserve=ownership "$here/files/." /
 echo web1 > /etc/hostname
 cat >> /etc/hosts <<'HOSTS'
 127.0.0.1 web1
-127.0.0.1 flask.medic.test fastapi.medic.test django.medic.test
+127.0.0.1 flask.medic.test fastapi.medic.test django.medic.test dockerapp.medic.test
 HOSTS
 mkdir -p /var/log/journal
 systemd-tmpfiles --create --prefix /var/log/journal
@@ -99,10 +99,17 @@ as_app djangoapp /srv/djangoapp/.venv/bin/python manage.py migrate --noinput
 (cd /srv/djangoapp && set -a && . ./.env && set +a && .venv/bin/python manage.py collectstatic --noinput -v 0)
 
 rm -f /etc/nginx/sites-enabled/default
-for site in flaskapp fastapi djangoapp; do
+for site in flaskapp fastapi djangoapp dockerapp; do
   ln -sf "/etc/nginx/sites-available/$site" "/etc/nginx/sites-enabled/$site"
 done
 nginx -t
+
+# Docker: the engine runs beside the box and its socket is bound in at /run/docker.sock; the package's
+# own engine must never start here.
+systemctl disable --now docker.socket docker.service containerd.service 2>/dev/null || true
+systemctl mask docker.socket docker.service containerd.service
+rm -rf /var/lib/docker /var/lib/containerd
+chmod 600 /srv/dockerapp/.env
 
 systemctl daemon-reload
 systemctl enable flaskapp fastapi djangoapp djangoapp-celery nginx postgresql redis-server
