@@ -120,3 +120,66 @@ export function assertHealthy(): void {
   const r = inBox('/opt/medic/testbed/health.sh');
   assert.equal(r.code, 0, `the box should be healthy: ${r.stdout}`);
 }
+
+/** What `docker inspect` says of a container, as seen from inside the box (the Docker side). */
+export interface ContainerInfo {
+  Id: string;
+  Name: string;
+  RestartCount: number;
+  Config: { Env: string[]; User: string; Image: string; Labels: Record<string, string> };
+  State: {
+    Status: string;
+    Running: boolean;
+    Restarting: boolean;
+    OOMKilled: boolean;
+    ExitCode: number;
+    Error: string;
+    Health?: { Status: string; FailingStreak: number; Log: { ExitCode: number; Output: string }[] };
+  };
+  HostConfig: {
+    Memory: number;
+    RestartPolicy: { Name: string };
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]> | null;
+  };
+  NetworkSettings: { Networks: Record<string, { Aliases: string[] | null }> };
+  Mounts: { Type: string; Name?: string; Destination: string }[];
+}
+
+export function container(name: string): ContainerInfo {
+  const r = mustPass(inBox('docker', 'inspect', name), `docker inspect ${name}`);
+  return (JSON.parse(r.stdout) as ContainerInfo[])[0] as ContainerInfo;
+}
+
+/** `docker logs`, both streams, as a user reads them. */
+export function containerLogs(name: string): string {
+  return sh(`docker logs ${name} 2>&1`).stdout;
+}
+
+/** The engine's events for one container: "action exitCode" lines (die, oom, start, health_status...). */
+export function containerEvents(id: string): string[] {
+  const r = mustPass(
+    inBox(
+      'docker',
+      'events',
+      '--since',
+      '30m',
+      '--until',
+      '0s',
+      '--filter',
+      `container=${id}`,
+      '--format',
+      '{{.Action}} {{index .Actor.Attributes "exitCode"}}',
+    ),
+    'docker events',
+  );
+  return r.stdout.trim().split('\n');
+}
+
+/** Polls CHECK every half second until it returns true; fails with WHAT after SECONDS. */
+export async function waitFor(what: string, check: () => boolean, seconds = 30): Promise<void> {
+  const end = Date.now() + seconds * 1000;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`gave up after ${seconds} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
