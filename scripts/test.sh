@@ -64,10 +64,14 @@ host_packages() {
   command -v debootstrap >/dev/null || need+=(debootstrap)
   [ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
   command -v ss >/dev/null || need+=(iproute2)
-  [ ${#need[@]} = 0 ] && return 0
-  echo "installing ${need[*]}"
+  # The testbed's Docker engine: dockerd, containerd, runc and Debian's matching client, nothing more.
+  local engine=()
+  command -v dockerd >/dev/null && [ -x /usr/bin/docker ] || engine=(docker.io)
+  [ ${#need[@]} = 0 ] && [ ${#engine[@]} = 0 ] && return 0
+  echo "installing ${need[*]} ${engine[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  [ ${#need[@]} = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  [ ${#engine[@]} = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${engine[@]}" >/dev/null
 }
 
 if [ "$unit_only" = 0 ]; then
@@ -100,6 +104,8 @@ if [ "$unit_only" = 1 ]; then
   exit 0
 fi
 
+# The box's image and the Docker side's images: built on a fresh machine, cached on disk after.
+step "testbed images" scripts/testbed build
 step "testbed (a fresh boot)" scripts/testbed reset
 step "integration tests" node --test --test-concurrency=1 --test-reporter=spec 'test/integration/**/*.test.ts'
 scripts/testbed down
