@@ -40,7 +40,8 @@ function isLive(c: Check): boolean {
 export async function diagnoseLive(unit: string | null, opts: LiveOptions): Promise<Diagnosis[]> {
   const host = opts.host ?? localHost();
   const timeoutMs = opts.timeoutMs ?? 1500;
-  const all = await serviceUnits(host, timeoutMs);
+  // systemd's units and Nginx's sites at once: neither needs the other.
+  const [all, nginx] = await Promise.all([serviceUnits(host, timeoutMs), nginxView(host, timeoutMs)]);
   if (all === null) {
     throw new UsageError(
       'cannot ask systemd about units here (no systemctl, or no systemd running): use --log FILE to diagnose logs',
@@ -57,7 +58,6 @@ export async function diagnoseLive(unit: string | null, opts: LiveOptions): Prom
         'found no app unit (Gunicorn, Uvicorn, Daphne, Hypercorn, Waitress) on this host: name one, e.g. medic diagnose myapp',
       );
   }
-  const nginx = await nginxView(host, timeoutMs);
   return Promise.all(units.map((u) => diagnoseUnit(host, u, all, nginx, opts, timeoutMs)));
 }
 
@@ -69,6 +69,25 @@ async function diagnoseUnit(
   opts: LiveOptions,
   timeoutMs: number,
 ): Promise<Diagnosis> {
+  const collector = new EvidenceCollector();
+  const journalArgs = [
+    '-u',
+    unit,
+    '-o',
+    'json',
+    '--no-pager',
+    '-n',
+    '5000',
+    opts.since ? `--since=${opts.since}` : '-b',
+  ];
+  // The journals need only the unit's name: they are read while the deployment is discovered.
+  const journalRead = host.run('journalctl', journalArgs, {
+    timeoutMs: timeoutMs * 2,
+    maxBytes: 64 * 1024 * 1024,
+  });
+  const kernelRead = host.run('journalctl', ['-k', '-b', '-o', 'json', '--no-pager', '-n', '400'], {
+    timeoutMs,
+  });
   const service = await serviceOf(host, unit, all, nginx, { timeoutMs, masker: opts.masker });
   const { show, envFiles, exec, workdir, server, binds, site, serverName } = service;
   const target: Target = {
@@ -84,21 +103,10 @@ async function diagnoseUnit(
   // The same facts, gathered once, that `medic check` judges: the layers are the checks' verdicts.
   const ctx = new CheckContext(host, service, { timeoutMs });
 
-  const collector = new EvidenceCollector();
-  const journalArgs = [
-    '-u',
-    unit,
-    '-o',
-    'json',
-    '--no-pager',
-    '-n',
-    '5000',
-    opts.since ? `--since=${opts.since}` : '-b',
-  ];
   const probeStarted = host.now();
   const [journal, kernel, results, facts, changes] = await Promise.all([
-    host.run('journalctl', journalArgs, { timeoutMs: timeoutMs * 2, maxBytes: 64 * 1024 * 1024 }),
-    host.run('journalctl', ['-k', '-b', '-o', 'json', '--no-pager', '-n', '400'], { timeoutMs }),
+    journalRead,
+    kernelRead,
     runChecks(CHECKS.filter(isLive), ctx),
     probesOf(ctx),
     changesOf(host, {

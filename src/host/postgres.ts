@@ -93,6 +93,8 @@ async function withClient<T>(
   const socket = new Socket();
   const client = new pg.Client({
     connectionString: url,
+    // so that pg_stat_activity (and whoever reads it) knows the session for medic's
+    application_name: 'medic',
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
     stream: () => socket,

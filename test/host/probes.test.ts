@@ -850,7 +850,7 @@ describe('a real PostgreSQL', { timeout: 60_000 }, () => {
       await c.connect();
       try {
         const { rows } = await c.query<{ n: string }>(
-          "select count(*) as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+          "select count(*) as n from pg_stat_activity where application_name = 'medic'",
         );
         assert.equal(rows[0]?.n, '0');
       } finally {

@@ -2,9 +2,10 @@
 // healthy box, and every check fails on a scenario that breaks what it checks.
 // (Each scenario's failing checks are asserted in scenarios.test.ts, on the one application of it.)
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { inBox, mustPass, testbed } from './box.ts';
+import { inBox, mustPass, sh, testbed } from './box.ts';
 import { checkFailures, type Report, showResults } from './expect/check.ts';
 
 before(() => {
@@ -54,6 +55,34 @@ test('a healthy box: nothing fails, and every check passes for at least one app'
       'sk_live_51MedicTestbedFlask',
     ])
       assert.ok(!out.includes(secret), `${format} output shows a secret`);
+  }
+});
+
+test('a healthy box under load: with both cores busy, 20 runs of check find nothing failing, and each ends', () => {
+  // Two busy loops on the host hold both cores the whole time, as a busy 2-core server's own work would.
+  const loops = [1, 2].map(() => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+  const medicSessions = () =>
+    sh(
+      'runuser -u postgres -- psql -Atc "select count(*) from pg_stat_activity where application_name = \'medic\'"',
+    ).stdout.trim();
+  try {
+    const failures: string[] = [];
+    for (let i = 1; i <= 20; i++) {
+      const t0 = Date.now();
+      const r = inBox('medic', '--format', 'json', 'check');
+      const seconds = (Date.now() - t0) / 1000;
+      const report = (JSON.parse(r.stdout) as { services: Report[] }).services;
+      const failed = report.flatMap((x) => x.results.filter((y) => y.status === 'fail'));
+      if (r.code !== 0 || failed.length > 0)
+        failures.push(`run ${i} (exit ${r.code}):\n${showResults(failed)}`);
+      // The longest a check may take is its deadline (20 s); the command ends soon after its last check.
+      assert.ok(seconds < 40, `run ${i} took ${seconds.toFixed(1)} s`);
+    }
+    assert.deepEqual(failures, []);
+    // medic's probes left no session behind.
+    assert.equal(medicSessions(), '0');
+  } finally {
+    for (const l of loops) l.kill('SIGKILL');
   }
 });
 
