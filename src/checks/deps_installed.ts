@@ -1,4 +1,4 @@
-import { normaliseName } from '../discover/project.ts';
+import { normaliseName, type Project } from '../discover/project.ts';
 import type { Service } from '../discover/service.ts';
 import { UNMET_REQUIREMENTS } from './app-probe.ts';
 import { defineCheck, fail, type Output, pass, skip, warn } from './types.ts';
@@ -21,6 +21,31 @@ export function pipCheckProblems(output: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => /has requirement|which is not installed|is not supported on this platform/.test(l));
+}
+
+// one shell word: ' and > would be the shell's
+const quoted = (arg: string) => (/^[\w@%+=:,./~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The command that installs what the project requires into the virtualenv: `pip install -r` for a
+ * requirements file; for a pyproject.toml its dependencies by name, since `-r pyproject.toml` is no
+ * requirements file and an app's pyproject is often no installable package.
+ */
+export function installCommand(
+  venv: string | null,
+  project: Pick<Project, 'root' | 'requirementFiles' | 'requirements'> | null | undefined,
+): string {
+  const pip = `${venv ?? '/path/to/venv'}/bin/pip`;
+  const file = project?.requirementFiles[0] ?? 'requirements.txt';
+  // Poetry's lines ("django = ^4.2") are no PEP 508 requirement: name and spec are
+  const what = /\.(txt|in)$/.test(file)
+    ? `-r ${file}`
+    : project?.requirements.length
+      ? project.requirements
+          .map((q) => quoted(q.line.includes(' = ') ? `${q.name}${q.spec}` : q.line))
+          .join(' ')
+      : '-r requirements.txt';
+  return `cd ${project?.root ?? '.'} && ${pip} install ${what}`;
 }
 
 export interface DepsFacts {
@@ -86,14 +111,12 @@ export const check = defineCheck<DepsFacts>({
       return fail(
         `${unmet.map((u) => u.name).join(', ')} ${unmet.length === 1 ? 'is' : 'are'} not installed as ${file} requires`,
         unmet.map((u) => `${u.name}${u.want}: ${u.have ? `${u.have} installed` : 'not installed'}`),
-        [
-          `cd ${service.project?.root ?? '.'} && ${pip} install -r ${file}`,
-          `systemctl restart ${service.unit}`,
-        ],
+        [installCommand(service.venv, service.project), `systemctl restart ${service.unit}`],
       );
     // Only conflicts that touch what the project requires: a venv with system site-packages sees the whole OS.
     const required = new Set(reqs.map((q) => q.name));
-    const problems = (pc ? pipCheckProblems(pc.stdout) : []).filter((p) =>
+    const all = pc ? pipCheckProblems(pc.stdout) : [];
+    const problems = all.filter((p) =>
       [p.split(/\s/)[0] ?? '', /but you have (\S+)/.exec(p)?.[1] ?? ''].some((n) =>
         required.has(normaliseName(n)),
       ),
@@ -103,8 +126,13 @@ export const check = defineCheck<DepsFacts>({
       return warn(
         `${reqs.length} requirements of ${file} met; pip check reports ${problems.length} conflicts`,
         problems.slice(0, 8),
-        [`${pip} check`, `${pip} install -r ${file}    # with versions that agree`],
+        [`${pip} check`, `${installCommand(service.venv, service.project)}    # with versions that agree`],
       );
-    return pass(`${reqs.length} requirements of ${file} met${pc ? '; pip check clean' : ''}`);
+    const checked = !pc
+      ? ''
+      : all.length === 0
+        ? '; pip check clean'
+        : `; pip check: ${all.length} conflicts among packages the project does not require`;
+    return pass(`${reqs.length} requirements of ${file} met${checked}`);
   },
 });

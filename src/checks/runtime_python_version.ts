@@ -1,5 +1,6 @@
 import { satisfies } from '../discover/project.ts';
 import type { Service } from '../discover/service.ts';
+import { installCommand } from './deps_installed.ts';
 import { defineCheck, fail, pass, skip } from './types.ts';
 
 export interface PythonVersionFacts {
@@ -21,14 +22,13 @@ export const check = defineCheck<PythonVersionFacts>({
   },
   judge({ service, python }) {
     if (!service.python || !python) return skip('no virtualenv or interpreter found in ExecStart');
+    const venv = service.venv ?? 'VENV';
     if ('error' in python)
-      return fail(
-        `${service.python} does not run`,
-        [python.error],
-        [
-          `python3 -m venv --clear ${service.venv ?? 'VENV'} && ${service.venv ?? 'VENV'}/bin/pip install -r requirements.txt`,
-        ],
-      );
+      return fail(`${service.python} does not run`, python.error ? [python.error] : [], [
+        `python3 -m venv --clear ${venv}    # its base Python is gone or broken: a new one on this host's Python`,
+        installCommand(venv, service.project),
+        `systemctl restart ${service.unit}`,
+      ]);
     const { version } = python;
     const want = service.project?.python;
     if (!want) return pass(`Python ${version} (the project states no requirement)`);
@@ -37,8 +37,8 @@ export const check = defineCheck<PythonVersionFacts>({
         `Python ${version} in ${service.venv ?? service.python}, the project asks for ${want.spec} (${want.from})`,
         [],
         [
-          `python3.X -m venv --clear ${service.venv ?? 'VENV'}    # with a Python that satisfies ${want.spec}`,
-          `${service.venv ?? 'VENV'}/bin/pip install -r ${service.project?.requirementFiles[0] ?? 'requirements.txt'}`,
+          `python3.X -m venv --clear ${venv}    # with a Python that satisfies ${want.spec}`,
+          installCommand(venv, service.project),
           `systemctl restart ${service.unit}`,
         ],
       );

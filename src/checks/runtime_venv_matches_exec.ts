@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { Service } from '../discover/service.ts';
+import { installCommand } from './deps_installed.ts';
 import { defineCheck, fail, pass, skip, warn } from './types.ts';
 
 export interface VenvFacts {
@@ -56,12 +57,15 @@ export const check = defineCheck<VenvFacts>({
       if (!venvExists) return skip(`${venv} does not exist (see unit.exec_exists)`);
       return warn(`${venv} has no pyvenv.cfg: not a virtualenv`, []);
     }
-    if (shebang && !shebang.startsWith(`${venv}/bin/`) && !/\/env$/.test(shebang))
+    // Only a Python named in "#!" tells: `/usr/bin/env python3`, or pip's `/bin/sh` launcher for paths over
+    // 127 characters or with spaces, name no interpreter in the line itself.
+    if (shebang && /\/python[\d.]*$/.test(shebang) && !shebang.startsWith(`${venv}/bin/`))
       return fail(
         `${exec.path} runs ${shebang}: another virtualenv's Python`,
         [`#!${shebang}`, `virtualenv: ${venv}`],
         [
-          `python3 -m venv --clear ${venv} && ${venv}/bin/pip install -r ${service.project?.requirementFiles[0] ?? 'requirements.txt'}    # a virtualenv is not relocatable: rebuild it in place`,
+          `python3 -m venv --clear ${venv}    # a virtualenv is not relocatable: rebuild it in place`,
+          installCommand(venv, service.project),
           `systemctl restart ${service.unit}`,
         ],
       );
