@@ -6,7 +6,8 @@ import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks } from '../checks/run.ts';
 import type { Check, CheckResult, CheckStatus } from '../checks/types.ts';
-import { requireUnit, serviceOf } from '../discover/service.ts';
+import { requireUnit, serviceOf, unitId } from '../discover/service.ts';
+import { diagnoseContainer, findContainer } from './container.ts';
 import { APP_SERVER, nginxView, type NginxView, serviceUnits, type UnitListing } from '../discover/units.ts';
 import { UsageError } from '../errors.ts';
 import { type Host, localHost } from '../host/host.ts';
@@ -42,6 +43,11 @@ export async function diagnoseLive(unit: string | null, opts: LiveOptions): Prom
   const timeoutMs = opts.timeoutMs ?? 1500;
   // systemd's units and Nginx's sites at once: neither needs the other.
   const [all, nginx] = await Promise.all([serviceUnits(host, timeoutMs), nginxView(host, timeoutMs)]);
+  // A name systemd does not know may be a container's or a compose service's (a Docker host).
+  if (unit && !all?.some((u) => u.id === unitId(unit))) {
+    const docker = await findContainer(unit, timeoutMs);
+    if (docker?.found) return [await diagnoseContainer(host, docker.found, docker.all, timeoutMs)];
+  }
   if (all === null) {
     throw new UsageError(
       'cannot ask systemd about units here (no systemctl, or no systemd running): use --log FILE to diagnose logs',

@@ -5,6 +5,7 @@ import { parseEnvFile } from '../app/envfile.ts';
 import type { Bind } from '../app/bind.ts';
 import { type AppServer, appServerOf } from '../app/server.ts';
 import { UsageError } from '../errors.ts';
+import { containers } from '../host/docker.ts';
 import type { Host } from '../host/host.ts';
 import { httpGet } from '../host/http.ts';
 import { type NginxSite, siteForBind } from '../nginx/sites.ts';
@@ -102,11 +103,10 @@ export async function requireUnit(
   const unit = unitId(name);
   if (all.some((u) => u.id === unit)) return unit;
   const apps = ((await serviceUnits(host, timeoutMs)) ?? all).filter((u) => APP_SERVER.test(u.exec));
-  const docker = await host.run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs });
-  const engine =
-    docker.ok && docker.value.code === 0
-      ? 'a Docker engine is present, but containers are not supported yet'
-      : 'no Docker engine on this host either';
+  const docker = await containers(timeoutMs);
+  const engine = docker.ok
+    ? `nor a container: ${docker.value.map((c) => c.Names[0]?.replace(/^\//, '')).join(', ') || 'none here'}`
+    : 'no Docker engine on this host either';
   throw new UsageError(
     `no systemd unit named ${unit} (${engine}); app units here: ${apps.map((a) => a.id.replace(/\.service$/, '')).join(', ') || 'none found'}`,
   );

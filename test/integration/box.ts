@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import type { ContainerState } from '../../src/host/docker.ts';
 import { fileURLToPath } from 'node:url';
 
 export const checkout = fileURLToPath(new URL('../..', import.meta.url));
@@ -127,15 +128,7 @@ export interface ContainerInfo {
   Name: string;
   RestartCount: number;
   Config: { Env: string[]; User: string; Image: string; Labels: Record<string, string> };
-  State: {
-    Status: string;
-    Running: boolean;
-    Restarting: boolean;
-    OOMKilled: boolean;
-    ExitCode: number;
-    Error: string;
-    Health?: { Status: string; FailingStreak: number; Log: { ExitCode: number; Output: string }[] };
-  };
+  State: ContainerState;
   HostConfig: {
     Memory: number;
     RestartPolicy: { Name: string };

@@ -1,0 +1,162 @@
+// The Docker Engine API over its unix socket, with node:http: medic asks a handful of GET endpoints
+// (containers, inspect, logs), which needs no client library and none of a library's transports (ssh, tcp+tls).
+// Never `docker ps` text: the API's JSON is the engine's own contract.
+import { request } from 'node:http';
+import { codeOf, messageOf, probe, type ProbeError, type ProbeResult } from './probe.ts';
+
+/** `no_engine`: no socket, or nothing answers on it; `not_found`: no such container. */
+export type DockerFailure = 'no_engine' | 'permission' | 'not_found' | 'timeout' | 'protocol' | 'other';
+
+/** The engine's socket: DOCKER_HOST when it names a unix socket, else the standard path. */
+export function dockerSocket(env: NodeJS.ProcessEnv = process.env): string {
+  const h = env['DOCKER_HOST'];
+  return h?.startsWith('unix://') ? h.slice('unix://'.length) : '/var/run/docker.sock';
+}
+
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  State: string;
+  Status: string;
+  Labels: Record<string, string>;
+}
+
+export interface ContainerState {
+  Status: string;
+  Running: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  Health?: {
+    Status: string;
+    FailingStreak: number;
+    Log: { Start: string; ExitCode: number; Output: string }[];
+  };
+}
+
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  RestartCount: number;
+  State: ContainerState;
+  Config: { Env?: string[] | null; Labels?: Record<string, string> | null; Image: string; User?: string };
+  HostConfig: { RestartPolicy?: { Name: string }; Memory?: number };
+  NetworkSettings: {
+    Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
+    Networks?: Record<string, { Aliases?: string[] | null; IPAddress?: string }> | null;
+  };
+}
+
+/** GET a path of the Engine API; the body as bytes. */
+function get(path: string, timeoutMs: number, socket: string): Promise<ProbeResult<Buffer, DockerFailure>> {
+  return probe(
+    timeoutMs,
+    (signal) =>
+      new Promise<Buffer>((resolve, reject) => {
+        const req = request({ socketPath: socket, path, method: 'GET', signal }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks);
+            if (res.statusCode === 404) reject(new EngineError('not_found', body.toString('utf8')));
+            else if ((res.statusCode ?? 500) >= 400) reject(new EngineError('other', body.toString('utf8')));
+            else resolve(body);
+          });
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+    classifyDockerError,
+    `the Docker engine at ${socket}`,
+  );
+}
+
+class EngineError extends Error {
+  readonly kind: DockerFailure;
+  constructor(kind: DockerFailure, body: string) {
+    let message = body.trim();
+    try {
+      message = (JSON.parse(body) as { message?: string }).message ?? message;
+    } catch {
+      // not JSON: the text as it came
+    }
+    super(message);
+    this.kind = kind;
+  }
+}
+
+export function classifyDockerError(err: unknown): ProbeError<DockerFailure> {
+  if (err instanceof EngineError) return { kind: err.kind, message: err.message };
+  const code = codeOf(err);
+  if (code === 'ENOENT' || code === 'ECONNREFUSED')
+    return { kind: 'no_engine', message: `no Docker engine answers (${code})` };
+  if (code === 'EACCES') return { kind: 'permission', message: 'the Docker socket is not open to this user' };
+  return { kind: 'other', message: messageOf(err) };
+}
+
+async function json<T>(
+  path: string,
+  timeoutMs: number,
+  socket: string,
+): Promise<ProbeResult<T, DockerFailure>> {
+  const r = await get(path, timeoutMs, socket);
+  if (!r.ok) return r;
+  try {
+    return { ok: true, value: JSON.parse(r.value.toString('utf8')) as T, ms: r.ms };
+  } catch {
+    return { ok: false, error: { kind: 'protocol', message: 'the engine answered no JSON' }, ms: r.ms };
+  }
+}
+
+/** Every container, running or not (`docker ps -a`). */
+export function containers(
+  timeoutMs: number,
+  socket = dockerSocket(),
+): Promise<ProbeResult<ContainerSummary[], DockerFailure>> {
+  return json('/containers/json?all=1', timeoutMs, socket);
+}
+
+export function inspectContainer(
+  id: string,
+  timeoutMs: number,
+  socket = dockerSocket(),
+): Promise<ProbeResult<ContainerInspect, DockerFailure>> {
+  return json(`/containers/${encodeURIComponent(id)}/json`, timeoutMs, socket);
+}
+
+/** `docker logs -t --tail N`: both streams, each line with the engine's RFC 3339 stamp. */
+export async function containerLogs(
+  id: string,
+  tail: number,
+  timeoutMs: number,
+  socket = dockerSocket(),
+): Promise<ProbeResult<string, DockerFailure>> {
+  const r = await get(
+    `/containers/${encodeURIComponent(id)}/logs?stdout=1&stderr=1&timestamps=1&tail=${tail}`,
+    timeoutMs,
+    socket,
+  );
+  return r.ok ? { ok: true, value: demuxLogs(r.value), ms: r.ms } : r;
+}
+
+/**
+ * A container without a TTY sends its logs as frames: one byte for the stream, three zero bytes, the
+ * length as a big-endian uint32, then the payload. With a TTY the bytes come as they are.
+ */
+export function demuxLogs(buf: Buffer): string {
+  const framed = buf.length >= 8 && buf[0]! <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
+  if (!framed) return buf.toString('utf8');
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= buf.length) {
+    const size = buf.readUInt32BE(at + 4);
+    parts.push(buf.subarray(at + 8, Math.min(buf.length, at + 8 + size)));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
