@@ -259,7 +259,7 @@ export class CheckContext {
       );
       if (r.ok && r.value.code === 0) return { version: r.value.stdout.trim() };
       return {
-        error: r.ok ? (r.value.stderr.trim().split('\n').pop() ?? `exit ${r.value.code}`) : r.error.message,
+        error: r.ok ? r.value.stderr.trim().split('\n').pop() || `exit ${r.value.code}` : r.error.message,
       };
     });
   }
