@@ -46,6 +46,7 @@ export const check = defineCheck<CheckDeployFacts>({
     layer: 'app',
     title: "Django's deployment checklist passes (manage.py check --deploy)",
     docs: "Runs `manage.py check --deploy` as the unit's user with its environment and reports each issue with its id. Errors, DEBUG=True (W018), a weak SECRET_KEY (W009) and an empty ALLOWED_HOSTS (W020) fail; other security warnings warn. Silence a warning that does not apply in SILENCED_SYSTEM_CHECKS.",
+    risk: true,
     runsAppPython: true,
   },
   async gather(ctx) {

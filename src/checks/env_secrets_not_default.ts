@@ -31,6 +31,7 @@ export const check = defineCheck<SecretsFacts>({
     layer: 'app',
     title: 'secrets in the environment are not placeholders or weak defaults',
     docs: 'SECRET_KEY=changeme, a django-insecure- key, or a database password of "postgres" ship from examples into production and sign every session cookie. Looks at variables with secret-like names and the passwords inside URLs; only the verdict is shown, never the value.',
+    risk: true,
   },
   async gather({ service }) {
     return { service };

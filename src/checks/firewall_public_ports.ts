@@ -133,6 +133,7 @@ export const check = defineCheck<FirewallFacts>({
     layer: 'firewall',
     title: 'the firewall lets 80/443 in and keeps the app, PostgreSQL and Redis ports private',
     docs: "Reads ufw, nftables or iptables rules and the listening sockets. Fails when the firewall drops a port Nginx serves the site on, or when the app's port, PostgreSQL (5432) or Redis (6379) listens on every interface with no rule keeping it private (Redis without a password on a public port is taken over within hours).",
+    risk: true,
   },
   async gather(ctx) {
     const { host, service, timeoutMs } = ctx;

@@ -14,6 +14,7 @@ export const check = defineCheck<FlaskDebugFacts>({
     layer: 'app',
     title: "Flask's debug mode is off in production",
     docs: 'With debug on, Flask shows tracebacks and source code to visitors, and the Werkzeug debugger allows running code. Reads app.debug from the app as the unit loads it, and FLASK_DEBUG / FLASK_ENV in its environment.',
+    risk: true,
     runsAppPython: true,
   },
   async gather(ctx) {

@@ -11,6 +11,7 @@ export const check = defineCheck<HealthFacts>({
     layer: 'app',
     title: 'the health URL answers directly: no redirect, no login, fast and small',
     docs: 'A health check that redirects (to HTTPS, to a login page) or asks for credentials tells a monitor nothing about the app; one that takes over 500 ms or returns a full page loads the app it is meant to watch. A dedicated /health view answers 200 with a short body in a few milliseconds.',
+    risk: true,
   },
   gather: gatherHealth,
   judge({ service, answer: r }) {

@@ -29,6 +29,7 @@ export const check = defineCheck<MemoryFacts>({
     layer: 'host',
     title: 'the app has memory to spare, below its MemoryMax= and on the server',
     docs: "Adds up the resident memory of the unit's processes (the master and its workers) and compares it with the unit's MemoryMax= and with the memory the server has available. Near either limit, the next request that allocates is an OOM kill.",
+    risk: true,
   },
   async gather(ctx) {
     const [mem, processes] = await Promise.all([ctx.memory(), ctx.unitProcesses()]);

@@ -25,6 +25,7 @@ export const check = defineCheck<BindAddressFacts>({
     layer: 'upstream',
     title: 'behind Nginx, the app listens on loopback or a unix socket only',
     docs: 'An app behind Nginx that binds 0.0.0.0 can be reached around the proxy: no TLS, no rate limits, a Host header nobody checked. Bind 127.0.0.1:PORT or a unix socket. (Inside a container it is the reverse: 127.0.0.1 is unreachable from outside the container, bind 0.0.0.0.)',
+    risk: true,
   },
   async gather({ service }) {
     return { service };

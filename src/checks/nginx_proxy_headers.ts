@@ -28,6 +28,7 @@ export const check = defineCheck<ProxyHeadersFacts>({
     layer: 'proxy',
     title: 'Nginx passes Host, X-Forwarded-For and X-Forwarded-Proto to the app',
     docs: 'Without Host the app sees "localhost" (Django answers 400, redirects and absolute URLs break); without X-Forwarded-Proto it believes every request is plain HTTP (redirect loops behind TLS, insecure-cookie errors); without X-Forwarded-For every client has Nginx\'s address. Follows nginx\'s rule that a location setting any proxy_set_header drops all the inherited ones.',
+    risk: true,
   },
   async gather({ service }) {
     return { service };

@@ -20,6 +20,7 @@ export const check = defineCheck<VenvFacts>({
     layer: 'runtime',
     title: "ExecStart runs the project's virtualenv with its own Python",
     docs: 'A virtualenv copied or moved to a new path keeps the old path in its scripts\' "#!" lines, so bin/gunicorn silently runs the old venv\'s Python and packages. Also warns when the project has a virtualenv that the unit does not use.',
+    risk: true,
   },
   async gather(ctx) {
     const { host, service } = ctx;

@@ -52,6 +52,11 @@ export interface CheckMeta {
   gatesDeploy?: true;
   /** Asks the app's own Python (seconds, not milliseconds): `medic check` runs it, a live diagnosis does not. */
   runsAppPython?: true;
+  /**
+   * A risk, not an outage: the site serves while it fails (a default secret, a public bind, no restart
+   * policy). `medic check` fails it; a live diagnosis, which says what is broken now, shows it as a warning.
+   */
+  risk?: true;
 }
 
 export interface Check<Facts = unknown> {

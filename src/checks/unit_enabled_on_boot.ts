@@ -13,6 +13,7 @@ export const check = defineCheck<EnabledFacts>({
     layer: 'process',
     title: 'the unit starts at boot (systemctl is-enabled)',
     docs: "A unit that runs today but is not enabled does not come back after a reboot or a provider's maintenance: the site stays down until someone starts it by hand.",
+    risk: true,
   },
   async gather({ host, service, timeoutMs }) {
     const r = await host.run('systemctl', ['is-enabled', service.unit], { timeoutMs });

@@ -12,6 +12,7 @@ export const check = defineCheck<RestartPolicyFacts>({
     layer: 'process',
     title: 'systemd restarts the app when it crashes (Restart=always or on-failure)',
     docs: 'With Restart=no (the default) one crash leaves the site down until a person notices. Restart=on-failure or always, with a RestartSec= of a second or more, lets systemd recover from a crash without a restart storm.',
+    risk: true,
   },
   async gather({ service }) {
     return { service };

@@ -222,13 +222,16 @@ function mentionsSite(
 const STATUS_OF: Record<CheckStatus, LayerStatus> = { fail: 'fail', warn: 'warn', pass: 'ok', skip: 'skip' };
 const WORST: LayerStatus[] = ['fail', 'warn', 'ok', 'skip'];
 
-/** Each layer as its checks found it: the worst verdict, with that check's summary. */
+/** Each layer as its checks found it: the worst verdict, with that check's summary; a failed risk warns. */
 export function layersOf(results: CheckResult[]): LayerReport[] {
+  const risks = new Set(CHECKS.filter((c) => c.meta.risk).map((c) => c.meta.id));
+  const statusOf = (r: CheckResult): LayerStatus =>
+    r.status === 'fail' && risks.has(r.id) ? 'warn' : STATUS_OF[r.status];
   return LAYERS.map((name) => {
     // (catalog order puts a layer's headline check last: unit.active, net.app_listening, health.endpoint_ok)
     const mine = results.filter((r) => r.layer === name).reverse();
     for (const status of WORST) {
-      const r = mine.find((x) => STATUS_OF[x.status] === status);
+      const r = mine.find((x) => statusOf(x) === status);
       if (r) return { name, status, summary: r.summary };
     }
     return { name, status: 'unknown', summary: 'not probed' };

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import type { CheckResult } from '../../src/checks/types.ts';
 import { parseDjangoCheck } from '../../src/checks/django_check_deploy.ts';
 import { hostAllowed } from '../../src/checks/django_allowed_hosts_match.ts';
 import { unappliedDjango } from '../../src/checks/db_migrations_applied.ts';
@@ -455,4 +456,29 @@ test('medic.yaml: a syntax error names the file and line, a schema error the lin
     'version: 1\nservices:\n  app:\n    unit: app.service\n    health:\n      url: http://app.test/health\n',
   );
   assert.equal(ok.services.app?.health?.status, 200);
+});
+
+test('a live diagnosis: each layer is its worst check, and a failed risk is a warning there', async () => {
+  const { layersOf } = await import('../../src/diagnose/live.ts');
+  const result = (id: string, layer: CheckResult['layer'], status: CheckResult['status']): CheckResult => ({
+    id,
+    layer,
+    title: id,
+    status,
+    summary: `${id} ${status}`,
+    evidence: [],
+    fix: [],
+    ms: 1,
+  });
+  const layers = layersOf([
+    result('env.secrets_not_default', 'app', 'fail'),
+    result('health.endpoint_ok', 'app', 'pass'),
+    result('db.reachable', 'database', 'fail'),
+    result('cache.redis_reachable', 'cache', 'skip'),
+  ]);
+  const of = (name: string) => layers.find((l) => l.name === name);
+  assert.deepEqual(of('app'), { name: 'app', status: 'warn', summary: 'env.secrets_not_default fail' });
+  assert.deepEqual(of('database'), { name: 'database', status: 'fail', summary: 'db.reachable fail' });
+  assert.equal(of('cache')?.status, 'skip');
+  assert.equal(of('dns')?.status, 'unknown');
 });
