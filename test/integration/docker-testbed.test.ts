@@ -93,12 +93,12 @@ const visible: Record<string, () => Promise<void> | void> = {
     assert.equal(httpStatus(`${site}/health`), '502');
     assert.equal(
       mustPass(inBox('docker', 'port', web, '8000/tcp'), 'docker port').stdout.trim(),
-      '127.0.0.1:8010',
+      '127.0.0.1:8030',
     );
-    assert.doesNotMatch(inBox('docker', 'ps', '--format', '{{.Ports}}').stdout, /:8011->/);
+    assert.doesNotMatch(inBox('docker', 'ps', '--format', '{{.Ports}}').stdout, /:8031->/);
     assert.match(
       nginxErrorLog(),
-      /connect\(\) failed \(111: Connection refused\).*upstream: "http:\/\/127\.0\.0\.1:8011\//,
+      /connect\(\) failed \(111: Connection refused\).*upstream: "http:\/\/127\.0\.0\.1:8031\//,
     );
   },
   docker_db_unresolvable() {
@@ -110,7 +110,7 @@ const visible: Record<string, () => Promise<void> | void> = {
       'db does not resolve from web',
     );
     assert.equal(container(db).State.Running, true, 'the database itself runs');
-    assert.match(bodyOf('http://127.0.0.1:8010/health'), /could not translate host name \\"db\\"/);
+    assert.match(bodyOf('http://127.0.0.1:8030/health'), /could not translate host name \\"db\\"/);
   },
   async docker_missing_module() {
     await exitsWith(web, 1);
@@ -146,16 +146,16 @@ const visible: Record<string, () => Promise<void> | void> = {
     const c = container(web);
     assert.equal(c.State.Health?.Status, 'healthy', 'healthy from inside its container');
     assert.match(mustPass(inBox('docker', 'exec', web, 'ss', '-Hltn'), 'ss').stdout, /127\.0\.0\.1:8000/);
-    assert.equal(httpStatus('http://127.0.0.1:8010/health'), '000', 'the published port gets no answer');
+    assert.equal(httpStatus('http://127.0.0.1:8030/health'), '000', 'the published port gets no answer');
     assert.equal(httpStatus(`${site}/health`), '502');
   },
   docker_port_allocated() {
     const c = container(web);
     assert.equal(c.State.Running, false);
-    assert.match(c.State.Error, /Bind for 127\.0\.0\.1:8010 failed: port is already allocated/);
+    assert.match(c.State.Error, /Bind for 127\.0\.0\.1:8030 failed: port is already allocated/);
     assert.equal(
       mustPass(inBox('docker', 'port', 'web-debug', '8000/tcp'), 'docker port').stdout.trim(),
-      '127.0.0.1:8010',
+      '127.0.0.1:8030',
     );
   },
   async docker_env_missing() {
@@ -237,7 +237,7 @@ test('the images come from the box root file system, without a registry', () => 
 
 test('the compose project: a user-defined network, a named volume, an env file, only web published', () => {
   const w = container(web);
-  assert.deepEqual(w.HostConfig.PortBindings, { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: '8010' }] });
+  assert.deepEqual(w.HostConfig.PortBindings, { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: '8030' }] });
   for (const name of [db, cache, worker])
     assert.equal(Object.keys(container(name).HostConfig.PortBindings ?? {}).length, 0, name);
   assert.ok(

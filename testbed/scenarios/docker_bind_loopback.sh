@@ -1,6 +1,6 @@
 #!/bin/bash
 # app: dockerapp
-# breaks: uvicorn binds 127.0.0.1 inside its container: healthy from within, but the published port 8010 gets no answer
+# breaks: uvicorn binds 127.0.0.1 inside its container: healthy from within, but the published port 8030 gets no answer
 . /opt/medic/testbed/lib.sh
 
 compose_edit 'c["services"]["web"]["command"] = "uvicorn app.main:app --host 127.0.0.1 --port 8000 --proxy-headers"'
