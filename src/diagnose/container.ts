@@ -51,13 +51,24 @@ export async function diagnoseContainer(
   timeoutMs: number,
 ): Promise<Diagnosis> {
   const name = summary.Names[0]?.replace(/^\//, '') ?? summary.Id.slice(0, 12);
-  const [inspected, logs, nginx] = await Promise.all([
+  const [inspected, nginx] = await Promise.all([
     inspectContainer(summary.Id, timeoutMs),
-    containerLogs(summary.Id, 5000, timeoutMs * 2),
     nginxView(host, timeoutMs),
   ]);
   if (!inspected.ok) throw new UsageError(`docker inspect ${name}: ${inspected.error.message}`);
   const c = inspected.value;
+  // A container its own health check passes now: what it logged before that passing check is history.
+  const passed =
+    c.State.Running && c.State.Health?.Status === 'healthy'
+      ? c.State.Health.Log.filter((l) => l.ExitCode === 0).at(-1)
+      : undefined;
+  const logs = await containerLogs(
+    summary.Id,
+    5000,
+    timeoutMs * 2,
+    undefined,
+    passed ? Date.parse(passed.Start) : undefined,
+  );
   const s = c.State;
   const year = host.now().getUTCFullYear();
   const origin = `docker logs ${name}`;

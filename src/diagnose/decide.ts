@@ -70,6 +70,9 @@ function stale(r: Ranked, evidence: Evidence): boolean {
 function order(a: Ranked, b: Ranked): number {
   const byConfidence = RANK[b.finding.confidence] - RANK[a.finding.confidence];
   if (byConfidence !== 0) return byConfidence;
+  // A warning the app logged and went on from is not the first real error: an error line is.
+  const byLevel = Number(warned(a)) - Number(warned(b));
+  if (byLevel !== 0) return byLevel;
   // The earliest explanation wins: in a restart loop the first error is the cause, the rest repeat it.
   const ta = a.finding.signal?.event.time ?? null;
   const tb = b.finding.signal?.event.time ?? null;
@@ -80,6 +83,14 @@ function order(a: Ranked, b: Ranked): number {
   const lb = b.finding.signal?.event.line ?? 0;
   if (a.finding.signal?.origin === b.finding.signal?.origin && la !== lb) return la - lb;
   return LAYERS.indexOf(layerOf(a.id)) - LAYERS.indexOf(layerOf(b.id));
+}
+
+function warned(r: Ranked): boolean {
+  return warnedLevel(r.finding.signal?.event.level);
+}
+
+function warnedLevel(level: string | undefined): boolean {
+  return level === 'warning' || level === 'notice' || level === 'info';
 }
 
 function layerOf(id: string): Layer {
@@ -113,6 +124,9 @@ export function decide(input: DecideInput): Diagnosis {
   const found: Ranked[] = [];
   for (const cause of CAUSES) {
     const finding = cause.decide ? cause.decide(evidence) : null;
+    // A warning the app logged and went on from proves less than an error that stopped it.
+    if (finding?.confidence === 'high' && finding.signal && warnedLevel(finding.signal.event.level))
+      finding.confidence = 'medium';
     if (finding) found.push({ id: cause.meta.id, finding });
   }
   found.sort((a, b) => Number(stale(a, evidence)) - Number(stale(b, evidence)) || order(a, b));

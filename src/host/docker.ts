@@ -135,9 +135,12 @@ export async function containerLogs(
   tail: number,
   timeoutMs: number,
   socket = dockerSocket(),
+  /** Only the lines since this moment (milliseconds since the epoch). */
+  sinceMs?: number,
 ): Promise<ProbeResult<string, DockerFailure>> {
+  const since = sinceMs === undefined ? '' : `&since=${(sinceMs / 1000).toFixed(3)}`;
   const r = await get(
-    `/containers/${encodeURIComponent(id)}/logs?stdout=1&stderr=1&timestamps=1&tail=${tail}`,
+    `/containers/${encodeURIComponent(id)}/logs?stdout=1&stderr=1&timestamps=1&tail=${tail}${since}`,
     timeoutMs,
     socket,
   );
