@@ -231,6 +231,17 @@ export class CheckContext {
     );
   }
 
+  /** May Nginx's user connect to a unix socket (write on it)? null when medic cannot ask as that user. */
+  nginxMayConnect(path: string): Promise<boolean | null> {
+    return this.once(`nginx-may-connect:${path}`, async () => {
+      const user = this.service.nginx?.user ?? 'www-data';
+      const r = await this.host.run('runuser', ['-u', user, '--', 'test', '-w', path], {
+        timeoutMs: this.timeoutMs,
+      });
+      return r.ok ? r.value.code === 0 : null;
+    });
+  }
+
   redis(url: string): Promise<ProbeResult<RedisInfo, RedisFailure>> {
     return this.once(`redis:${url}`, () => patient(() => probeRedis(url, this.timeoutMs)));
   }

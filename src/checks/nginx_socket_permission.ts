@@ -20,16 +20,12 @@ export const check = defineCheck<SocketPermissionFacts>({
   async gather(ctx) {
     const { service, host } = ctx;
     const isRoot = process.getuid?.() === 0;
-    const user = service.nginx?.user ?? 'www-data';
     const sockets: SocketPermissionFacts['sockets'] = {};
     if (!isRoot) return { service, isRoot, sockets };
     for (const b of service.binds) {
       if (b.kind !== 'unix') continue;
       const stat = fileFacts(await host.stat(b.path));
-      const r = stat
-        ? await host.run('runuser', ['-u', user, '--', 'test', '-w', b.path], { timeoutMs: ctx.timeoutMs })
-        : null;
-      sockets[b.path] = { stat, nginxCanConnect: r?.ok ? r.value.code === 0 : null };
+      sockets[b.path] = { stat, nginxCanConnect: stat ? await ctx.nginxMayConnect(b.path) : null };
     }
     return { service, isRoot, sockets };
   },

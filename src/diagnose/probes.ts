@@ -153,13 +153,8 @@ async function upstreamAnswer(
         `${l.kind === 'unix' ? l.path : `${l.address}:${l.port}`}${l.command ? ` (${l.command}, pid ${l.pid})` : ''}`,
     );
   let result: string = r.ok ? 'ok' : r.error.kind;
-  if (r.ok && target.kind === 'unix') {
-    const user = ctx.service.nginx?.user ?? 'www-data';
-    const t = await ctx.host.run('runuser', ['-u', user, '--', 'test', '-w', target.path], {
-      timeoutMs: ctx.timeoutMs,
-    });
-    if (t.ok && t.value.code !== 0) result = 'permission';
-  }
+  if (r.ok && target.kind === 'unix' && (await ctx.nginxMayConnect(target.path)) === false)
+    result = 'permission';
   const probe = { target, result, listeners };
   const errno = ERRNO[result];
   if (!errno) return { probe, failure: null };
