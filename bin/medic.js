@@ -17,6 +17,11 @@ module.enableCompileCache?.(
   process.env.NODE_COMPILE_CACHE ??
     (process.getuid?.() === 0 ? '/var/cache/medic/compile' : join(homedir(), '.cache', 'medic', 'compile')),
 );
+// A reader that stops early (`medic ... | head`) closes the pipe: that ends medic quietly, not with a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
 // The answer is out (a daemon returns only when it stops): whatever a probe that gave up may still hold open

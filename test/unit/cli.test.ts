@@ -81,3 +81,11 @@ test('watch --check validates medic.yaml and notify without starting anything; a
   assert.ok(!existsSync(join(dir, 'medic.db')), '--check creates no store');
   rmSync(dir, { recursive: true });
 });
+
+test('a reader that stops early (| head -1): medic ends quietly, no stack trace', () => {
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" diagnose --help | head -1`], {
+    encoding: 'utf8',
+  });
+  assert.match(r.stdout, /^Usage: medic diagnose/);
+  assert.equal(r.stderr, '');
+});
