@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import {
   type ContainerInspect,
   type ContainerSummary,
+  containerEvents,
   containerLogs,
   containers,
   inspectContainer,
@@ -62,13 +63,16 @@ export async function diagnoseContainer(
     c.State.Running && c.State.Health?.Status === 'healthy'
       ? c.State.Health.Log.filter((l) => l.ExitCode === 0).at(-1)
       : undefined;
-  const logs = await containerLogs(
-    summary.Id,
-    5000,
-    timeoutMs * 2,
-    undefined,
-    passed ? Date.parse(passed.Start) : undefined,
-  );
+  const since = passed ? Date.parse(passed.Start) : undefined;
+  const [logs, events] = await Promise.all([
+    containerLogs(summary.Id, 5000, timeoutMs * 2, undefined, since),
+    containerEvents(
+      summary.Id,
+      Math.max(since ?? 0, Date.parse(c.Created) || 0, host.now().getTime() - 86_400_000),
+      host.now().getTime(),
+      timeoutMs,
+    ),
+  ]);
   const s = c.State;
   const year = host.now().getUTCFullYear();
   const origin = `docker logs ${name}`;
@@ -93,7 +97,10 @@ export async function diagnoseContainer(
       `docker inspect ${name}`,
     );
   if (s.Error) engine(s.FinishedAt, s.Error);
+  // Newer engines clear OOMKilled when the restart policy starts the container again; the oom event stays.
+  const oom = events.ok ? events.value.filter((e) => e.Action === 'oom').at(-1) : undefined;
   if (s.OOMKilled) engine(s.FinishedAt, `"OOMKilled": true`);
+  else if (oom) engine(new Date(oom.time * 1000).toISOString(), `"OOMKilled": true (docker events: oom)`);
   if (!s.Running && s.ExitCode !== 0) engine(s.FinishedAt, `${name} exited with code ${s.ExitCode}`);
   if (s.Health?.Status === 'unhealthy') {
     const last = s.Health.Log?.at(-1);

@@ -41,6 +41,7 @@ export interface ContainerState {
 export interface ContainerInspect {
   Id: string;
   Name: string;
+  Created: string;
   RestartCount: number;
   State: ContainerState;
   Config: { Env?: string[] | null; Labels?: Record<string, string> | null; Image: string; User?: string };
@@ -145,6 +146,40 @@ export async function containerLogs(
     socket,
   );
   return r.ok ? { ok: true, value: demuxLogs(r.value), ms: r.ms } : r;
+}
+
+/** One of the engine's events about a container (`docker events`): die, oom, start, health_status... */
+export interface ContainerEvent {
+  Action: string;
+  time: number;
+  Actor: { Attributes: Record<string, string> };
+}
+
+/** The engine's events about one container between two moments (milliseconds since the epoch). */
+export async function containerEvents(
+  id: string,
+  sinceMs: number,
+  untilMs: number,
+  timeoutMs: number,
+  socket = dockerSocket(),
+): Promise<ProbeResult<ContainerEvent[], DockerFailure>> {
+  const filters = encodeURIComponent(JSON.stringify({ type: ['container'], container: [id] }));
+  const r = await get(
+    `/events?since=${Math.floor(sinceMs / 1000)}&until=${Math.ceil(untilMs / 1000)}&filters=${filters}`,
+    timeoutMs,
+    socket,
+  );
+  if (!r.ok) return r;
+  const events: ContainerEvent[] = [];
+  for (const line of r.value.toString('utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      events.push(JSON.parse(line) as ContainerEvent);
+    } catch {
+      // a line cut short: the others still stand
+    }
+  }
+  return { ok: true, value: events, ms: r.ms };
 }
 
 /**

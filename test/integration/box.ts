@@ -176,3 +176,20 @@ export async function waitFor(what: string, check: () => boolean, seconds = 30):
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
+
+/**
+ * Runs ASSERTIONS until they all pass at once, for states that settle over time (a container between two
+ * restarts, an event not yet flushed). After SECONDS the last failure is thrown as it was.
+ */
+export async function eventually(assertions: () => Promise<void> | void, seconds = 60): Promise<void> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      await assertions();
+      return;
+    } catch (error) {
+      if (Date.now() > end) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}

@@ -9,6 +9,7 @@ import {
   container,
   containerEvents,
   containerLogs,
+  eventually,
   httpStatus,
   inBox,
   mustPass,
@@ -128,8 +129,7 @@ const visible: Record<string, () => Promise<void> | void> = {
   docker_oom_killed() {
     const c = container(web);
     assert.equal(c.HostConfig.Memory, 150 * 1024 * 1024);
-    assert.equal(c.State.OOMKilled, true);
-    assert.ok(c.RestartCount >= 1);
+    assert.ok(c.RestartCount >= 1, `restarted, ${c.RestartCount} times`);
     const events = containerEvents(c.Id);
     assert.ok(events.includes('oom '), `an oom event: ${events.join(', ')}`);
     assert.ok(events.includes('die 137'), `a die event with exit code 137: ${events.join(', ')}`);
@@ -302,7 +302,9 @@ for (const [i, boot] of boots.entries()) {
       name === 'docker_worker_down' ? { todo: 'tasks did not queue on a fresh boot' } : {},
       async () => {
         apply(name);
-        await visible[name]?.();
+        const check = visible[name];
+        assert.ok(check, `a check for ${name}`);
+        await eventually(check);
       },
     );
   }
