@@ -1,6 +1,6 @@
 import { appBinds, appServing, reaches, unanswered } from './upstream.ts';
 import { formatBind } from '../app/bind.ts';
-import { type Cause, cite, type Evidence, type Finding, lineSignal, unitName } from './types.ts';
+import { type Cause, cite, type Evidence, lineSignal, type UpstreamFailure, unitName } from './types.ts';
 
 export const upstreamMismatch: Cause = {
   meta: {
@@ -13,7 +13,7 @@ export const upstreamMismatch: Cause = {
       'and is healthy on its own; every request through Nginx gets a 502.',
   },
   decide(evidence) {
-    if (!appServing(evidence)) return lonelyRefusal(evidence);
+    if (!appServing(evidence)) return null;
     const binds = appBinds(evidence);
     for (const f of unanswered(evidence)) {
       if (binds.some((b) => reaches(f.target, b))) continue;
@@ -36,6 +36,13 @@ export const upstreamMismatch: Cause = {
     }
     return null;
   },
+  ruledOut(evidence) {
+    const f = lonelyRefusal(evidence);
+    return f
+      ? `nothing answers at ${formatBind(f.target)}: the app is not running there (its own log says why) or ` +
+          'Nginx points at the wrong port or socket; a log of Nginx alone cannot tell which'
+      : null;
+  },
   fix(c, t) {
     const site = t.nginxSite ?? '/etc/nginx/sites-enabled/APP';
     return [
@@ -47,18 +54,13 @@ export const upstreamMismatch: Cause = {
   },
 };
 
-/** Only Nginx's side is known: it is refused and nothing says the app crashed. Say so, at low confidence. */
-function lonelyRefusal(evidence: Evidence): Finding | null {
+/**
+ * Only Nginx's side is known: it is refused and nothing says whether the app crashed or listens elsewhere.
+ * In the public threads both happen (a stale port, an app that died of its own error): no guess.
+ */
+function lonelyRefusal(evidence: Evidence): UpstreamFailure | null {
   if (evidence.unit.crashLoop || evidence.binds.length > 0 || evidence.probes) return null;
   const f = unanswered(evidence)[0];
   if (!f || (f.target.kind === 'tcp' && f.target.host === '::1')) return null;
-  return {
-    confidence: 'low',
-    signal: lineSignal('upstream_mismatch', f.event, f.origin),
-    evidence: [
-      cite(f.origin, f.event),
-      `nothing answers at ${formatBind(f.target)}: the app listens elsewhere, or is not running (its logs would tell)`,
-    ],
-    captures: { expected: formatBind(f.target), actual: 'unknown' },
-  };
+  return f;
 }

@@ -39,7 +39,10 @@ export const workerDown: Cause = {
       };
     }
     const s = evidence.signals.get('worker_down');
-    if (!s || s.last.captures.state !== 'down') return null;
+    // a message of the inventory that says no worker runs (not a shutdown, which a restart prints too)
+    const says =
+      s && (s.last.captures.state === 'down' || (s.last.captures.program && !s.last.captures.weak));
+    if (!s || !says) return null;
     return {
       confidence: 'medium',
       signal: s.last,

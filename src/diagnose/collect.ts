@@ -14,7 +14,7 @@ import type {
 import { parseBind } from '../app/bind.ts';
 import { parseUpstreamFailure } from '../causes/upstream.ts';
 import { type Envelope, parseLine, withoutColours } from '../logs/envelope.ts';
-import type { LogEvent } from '../logs/event.ts';
+import { type LogEvent, readOrder } from '../logs/event.ts';
 import { fatalnessOf } from '../logs/fatal.ts';
 import { prefixOf } from '../logs/prefix.ts';
 import { bare, errorInLine, type PythonError, TracebackStitcher } from '../logs/traceback.ts';
@@ -127,6 +127,9 @@ const SOCKET_TABLE =
 const LISTENING =
   /(?:Listening at: |Uvicorn running on |Running on |Listening on TCP address |Listening on )((?:unix:)?[^\s(]+)/;
 
+// Nginx's error line about a request ("*1 open() ... failed") always ends with ", client: ..."; without it
+// the line was cut.
+const CUT_NGINX = /(?:^|: )\*\d+ (?![^\n]*, client: )/;
 const MAX_TIMELINE_HEAD = 20;
 const MAX_TIMELINE_TAIL = 80;
 
@@ -134,6 +137,8 @@ export class EvidenceCollector {
   private stitchers = new Map<string, TracebackStitcher>();
   private signals = new Map<string, SignalSummary>();
   private binds: Bind[] = [];
+  /** An Nginx line cut short, waiting for the lines that go on with it. */
+  private held: { event: LogEvent; origin: string; lines: number } | null = null;
   private bindEvents: Evidence['bindEvents'] = [];
   private listenerPid: number | null = null;
   /** The unit's executable, as `systemctl status` shows it: its virtualenv goes into the fix. */
@@ -190,8 +195,37 @@ export class EvidenceCollector {
     return null;
   }
 
+  /** A line the held Nginx line goes on with (a bare line of the same input): joined to it. */
+  private goesOn(raw: string, line: number, origin: string, env: Envelope): boolean {
+    const held = this.held;
+    if (!held) return false;
+    const event = held.origin === origin && held.lines < 4 ? parseLine(raw, line, env) : null;
+    const cut = !/, client: /.test(held.event.text);
+    if (
+      !event ||
+      event.source !== 'plain' ||
+      event.time ||
+      raw.trim() === '' ||
+      !(cut || /^\s*(?:server|request|upstream|host|referrer|subrequest): /.test(raw))
+    ) {
+      this.release();
+      return false;
+    }
+    held.lines += 1;
+    held.event = { ...held.event, text: `${held.event.text.trimEnd()} ${raw.trim()}` };
+    return true;
+  }
+
+  private release(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    this.push(held.event, held.origin, false, true);
+  }
+
   /** One raw line of ORIGIN: skipped cheaply when it cannot matter, parsed and pushed otherwise. */
   pushLine(raw: string, line: number, origin: string, env: Envelope): void {
+    if (this.held && this.goesOn(raw, line, origin, env)) return;
     const worth = this.worth(messageOf(raw), origin);
     if (!worth) return;
     const event = parseLine(raw, line, env);
@@ -201,6 +235,7 @@ export class EvidenceCollector {
   /** The same for a line still in bytes: only the lines that may matter are decoded whole. */
   pushBytes(data: Buffer, start: number, end: number, line: number, origin: string, env: Envelope): void {
     // A request that went fine is skipped before its message is even decoded: most lines of a big log.
+    if (this.held && this.goesOn(data.toString('utf8', start, end), line, origin, env)) return;
     if (!this.stitchers.get(origin)?.reading && accessOkInBytes(data, start, end)) return;
     const worth = this.worth(messageOfBytes(data, start, end), origin);
     if (!worth) return;
@@ -209,8 +244,16 @@ export class EvidenceCollector {
   }
 
   /** One event; with STITCHER_ONLY, it only feeds the traceback stitcher (no cause reads it on its own). */
-  push(event: LogEvent, origin: string, stitcherOnly = false): void {
+  push(event: LogEvent, origin: string, stitcherOnly = false, joined = false): void {
+    // A request's error line of Nginx without its "client: ..." tail was wrapped by whatever it was pasted
+    // from: its rest comes on the next bare lines. Held until they are read.
+    if (this.held?.origin !== origin) this.release();
+    if (!joined && event.source === 'nginx-error' && !stitcherOnly && CUT_NGINX.test(event.text)) {
+      this.held = { event, origin, lines: 0 };
+      return;
+    }
     this.events += 1;
+    event.seq = this.events;
     if (STOP_REQUEST.test(event.text)) this.stopRequestedAt = this.events;
     // A command typed at a prompt says what the person did; it is not the app's output.
     if (event.source === 'shell') return;
@@ -228,6 +271,7 @@ export class EvidenceCollector {
   }
 
   finish(): void {
+    this.release();
     for (const [origin, stitcher] of this.stitchers) {
       stitcher.finish();
       this.drain(stitcher, origin);
@@ -258,7 +302,8 @@ export class EvidenceCollector {
     // explains the rest), each input in turn; the symptoms after them.
     const inputs = [...this.stitchers.keys()];
     const errors = [...this.unclaimedErrors, ...this.unclaimedLines].sort(
-      (a, b) => inputs.indexOf(a.origin) - inputs.indexOf(b.origin) || a.event.line - b.event.line,
+      (a, b) =>
+        inputs.indexOf(a.origin) - inputs.indexOf(b.origin) || readOrder(a.event) - readOrder(b.event),
     );
     return [...errors, ...this.unclaimedSymptoms];
   }

@@ -1,4 +1,5 @@
 // From evidence to the answer: the cause (and the alternatives), the first fatal line, the layers and status.
+import { readOrder } from '../logs/event.ts';
 import { CAUSES, causeById, UNKNOWN } from '../causes/index.ts';
 import {
   cite,
@@ -58,7 +59,11 @@ interface Ranked {
 
 /** An error from before the app's last good start, while it no longer crashes, is history. */
 function stale(r: Ranked, evidence: Evidence): boolean {
-  const t = r.finding.signal?.event.time;
+  return staleTime(r.finding.signal?.event.time, evidence);
+}
+
+/** Printed before the app's last start, which it has outlived: history, not the present. */
+function staleTime(t: string | null | undefined, evidence: Evidence): boolean {
   if (evidence.unit.crashLoop || !t || !evidence.lastStart) return false;
   const start = Date.parse(evidence.lastStart);
   // (a second of slack: Nginx and pasted journals log whole seconds)
@@ -79,8 +84,8 @@ function order(a: Ranked, b: Ranked): number {
   if (ta && tb && ta !== tb) return ta < tb ? -1 : 1;
   if (a.finding.signal && !b.finding.signal) return -1;
   if (b.finding.signal && !a.finding.signal) return 1;
-  const la = a.finding.signal?.event.line ?? 0;
-  const lb = b.finding.signal?.event.line ?? 0;
+  const la = a.finding.signal ? readOrder(a.finding.signal.event) : 0;
+  const lb = b.finding.signal ? readOrder(b.finding.signal.event) : 0;
   if (a.finding.signal?.origin === b.finding.signal?.origin && la !== lb) return la - lb;
   return LAYERS.indexOf(layerOf(a.id)) - LAYERS.indexOf(layerOf(b.id));
 }
@@ -137,7 +142,10 @@ export function decide(input: DecideInput): Diagnosis {
   const crashing = evidence.unit.crashLoop;
   // Live, the probes speak for every layer: a stray error line with no traceback does not make a problem.
   const unexplained =
-    input.mode === 'live' ? input.unclaimed.filter((s) => !s.captures.line) : input.unclaimed;
+    input.mode === 'live'
+      ? // (and a traceback of the process before this one, at its stop, is that process's)
+        input.unclaimed.filter((s) => !s.captures.line && !staleTime(s.event.time, evidence))
+      : input.unclaimed;
   // What the lines seemed to say, and why they do not prove it: still a problem, with no known cause.
   const ruledOut = found.length > 0 ? [] : CAUSES.flatMap((c) => c.ruledOut?.(evidence) ?? []);
   const anyProblem =
@@ -177,8 +185,20 @@ export function decide(input: DecideInput): Diagnosis {
     // resolve a container that had exited); else a symptom (a restart).
     const recognised = [...evidence.signals.values()]
       .map((s) => s.first)
-      .sort((a, b) => a.event.line - b.event.line);
-    const first = input.unclaimed.find((s) => !s.captures.symptom) ?? recognised[0] ?? input.unclaimed[0];
+      .sort((a, b) => readOrder(a.event) - readOrder(b.event));
+    const refused = evidence.upstreamFailures[0];
+    const first =
+      input.unclaimed.find((s) => !s.captures.symptom) ??
+      recognised[0] ??
+      input.unclaimed[0] ??
+      // Nginx's own line, for a refusal no cause could explain
+      (refused && {
+        cause: 'unknown',
+        event: refused.event,
+        context: [],
+        captures: {},
+        origin: refused.origin,
+      });
     cause = {
       id: UNKNOWN.id,
       title: UNKNOWN.title,
@@ -191,6 +211,13 @@ export function decide(input: DecideInput): Diagnosis {
         ...ruledOut,
       ],
       fix: [
+        // Nothing answered Nginx: is anything listening there, and what does the site point at?
+        ...(refused && !found.length
+          ? [
+              `ss -ltnxp | grep -F '${refused.target.kind === 'unix' ? refused.target.path : `:${refused.target.port}`}'   # what listens where Nginx connects`,
+              'grep -rn -e proxy_pass -e "server " /etc/nginx/sites-enabled/ /etc/nginx/conf.d/',
+            ]
+          : []),
         unit ? `journalctl -u ${unit} -n 100 --no-pager` : 'journalctl -xe --no-pager | tail -100',
         '# medic found no known cause: the lines above are the evidence to read first',
       ],

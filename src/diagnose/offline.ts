@@ -1,8 +1,9 @@
 // medic diagnose --log FILE...: the diagnosis from logs alone, with no access to the host they came from.
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants, open, stat } from 'node:fs/promises';
 import type { Target } from '../causes/types.ts';
 import { UsageError } from '../errors.ts';
 import { chunksOfFile, eachLine } from '../logs/lines.ts';
+import { newestFirst } from '../logs/order.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';
 
@@ -43,10 +44,36 @@ export async function collectLogs(
 ): Promise<void> {
   for (const path of paths) {
     const origin = path === '-' ? 'stdin' : path;
+    const env = { year };
+    // A paste is read whole (it may be listed newest first); a big log streams.
+    const whole = path === '-' ? null : await smallFile(path);
+    if (whole !== null) {
+      pushText(collector, whole, origin, env);
+      continue;
+    }
     let n = 0;
     const input = path === '-' ? process.stdin : chunksOfFile(path);
-    const env = { year };
     await eachLine(input, (data, start, end) => collector.pushBytes(data, start, end, ++n, origin, env));
+  }
+}
+
+/** The lines of TEXT, oldest first: a paste listed newest first is read turned over, with its own line numbers. */
+function pushText(collector: EvidenceCollector, text: string, origin: string, env: { year: number }): void {
+  const lines = text.split('\n');
+  if (newestFirst(lines.slice(0, 200), env))
+    for (let i = lines.length - 1; i >= 0; i--) collector.pushLine(lines[i] ?? '', i + 1, origin, env);
+  else lines.forEach((raw, i) => collector.pushLine(raw, i + 1, origin, env));
+}
+
+/** The text of a file of at most 1 MB (what people paste), or null for a bigger one. */
+async function smallFile(path: string): Promise<string | null> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    if (size > 1024 * 1024) return null;
+    return (await file.readFile()).toString('utf8');
+  } finally {
+    await file.close();
   }
 }
 
@@ -68,9 +95,7 @@ export function diagnoseText(
   opts: { kernelLogRead?: boolean } = {},
 ): Diagnosis {
   const collector = new EvidenceCollector();
-  text
-    .split('\n')
-    .forEach((raw, i) => collector.pushLine(raw, i + 1, origin, { year: now.getUTCFullYear() }));
+  pushText(collector, text, origin, { year: now.getUTCFullYear() });
   return verdict(collector, [origin], opts.kernelLogRead === true);
 }
 

@@ -53,6 +53,9 @@ const PLATFORM =
 const COMPOSE = /^([a-zA-Z0-9][\w.-]{0,100}?)\s+\|(?: (.*)|\t(.*))?$/;
 // "2023-02-06 10:22:56 app-web-1  | text" (Docker Desktop's log view: its own stamp before the container)
 const DESKTOP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ([a-zA-Z0-9][\w.-]{0,100}?)\s+\|(?: (.*))?$/;
+// "2021-02-22 16:29:44 | stderr | text" (a container's log as Synology's Docker view exports it: a table
+// of date, stream and content, the newest line first)
+const LOG_TABLE = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) \| (?:stdout|stderr) \| ?(.*)$/;
 // "[web] | text", "[web]  text" (docker compose watch, and tools that bracket the service)
 const BRACKET_SERVICE = /^\[([a-zA-Z][\w.-]{0,100})\] ?\| ?(.*)$/;
 // "14:07:12 web.1  | text" (honcho, foreman)
@@ -281,6 +284,14 @@ const ENVELOPES: Parser[] = [
     if (!m) return undefined;
     const e = containerEvent((m[3] ?? '').replace(/[-_]\d+$/, ''), m[4] ?? '', line, env, depth);
     return { ...e, time: e.time ?? isoOf(m[1] ?? '', m[2] ?? '') };
+  },
+  function logTable(text, line, env, depth) {
+    const m = LOG_TABLE.exec(text);
+    if (!m) return undefined;
+    const inner = depth < 3 ? parseEnvelope(m[3] ?? '', line, env, depth + 1) : null;
+    const time = isoOf(m[1] ?? '', m[2] ?? '');
+    if (inner && inner.source !== 'plain') return { ...inner, time: inner.time ?? time };
+    return event(inner?.text ?? m[3] ?? '', line, { time, source: 'docker' });
   },
   function kubectlPrefix(text, line, env, depth) {
     const m = KUBECTL_PREFIX.exec(text);

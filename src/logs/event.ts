@@ -11,6 +11,8 @@ export interface LogEvent {
   text: string;
   /** 1-based line number in the input, for evidence. */
   line: number;
+  /** The order it was read in, when that is not the line's (a paste listed newest first, read turned over). */
+  seq?: number;
   /** The level as the program wrote it, when it says more than `level` (nginx's "emerg"). */
   tag?: string;
 }
@@ -25,4 +27,9 @@ export function levelOfPriority(priority: number): Level {
   if (priority === 5) return 'notice';
   if (priority === 6) return 'info';
   return 'debug';
+}
+
+/** Where EVENT comes in the order of reading. */
+export function readOrder(event: LogEvent): number {
+  return event.seq ?? event.line;
 }

@@ -170,6 +170,23 @@ export class TracebackStitcher {
       return true;
     }
     if (current.state === 'frames') {
+      // A paste indented whole (a quote, a list item): the exception line comes indented like the source
+      // line above it. Python source never reads "SomeError: text", so the line names the error.
+      const above = current.context[current.context.length - 1] ?? '';
+      if (
+        /^\s/.test(text) &&
+        !HEADLESS_FRAME.test(above.trimStart()) &&
+        indentOf(text) <= indentOf(above) &&
+        LONE_EXCEPTION.test(text.trim())
+      ) {
+        const m = EXCEPTION_LINE.exec(text.trim());
+        current.chain.push({ type: m?.[1] ?? text.trim(), message: (m?.[2] ?? '').trim() });
+        current.last = { ...event, text: event.text.replace(text, text.trim()) };
+        current.state = 'message';
+        current.continuation = 0;
+        current.width = text.length;
+        return true;
+      }
       if (/^\s/.test(text) || text === '') {
         if (current.context.length < 200) current.context.push(text);
         return true;
@@ -290,4 +307,8 @@ export function errorInLine(event: LogEvent): PythonError | null {
   // the message is the rest of the line (a bounded part of it: one pass over the line, whatever its length)
   const message = text.slice(m.index + m[0].length, m.index + m[0].length + 2000).trim();
   return { type, message, chain: [{ type, message }], context: [], event, start: event };
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
 }

@@ -107,6 +107,17 @@ export const messages: Message[] = [
     cause: 'worker_down',
   },
   {
+    // Sentry (a Django app run with Celery workers) warns on every page when no worker has pinged it for
+    // five minutes; its wordings: "This can mean an issue with your configuration or a serious backlog in
+    // tasks." (8.x), "This is likely an issue with your configuration or the workers aren't running." and
+    // "It seems that you have a backlog of %d tasks. Either your workers aren't running or ..." (9.x+).
+    program: 'sentry',
+    source: 'src/sentry/status_checks/celery_alive.py',
+    template: "Background workers haven't checked in recently. %s",
+    pattern: /Background workers haven't checked in recently\./,
+    cause: 'worker_down',
+  },
+  {
     // RQ 1.14+ (SIGTERM). Like Celery's, a restart prints it too.
     program: 'rq',
     source: 'rq/worker/base.py',
