@@ -3,15 +3,17 @@
 import { writeOrCheck } from './generated-doc.ts';
 import { LAYERS } from '../src/causes/types.ts';
 import { CHECKS } from '../src/checks/index.ts';
+import { DOCKER_CHECKS } from '../src/checks/docker/index.ts';
 
 export function checksDoc(): string {
-  const ordered = LAYERS.flatMap((l) => CHECKS.filter((c) => c.meta.layer === l));
+  const all = [...CHECKS, ...DOCKER_CHECKS];
+  const ordered = LAYERS.flatMap((l) => all.filter((c) => c.meta.layer === l));
   const out = [
     '# medic check: the checks',
     '',
     '<!-- generated from src/checks/ by `npm run docs`; do not edit by hand -->',
     '',
-    `\`medic check\` runs ${CHECKS.length} checks in parallel, each with a timeout, and reports them in the order of the request path. Each result is pass, warn, fail or skip (the check does not apply, or could not run), with the evidence and, for warn and fail, the fix. Run one group with \`--only PREFIX\` (\`--only nginx,db\`), leave some out with \`--skip\` or with \`check.skip\` in medic.yaml.`,
+    `\`medic check\` runs ${CHECKS.length} checks of a systemd unit (or ${DOCKER_CHECKS.length}, the \`docker.\` ones, of a container or compose service named to it) in parallel, each with a timeout, and reports them in the order of the request path. Each result is pass, warn, fail or skip (the check does not apply, or could not run), with the evidence and, for warn and fail, the fix. Run one group with \`--only PREFIX\` (\`--only nginx,db\`), leave some out with \`--skip\` or with \`check.skip\` in medic.yaml.`,
     '',
     '| id | layer | passes when |',
     '|---|---|---|',
@@ -20,7 +22,7 @@ export function checksDoc(): string {
     ),
   ];
   for (const layer of LAYERS) {
-    const checks = CHECKS.filter((c) => c.meta.layer === layer);
+    const checks = all.filter((c) => c.meta.layer === layer);
     if (checks.length === 0) continue;
     out.push('', `## ${layer}`);
     for (const c of checks) out.push('', `### ${c.meta.id}`, '', `**${c.meta.title}.**`, '', c.meta.docs);

@@ -1,5 +1,5 @@
 // What Nginx's failures to reach the app mean, read together with where the app says it listens.
-import { type Bind, parseBind } from '../app/bind.ts';
+import { type Bind, formatBind, parseBind } from '../app/bind.ts';
 import type { Evidence, UpstreamFailure } from './types.ts';
 
 // One rule for "does Nginx's target reach the app's bind", the one `siteForBind` uses too.
@@ -65,4 +65,30 @@ export function appServing(evidence: Evidence): boolean {
   if (evidence.unit.crashLoop) return false;
   if (evidence.unit.active && evidence.unit.active !== 'active') return false;
   return appBinds(evidence).length > 0;
+}
+
+const ERRNO: Record<string, number> = { refused: 111, not_found: 2, permission: 13, timeout: 110 };
+
+/**
+ * medic's own connection to Nginx's upstream that failed, written as Nginx would log it, so the causes read
+ * it as they read Nginx's line; null for a failure Nginx would not report this way.
+ */
+export function upstreamFailureOf(target: Bind, result: string, now: Date): UpstreamFailure | null {
+  const errno = ERRNO[result];
+  if (!errno) return null;
+  return {
+    target,
+    errno,
+    reason: result,
+    event: {
+      time: now.toISOString(),
+      source: 'probe',
+      unit: 'medic',
+      pid: null,
+      level: 'error',
+      text: `medic: connect() to ${formatBind(target)} failed (${errno}: ${result}) while connecting to upstream`,
+      line: 0,
+    },
+    origin: 'probe',
+  };
 }

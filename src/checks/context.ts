@@ -1,5 +1,6 @@
 // The facts checks share, each gathered at most once and only when a check asks: the listening sockets,
 // `nginx -t`, the app imported the way the unit imports it, the health URL's answer, the database probe.
+import { Memo } from './memo.ts';
 import { nginxConfigTest } from '../nginx/config-test.ts';
 import { userInfo } from 'node:os';
 import type { Host } from '../host/host.ts';
@@ -39,7 +40,7 @@ export class CheckContext {
   readonly host: Host;
   readonly service: Service;
   readonly options: CheckOptions;
-  private memo = new Map<string, Promise<unknown>>();
+  private memo = new Memo();
 
   constructor(host: Host, service: Service, options: CheckOptions) {
     this.host = host;
@@ -51,13 +52,8 @@ export class CheckContext {
     return this.options.timeoutMs;
   }
 
-  private once<T>(key: string, f: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = f();
-      this.memo.set(key, p);
-    }
-    return p;
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return this.memo.once(key, read);
   }
 
   /** Every listening socket with its owner; null when /proc cannot be read. */

@@ -11,10 +11,10 @@ export interface Selection {
 }
 
 /** The checks a selection names; an id or prefix ("nginx", "unit.*") that matches nothing is an error. */
-export function selectChecks(
+export function selectChecks<C extends Pick<Check, 'meta'> = Check>(
   sel: Selection,
-  catalog: readonly Check[] = CHECKS,
-): { checks: Check[]; unknown: string[] } {
+  catalog: readonly C[] = CHECKS as unknown as readonly C[],
+): { checks: C[]; unknown: string[] } {
   const matches = (pattern: string, id: string) => {
     const p = pattern.replace(/\.\*$/, '');
     return id === p || id.startsWith(`${p}.`);
@@ -30,9 +30,9 @@ export function selectChecks(
   return { checks, unknown };
 }
 
-export async function runChecks(
-  checks: Check[],
-  ctx: CheckContext,
+export async function runChecks<Ctx extends { timeoutMs: number } = CheckContext>(
+  checks: readonly Check<unknown, Ctx>[],
+  ctx: Ctx,
   onResult: (r: CheckResult) => void = () => {},
 ): Promise<CheckResult[]> {
   const deadline = Math.max(ctx.timeoutMs * 4, 20_000);

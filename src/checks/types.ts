@@ -59,18 +59,21 @@ export interface CheckMeta {
   risk?: true;
 }
 
-export interface Check<Facts = unknown> {
+/** A check of a systemd unit reads a CheckContext; a container's, a ContainerContext (checks/docker/). */
+export interface Check<Facts = unknown, Ctx = CheckContext> {
   meta: CheckMeta;
   /** Reads what the judgement needs from the host (memoised in the context); never judges. */
-  gather(ctx: CheckContext): Promise<Facts>;
+  gather(ctx: Ctx): Promise<Facts>;
   /** The verdict on the facts: pure, so a table of real outputs can pin it. */
   judge(facts: Facts): Verdict;
   /** gather, then judge: what `medic check` runs. */
-  run(ctx: CheckContext): Promise<Verdict>;
+  run(ctx: Ctx): Promise<Verdict>;
 }
 
 /** A check from its meta, its gather and its judge; `run` is the two in sequence. */
-export function defineCheck<Facts>(rule: Omit<Check<Facts>, 'run'>): Check<Facts> {
+export function defineCheck<Facts, Ctx = CheckContext>(
+  rule: Omit<Check<Facts, Ctx>, 'run'>,
+): Check<Facts, Ctx> {
   return {
     ...rule,
     async run(ctx) {

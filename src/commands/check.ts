@@ -5,7 +5,13 @@ import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks, selectChecks, summaryOf } from '../checks/run.ts';
 import { findConfig, healthOf, type MedicConfig } from '../config/medic-yaml.ts';
-import { appUnits, discoverService, type Health } from '../discover/service.ts';
+import { appUnits, discoverService, type Health, unitId } from '../discover/service.ts';
+import { serviceUnits } from '../discover/units.ts';
+import { findContainer } from '../diagnose/container.ts';
+import { ContainerContext, nameOf, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
+import { DOCKER_CHECKS } from '../checks/docker/index.ts';
+import type { ContainerSummary } from '../host/docker.ts';
+import type { Check } from '../checks/types.ts';
 import { localHost } from '../host/host.ts';
 import { type CheckReport, checksJunit, checksMarkdown, checksTap, checksText } from '../report/checks.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
@@ -34,12 +40,14 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
         jsonOf(
           'check',
           'checks',
-          CHECKS.map((c) => c.meta),
+          [...CHECKS, ...DOCKER_CHECKS].map((c) => c.meta),
         ),
       );
     else
       ctx.out(
-        CHECKS.map((c) => `${c.meta.id.padEnd(30)} ${c.meta.layer.padEnd(9)} ${c.meta.title}`).join('\n'),
+        [...CHECKS, ...DOCKER_CHECKS]
+          .map((c) => `${c.meta.id.padEnd(30)} ${c.meta.layer.padEnd(9)} ${c.meta.title}`)
+          .join('\n'),
       );
     return;
   }
@@ -49,7 +57,14 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
   const loaded = units.length === 0 || opts.config ? await findConfig(opts.config) : null;
   const skipFromConfig = loaded?.config.check?.skip ?? [];
   const host = localHost();
-  let targets: { unit: string; health?: Health | null; writable?: string[]; skip?: string[] }[];
+  let targets: {
+    unit: string;
+    health?: Health | null;
+    writable?: string[];
+    skip?: string[];
+    /** medic.yaml lists it under containers: */
+    container?: boolean;
+  }[];
   if (units.length > 0) {
     targets = units.map((u) => {
       const fromConfig = loaded
@@ -58,7 +73,14 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
       return fromConfig ? targetOf(fromConfig) : { unit: u };
     });
   } else if (loaded) {
-    targets = Object.values(loaded.config.services).map(targetOf);
+    targets = [
+      ...Object.values(loaded.config.services).map(targetOf),
+      ...Object.values(loaded.config.containers).map((c) => ({
+        unit: c.container,
+        container: true,
+        ...(c.skip ? { skip: c.skip } : {}),
+      })),
+    ];
   } else {
     const { apps } = await appUnits(host, timeoutMs);
     if (apps.length === 0)
@@ -67,13 +89,31 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
       );
     targets = apps.map((a) => ({ unit: a.id }));
   }
+  // A name systemd does not know may be a container's or a compose service's (a Docker host).
+  const containersNamed = new Map<string, { found: ContainerSummary; all: ContainerSummary[] }>();
+  const asked = targets.filter((t) => t.container || units.length > 0);
+  if (asked.length > 0) {
+    const known = units.length > 0 ? await serviceUnits(host, timeoutMs) : null;
+    for (const t of asked) {
+      if (!t.container && known?.some((u) => u.id === unitId(t.unit))) continue;
+      const docker = await findContainer(t.unit, timeoutMs);
+      if (docker?.found) containersNamed.set(t.unit, { found: docker.found, all: docker.all });
+      else if (t.container)
+        throw new UsageError(
+          `medic.yaml names container ${t.unit}, which ${docker ? 'the Docker engine does not know' : 'no Docker engine here can show'}`,
+        );
+    }
+  }
   const masker = new Masker();
   const progress = ctx.format === 'text' && process.stderr.isTTY === true;
   const selections = targets.map((t) => {
-    const sel = selectChecks({
-      only: list(opts.only),
-      skip: [...list(opts.skip), ...skipFromConfig, ...(t.skip ?? [])],
-    });
+    const sel = selectChecks(
+      {
+        only: list(opts.only),
+        skip: [...list(opts.skip), ...skipFromConfig, ...(t.skip ?? [])],
+      },
+      (containersNamed.has(t.unit) ? DOCKER_CHECKS : CHECKS) as readonly Check<unknown, never>[],
+    );
     if (sel.unknown.length > 0)
       throw new UsageError(`no check named ${sel.unknown.join(', ')}: see medic check --list`);
     return sel.checks;
@@ -85,6 +125,36 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
     targets.map(async (t, i): Promise<CheckReport> => {
       const checks = selections[i] ?? [];
       const t0 = performance.now();
+      const docker = containersNamed.get(t.unit);
+      if (docker) {
+        const context = new ContainerContext(host, docker.found, docker.all, timeoutMs);
+        const results = await runChecks(checks as Check<unknown, ContainerContext>[], context, () => {
+          done += 1;
+          if (progress) process.stderr.write(`\r\x1b[2Kmedic check: ${done}/${total}`);
+        });
+        const c = await context.inspect();
+        return {
+          target: {
+            service: docker.found.Labels[SERVICE] ?? nameOf(docker.found),
+            unit: null,
+            container: nameOf(docker.found),
+            project: docker.found.Labels[PROJECT] ?? null,
+            server: null,
+            app: null,
+            binds: c ? publishedOf(c) : [],
+            user: c?.Config.User || 'root',
+            workdir: null,
+            venv: null,
+            site: (await context.upstream())?.site.file ?? null,
+            serverName: null,
+            health: null,
+            config: loaded?.path ?? null,
+          },
+          results,
+          summary: summaryOf(results),
+          ms: Math.round(performance.now() - t0),
+        };
+      }
       const service = await discoverService(host, t.unit, {
         timeoutMs,
         masker,
@@ -102,6 +172,8 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
         target: {
           service: service.name,
           unit: service.unit,
+          container: null,
+          project: null,
           server: service.server?.server ?? null,
           app: service.server?.module ?? null,
           binds: service.binds.map(formatBind),
@@ -142,4 +214,8 @@ function targetOf(s: MedicConfig['services'][string]): {
     ...(s.writable ? { writable: s.writable } : {}),
     ...(s.skip ? { skip: s.skip } : {}),
   };
+}
+
+function publishedOf(c: Parameters<typeof publishedBinds>[0]): string[] {
+  return publishedBinds(c).map(formatBind);
 }

@@ -1,7 +1,10 @@
 // medic init: discover the deployment and write a commented medic.yaml.
 import { jsonOf } from '../report/json.ts';
 import { formatBind } from '../app/bind.ts';
-import { renderConfig } from '../config/medic-yaml.ts';
+import { type ContainerFound, renderConfig } from '../config/medic-yaml.ts';
+import { nameOf, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
+import { containers as listContainers, type ContainerSummary, inspectContainer } from '../host/docker.ts';
+import { findContainer } from '../diagnose/container.ts';
 import { appUnits, discoverService, type Service } from '../discover/service.ts';
 import { pathExists, writeAtomic } from '../host/files.ts';
 import { localHost } from '../host/host.ts';
@@ -23,20 +26,44 @@ export async function init(units: string[], opts: InitOptions, ctx: Context): Pr
       `${opts.config} exists: use --force to replace it, or --stdout to print the new one`,
     );
   let names = units;
+  let found: ContainerSummary[] = [];
   if (names.length === 0) {
-    const { apps } = await appUnits(host, 3000);
-    if (apps.length === 0)
+    const [{ apps }, docker] = await Promise.all([appUnits(host, 3000), listContainers(3000)]);
+    // On a Docker host: every container of a compose project, and every other one that publishes a port.
+    if (docker.ok)
+      found = docker.value.filter(
+        (c) =>
+          c.Labels['com.docker.compose.oneoff'] !== 'True' &&
+          (c.Labels[PROJECT] !== undefined || (c.Ports ?? []).some((p) => p.PublicPort)),
+      );
+    if (apps.length === 0 && found.length === 0)
       throw new UsageError(
-        'found no app unit (Gunicorn, Uvicorn, Daphne, Hypercorn, Waitress): name one, e.g. medic init myapp',
+        'found no app unit (Gunicorn, Uvicorn, Daphne, Hypercorn, Waitress) and no container: name one, e.g. medic init myapp',
       );
     names = apps.map((a) => a.id);
+  } else {
+    // A name systemd does not know may be a container's or a compose service's.
+    const { all } = await appUnits(host, 3000);
+    const rest: string[] = [];
+    for (const n of names) {
+      if (all.some((u) => u.id === n || u.id === `${n}.service`)) {
+        rest.push(n);
+        continue;
+      }
+      const docker = await findContainer(n, 3000);
+      if (docker?.found) found.push(docker.found);
+      else rest.push(n);
+    }
+    names = rest;
   }
   const services: Service[] = [];
   for (const n of names) services.push(await discoverService(host, n, { timeoutMs: 3000, masker }));
-  const yaml = masker.text(renderConfig(services, host.now()));
+  const containers = await containersFound(found);
+  const yaml = masker.text(renderConfig(services, host.now(), containers));
   if (ctx.format === 'json') {
     ctx.out(
       jsonOf('init', 'services', masker.deep(services.map(summaryOf)), {
+        containers,
         written: opts.stdout ? null : opts.config,
       }),
     );
@@ -59,9 +86,15 @@ export async function init(units: string[], opts: InitOptions, ctx: Context): Pr
         ...(s.workers.length ? [`  workers     ${s.workers.map((w) => w.id).join(', ')}`] : []),
       ];
     });
+    const docker = containers.map(
+      (c) =>
+        `${ctx.style('bold', c.key)}  container ${c.container}${c.project ? ` (compose ${c.project}, ${c.workdir ?? '?'})` : ''}\n` +
+        `  image       ${c.image}\n  publishes   ${c.publishes.join(', ') || 'no port'}\n  restart     ${c.restart}\n  healthcheck ${c.healthcheck ?? 'none'}`,
+    );
     ctx.out(
       [
         ...lines,
+        ...docker,
         '',
         `wrote ${opts.config}; next: medic check${opts.config === 'medic.yaml' ? '' : ` -c ${opts.config}`}`,
       ].join('\n'),
@@ -84,4 +117,28 @@ function summaryOf(s: Service) {
     health: s.health?.url ?? null,
     workers: s.workers.map((w) => w.id),
   };
+}
+
+/** What medic.yaml records of each container, keyed by its compose service (or its name). */
+async function containersFound(found: ContainerSummary[]): Promise<ContainerFound[]> {
+  const out: ContainerFound[] = [];
+  for (const c of found) {
+    const r = await inspectContainer(c.Id, 3000);
+    if (!r.ok) continue;
+    const i = r.value;
+    const service = c.Labels[SERVICE];
+    const key = service && !out.some((o) => o.key === service) ? service : nameOf(c);
+    const test = i.Config.Healthcheck?.Test ?? [];
+    out.push({
+      key,
+      container: nameOf(c),
+      project: c.Labels[PROJECT] ?? null,
+      workdir: c.Labels['com.docker.compose.project.working_dir'] ?? null,
+      image: c.Image,
+      publishes: publishedBinds(i).map(formatBind),
+      restart: i.HostConfig.RestartPolicy?.Name || 'no',
+      healthcheck: test.length > 0 && test[0] !== 'NONE' ? test.slice(1).join(' ') : null,
+    });
+  }
+  return out;
 }

@@ -21,6 +21,12 @@ const HealthSchema = z.object({
     .optional(),
 });
 
+/** A container or compose service medic checks (the rest of its entry records what medic init found). */
+const ContainerSchema = z.looseObject({
+  container: z.string().regex(/^[\w][\w.-]*$/, 'a container name'),
+  skip: z.array(z.string()).optional(),
+});
+
 const ServiceSchema = z.looseObject({
   unit: z.string().regex(/^[\w@.:-]+$/, 'a systemd unit name'),
   health: HealthSchema.nullable().optional(),
@@ -95,23 +101,28 @@ export type NotifyConfig = z.infer<typeof NotifySchema>;
 export const WATCH_DEFAULTS: WatchConfig = WatchSchema.parse({});
 export const NOTIFY_DEFAULTS: NotifyConfig = NotifySchema.parse({});
 
-export const ConfigSchema = z.object({
-  version: z.literal(1, { error: 'must be 1 (the only medic.yaml version there is)' }),
-  services: z.record(z.string().regex(/^[\w@.-]+$/), ServiceSchema).refine((s) => Object.keys(s).length > 0, {
-    message: 'at least one service',
-  }),
-  check: z
-    .object({
-      skip: z.array(z.string()).default([]),
-      timeoutMs: z.number().int().positive().max(60_000).optional(),
-    })
-    .optional(),
-  watch: WatchSchema.optional(),
-  notify: NotifySchema.optional(),
-});
+export const ConfigSchema = z
+  .object({
+    version: z.literal(1, { error: 'must be 1 (the only medic.yaml version there is)' }),
+    services: z.record(z.string().regex(/^[\w@.-]+$/), ServiceSchema).default({}),
+    containers: z.record(z.string().regex(/^[\w@.-]+$/), ContainerSchema).default({}),
+    check: z
+      .object({
+        skip: z.array(z.string()).default([]),
+        timeoutMs: z.number().int().positive().max(60_000).optional(),
+      })
+      .optional(),
+    watch: WatchSchema.optional(),
+    notify: NotifySchema.optional(),
+  })
+  .refine((c) => Object.keys(c.services).length + Object.keys(c.containers).length > 0, {
+    message: 'at least one service (a systemd unit) or container',
+    path: ['services'],
+  });
 
 export type MedicConfig = z.infer<typeof ConfigSchema>;
 export type ServiceConfig = z.infer<typeof ServiceSchema>;
+export type ContainerConfig = z.infer<typeof ContainerSchema>;
 
 /** The health request of a service as medic.yaml states it. */
 export function healthOf(h: {
@@ -257,11 +268,32 @@ const COMMENTS: Record<string, string> = {
   writable: ' Directories the app must be able to write, tested as its user. Add your own.',
 };
 
-/** The commented medic.yaml for these services. */
-export function renderConfig(services: Service[], now: Date): string {
+/** What medic init records of a container: the name medic checks it by, and what it found. */
+export interface ContainerFound {
+  key: string;
+  container: string;
+  project: string | null;
+  workdir: string | null;
+  image: string;
+  publishes: string[];
+  restart: string;
+  healthcheck: string | null;
+}
+
+/** The commented medic.yaml for these services (and containers, on a Docker host). */
+export function renderConfig(services: Service[], now: Date, containers: ContainerFound[] = []): string {
   const data = {
     version: 1,
-    services: Object.fromEntries(services.map((s) => [s.name, serviceData(s)])),
+    ...(services.length > 0 || containers.length === 0
+      ? { services: Object.fromEntries(services.map((s) => [s.name, serviceData(s)])) }
+      : {}),
+    ...(containers.length > 0
+      ? {
+          containers: Object.fromEntries(
+            containers.map(({ key, ...c }) => [key, { ...c, skip: [] as string[] }]),
+          ),
+        }
+      : {}),
     check: { skip: [] as string[] },
   };
   const doc = new Document(data);
@@ -280,6 +312,10 @@ export function renderConfig(services: Service[], now: Date): string {
         if (comment && isScalar(item.key)) item.key.commentBefore = comment;
       }
     }
+  const containersNode = doc.get('containers', true);
+  if (isMap(containersNode) && isScalar(containersNode.items[0]?.key))
+    containersNode.items[0].key.commentBefore =
+      ' Containers and compose services (medic check NAME runs the docker. checks); "container" and "skip" change what medic does.';
   const check = doc.get('check', true);
   if (isMap(check)) {
     const skipPair = check.items[0];

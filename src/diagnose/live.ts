@@ -1,11 +1,11 @@
 // medic diagnose [UNIT] on the server itself: the unit from systemd, its journal, Nginx's view of it, and
 // probes along the request path, all in parallel and each with a timeout; then the same decision as offline.
-import { type Bind, LAYERS, type Target, type UpstreamFailure } from '../causes/types.ts';
+import { type Bind, type Target, type UpstreamFailure } from '../causes/types.ts';
 import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks } from '../checks/run.ts';
-import type { Check, CheckResult, CheckStatus } from '../checks/types.ts';
+import type { Check } from '../checks/types.ts';
 import { requireUnit, serviceOf, unitId } from '../discover/service.ts';
 import { diagnoseContainer, findContainer } from './container.ts';
 import { APP_SERVER, nginxView, type NginxView, serviceUnits, type UnitListing } from '../discover/units.ts';
@@ -20,7 +20,8 @@ import { type DeployRecord, deployMarker } from '../store/store.ts';
 import { Readable } from 'node:stream';
 import { CHANGES_WINDOW_MS, changesOf } from './changes.ts';
 import { EvidenceCollector } from './collect.ts';
-import { type Diagnosis, decide, type LayerReport, type LayerStatus } from './decide.ts';
+import { type Diagnosis, decide } from './decide.ts';
+import { layersOf } from './layers.ts';
 import { probesOf } from './probes.ts';
 
 export interface LiveOptions {
@@ -217,23 +218,4 @@ function mentionsSite(
   )
     return true;
   return binds.some((b) => text.includes(b.kind === 'unix' ? b.path : `:${b.port}`));
-}
-
-const STATUS_OF: Record<CheckStatus, LayerStatus> = { fail: 'fail', warn: 'warn', pass: 'ok', skip: 'skip' };
-const WORST: LayerStatus[] = ['fail', 'warn', 'ok', 'skip'];
-
-/** Each layer as its checks found it: the worst verdict, with that check's summary; a failed risk warns. */
-export function layersOf(results: CheckResult[]): LayerReport[] {
-  const risks = new Set(CHECKS.filter((c) => c.meta.risk).map((c) => c.meta.id));
-  const statusOf = (r: CheckResult): LayerStatus =>
-    r.status === 'fail' && risks.has(r.id) ? 'warn' : STATUS_OF[r.status];
-  return LAYERS.map((name) => {
-    // (catalog order puts a layer's headline check last: unit.active, net.app_listening, health.endpoint_ok)
-    const mine = results.filter((r) => r.layer === name).reverse();
-    for (const status of WORST) {
-      const r = mine.find((x) => statusOf(x) === status);
-      if (r) return { name, status, summary: r.summary };
-    }
-    return { name, status: 'unknown', summary: 'not probed' };
-  });
 }

@@ -1,13 +1,13 @@
 // The live facts the causes read (Probes), taken from the same shared facts the checks judge: one DNS answer,
 // one TLS handshake, one connection to the upstream, one database and one Redis probe per diagnosis.
 import type { Bind, Probes, UpstreamFailure } from '../causes/types.ts';
-import { formatBind } from '../app/bind.ts';
 import type { CheckContext } from '../checks/context.ts';
 import { isLocalAddress } from '../host/dns.ts';
 import { httpGet } from '../host/http.ts';
 import { REDIS_URL_NAMES } from '../discover/project.ts';
 import { siteEntry } from '../discover/service.ts';
 import { upstreamOf } from '../nginx/sites.ts';
+import { upstreamFailureOf } from '../causes/upstream.ts';
 
 export interface LiveFacts {
   probes: Probes;
@@ -155,31 +155,8 @@ async function upstreamAnswer(
   let result: string = r.ok ? 'ok' : r.error.kind;
   if (r.ok && target.kind === 'unix' && (await ctx.nginxMayConnect(target.path)) === false)
     result = 'permission';
-  const probe = { target, result, listeners };
-  const errno = ERRNO[result];
-  if (!errno) return { probe, failure: null };
-  const line = `medic: connect() to ${formatBind(target)} failed (${errno}: ${result}) while connecting to upstream`;
-  return {
-    probe,
-    failure: {
-      target,
-      errno,
-      reason: result,
-      event: {
-        time: ctx.host.now().toISOString(),
-        source: 'probe',
-        unit: 'medic',
-        pid: null,
-        level: 'error',
-        text: line,
-        line: 0,
-      },
-      origin: 'probe',
-    },
-  };
+  return { probe: { target, result, listeners }, failure: upstreamFailureOf(target, result, ctx.host.now()) };
 }
-
-const ERRNO: Record<string, number> = { refused: 111, not_found: 2, permission: 13, timeout: 110 };
 
 /** A file of the site's /static/ location, asked through Nginx: a collectstatic never run answers 404. */
 async function staticProbe(ctx: CheckContext): Promise<Probes['static'] | null> {

@@ -20,6 +20,7 @@ export interface ContainerSummary {
   State: string;
   Status: string;
   Labels: Record<string, string>;
+  Ports?: { PrivatePort: number; PublicPort?: number; IP?: string; Type: string }[];
 }
 
 export interface ContainerState {
@@ -44,8 +45,20 @@ export interface ContainerInspect {
   Created: string;
   RestartCount: number;
   State: ContainerState;
-  Config: { Env?: string[] | null; Labels?: Record<string, string> | null; Image: string; User?: string };
-  HostConfig: { RestartPolicy?: { Name: string }; Memory?: number };
+  Config: {
+    Env?: string[] | null;
+    Labels?: Record<string, string> | null;
+    Image: string;
+    User?: string;
+    /** The image's or the run's HEALTHCHECK; Test ["NONE"] turns the image's off. */
+    Healthcheck?: { Test?: string[] | null } | null;
+  };
+  HostConfig: {
+    RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+    Memory?: number;
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
+  };
+  Mounts?: { Type: string; Name?: string; Source?: string; Destination: string; RW?: boolean }[] | null;
   NetworkSettings: {
     Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
     Networks?: Record<string, { Aliases?: string[] | null; IPAddress?: string }> | null;
@@ -146,6 +159,27 @@ export async function containerLogs(
     socket,
   );
   return r.ok ? { ok: true, value: demuxLogs(r.value), ms: r.ms } : r;
+}
+
+/** What `docker stats --no-stream` reads: memory in use (the page cache not counted) and the limit. */
+export interface ContainerMemory {
+  usage: number;
+  limit: number;
+}
+
+export async function containerMemory(
+  id: string,
+  timeoutMs: number,
+  socket = dockerSocket(),
+): Promise<ProbeResult<ContainerMemory, DockerFailure>> {
+  const r = await json<{
+    memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  }>(`/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`, timeoutMs, socket);
+  if (!r.ok) return r;
+  const m = r.value.memory_stats ?? {};
+  // cgroup v2 counts the file cache in usage: docker stats leaves inactive_file out, and so does medic
+  const cache = m.stats?.inactive_file ?? m.stats?.total_inactive_file ?? 0;
+  return { ok: true, value: { usage: Math.max(0, (m.usage ?? 0) - cache), limit: m.limit ?? 0 }, ms: r.ms };
 }
 
 /** One of the engine's events about a container (`docker events`): die, oom, start, health_status... */

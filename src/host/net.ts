@@ -30,6 +30,48 @@ export function connectTcp(
   );
 }
 
+/**
+ * Connects to host:port and stays HOLD_MS without a word: `held` false when the peer closed first. A proxy
+ * in front of nothing (docker-proxy for a container whose app listens on its own loopback) accepts and hangs
+ * up at once; a server waits for the client to speak.
+ */
+export function connectAndHold(
+  host: string,
+  port: number,
+  holdMs: number,
+  timeoutMs: number,
+): Promise<ProbeResult<{ held: boolean }, ConnectFailure>> {
+  const target = `${host}:${port}`;
+  return probe(
+    timeoutMs + holdMs,
+    (signal) =>
+      new Promise<{ held: boolean }>((resolve, reject) => {
+        const socket = new Socket();
+        let timer: NodeJS.Timeout | undefined;
+        const done = (f: () => void) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          socket.destroy();
+          f();
+        };
+        const onAbort = () => done(() => reject(new Error('aborted')));
+        signal.addEventListener('abort', onAbort, { once: true });
+        let connected = false;
+        socket.on('error', (err) => done(() => (connected ? resolve({ held: false }) : reject(err))));
+        socket.on('end', () => done(() => resolve({ held: false })));
+        socket.on('close', () => done(() => resolve({ held: false })));
+        socket.on('data', () => {});
+        socket.once('connect', () => {
+          connected = true;
+          timer = setTimeout(() => done(() => resolve({ held: true })), holdMs);
+        });
+        socket.connect({ host, port });
+      }),
+    (err) => classifyConnectError(err, target),
+    target,
+  );
+}
+
 /** Opens a connection to a unix socket (a Gunicorn bind, the PostgreSQL socket) and closes it. */
 export function connectUnix(
   path: string,

@@ -5,7 +5,11 @@ import type { Style } from './style.ts';
 
 export interface CheckTarget {
   service: string;
-  unit: string;
+  /** The systemd unit, or null for a container. */
+  unit: string | null;
+  /** The container and its compose project, or null for a systemd unit. */
+  container: string | null;
+  project: string | null;
   server: string | null;
   app: string | null;
   binds: string[];
@@ -30,7 +34,7 @@ const COLOUR = { pass: 'green', warn: 'yellow', fail: 'red', skip: 'dim' } as co
 
 function headline(t: CheckTarget): string {
   const parts = [
-    t.unit,
+    t.unit ?? (t.container ? `container ${t.container}` : null),
     t.server && t.app ? `${t.server} ${t.app}` : t.server,
     t.binds.join(' '),
     t.serverName,

@@ -27,7 +27,7 @@ import { isLocalAddress, resolveName } from '../../src/host/dns.ts';
 import { hostAt, localHost } from '../../src/host/host.ts';
 import { httpGet } from '../../src/host/http.ts';
 import { listenerOnPath, listeners, listenersOn } from '../../src/host/listeners.ts';
-import { connectTcp, connectUnix } from '../../src/host/net.ts';
+import { connectAndHold, connectTcp, connectUnix } from '../../src/host/net.ts';
 import { lastMigration, probePostgres } from '../../src/host/postgres.ts';
 import { probeRedis } from '../../src/host/redis.ts';
 import { run } from '../../src/host/run.ts';
@@ -182,6 +182,25 @@ describe('TCP: listeners and connections', { timeout: 60_000 }, () => {
     const none = await listenersOn(port);
     assert.ok(none.ok);
     assert.deepEqual(none.value, []);
+  });
+
+  test('held or hung up: a server that waits for the client, and a proxy with nothing behind it', async () => {
+    const waits = await listening(createServer(), 0, '127.0.0.1');
+    // what docker-proxy does when the container refuses it: accept, then close at once
+    const hangsUp = await listening(
+      createServer((socket) => socket.end()),
+      0,
+      '127.0.0.1',
+    );
+    const held = await connectAndHold('127.0.0.1', portOf(waits), 300, 2000);
+    assert.ok(held.ok && held.value.held, JSON.stringify(held));
+    const port = portOf(hangsUp);
+    const dropped = await connectAndHold('127.0.0.1', port, 300, 2000);
+    assert.ok(dropped.ok && !dropped.value.held, JSON.stringify(dropped));
+    await closeServer(hangsUp);
+    const refused = await connectAndHold('127.0.0.1', port, 300, 2000);
+    assert.equal(!refused.ok && refused.error.kind, 'refused');
+    await closeServer(waits);
   });
 
   test('an IPv6 loopback listener is reported as ::1', async (t) => {

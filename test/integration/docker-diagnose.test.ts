@@ -1,6 +1,7 @@
-// medic diagnose on the testbed's Docker side: each Docker scenario, applied, is diagnosed live by naming its
-// container or compose service, through the Engine API on the box's /var/run/docker.sock: the right cause,
-// the first fatal line, and the one JSON shape of every diagnosis.
+// medic diagnose and medic check on the testbed's Docker side: each Docker scenario, applied, is diagnosed
+// live by naming its container or compose service, through the Engine API on the box's /var/run/docker.sock
+// (the right cause, the first fatal line, the one JSON shape of every diagnosis), and fails the docker.
+// check it breaks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { inBox, mustPass, testbed } from './box.ts';
@@ -19,16 +20,58 @@ interface Diagnosis {
  * docker_worker_down (its apply does not always see the tasks queue up) and docker_bind_loopback (read
  * healthy on a fresh machine's run: Docker's health check, from inside, still passed).
  */
-const expected: Record<string, { name: string; cause: string; fatal?: RegExp }> = {
-  docker_missing_module: { name: 'web', cause: 'missing_dependency', fatal: /No module named 'markdown'/ },
-  docker_crash_loop: { name: 'web', cause: 'wrong_entrypoint', fatal: /application/ },
-  docker_oom_killed: { name: 'web', cause: 'oom_killed' },
+const expected: Record<string, { name: string; cause?: string; fatal?: RegExp; check?: RegExp }> = {
+  docker_missing_module: {
+    name: 'web',
+    cause: 'missing_dependency',
+    fatal: /No module named 'markdown'/,
+    check: /^docker\.running$/,
+  },
+  docker_crash_loop: {
+    name: 'web',
+    cause: 'wrong_entrypoint',
+    fatal: /application/,
+    check: /^docker\.running$/,
+  },
+  docker_oom_killed: { name: 'web', cause: 'oom_killed', check: /^docker\.memory_headroom$/ },
   docker_env_missing: { name: 'web', cause: 'missing_env_var', fatal: /SECRET_KEY/ },
-  docker_db_unresolvable: { name: 'web', cause: 'db_unreachable', fatal: /db/ },
-  docker_upstream_unpublished: { name: 'web', cause: 'upstream_mismatch' },
-  docker_healthcheck_failing: { name: 'web', cause: 'health_check_failing' },
-  docker_port_allocated: { name: 'web', cause: 'port_in_use', fatal: /already allocated/ },
+  docker_db_unresolvable: {
+    name: 'web',
+    cause: 'db_unreachable',
+    fatal: /db/,
+    check: /^docker\.names_resolve$/,
+  },
+  docker_upstream_unpublished: {
+    name: 'web',
+    cause: 'upstream_mismatch',
+    check: /^docker\.upstream_published$/,
+  },
+  docker_healthcheck_failing: {
+    name: 'web',
+    cause: 'health_check_failing',
+    check: /^docker\.healthcheck$/,
+  },
+  docker_port_allocated: {
+    name: 'web',
+    cause: 'port_in_use',
+    fatal: /already allocated/,
+    check: /^docker\.running$/,
+  },
+  docker_bind_loopback: { name: 'web', check: /^docker\.published_reachable$/ },
 };
+
+interface Checked {
+  target: { container: string | null; unit: string | null };
+  results: { id: string; status: string; summary: string }[];
+}
+
+function check(name: string): { code: number; report: Checked } {
+  const r = inBox('medic', 'check', name, '--format', 'json');
+  assert.ok(r.code === 0 || r.code === 1, `medic check ${name} exited ${r.code}: ${r.stderr}`);
+  const { services } = JSON.parse(r.stdout) as { services: Checked[] };
+  assert.equal(services.length, 1);
+  return { code: r.code, report: services[0] as Checked };
+}
 
 function diagnose(name: string): { code: number; d: Diagnosis } {
   const r = inBox('medic', 'diagnose', name, '--format', 'json');
@@ -55,6 +98,63 @@ test('the healthy compose project: web is healthy, by its service name and by it
   }
 });
 
+test('the healthy compose project: every docker. check of web passes', () => {
+  const { code, report } = check('web');
+  assert.equal(report.target.container, 'dockerapp_web_1');
+  assert.equal(report.target.unit, null);
+  const ids = report.results.map((r) => r.id);
+  for (const id of [
+    'docker.running',
+    'docker.restart_policy',
+    'docker.healthcheck',
+    'docker.published_reachable',
+    'docker.upstream_published',
+    'docker.names_resolve',
+    'docker.memory_headroom',
+  ])
+    assert.ok(ids.includes(id), id);
+  const bad = report.results.filter((r) => r.status === 'fail' || r.status === 'warn');
+  assert.deepEqual(bad, []);
+  assert.equal(code, 0);
+});
+
+test('medic init finds the compose project beside the units; medic check reads its containers back', () => {
+  const yaml = mustPass(inBox('medic', 'init', '--stdout'), 'medic init --stdout').stdout;
+  assert.match(yaml, /^containers:$/m);
+  for (const service of ['web', 'worker', 'db', 'cache'])
+    assert.match(
+      yaml,
+      new RegExp(`^  ${service}:\\n(?:    .*\\n)*?    container: dockerapp_${service}_1$`, 'm'),
+      service,
+    );
+  assert.match(yaml, /publishes:\n\s+- 127\.0\.0\.1:8030/);
+  assert.match(yaml, /project: dockerapp\n\s+workdir: \/srv\/dockerapp/);
+  assert.match(yaml, /^services:$/m, 'the systemd apps are still there');
+  // medic.yaml with the containers only: medic check runs the docker. checks of each
+  const containersOnly = yaml.slice(yaml.indexOf('containers:')).split(/^check:/m)[0] ?? '';
+  mustPass(
+    inBox('sh', '-c', `printf 'version: 1\n%s' "$1" > /tmp/medic-docker.yaml`, 'sh', containersOnly),
+    'write medic.yaml',
+  );
+  const r = inBox('medic', 'check', '-c', '/tmp/medic-docker.yaml', '--format', 'json');
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  const { services } = JSON.parse(r.stdout) as { services: Checked[] };
+  assert.deepEqual(services.map((x) => x.target.container).sort(), [
+    'dockerapp_cache_1',
+    'dockerapp_db_1',
+    'dockerapp_web_1',
+    'dockerapp_worker_1',
+  ]);
+  for (const x of services) {
+    assert.ok(x.results.every((c) => c.id.startsWith('docker.')));
+    assert.deepEqual(
+      x.results.filter((c) => c.status === 'fail'),
+      [],
+      `${x.target.container}: nothing fails on the healthy project`,
+    );
+  }
+});
+
 test('a name that is neither a unit nor a container: one line that lists the containers, exit 2', () => {
   const r = inBox('medic', 'diagnose', 'no-such-app');
   assert.equal(r.code, 2);
@@ -63,14 +163,26 @@ test('a name that is neither a unit nor a container: one line that lists the con
 });
 
 for (const [scenario, e] of Object.entries(expected)) {
-  test(`${scenario}: ${e.name} is diagnosed as ${e.cause}`, () => {
+  test(`${scenario}: ${e.name} is diagnosed as ${e.cause ?? '(not yet)'} and fails ${e.check ?? '(no docker. check)'}`, () => {
     mustPass(testbed('scenario', 'apply', scenario), `scenario apply ${scenario}`);
     try {
-      const { code, d } = diagnose(e.name);
-      const seen = `${d.cause?.id}: ${d.firstFatal?.line}\n${JSON.stringify(d.layers.filter((l) => l.status !== 'unknown'))}`;
-      assert.equal(code, 1);
-      assert.equal(d.cause?.id, e.cause, seen);
-      if (e.fatal) assert.match(d.firstFatal?.line ?? '', e.fatal, seen);
+      if (e.cause) {
+        const { code, d } = diagnose(e.name);
+        const seen = `${d.cause?.id}: ${d.firstFatal?.line}\n${JSON.stringify(d.layers.filter((l) => l.status !== 'unknown'))}`;
+        assert.equal(code, 1);
+        assert.equal(d.cause?.id, e.cause, seen);
+        if (e.fatal) assert.match(d.firstFatal?.line ?? '', e.fatal, seen);
+      }
+      if (e.check) {
+        const { code, report } = check(e.name);
+        const failed = report.results.filter((r) => r.status === 'fail');
+        const seen = JSON.stringify(failed);
+        assert.equal(code, 1, seen);
+        assert.ok(
+          failed.some((r) => e.check?.test(r.id)),
+          `${e.check} fails: ${seen}`,
+        );
+      }
     } finally {
       mustPass(testbed('reset'), 'scripts/testbed reset');
     }

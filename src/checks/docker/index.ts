@@ -1,0 +1,20 @@
+// The checks of a container or compose service (ids under docker.), in request-path order.
+import type { Check } from '../types.ts';
+import type { ContainerContext } from './context.ts';
+import { check as namesResolve } from './names_resolve.ts';
+import { check as upstreamPublished } from './upstream_published.ts';
+import { check as publishedReachable } from './published_reachable.ts';
+import { check as running } from './running.ts';
+import { check as restartPolicy } from './restart_policy.ts';
+import { check as healthcheck } from './healthcheck.ts';
+import { check as memoryHeadroom } from './memory_headroom.ts';
+
+export const DOCKER_CHECKS: readonly Check<unknown, ContainerContext>[] = [
+  namesResolve,
+  upstreamPublished,
+  publishedReachable,
+  running,
+  restartPolicy,
+  healthcheck,
+  memoryHeadroom,
+] as Check<unknown, ContainerContext>[];
