@@ -459,7 +459,7 @@ test('medic.yaml: a syntax error names the file and line, a schema error the lin
 });
 
 test('a live diagnosis: each layer is its worst check, and a failed risk is a warning there', async () => {
-  const { layersOf } = await import('../../src/diagnose/live.ts');
+  const { layersOf } = await import('../../src/diagnose/layers.ts');
   const result = (id: string, layer: CheckResult['layer'], status: CheckResult['status']): CheckResult => ({
     id,
     layer,
