@@ -16,10 +16,13 @@ export const socketPermission: Cause = {
     return m ? { socket: m[1] ?? '' } : null;
   },
   decide(evidence) {
-    const f = fromSignal('socket_permission', evidence);
+    const up = evidence.probes?.upstream;
+    // Live, medic connects to the socket as Nginx's user: a permission that denies Nginx denies medic too.
+    // When it does not, the logged 13 was a moment (a restarting app's socket before its chmod), not the cause.
+    const contradicted = up?.target.kind === 'unix' && up.result !== 'permission';
+    const f = contradicted ? null : fromSignal('socket_permission', evidence);
     if (f) return f;
     // medic connected as Nginx's user and was refused: the same answer Nginx gets.
-    const up = evidence.probes?.upstream;
     if (up?.target.kind === 'unix' && up.result === 'permission') {
       const failure = evidence.upstreamFailures.find((x) => x.origin === 'probe');
       return {

@@ -128,3 +128,42 @@ test("near miss: a refusal beside the app's own bind, a socket of another name, 
   );
   assert.equal(d.cause?.id, 'upstream_mismatch');
 });
+
+test("live: a logged 13 on the socket that medic, as Nginx's user, now opens is not the cause", async () => {
+  const { EvidenceCollector } = await import('../../src/diagnose/collect.ts');
+  const { decide } = await import('../../src/diagnose/decide.ts');
+  const { NO_TARGET } = await import('../../src/diagnose/offline.ts');
+  // the testbed's flaskapp SIGKILLed: systemd's words, then Nginx's while the new Gunicorn made its socket
+  const lines = [
+    'Dec 02 01:50:05.101204 web1 systemd[1]: flaskapp.service: Main process exited, code=killed, status=9/KILL',
+    "Dec 02 01:50:05.102311 web1 systemd[1]: flaskapp.service: Failed with result 'signal'.",
+    '2026/12/02 01:50:05 [crit] 71#71: *88 connect() to unix:/run/flaskapp/gunicorn.sock failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: flask.medic.test, request: "GET /health HTTP/1.1", upstream: "http://unix:/run/flaskapp/gunicorn.sock:/health", host: "flask.medic.test"',
+  ];
+  const socket = { kind: 'unix' as const, path: '/run/flaskapp/gunicorn.sock' };
+  const diagnose = (result: string) => {
+    const collector = new EvidenceCollector();
+    lines.forEach((l, i) =>
+      collector.pushLine(l, i + 1, i < 2 ? 'journal' : '/var/log/nginx/error.log', env),
+    );
+    collector.finish();
+    return decide({
+      evidence: {
+        ...collector.evidence(),
+        // (the kernel's log was read and holds no OOM kill)
+        kernelLogRead: true,
+        probes: { upstream: { target: socket, result, listeners: [] } },
+        target: { ...NO_TARGET, unit: 'flaskapp.service' },
+      },
+      timeline: collector.timeline(),
+      routes: collector.routes,
+      unclaimed: collector.unclaimed,
+      probedLayers: null,
+      changes: [],
+      mode: 'live',
+      inputs: ['journal', '/var/log/nginx/error.log'],
+    });
+  };
+  assert.equal(diagnose('ok').cause?.id, 'killed_by_signal');
+  // near miss: medic, as Nginx's user, is denied too: the permission is the problem
+  assert.equal(diagnose('permission').cause?.id, 'socket_permission');
+});
