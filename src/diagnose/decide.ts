@@ -218,7 +218,11 @@ export function decide(input: DecideInput): Diagnosis {
               'grep -rn -e proxy_pass -e "server " /etc/nginx/sites-enabled/ /etc/nginx/conf.d/',
             ]
           : []),
-        unit ? `journalctl -u ${unit} -n 100 --no-pager` : 'journalctl -xe --no-pager | tail -100',
+        unit
+          ? evidence.inContainer
+            ? `docker logs --tail 100 ${unit}`
+            : `journalctl -u ${unit} -n 100 --no-pager`
+          : 'journalctl -xe --no-pager | tail -100',
         '# medic found no known cause: the lines above are the evidence to read first',
       ],
     };

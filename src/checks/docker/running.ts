@@ -4,7 +4,12 @@ import { type ContainerContext, nameOf } from './context.ts';
 
 export interface RunningFacts {
   container: Pick<ContainerInspect, 'Id' | 'Name' | 'RestartCount' | 'State'> | null;
+  /** When medic looked (ISO): a container its policy restarted a moment ago is between two crashes. */
+  now: string;
 }
+
+/** Up for less than this after a restart by its policy: still a crash loop. */
+const SETTLED_MS = 60_000;
 
 export const check = defineCheck<RunningFacts, ContainerContext>({
   meta: {
@@ -14,9 +19,9 @@ export const check = defineCheck<RunningFacts, ContainerContext>({
     docs: "The engine's own state: Running, Restarting, the last exit code, OOMKilled and the error it could not start with (a host port already allocated, an executable not found). A container restarted by its policy and up for less than a minute is still a crash loop.",
   },
   async gather(ctx) {
-    return { container: await ctx.inspect() };
+    return { container: await ctx.inspect(), now: ctx.host.now().toISOString() };
   },
-  judge({ container: c }) {
+  judge({ container: c, now }) {
     if (!c) return fail('the engine no longer knows the container');
     const name = nameOf(c);
     const s = c.State;
@@ -42,6 +47,13 @@ export const check = defineCheck<RunningFacts, ContainerContext>({
       );
     if (!s.Running)
       return fail(`${name} is ${s.Status}`, [`State.Status: ${s.Status}`], [`docker start ${name}`, logs]);
+    const up = Date.parse(now) - Date.parse(s.StartedAt);
+    if (c.RestartCount > 0 && up < SETTLED_MS)
+      return fail(
+        `${name} is in a crash loop: up ${Math.max(0, Math.round(up / 1000))} s after ${c.RestartCount} restart${c.RestartCount === 1 ? '' : 's'} by its policy`,
+        [`RestartCount: ${c.RestartCount}`, `State.StartedAt: ${s.StartedAt}`],
+        [logs, `medic diagnose ${name}`],
+      );
     if (c.RestartCount > 0)
       return warn(
         `${name} runs, after ${c.RestartCount} restart${c.RestartCount === 1 ? '' : 's'} by its policy`,
