@@ -21,8 +21,9 @@ test('every check has a failing scenario', () => {
     mustPass(inBox('medic', '--format', 'json', 'check', '--list'), 'check --list').stdout,
   ) as { checks: { id: string }[] };
   const covered = new Set(Object.values(checkFailures).flatMap((f) => f.checks));
+  // (the docker. checks of a container fail under the Docker scenarios: docker-diagnose.test.ts)
   assert.deepEqual(
-    catalog.map((c) => c.id).filter((id) => !covered.has(id)),
+    catalog.map((c) => c.id).filter((id) => !id.startsWith('docker.') && !covered.has(id)),
     [],
   );
 });
@@ -131,7 +132,9 @@ test('medic init writes a medic.yaml with the real binds, names, certificates an
     return { code: x.code, report: (JSON.parse(x.stdout) as { services: Report[] }).services };
   })();
   assert.equal(code, 0, showResults(report.flatMap((x) => x.results.filter((y) => y.status === 'fail'))));
-  assert.equal(report.length, 3);
+  // the three app units, and the compose project's four containers (the box is a Docker host too)
+  assert.equal(report.filter((x) => x.target.unit).length, 3);
+  assert.equal(report.filter((x) => x.target.container).length, 4);
   const bad = mustPass(
     inBox('bash', '-c', 'printf "version: 2\\nservices: {}\\n" > /root/bad.yaml'),
     'write',

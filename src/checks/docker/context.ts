@@ -39,7 +39,9 @@ export function siteFor(
   labels: Record<string, string>,
   names: string[],
 ): NginxSite | undefined {
-  const words = [labels[PROJECT], labels[SERVICE], ...names].filter((x): x is string => Boolean(x));
+  const words = [labels[PROJECT], labels[SERVICE], ...names.map((n) => n.replace(/^\//, ''))].filter(
+    (x): x is string => Boolean(x),
+  );
   return (
     sites.find((s) =>
       upstreamOf(s).some((u) => {
@@ -107,6 +109,10 @@ export class ContainerContext {
   async upstream(): Promise<{ site: NginxSite; upstream: SiteUpstream | undefined } | null> {
     const [c, nginx] = await Promise.all([this.inspect(), this.nginx()]);
     if (!c || !nginx) return null;
+    // Nginx on the host reaches a container only through a port it publishes (or will, once it runs):
+    // none, no site. The project's name, which a site is often named after, is its db's and worker's too.
+    const publishes = Object.keys(c.HostConfig.PortBindings ?? {}).length > 0 || publishedBinds(c).length > 0;
+    if (!publishes) return null;
     const site = siteFor(nginx.sites, publishedBinds(c), this.summary.Labels, this.summary.Names);
     if (!site) return null;
     const all = upstreamOf(site);

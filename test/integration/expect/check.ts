@@ -12,7 +12,13 @@ export interface Result {
   ms: number;
 }
 export interface Report {
-  target: { service: string; binds: string[]; serverName: string | null };
+  target: {
+    service: string;
+    unit: string | null;
+    container: string | null;
+    binds: string[];
+    serverName: string | null;
+  };
   results: Result[];
   summary: Record<string, number>;
 }
