@@ -7,7 +7,7 @@ import { runChecks, selectChecks, summaryOf } from '../checks/run.ts';
 import { findConfig, healthOf, type MedicConfig } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Health, unitId } from '../discover/service.ts';
 import { serviceUnits } from '../discover/units.ts';
-import { findContainer } from '../diagnose/container.ts';
+import { containerNamed, findContainer } from '../diagnose/container.ts';
 import { ContainerContext, nameOf, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
 import { DOCKER_CHECKS } from '../checks/docker/index.ts';
 import type { ContainerSummary } from '../host/docker.ts';
@@ -94,10 +94,12 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
   const asked = targets.filter((t) => t.container || units.length > 0);
   if (asked.length > 0) {
     const known = units.length > 0 ? await serviceUnits(host, timeoutMs) : null;
-    for (const t of asked) {
-      if (!t.container && known?.some((u) => u.id === unitId(t.unit))) continue;
-      const docker = await findContainer(t.unit, timeoutMs);
-      if (docker?.found) containersNamed.set(t.unit, { found: docker.found, all: docker.all });
+    const unknown = asked.filter((t) => t.container || !known?.some((u) => u.id === unitId(t.unit)));
+    // the engine's list, asked once for all of them
+    const docker = unknown[0] ? await findContainer(unknown[0].unit, timeoutMs) : null;
+    for (const t of unknown) {
+      const found = docker ? containerNamed(docker.all, t.unit) : undefined;
+      if (found && docker) containersNamed.set(t.unit, { found, all: docker.all });
       else if (t.container)
         throw new UsageError(
           `medic.yaml names container ${t.unit}, which ${docker ? 'the Docker engine does not know' : 'no Docker engine here can show'}`,

@@ -60,6 +60,11 @@ export function namesOn(c: ContainerInspect, network: string): string[] {
   return [nameOf(c), ...(service ? [service] : []), ...(net.Aliases ?? [])];
 }
 
+/** Where to connect for a port bound on every address: the loopback of the same family. */
+function hostSide(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+}
+
 export class ContainerContext {
   readonly host: Host;
   readonly summary: ContainerSummary;
@@ -111,9 +116,9 @@ export class ContainerContext {
     if (!c || !nginx) return null;
     // Nginx on the host reaches a container only through a port it publishes (or will, once it runs):
     // none, no site. The project's name, which a site is often named after, is its db's and worker's too.
-    const publishes = Object.keys(c.HostConfig.PortBindings ?? {}).length > 0 || publishedBinds(c).length > 0;
-    if (!publishes) return null;
-    const site = siteFor(nginx.sites, publishedBinds(c), this.summary.Labels, this.summary.Names);
+    const published = publishedBinds(c);
+    if (Object.keys(c.HostConfig.PortBindings ?? {}).length === 0 && published.length === 0) return null;
+    const site = siteFor(nginx.sites, published, this.summary.Labels, this.summary.Names);
     if (!site) return null;
     const all = upstreamOf(site);
     return { site, upstream: all.find((u) => u.location === '/') ?? all[0] };
@@ -121,13 +126,13 @@ export class ContainerContext {
 
   /** A TCP connection to a host address (a published port, Nginx's upstream). */
   connect(host: string, port: number): Promise<ProbeResult<unknown, ConnectFailure>> {
-    const address = host === 'localhost' || host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    const address = host === 'localhost' ? '127.0.0.1' : hostSide(host);
     return this.once(`connect ${address} ${port}`, () => connectTcp(address, port, this.timeoutMs));
   }
 
   /** A published port: does what accepts there stay (an app) or hang up at once (a proxy with nothing behind)? */
   published(host: string, port: number): Promise<ProbeResult<{ held: boolean }, ConnectFailure>> {
-    const address = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    const address = hostSide(host);
     return this.once(`hold ${address} ${port}`, () => connectAndHold(address, port, 300, this.timeoutMs));
   }
 
