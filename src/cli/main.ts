@@ -10,9 +10,16 @@ import { addWatch } from './watch.ts';
 import { EXIT } from './exit.ts';
 import { UsageError } from '../errors.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+/** Set by scripts/build.ts in the single executable, which has no package.json beside it. */
+declare const MEDIC_VERSION: string | undefined;
+export const version =
+  typeof MEDIC_VERSION === 'string'
+    ? MEDIC_VERSION
+    : (
+        JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+          version: string;
+        }
+      ).version;
 
 export const FORMATS = ['text', 'json', 'markdown', 'junit', 'tap'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -31,7 +38,7 @@ export function buildProgram(): Command {
     .description(
       'Find why a Python web app on this server is down (the first failing layer, the first real error, the cause and the fix) and check a deployment before it breaks.',
     )
-    .version(pkg.version, '-V, --version', 'print the version')
+    .version(version, '-V, --version', 'print the version')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
     .option('--debug', 'show stack traces and internal detail on errors')

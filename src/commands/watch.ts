@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { run } from '../host/run.ts';
 import { parseShowUnits, showValue } from '../systemd/show.ts';
 import { systemctlPath } from '../host/systemctl.ts';
-import { MEDIC_BIN, startDaemon } from '../watch/daemon.ts';
+import { startDaemon } from '../watch/daemon.ts';
+import { MEDIC_ARGS } from '../host/self.ts';
 import type { WatchPlan } from '../watch/plan.ts';
 import { unitsOf } from '../watch/service.ts';
 import { EXIT } from '../cli/exit.ts';
@@ -43,7 +44,7 @@ export async function watch(opts: WatchOptions, ctx: Context): Promise<void> {
 
 /** The plan, from a child `medic watch --plan`; its one-line error (a bad medic.yaml) becomes ours. */
 async function planOf(opts: WatchOptions): Promise<WatchPlan> {
-  const args = [MEDIC_BIN, 'watch', '--plan'];
+  const args = [...MEDIC_ARGS, 'watch', '--plan'];
   if (opts.config) args.push('--config', opts.config);
   if (opts.store) args.push('--store', opts.store);
   const r = await run(process.execPath, args, { timeoutMs: 30_000 });
@@ -113,8 +114,7 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
       : [];
     ctx.out(
       watchUnitFile({
-        node: process.execPath,
-        medic: MEDIC_BIN,
+        medic: [process.execPath, ...MEDIC_ARGS],
         config: plan.path,
         services,
         appGroups,

@@ -1,11 +1,11 @@
 // medic watch: the services of medic.yaml, their journal followed as it is written, their health asked on
 // an interval, incidents in the store, alerts through the outbox. Structured lines on stdout (the journal).
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.ts';
 import { localHost } from '../host/host.ts';
 import { followJournal, type JournalFollower } from '../host/journal-follow.ts';
 import { run } from '../host/run.ts';
+import { MEDIC_ARGS } from '../host/self.ts';
 import { sdNotify, watchdogMs } from '../host/sd-notify.ts';
 import { systemctlPath, unitControl, unitStates } from '../host/systemctl.ts';
 import type { Diagnosis } from '../diagnose/decide.ts';
@@ -23,9 +23,6 @@ import { ServiceWatcher } from './service-watch.ts';
 import { Store } from '../store/store.ts';
 import type { WatchPlan } from './plan.ts';
 import type { Incident } from '../store/store.ts';
-
-/** medic's own entry point, for the child processes that validate medic.yaml and diagnose. */
-export const MEDIC_BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
 
 export interface DaemonOptions {
   plan: WatchPlan;
@@ -124,7 +121,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           const from = since ? ['--since', `@${Math.floor(Date.parse(since) / 1000) - 1}`] : [];
           const r = await run(
             process.execPath,
-            [MEDIC_BIN, '--format', 'json', '--no-color', 'diagnose', unit, ...from],
+            [...MEDIC_ARGS, '--format', 'json', '--no-color', 'diagnose', unit, ...from],
             { timeoutMs: 20_000 },
           );
           if (!r.ok || r.value.timedOut || (r.value.code !== 0 && r.value.code !== 1)) return null;

@@ -5,8 +5,8 @@ import { unitsOf, type WatchedService } from './service.ts';
 export const SERVICE_USER = 'medic';
 
 export function watchUnitFile(o: {
-  node: string;
-  medic: string;
+  /** The command that runs medic: Node and bin/medic.js from a checkout, or the single executable alone. */
+  medic: readonly string[];
   config: string;
   services: WatchedService[];
   /** The watched units' Group=: their env files (root:GROUP 0640) hold the database and Redis URLs. */
@@ -31,9 +31,10 @@ Type=notify
 # medic reports READY and WATCHDOG through systemd-notify, a child process
 NotifyAccess=all
 # fails fast on a bad medic.yaml, and fills Node's compile cache before the daemon starts
-ExecStartPre=${o.node} ${o.medic} watch --config ${o.config} --check
+ExecStartPre=${o.medic.join(' ')} watch --config ${o.config} --check
+ExecStart=${o.medic.join(' ')} watch --config ${o.config}${o.metrics ? ` --metrics ${o.metrics}` : ''}
 # a 1 MB young generation: the daemon allocates little, and each MB here is resident memory
-ExecStart=${o.node} --max-semi-space-size=1 ${o.medic} watch --config ${o.config}${o.metrics ? ` --metrics ${o.metrics}` : ''}
+Environment=NODE_OPTIONS=--max-semi-space-size=1
 WatchdogSec=30
 Restart=always
 RestartSec=2
