@@ -50,8 +50,9 @@ export function durationMs(v: number | string): number {
   return Math.round(n * unit);
 }
 
+// a list from the start, so that a mistake in a lone item is named by its key, not "Invalid input"
 const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+  z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(item));
 
 /** A URL, or ${NAME} for one kept in medic's environment (an EnvironmentFile= of medic's own unit). */
 const SecretUrl = z.string().regex(/^(?:https?:\/\/\S+|\$\{\w+\})$/, 'an http(s) URL or ${ENV_VAR}');
@@ -92,6 +93,39 @@ const NotifySchema = z.object({
   webhook: oneOrMany(SecretUrl).default([]),
   slack: oneOrMany(SecretUrl).default([]),
   email: oneOrMany(EmailSchema).default([]),
+  /** A topic's URL (https://ntfy.sh/TOPIC), with an access token when the topic is protected. */
+  ntfy: oneOrMany(
+    z
+      .union([SecretUrl, z.object({ url: SecretUrl, token: z.string().min(1).optional() })])
+      .transform((n) => (typeof n === 'string' ? { url: n } : n)),
+  ).optional(),
+  discord: oneOrMany(SecretUrl).optional(),
+  /** A Teams workflow's or incoming webhook's URL. */
+  teams: oneOrMany(SecretUrl).optional(),
+  /** An Events API v2 integration's routing key; url only for a proxy in between. */
+  pagerduty: oneOrMany(z.object({ routingKey: z.string().min(1), url: SecretUrl.optional() })).optional(),
+  /** A bot's token and the chat it writes to; api only for a Bot API server of your own. */
+  telegram: oneOrMany(
+    z.object({
+      token: z.string().min(1),
+      chat: z.union([z.string().min(1), z.number().int()]).transform(String),
+      api: SecretUrl.optional(),
+    }),
+  ).optional(),
+  /** Alertmanager's URL (http://127.0.0.1:9093): incidents become alerts it routes, groups and dedups. */
+  alertmanager: oneOrMany(SecretUrl).optional(),
+  /** A program given the alert as JSON on stdin and as MEDIC_* variables; run without a shell. */
+  command: oneOrMany(
+    z.object({
+      run: z
+        .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+        .refine((r) => Array.isArray(r) || !/\s/.test(r), {
+          message: 'one program; give its arguments as a list: [/usr/local/bin/page, --urgent]',
+        })
+        .transform((r) => (Array.isArray(r) ? r : [r])),
+      timeout: Duration.default(30_000),
+    }),
+  ).optional(),
   /** Give up on one message after it has failed this long (medic keeps retrying until then). */
   retryFor: Duration.default(86_400_000),
 });

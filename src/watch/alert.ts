@@ -33,6 +33,8 @@ export interface Alert {
   timeToRecoverMs: number | null;
   restarts: number;
   cause: { id: string; title: string; confidence: string; fix: string[] } | null;
+  /** The first failing layer (proxy, process, app, database, …); absent in alerts queued by older medic. */
+  layer?: string | null;
   firstFatal: { time: string | null; line: string; context: string[] } | null;
   timeline: { time: string; text: string }[];
   /** For deploy.* events: the release that was tried, the one that serves, the step that failed. */
@@ -76,6 +78,7 @@ export function deployAlertOf(
     timeToRecoverMs: null,
     restarts: 0,
     cause: { id: `deploy.${d.step ?? 'failed'}`, title: d.message ?? '', confidence: 'high', fix: d.fix },
+    layer: 'deploy',
     firstFatal: null,
     timeline: d.steps.slice(-16),
     deploy: { release: d.release, previous: d.previous, step: d.step, message: d.message },
@@ -118,6 +121,7 @@ export function alertOf(
     cause: d?.cause
       ? { id: d.cause.id, title: d.cause.title, confidence: d.cause.confidence, fix: d.cause.fix }
       : null,
+    layer: d?.cause?.layer ?? d?.firstFailingLayer ?? null,
     firstFatal: d?.firstFatal
       ? { time: d.firstFatal.time, line: d.firstFatal.line, context: d.firstFatal.context.slice(-6) }
       : null,
@@ -166,10 +170,7 @@ export function alertText(a: Alert): string {
     for (const c of a.firstFatal.context) lines.push(`    ${c}`);
     lines.push(`  ${a.firstFatal.line}`);
   }
-  if (a.cause && a.cause.fix.length > 0) {
-    lines.push('', 'fix:');
-    for (const f of a.cause.fix) lines.push(f.startsWith('#') ? `  ${f}` : `  $ ${f}`);
-  }
+  if (a.cause && a.cause.fix.length > 0) lines.push('', 'fix:', ...fixLines(a).map((f) => `  ${f}`));
   if (a.timeline.length > 0) {
     lines.push('', 'timeline (UTC):');
     for (const t of a.timeline) lines.push(`  ${t.time.slice(11, 23)}  ${t.text}`);
@@ -177,11 +178,31 @@ export function alertText(a: Alert): string {
   return lines.join('\n');
 }
 
+/** The alert below its headline: facts, cause, first fatal error, fix, timeline; for receivers that show a title. */
+export function alertDetail(a: Alert): string {
+  return alertText(a).split('\n').slice(2).join('\n');
+}
+
+/** The fix as a person types it: each command after "$ ", a comment as it is. */
+export function fixLines(a: Alert): string[] {
+  return (a.cause?.fix ?? []).map((f) => (f.startsWith('#') ? f : `$ ${f}`));
+}
+
+/** At most `max` characters: receivers refuse longer texts; the timeline, last in alertText, goes first. */
+export function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 2)}\n…` : s;
+}
+
+/** critical: an incident is open or a human is needed; warning: a deploy did not go live; ok: resolved. */
+export function severityOf(a: Alert): 'critical' | 'warning' | 'ok' {
+  if (a.event === 'incident.resolved') return 'ok';
+  return a.event.startsWith('deploy.') ? 'warning' : 'critical';
+}
+
 /** Slack's incoming-webhook body: a short text for notifications, the whole alert in a code block. */
 export function slackBody(a: Alert): { text: string; blocks: unknown[] } {
-  const body = alertText(a).split('\n').slice(2).join('\n');
   // a section's text is limited to 3000 characters
-  const block = body.length > 2900 ? `${body.slice(0, 2900)}\n…` : body;
+  const block = clip(alertDetail(a), 2902);
   return {
     text: a.headline,
     blocks: [
