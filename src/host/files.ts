@@ -1,10 +1,21 @@
-// The files medic writes as it deploys: release directories, copies, links switched atomically, and
-// lock files. Paths are the machine's own; a missing file reads as null or an empty list.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// The files medic writes as it deploys (release directories, copies, links switched atomically, lock
+// files) and as it installs itself. Paths are the machine's own; a missing file reads as null or an empty list.
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import {
   copyFile,
   cp,
   mkdir,
+  open,
   readdir,
   readFile,
   readlink,
@@ -15,7 +26,7 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 
 export function pathExists(path: string): boolean {
   return existsSync(path);
@@ -104,6 +115,48 @@ export async function writeAtomic(file: string, text: string, mode = 0o644): Pro
   const tmp = `${file}.medic-tmp`;
   await writeFile(tmp, text, { mode });
   await rename(tmp, file);
+}
+
+/** The SHA-256 of a file's bytes, in hex; null when there is no file to read. */
+export async function sha256File(path: string): Promise<string | null> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch {
+    return null;
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Copies FROM to TO whole or not at all: a file beside TO, flushed to disk and checked against SHA256, then
+ * renamed over TO (a running program there keeps its old file). false, TO untouched, when the bytes differ.
+ */
+export async function installCopy(from: string, to: string, sha256: string, mode = 0o755): Promise<boolean> {
+  const tmp = `${to}.medic-tmp`;
+  try {
+    await rm(tmp, { force: true });
+    await copyFile(from, tmp, constants.COPYFILE_EXCL);
+    const file = await open(tmp, 'r+');
+    try {
+      await file.chmod(mode);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    if ((await sha256File(tmp)) !== sha256) return false;
+    await rename(tmp, to);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  // the rename itself on disk, so a power cut cannot bring the old file back
+  const dir = await open(dirname(to), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+  return true;
 }
 
 /** Points `link` at `target` atomically: a new symlink beside it, renamed over it. */
