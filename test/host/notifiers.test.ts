@@ -3,8 +3,6 @@
 // a real program. A receiver that fails or hangs gives one line without the token, and the outbox retries.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
@@ -19,58 +17,37 @@ import { teamsNotifier } from '../../src/watch/notify/teams.ts';
 import { telegramNotifier } from '../../src/watch/notify/telegram.ts';
 import { Outbox } from '../../src/watch/outbox.ts';
 import { FATAL, FIX, incidentAlert } from '../unit/alerts.ts';
+import { type Received, type Receiver, startReceiver } from './servers.ts';
 
-interface Received {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-let server: Server;
+let receiver: Receiver;
 let base: string;
-let received: Received[] = [];
+let received: Received[];
 /** Requests to a path under /flaky/ that fail before the next one is answered. */
 let flakyFailures = 0;
 
 before(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      received.push({
-        method: req.method ?? '',
-        path,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      });
-      if (path.startsWith('/hang')) return;
-      if (path.startsWith('/fail') || (path.startsWith('/flaky') && flakyFailures-- > 0)) {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('upstream exploded\nat line 2');
-        return;
-      }
-      // what each service answers when it took the message
-      if (path.includes('/sendMessage'))
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      else if (path.includes('/enqueue'))
-        res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success"}');
-      else if (path.includes('/webhooks/')) res.writeHead(204).end();
-      else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    });
+  receiver = await startReceiver((r, res) => {
+    if (r.path.startsWith('/hang')) return;
+    if (r.path.startsWith('/fail') || (r.path.startsWith('/flaky') && flakyFailures-- > 0)) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('upstream exploded\nat line 2');
+      return;
+    }
+    // what each service answers when it took the message
+    if (r.path.includes('/sendMessage'))
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    else if (r.path.includes('/enqueue'))
+      res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success"}');
+    else if (r.path.includes('/webhooks/')) res.writeHead(204).end();
+    else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = receiver.url;
 });
 beforeEach(() => {
-  received = [];
+  receiver.received.length = 0;
+  received = receiver.received;
   flakyFailures = 0;
 });
-after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+after(() => receiver.close());
 
 const opened = incidentAlert('opened');
 const resolved = incidentAlert('resolved');
