@@ -48,6 +48,18 @@ export function sha256Of(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
+/** true when dist/medic is there, matches its checksum, and was built from the sources as they are now. */
+export function builtIsCurrent(): boolean {
+  try {
+    return (
+      readFileSync(`${BINARY}.sources`, 'utf8').trim() === sourcesDigest() &&
+      readFileSync(`${BINARY}.sha256`, 'utf8').split(/\s/)[0] === sha256Of(BINARY)
+    );
+  } catch {
+    return false;
+  }
+}
+
 export async function buildExecutable(): Promise<void> {
   const started = performance.now();
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };

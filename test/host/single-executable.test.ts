@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BINARY, sha256Of, sourcesDigest } from '../../scripts/build.ts';
+import { BINARY, builtIsCurrent, sha256Of } from '../../scripts/build.ts';
 import { Store } from '../../src/store/store.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -37,22 +37,11 @@ function run(file: string, args: string[], cwd = ROOT) {
 const single = (...args: string[]) => run(BINARY, args);
 const checkout = (...args: string[]) => run(process.execPath, [CHECKOUT, ...args]);
 
-function current(): boolean {
-  try {
-    return (
-      readFileSync(`${BINARY}.sources`, 'utf8').trim() === sourcesDigest() &&
-      readFileSync(`${BINARY}.sha256`, 'utf8').split(/\s/)[0] === sha256Of(BINARY)
-    );
-  } catch {
-    return false;
-  }
-}
-
 before(() => {
   mkdirSync(BARE);
   const which = spawnSync('/bin/sh', ['-c', 'command -v node || command -v npm'], { env, encoding: 'utf8' });
   assert.notEqual(which.status, 0, `node or npm found on the bare PATH: ${which.stdout}`);
-  if (current()) {
+  if (builtIsCurrent()) {
     console.log('# dist/medic is current: no build');
     return;
   }
@@ -60,7 +49,7 @@ before(() => {
   const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
   assert.equal(built.status, 0, `npm run build failed:\n${built.stdout}\n${built.stderr}`);
   console.log(`# npm run build: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  assert.ok(current(), 'the build left a binary that matches its checksum and the sources');
+  assert.ok(builtIsCurrent(), 'the build left a binary that matches its checksum and the sources');
 });
 
 test('--version is the version of package.json', () => {
