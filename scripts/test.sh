@@ -1,7 +1,7 @@
 #!/bin/bash
 # The one command for every test of medic, on a fresh Debian machine as root:
-# host packages, npm ci (which brings Node 24), types, lint, unit tests, a fuzz pass of the parsers, the
-# testbed, integration tests.
+# host packages, npm ci (which brings Node 24), dist/medic, types, lint, unit tests, a fuzz pass of the
+# parsers, the testbed, integration tests.
 #   scripts/test.sh               everything
 #   scripts/test.sh --unit-only   no testbed: for machines without root or systemd-nspawn
 set -euo pipefail
@@ -92,6 +92,8 @@ fi
 step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node --version)"
+# dist/medic, medic and Node in one file: the box (no Node on its PATH) runs it from /opt/medic/dist.
+step "single executable" npm run build
 step "type check" tsc --noEmit -p .
 step "lint" eslint .
 step "format" prettier --check .
