@@ -12,7 +12,7 @@ export function missingNames(
 }
 
 // Set by systemd or the server itself for every service.
-const PROVIDED = [
+export const PROVIDED = [
   'PATH',
   'HOME',
   'USER',

@@ -66,6 +66,8 @@ export async function runChecks<Ctx extends { timeoutMs: number } = CheckContext
         fix: verdict.status === 'pass' || verdict.status === 'skip' ? [] : (verdict.fix ?? []),
         ms: Math.round(performance.now() - t0),
       };
+      if (process.env['MEDIC_TRACE'])
+        process.stderr.write(`medic trace: ${String(result.ms).padStart(5)} ms  check ${result.id}\n`);
       onResult(result);
       return result;
     }),

@@ -24,6 +24,7 @@ const HealthSchema = z.object({
 /** A container or compose service medic checks (the rest of its entry records what medic init found). */
 const ContainerSchema = z.looseObject({
   container: z.string().regex(/^[\w][\w.-]*$/, 'a container name'),
+  health: HealthSchema.nullable().optional(),
   skip: z.array(z.string()).optional(),
 });
 

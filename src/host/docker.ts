@@ -2,6 +2,7 @@
 // (containers, inspect, logs), which needs no client library and none of a library's transports (ssh, tcp+tls).
 // Never `docker ps` text: the API's JSON is the engine's own contract.
 import { request } from 'node:http';
+import { extract } from 'tar-stream';
 import { codeOf, messageOf, probe, type ProbeError, type ProbeResult } from './probe.ts';
 
 /** `no_engine`: no socket, or nothing answers on it; `not_found`: no such container. */
@@ -50,6 +51,9 @@ export interface ContainerInspect {
     Labels?: Record<string, string> | null;
     Image: string;
     User?: string;
+    WorkingDir?: string;
+    Cmd?: string[] | null;
+    Entrypoint?: string[] | null;
     /** The image's or the run's HEALTHCHECK; Test ["NONE"] turns the image's off. */
     Healthcheck?: { Test?: string[] | null } | null;
   };
@@ -67,23 +71,46 @@ export interface ContainerInspect {
 
 /** GET a path of the Engine API; the body as bytes. */
 function get(path: string, timeoutMs: number, socket: string): Promise<ProbeResult<Buffer, DockerFailure>> {
+  return call('GET', path, undefined, timeoutMs, socket);
+}
+
+/** One request to the Engine API: the body as bytes, at most `maxBytes` of it (then the answer is cut). */
+function call(
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+  socket: string,
+  maxBytes = 64 * 1024 * 1024,
+): Promise<ProbeResult<Buffer, DockerFailure>> {
   return probe(
     timeoutMs,
     (signal) =>
       new Promise<Buffer>((resolve, reject) => {
-        const req = request({ socketPath: socket, path, method: 'GET', signal }, (res) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const headers = payload === undefined ? {} : { 'content-type': 'application/json' };
+        const req = request({ socketPath: socket, path, method, signal, headers }, (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks);
-            if (res.statusCode === 404) reject(new EngineError('not_found', body.toString('utf8')));
-            else if ((res.statusCode ?? 500) >= 400) reject(new EngineError('other', body.toString('utf8')));
-            else resolve(body);
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size >= maxBytes) return;
+            chunks.push(c);
+            size += c.length;
+            // Enough of it: the rest (a volume's whole contents, say) is not read.
+            if (size >= maxBytes) res.destroy();
           });
-          res.on('error', reject);
+          const done = () => {
+            const all = Buffer.concat(chunks);
+            if (res.statusCode === 404) reject(new EngineError('not_found', all.toString('utf8')));
+            else if ((res.statusCode ?? 500) >= 400) reject(new EngineError('other', all.toString('utf8')));
+            else resolve(all);
+          };
+          res.on('end', done);
+          res.on('close', done);
+          res.on('error', (e) => (size >= maxBytes ? done() : reject(e)));
         });
         req.on('error', reject);
-        req.end();
+        req.end(payload);
       }),
     classifyDockerError,
     `the Docker engine at ${socket}`,
@@ -217,18 +244,262 @@ export async function containerEvents(
 }
 
 /**
- * A container without a TTY sends its logs as frames: one byte for the stream, three zero bytes, the
- * length as a big-endian uint32, then the payload. With a TTY the bytes come as they are.
+ * A container without a TTY sends its output as frames: one byte for the stream (1 stdout, 2 stderr), three
+ * zero bytes, the length as a big-endian uint32, then the payload. With a TTY the bytes come as they are (null).
  */
-export function demuxLogs(buf: Buffer): string {
+function framesOf(buf: Buffer): { stream: number; data: Buffer }[] | null {
   const framed = buf.length >= 8 && buf[0]! <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
-  if (!framed) return buf.toString('utf8');
-  const parts: Buffer[] = [];
+  if (!framed) return null;
+  const frames: { stream: number; data: Buffer }[] = [];
   let at = 0;
   while (at + 8 <= buf.length) {
     const size = buf.readUInt32BE(at + 4);
-    parts.push(buf.subarray(at + 8, Math.min(buf.length, at + 8 + size)));
+    frames.push({ stream: buf[at]!, data: buf.subarray(at + 8, Math.min(buf.length, at + 8 + size)) });
     at += 8 + size;
   }
-  return Buffer.concat(parts).toString('utf8');
+  return frames;
+}
+
+/** A container's logs as one text, both streams in the order they came. */
+export function demuxLogs(buf: Buffer): string {
+  const frames = framesOf(buf);
+  return frames ? Buffer.concat(frames.map((f) => f.data)).toString('utf8') : buf.toString('utf8');
+}
+
+/** What a command run inside a container (`docker exec`) printed, and how it ended. */
+export interface ExecOutput {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `docker exec [--user USER] CONTAINER CMD...`: runs a command inside a running container and waits for it.
+ * The deadline covers the whole exchange; a command still running then is left to end on its own.
+ */
+export async function execInContainer(
+  id: string,
+  cmd: string[],
+  opts: { user?: string; timeoutMs: number },
+  socket = dockerSocket(),
+): Promise<ProbeResult<ExecOutput, DockerFailure>> {
+  const started = performance.now();
+  const left = () => Math.max(1, opts.timeoutMs - (performance.now() - started));
+  const created = await call(
+    'POST',
+    `/containers/${encodeURIComponent(id)}/exec`,
+    {
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      Cmd: cmd,
+      ...(opts.user ? { User: opts.user } : {}),
+    },
+    left(),
+    socket,
+  );
+  if (!created.ok) return created;
+  let execId: string;
+  try {
+    execId = (JSON.parse(created.value.toString('utf8')) as { Id: string }).Id;
+  } catch {
+    return {
+      ok: false,
+      error: { kind: 'protocol', message: 'the engine answered no exec id' },
+      ms: created.ms,
+    };
+  }
+  const out = await call(
+    'POST',
+    `/exec/${execId}/start`,
+    { Detach: false, Tty: false },
+    left(),
+    socket,
+    1024 * 1024,
+  );
+  if (!out.ok) return out;
+  const state = await json<{ ExitCode: number | null; Running: boolean }>(
+    `/exec/${execId}/json`,
+    left(),
+    socket,
+  );
+  const { stdout, stderr } = demuxStreams(out.value);
+  const ms = Math.round(performance.now() - started);
+  return {
+    ok: true,
+    value: { code: state.ok && !state.value.Running ? state.value.ExitCode : null, stdout, stderr },
+    ms,
+  };
+}
+
+/** One entry of a container's file system as `docker cp` archives it. */
+export interface ArchiveEntry {
+  /** Relative to the archived path's parent: `logs`, `logs/app.log`, `passwd`. */
+  name: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkname: string | null;
+  /** The file's bytes, for files within the size asked for; null for the rest. */
+  body: Buffer | null;
+}
+
+/**
+ * A file or directory of a container, running or not (`docker cp CONTAINER:PATH -`), read through the
+ * archive endpoint: the entries' owners and modes, and the contents of files up to `fileBytes` each.
+ * `maxBytes` bounds the whole read: with a small one, only the first entries (a volume's own directory
+ * header) come back, never its contents.
+ */
+export async function containerArchive(
+  id: string,
+  path: string,
+  opts: { timeoutMs: number; maxBytes: number; fileBytes: number },
+  socket = dockerSocket(),
+): Promise<ProbeResult<ArchiveEntry[], DockerFailure>> {
+  const r = await call(
+    'GET',
+    `/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(path)}`,
+    undefined,
+    opts.timeoutMs,
+    socket,
+    opts.maxBytes,
+  );
+  if (!r.ok) return r;
+  return { ok: true, value: await archiveEntriesOf(r.value, opts.fileBytes), ms: r.ms };
+}
+
+/** The entries of a tar, as many as are whole in `tar` (it may be cut short). */
+export function archiveEntriesOf(tar: Buffer, fileBytes: number): Promise<ArchiveEntry[]> {
+  return new Promise((resolve) => {
+    const entries: ArchiveEntry[] = [];
+    const x = extract();
+    x.on('entry', (h, stream, next) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (data: unknown) => {
+        const c = data as Buffer;
+        size += c.length;
+        if (size <= fileBytes) chunks.push(c);
+      });
+      stream.on('end', () => {
+        entries.push({
+          name: h.name.replace(/\/$/, ''),
+          type: h.type ?? 'file',
+          mode: h.mode ?? 0,
+          uid: h.uid ?? 0,
+          gid: h.gid ?? 0,
+          linkname: h.linkname ?? null,
+          body: h.type === 'file' && size <= fileBytes ? Buffer.concat(chunks) : null,
+        });
+        next();
+      });
+      stream.on('error', () => next());
+    });
+    x.on('finish', () => resolve(entries));
+    x.on('error', () => resolve(entries));
+    x.end(tar);
+  });
+}
+
+/** stdout and stderr of a command's output (see framesOf), kept apart. */
+export function demuxStreams(buf: Buffer): { stdout: string; stderr: string } {
+  const frames = framesOf(buf);
+  if (!frames) return { stdout: buf.toString('utf8'), stderr: '' };
+  const of = (n: number) =>
+    Buffer.concat(frames.filter((f) => (f.stream === 2) === (n === 2)).map((f) => f.data)).toString('utf8');
+  return { stdout: of(1), stderr: of(2) };
+}
+
+/** `docker restart -t SECONDS`: stops the container (SIGTERM, then SIGKILL after the grace) and starts it. */
+export async function restartContainer(
+  id: string,
+  graceSeconds: number,
+  timeoutMs: number,
+  socket = dockerSocket(),
+): Promise<ProbeResult<null, DockerFailure>> {
+  const r = await call(
+    'POST',
+    `/containers/${encodeURIComponent(id)}/restart?t=${graceSeconds}`,
+    undefined,
+    timeoutMs,
+    socket,
+  );
+  return r.ok ? { ok: true, value: null, ms: r.ms } : r;
+}
+
+export interface EventFollower {
+  stop(): void;
+}
+
+/**
+ * The engine's container events as they happen (`docker events`), each line parsed. When the stream ends
+ * (the engine restarted, the socket went away) it is opened again a second later from the last event's
+ * time, so nothing in between is missed.
+ */
+export function followEngineEvents(
+  onEvent: (e: Record<string, unknown>) => void,
+  onProblem: (message: string) => void,
+  socket = dockerSocket(),
+): EventFollower {
+  let stopped = false;
+  let since: number | null = null;
+  let current: ReturnType<typeof request> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let attempt = 0;
+  const again = (why: string, of: number) => {
+    // end and error may both come for one connection: it is opened again once
+    if (of !== attempt) return;
+    attempt += 1;
+    current = null;
+    if (stopped) return;
+    onProblem(`${why}; following the engine's events again in 1 s`);
+    timer = setTimeout(open, 1000);
+  };
+  const open = () => {
+    const mine = attempt;
+    const filters = encodeURIComponent(JSON.stringify({ type: ['container'] }));
+    const from = since === null ? '' : `&since=${since}`;
+    const req = request(
+      { socketPath: socket, path: `/events?filters=${filters}${from}`, method: 'GET' },
+      (res) => {
+        if ((res.statusCode ?? 500) >= 400) {
+          res.resume();
+          return again(`the engine answered ${res.statusCode} to /events`, mine);
+        }
+        let rest = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          rest += chunk;
+          let nl: number;
+          while ((nl = rest.indexOf('\n')) >= 0) {
+            const line = rest.slice(0, nl);
+            rest = rest.slice(nl + 1);
+            if (!line.trim()) continue;
+            try {
+              const e = JSON.parse(line) as Record<string, unknown>;
+              if (typeof e['timeNano'] === 'number') since = (e['timeNano'] as number) / 1e9 + 1e-9;
+              else if (typeof e['time'] === 'number') since = e['time'] as number;
+              onEvent(e);
+            } catch {
+              // a line cut short: the next ones still count
+            }
+          }
+        });
+        res.on('end', () => again('the engine closed its events stream', mine));
+        res.on('error', (err) => again(`the events stream failed: ${messageOf(err)}`, mine));
+      },
+    );
+    req.on('error', (err) => again(classifyDockerError(err).message, mine));
+    req.end();
+    current = req;
+  };
+  open();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      current?.destroy();
+    },
+  };
 }

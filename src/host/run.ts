@@ -73,6 +73,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions): 
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
+      trace(start, cmd, args);
       resolve({
         ok: true,
         value: {
@@ -120,6 +121,15 @@ export function run(cmd: string, args: readonly string[], options: RunOptions): 
       }, options.timeoutMs),
     );
   });
+}
+
+/** MEDIC_TRACE=1: each command medic ran and how long it took, on stderr (its first words, cut short). */
+function trace(start: number, cmd: string, args: readonly string[]): void {
+  if (!process.env['MEDIC_TRACE']) return;
+  const words = args.slice(0, 3).map((a) => (a.length > 30 ? `${a.slice(0, 30)}…` : a));
+  process.stderr.write(
+    `medic trace: ${elapsed(start).toFixed(0).padStart(5)} ms  ${cmd} ${words.join(' ')}\n`,
+  );
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -3,7 +3,12 @@
 // each port it publishes, its memory, its recent events.
 import { Memo } from '../memo.ts';
 import type { Bind } from '../../app/bind.ts';
+import { containerFiles } from '../../host/container-files.ts';
+import { type Project, projectOf } from '../../discover/project.ts';
 import {
+  type ArchiveEntry,
+  containerArchive,
+  execInContainer,
   type ContainerEvent,
   type ContainerInspect,
   type ContainerMemory,
@@ -58,6 +63,47 @@ export function namesOn(c: ContainerInspect, network: string): string[] {
   if (!net) return [];
   const service = c.Config.Labels?.[SERVICE];
   return [nameOf(c), ...(service ? [service] : []), ...(net.Aliases ?? [])];
+}
+
+/** The env a container runs with, as name → value. */
+export function envOf(c: ContainerInspect): Record<string, string> {
+  return Object.fromEntries(
+    (c.Config.Env ?? []).map((e) => {
+      const eq = e.indexOf('=');
+      return eq < 0 ? [e, ''] : [e.slice(0, eq), e.slice(eq + 1)];
+    }),
+  );
+}
+
+/** Who a container runs as: its User (name or uid, with an optional group) resolved in its own /etc/passwd and /etc/group. */
+export interface ContainerUser {
+  name: string;
+  uid: number;
+  gids: number[];
+}
+
+export function userOf(user: string | undefined, passwd: string, group: string): ContainerUser | null {
+  const [who = '', grp] = (user ?? '').split(':');
+  if (who === '' || who === 'root' || who === '0') return { name: 'root', uid: 0, gids: [0] };
+  const rows = passwd.split('\n').map((l) => l.split(':'));
+  const row = rows.find((r) => r[0] === who || (/^\d+$/.test(who) && r[2] === who));
+  const uid = row ? Number(row[2]) : /^\d+$/.test(who) ? Number(who) : null;
+  if (uid === null) return null;
+  const name = row?.[0] ?? who;
+  const groups = group.split('\n').map((l) => l.split(':'));
+  const gidOf = (g: string) =>
+    /^\d+$/.test(g) ? Number(g) : Number(groups.find((r) => r[0] === g)?.[2] ?? NaN);
+  const primary = grp !== undefined ? gidOf(grp) : Number(row?.[3] ?? uid);
+  const extra = groups.filter((r) => (r[3] ?? '').split(',').includes(name)).map((r) => Number(r[2]));
+  return { name, uid, gids: [primary, ...extra].filter((g) => Number.isFinite(g)) };
+}
+
+/** Whether `user` may write into a directory with this owner and mode (root may write anywhere). */
+export function canWrite(user: ContainerUser, dir: Pick<ArchiveEntry, 'uid' | 'gid' | 'mode'>): boolean {
+  if (user.uid === 0) return true;
+  if (user.uid === dir.uid) return (dir.mode & 0o200) !== 0;
+  if (user.gids.includes(dir.gid)) return (dir.mode & 0o020) !== 0;
+  return (dir.mode & 0o002) !== 0;
 }
 
 /** Where to connect for a port bound on every address: the loopback of the same family. */
@@ -140,6 +186,89 @@ export class ContainerContext {
     return this.once('memory', async () => {
       const r = await containerMemory(this.summary.Id, this.timeoutMs * 2);
       return r.ok ? r.value : null;
+    });
+  }
+
+  /** Its working directory (its code) as files, read through the archive endpoint, running or not. */
+  files(): Promise<Host | null> {
+    return this.once('files', async () => {
+      const c = await this.inspect();
+      const dir = c?.Config.WorkingDir;
+      if (!c || !dir || dir === '/') return null;
+      const r = await containerArchive(c.Id, dir, {
+        timeoutMs: this.timeoutMs * 2,
+        maxBytes: 16 * 1024 * 1024,
+        fileBytes: 256 * 1024,
+      });
+      return r.ok ? containerFiles(r.value, dir, this.host) : null;
+    });
+  }
+
+  /** The project in its working directory, read as medic reads one on the host. */
+  project(): Promise<Project | null> {
+    return this.once('project', async () => {
+      const [c, files] = await Promise.all([this.inspect(), this.files()]);
+      if (!c || !files || !c.Config.WorkingDir) return null;
+      const project = await projectOf(files, c.Config.WorkingDir, envOf(c));
+      // A directory with neither code nor a requirements file is not a Python project.
+      return project.envReads.length > 0 || project.requirementFiles.length > 0 ? project : null;
+    });
+  }
+
+  /** A small file of the container, running or not: /etc/passwd, a symlink's target. */
+  private entry(path: string, fileBytes = 0): Promise<ArchiveEntry | null> {
+    return this.once(`entry ${path}`, async () => {
+      const r = await containerArchive(this.summary.Id, path, {
+        timeoutMs: this.timeoutMs,
+        // the entry's own header and, for a file asked for, its bytes: never a directory's contents
+        maxBytes: 4096 + fileBytes,
+        fileBytes,
+      });
+      return r.ok ? (r.value[0] ?? null) : null;
+    });
+  }
+
+  /** Who it runs as, from its User and its own /etc/passwd and /etc/group. */
+  user(): Promise<ContainerUser | null> {
+    return this.once('user', async () => {
+      const c = await this.inspect();
+      if (!c) return null;
+      if (!c.Config.User) return userOf('', '', '');
+      const [passwd, group] = await Promise.all([
+        this.entry('/etc/passwd', 256 * 1024),
+        this.entry('/etc/group', 256 * 1024),
+      ]);
+      return userOf(c.Config.User, passwd?.body?.toString('utf8') ?? '', group?.body?.toString('utf8') ?? '');
+    });
+  }
+
+  /** A mounted directory's own owner and mode, as the container sees it. */
+  mountDir(destination: string): Promise<ArchiveEntry | null> {
+    return this.entry(destination);
+  }
+
+  /** The image's Python: PYTHON_VERSION (official images), else asked inside a running container, else python3's link. */
+  pythonVersion(): Promise<{ version: string; from: string } | null> {
+    return this.once('python', async () => {
+      const c = await this.inspect();
+      if (!c) return null;
+      const pinned = envOf(c)['PYTHON_VERSION'];
+      if (pinned && /^\d+\.\d+/.test(pinned)) return { version: pinned, from: 'PYTHON_VERSION in its env' };
+      if (c.State.Running) {
+        const r = await execInContainer(
+          c.Id,
+          ['python3', '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'],
+          { timeoutMs: this.timeoutMs * 2 },
+        );
+        const v = r.ok && r.value.code === 0 ? r.value.stdout.trim() : '';
+        if (/^\d+\.\d+\.\d+$/.test(v)) return { version: v, from: 'python3 in the container' };
+      }
+      for (const path of ['/usr/local/bin/python3', '/usr/bin/python3']) {
+        const link = (await this.entry(path))?.linkname;
+        const v = link ? /python(\d+\.\d+)$/.exec(link)?.[1] : undefined;
+        if (v) return { version: v, from: `${path} → ${link}` };
+      }
+      return null;
     });
   }
 

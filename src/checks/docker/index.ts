@@ -8,6 +8,9 @@ import { check as running } from './running.ts';
 import { check as restartPolicy } from './restart_policy.ts';
 import { check as healthcheck } from './healthcheck.ts';
 import { check as memoryHeadroom } from './memory_headroom.ts';
+import { check as envRequired } from './env_required.ts';
+import { check as pythonVersion } from './python_version.ts';
+import { check as volumesWritable } from './volumes_writable.ts';
 
 export const DOCKER_CHECKS: readonly Check<unknown, ContainerContext>[] = [
   namesResolve,
@@ -16,5 +19,8 @@ export const DOCKER_CHECKS: readonly Check<unknown, ContainerContext>[] = [
   running,
   restartPolicy,
   healthcheck,
+  envRequired,
+  pythonVersion,
+  volumesWritable,
   memoryHeadroom,
 ] as Check<unknown, ContainerContext>[];
