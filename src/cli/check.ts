@@ -9,8 +9,8 @@ export function addCheck(program: Command, contextOf: () => Context): void {
       'run the preflight checklist for real: pass / warn / fail / skip per check, with evidence and the fix',
     )
     .argument(
-      '[units...]',
-      'systemd units to check (default: the services of medic.yaml, else every app unit found)',
+      '[names...]',
+      'systemd units, containers or compose services to check (default: the services and containers of medic.yaml, else every app unit found)',
     )
     .option('-c, --config <file>', 'medic.yaml to read (default: medic.yaml, then /etc/medic/medic.yaml)')
     .option('--only <ids>', 'run only these checks: ids or prefixes, comma-separated (e.g. nginx,db.auth)')
@@ -19,7 +19,7 @@ export function addCheck(program: Command, contextOf: () => Context): void {
     .option('--list', 'list the checks and exit')
     .addHelpText(
       'after',
-      '\nFormats: --format text|json|markdown|junit|tap. Exit code: 0 nothing failed, 1 a check failed, 2 medic could not run.\nExamples:\n  medic check\n  medic check flaskapp --only nginx,net\n  medic --format junit check > medic-check.xml',
+      '\nFormats: --format text|json|markdown|junit|tap. Exit code: 0 nothing failed, 1 a check failed, 2 medic could not run.\nExamples:\n  medic check\n  medic check flaskapp --only nginx,net\n  medic check web --only docker\n  medic --format junit check > medic-check.xml',
     )
     .action(async (units: string[], opts: CheckOptions) =>
       (await import('../commands/check.ts')).check(units, opts, contextOf()),
