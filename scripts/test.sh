@@ -64,8 +64,9 @@ host_packages() {
   command -v debootstrap >/dev/null || need+=(debootstrap)
   [ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
   command -v ss >/dev/null || need+=(iproute2)
-  # A real Alertmanager for the host tests of medic's notifiers.
+  # A real Alertmanager and Prometheus (with promtool) for the host tests of notifiers and /metrics.
   command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
   # The testbed's Docker engine: dockerd, containerd, runc and Debian's matching client, nothing more.
   local engine=()
   command -v dockerd >/dev/null && [ -x /usr/bin/docker ] || engine=(docker.io)

@@ -104,7 +104,17 @@ export type Observation =
   | { kind: 'diagnosed'; ref: number; diagnosis: unknown };
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
-export type MetricChange = { up?: boolean; restart?: 'systemd' | 'medic'; latencyMs?: number };
+export type MetricChange = {
+  up?: boolean;
+  restart?: 'systemd' | 'medic';
+  latencyMs?: number;
+  /** An incident was diagnosed with this cause ("unknown" when none was found). */
+  cause?: string;
+  /** An incident opened this long after it started. */
+  detectMs?: number;
+  /** A resolved incident was healthy again this long after it started. */
+  recoverMs?: number;
+};
 
 export type Action =
   | {
@@ -311,6 +321,7 @@ function opened(
     };
   const ref = state.lastRef + 1;
   const detectedAt = iso(now);
+  const detectMs = Math.max(0, Date.parse(detectedAt) - Date.parse(startedAt));
   const incident: OpenIncident = {
     ref,
     startedAt,
@@ -339,10 +350,10 @@ function opened(
         fields: {
           trigger,
           summary,
-          detect_ms: Math.max(0, Date.parse(detectedAt) - Date.parse(startedAt)),
+          detect_ms: detectMs,
         },
       },
-      { kind: 'metric', change: { up: false } },
+      { kind: 'metric', change: { up: false, detectMs } },
       { kind: 'diagnose', ref, since: state.lastWellAt },
     ],
     isNew: true,
@@ -558,6 +569,7 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
       ref,
       fields: { cause: cause?.id ?? null, first_fatal: firstFatal },
     },
+    { kind: 'metric', change: { cause: cause?.id ?? 'unknown' } },
     { kind: 'alert', ref, alert: 'opened' },
   ];
   // It may have been given up on, or resolved, while the diagnosis ran: those alerts follow this one.
@@ -731,6 +743,7 @@ function resolve(
 ): Step {
   const recoveredAt = iso(since);
   const resolvedAt = iso(now);
+  const recoverMs = since - Date.parse(incident.startedAt);
   const actions: Action[] = [
     ...before,
     {
@@ -740,7 +753,7 @@ function resolve(
       resolvedAt,
       text: `resolved: up and healthy for ${Math.round(state.config.resolveAfter / 1000)} s`,
     },
-    { kind: 'metric', change: { up: true } },
+    { kind: 'metric', change: { up: true, recoverMs } },
     {
       kind: 'log',
       level: 'info',
@@ -748,7 +761,7 @@ function resolve(
       ref: incident.ref,
       fields: {
         detect_ms: Date.parse(incident.detectedAt) - Date.parse(incident.startedAt),
-        recover_ms: since - Date.parse(incident.startedAt),
+        recover_ms: recoverMs,
         restarts: incident.restarts,
       },
     },

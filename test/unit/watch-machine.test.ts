@@ -166,6 +166,7 @@ test('a crash opens one incident, asks for its diagnosis and looks at systemd at
   assert.equal(opened.startedAt, EXIT.time);
   assert.equal(opened.line, EXIT.text);
   assert.equal(only(actions, 'log').fields['detect_ms'], 200);
+  assert.deepEqual(only(actions, 'metric').change, { up: false, detectMs: 200 });
   assert.equal(only(actions, 'read_units').inMs, 0);
   assert.equal(only(actions, 'probe_health').inMs, 1000, 'health every 2 s at most while it is open');
   assert.equal(w.phase, 'down');
@@ -197,7 +198,7 @@ test('up and healthy for resolveAfter: resolved, and the resolve alert follows t
   assert.equal(resolved.resolvedAt, iso(6700));
   assert.equal(resolved.text, 'resolved: up and healthy for 4 s');
   assert.deepEqual(alerts(actions), ['resolved']);
-  assert.deepEqual(only(actions, 'metric').change, { up: true });
+  assert.deepEqual(only(actions, 'metric').change, { up: true, recoverMs: 2900 });
   assert.deepEqual(only(actions, 'log').fields, { detect_ms: 200, recover_ms: 2900, restarts: 1 });
   assert.equal(only(actions, 'probe_health').inMs, CONFIG.interval);
   assert.ok(!kinds(actions).includes('read_units'), 'no more ticks once resolved');
@@ -379,6 +380,7 @@ test('resolved while its diagnosis ran: the opened alert goes first, the resolve
   assert.deepEqual(alerts(resolved), []);
   const diagnosed = w.at(5000).diagnosed();
   assert.equal(only(diagnosed, 'attach_diagnosis').causeId, 'killed_by_signal');
+  assert.deepEqual(only(diagnosed, 'metric').change, { cause: 'killed_by_signal' });
   assert.deepEqual(alerts(diagnosed), ['opened', 'resolved']);
   assert.deepEqual(w.at(5100).diagnosed(), [], 'once');
 });
