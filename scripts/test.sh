@@ -64,12 +64,13 @@ host_packages() {
   command -v debootstrap >/dev/null || need+=(debootstrap)
   [ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
   command -v ss >/dev/null || need+=(iproute2)
-  # A real Alertmanager and Prometheus (with promtool) for the host tests of notifiers and /metrics.
-  command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
-  command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
-  # The testbed's Docker engine: dockerd, containerd, runc and Debian's matching client, nothing more.
+  # Installed without recommends: the testbed's Docker engine (dockerd, containerd, runc and Debian's matching
+  # client) and a real Alertmanager and Prometheus (with promtool) for the host tests of notifiers and /metrics
+  # (with recommends, prometheus brings node-exporter and services of its own).
   local engine=()
-  command -v dockerd >/dev/null && [ -x /usr/bin/docker ] || engine=(docker.io)
+  command -v dockerd >/dev/null && [ -x /usr/bin/docker ] || engine+=(docker.io)
+  command -v prometheus-alertmanager >/dev/null || engine+=(prometheus-alertmanager)
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || engine+=(prometheus)
   [ ${#need[@]} = 0 ] && [ ${#engine[@]} = 0 ] && return 0
   echo "installing ${need[*]} ${engine[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
