@@ -15,6 +15,7 @@ import type { Check } from '../checks/types.ts';
 import { localHost } from '../host/host.ts';
 import { type CheckReport, checksJunit, checksMarkdown, checksTap, checksText } from '../report/checks.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
+import { Store, storePathOf } from '../store/store.ts';
 import { EXIT } from '../cli/exit.ts';
 import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
@@ -196,12 +197,35 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
   if (progress) process.stderr.write('\r\x1b[2K');
   // Masked before any renderer sees it; control characters made inert for terminals.
   const safe = reports.map((r) => neutraliseDeep(masker.deep(r)));
+  const at = new Date().toISOString();
+  Store.recordCheckRuns(
+    storePathOf(loaded?.config ?? null),
+    safe.map((r) => ({
+      service: r.target.service,
+      at,
+      command: againCommand(r, opts),
+      summary: r.summary,
+      report: r,
+    })),
+  );
   if (ctx.format === 'json') ctx.out(jsonOf('check', 'services', safe));
   else if (ctx.format === 'markdown') ctx.out(safe.map(checksMarkdown).join('\n\n---\n\n'));
   else if (ctx.format === 'junit') ctx.out(checksJunit(safe));
   else if (ctx.format === 'tap') ctx.out(checksTap(safe));
   else ctx.out(safe.map((r) => checksText(r, ctx.style)).join('\n\n'));
   process.exitCode = safe.some((r) => r.summary.fail > 0) ? EXIT.problems : EXIT.ok;
+}
+
+/** The command that checks this target again, as it was checked. */
+function againCommand(r: CheckReport, opts: CheckOptions): string {
+  const words = [
+    'medic check',
+    r.target.unit?.replace(/\.service$/, '') ?? r.target.container ?? r.target.service,
+  ];
+  if (opts.config) words.push('-c', opts.config);
+  if (opts.only) words.push('--only', opts.only);
+  if (opts.skip) words.push('--skip', opts.skip);
+  return words.join(' ');
 }
 
 function targetOf(s: MedicConfig['services'][string]): {

@@ -73,6 +73,34 @@ CREATE TABLE IF NOT EXISTS deploys (
 CREATE INDEX IF NOT EXISTS deploys_service ON deploys (service, finished_at);
 `,
   },
+  {
+    version: 2,
+    name: 'health samples and check runs, for the dashboard',
+    sql: `
+CREATE TABLE health_samples (
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  at TEXT NOT NULL,
+  ok INTEGER NOT NULL,
+  ms INTEGER NOT NULL,
+  status INTEGER,
+  problem TEXT
+);
+CREATE INDEX health_samples_service ON health_samples (service, at);
+CREATE TABLE check_runs (
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  at TEXT NOT NULL,
+  command TEXT NOT NULL,
+  pass INTEGER NOT NULL,
+  warn INTEGER NOT NULL,
+  fail INTEGER NOT NULL,
+  skip INTEGER NOT NULL,
+  report TEXT NOT NULL
+);
+CREATE INDEX check_runs_service ON check_runs (service, id);
+`,
+  },
 ];
 
 /** The store was written by a medic that knows more migrations than this one. */

@@ -5,9 +5,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { UsageError } from '../errors.ts';
-import { migrate, MIGRATIONS, NewerStore } from './migrations.ts';
+import { migrate, MIGRATIONS, NewerStore, schemaVersion } from './migrations.ts';
 
 export const DEFAULT_STORE = '/var/lib/medic/medic.db';
+
+/** Check runs kept per service: enough to see the last ones, small enough never to matter. */
+const CHECK_RUNS_KEPT = 20;
 
 /** The store medic uses: --store, else watch.store in medic.yaml, else the default. */
 export function storePathOf(
@@ -89,6 +92,25 @@ export interface DeployRecord {
   message: string | null;
 }
 
+/** One health answer of a service, as medic watch sampled it (at most one each HEALTH_SAMPLE_MS). */
+export interface HealthSample {
+  at: string;
+  ok: boolean;
+  ms: number;
+  status: number | null;
+  problem: string | null;
+}
+
+/** One `medic check` of one service: its report as `medic check --format json` prints it, masked. */
+export interface CheckRun {
+  id: number;
+  service: string;
+  at: string;
+  /** The command that runs it again. */
+  command: string;
+  report: unknown;
+}
+
 /** A deploy as one line of a timeline. */
 export function deployMarker(d: DeployRecord): string {
   const what = d.kind === 'rollback' ? `medic rollback to ${d.release}` : `medic deploy of ${d.release}`;
@@ -150,6 +172,27 @@ export class Store {
     this.db = db;
   }
 
+  /**
+   * Opens an existing store to read only, as it is (no migration): for medic serve, which changes nothing.
+   * Null when there is none yet; a store it cannot read is a one-line UsageError.
+   */
+  static openReadOnly(path: string): Store | null {
+    if (!existsSync(path)) return null;
+    try {
+      const db = new DatabaseSync(path, { readOnly: true });
+      db.exec('PRAGMA busy_timeout = 5000');
+      return new Store(path, db);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`cannot read medic's store ${path}: ${message.split('\n')[0]}`);
+    }
+  }
+
+  /** The schema version the store is at (an older medic may run beside a newer reader). */
+  version(): number {
+    return schemaVersion(this.db);
+  }
+
   /** Opens (creating when `create`) the store; a path medic cannot use is a one-line UsageError. */
   static open(path: string, opts: { create: boolean }): Store {
     try {
@@ -196,20 +239,23 @@ export class Store {
    * deploy that broke it) to its end (a rollback that fixed it).
    */
   timeline(incident: Incident): IncidentEvent[] {
-    const from = new Date(Date.parse(incident.startedAt) - 3600_000).toISOString();
-    const to = incident.resolvedAt ?? '9999';
-    const markers = this.deploys(incident.service, from)
-      .filter((d) => d.finishedAt <= to)
-      .map((d) => ({
-        id: 0,
-        incidentId: incident.id,
-        time: d.finishedAt,
-        kind: 'deploy',
-        text: deployMarker(d),
-      }));
+    const markers = this.deploysAround(incident).map((d) => ({
+      id: 0,
+      incidentId: incident.id,
+      time: d.finishedAt,
+      kind: 'deploy',
+      text: deployMarker(d),
+    }));
     return [...this.events(incident.id), ...markers].sort((a, b) =>
       a.time < b.time ? -1 : a.time > b.time ? 1 : 0,
     );
+  }
+
+  /** The deploys of the incident's service from an hour before it started to its end, newest first. */
+  deploysAround(incident: Incident): DeployRecord[] {
+    const from = new Date(Date.parse(incident.startedAt) - 3600_000).toISOString();
+    const to = incident.resolvedAt ?? '9999';
+    return this.deploys(incident.service, from).filter((d) => d.finishedAt <= to);
   }
 
   /**
@@ -227,6 +273,30 @@ export class Store {
       }
     } catch {
       return [];
+    }
+  }
+
+  /**
+   * Records `medic check` runs in a store that exists and this user may write; silent otherwise: a check
+   * never fails, nor says more, because of its record (and never creates a store another user then lacks).
+   */
+  static recordCheckRuns(
+    path: string,
+    runs: (Omit<CheckRun, 'id'> & { summary: Record<'pass' | 'warn' | 'fail' | 'skip', number> })[],
+  ): void {
+    if (runs.length === 0 || !existsSync(path)) return;
+    let store: Store | null = null;
+    try {
+      store = Store.open(path, { create: false });
+      for (const r of runs) store.recordCheckRun(r);
+    } catch {
+      // read-only, locked or older: the check's output is what matters
+    } finally {
+      try {
+        store?.close();
+      } catch {
+        // closing a store that failed to write
+      }
     }
   }
 
@@ -439,5 +509,93 @@ export class Store {
     return (
       this.db.prepare('SELECT * FROM outbox WHERE incident_id = ? ORDER BY id').all(incidentId) as Row[]
     ).map(messageOf);
+  }
+
+  /** A health answer; samples older than `keepSince` go. */
+  recordHealth(service: string, s: HealthSample, keepSince: string): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT INTO health_samples (service, at, ok, ms, status, problem) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(service, s.at, s.ok ? 1 : 0, Math.round(s.ms), s.status, s.problem);
+      this.db.prepare('DELETE FROM health_samples WHERE service = ? AND at < ?').run(service, keepSince);
+    });
+  }
+
+  /** A service's health samples since `since`, oldest first (none in a store older than the samples). */
+  healthSamples(service: string, since: string): HealthSample[] {
+    if (this.version() < 2) return [];
+    return (
+      this.db
+        .prepare('SELECT * FROM health_samples WHERE service = ? AND at >= ? ORDER BY at, id')
+        .all(service, since) as Row[]
+    ).map((r) => ({
+      at: String(r['at']),
+      ok: Number(r['ok']) === 1,
+      ms: Number(r['ms']),
+      status: r['status'] === null ? null : Number(r['status']),
+      problem: (r['problem'] as string | null) ?? null,
+    }));
+  }
+
+  /** A `medic check` of one service; the last CHECK_RUNS_KEPT of each service are kept. */
+  recordCheckRun(
+    run: Omit<CheckRun, 'id'> & { summary: Record<'pass' | 'warn' | 'fail' | 'skip', number> },
+  ): void {
+    const { summary } = run;
+    this.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT INTO check_runs (service, at, command, pass, warn, fail, skip, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          run.service,
+          run.at,
+          run.command,
+          summary.pass,
+          summary.warn,
+          summary.fail,
+          summary.skip,
+          JSON.stringify(run.report),
+        );
+      this.db
+        .prepare(
+          'DELETE FROM check_runs WHERE service = ? AND id NOT IN (SELECT id FROM check_runs WHERE service = ? ORDER BY id DESC LIMIT ?)',
+        )
+        .run(run.service, run.service, CHECK_RUNS_KEPT);
+    });
+  }
+
+  /** The last `medic check` of each service, by service name. */
+  lastCheckRuns(): CheckRun[] {
+    if (this.version() < 2) return [];
+    return (
+      this.db
+        .prepare(
+          'SELECT * FROM check_runs WHERE id IN (SELECT MAX(id) FROM check_runs GROUP BY service) ORDER BY service',
+        )
+        .all() as Row[]
+    ).map((r) => ({
+      id: Number(r['id']),
+      service: String(r['service']),
+      at: String(r['at']),
+      command: String(r['command']),
+      report: JSON.parse(String(r['report'])) as unknown,
+    }));
+  }
+
+  /** Changes whenever anything a reader shows changes: a new incident, event, deploy, sample or check. */
+  changeMark(): string {
+    const tables = [
+      'incidents',
+      'events',
+      'deploys',
+      ...(this.version() >= 2 ? ['health_samples', 'check_runs'] : []),
+    ];
+    const r = this.db
+      .prepare(`SELECT ${tables.map((t) => `(SELECT MAX(id) FROM ${t})`).join(', ')}`)
+      .get() as Row;
+    return Object.values(r).join(':');
   }
 }

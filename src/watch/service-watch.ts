@@ -21,6 +21,10 @@ import {
 import type { UnitState } from '../host/systemctl.ts';
 import { unitsOf, type WatchedService } from './service.ts';
 
+/** Health answers kept for the dashboard: one each 30 s, for three days. */
+export const HEALTH_SAMPLE_MS = 30_000;
+const HEALTH_KEPT_MS = 3 * 86_400_000;
+
 /** What a watcher needs from the world; the daemon gives the real ones, nothing here touches the host. */
 export interface WatcherDeps {
   store: Store;
@@ -51,6 +55,7 @@ export class ServiceWatcher {
   /** Alerts are queued one after the other: a "resolved" never overtakes its "opened". */
   private alerts: Promise<void> = Promise.resolve();
   private stopped = false;
+  private lastSampleAt = 0;
 
   constructor(service: WatchedService, deps: WatcherDeps) {
     this.service = service;
@@ -221,7 +226,29 @@ export class ServiceWatcher {
   private async probeHealth(): Promise<void> {
     if (!this.service.health || this.stopped) return;
     const result = await this.deps.probeHealth(this.service.health);
+    this.sampleHealth(result);
     this.feed({ kind: 'health', result });
+  }
+
+  /** One answer each HEALTH_SAMPLE_MS goes to the store, for the dashboard's chart; a few days are kept. */
+  private sampleHealth(r: HealthResult): void {
+    const now = this.deps.now().getTime();
+    if (now - this.lastSampleAt < HEALTH_SAMPLE_MS) return;
+    this.lastSampleAt = now;
+    const sample = { at: r.at, ok: r.ok, ms: r.ms, status: r.status ?? null, problem: r.problem ?? null };
+    try {
+      this.deps.store.recordHealth(this.service.name, sample, new Date(now - HEALTH_KEPT_MS).toISOString());
+    } catch (error) {
+      this.deps.log('warn', 'health_sample', {
+        service: this.service.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  /** The phase and the last health answer, for the dashboard of the running daemon. */
+  get live(): { phase: WatchState['phase']['name']; lastHealth: HealthResult | null } {
+    return { phase: this.state.phase.name, lastHealth: this.state.lastHealth };
   }
 
   /** One reading at a time: a look asked for while one runs is the next tick's. */

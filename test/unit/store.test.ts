@@ -162,7 +162,7 @@ test('a new store gets every migration and works', () => {
     .all()
     .map((r) => r['name']);
   db.close();
-  assert.deepEqual(tables, ['deploys', 'events', 'incidents', 'outbox']);
+  assert.deepEqual(tables, ['check_runs', 'deploys', 'events', 'health_samples', 'incidents', 'outbox']);
 });
 
 test('opening a store at the latest version again changes nothing', () => {
