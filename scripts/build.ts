@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { assetFiles } from '../src/serve/assets.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 export const DIST = join(ROOT, 'dist');
@@ -96,6 +97,8 @@ export async function buildExecutable(): Promise<void> {
         // V8's compiled code of the script, made at build time: `--version` starts in about half the time
         // (bench/startup.ts). Its bytes differ from one build to the next, so the checksum is per build.
         useCodeCache: true,
+        // the dashboard's script, styles and uPlot, read with node:sea's getAsset
+        assets: assetFiles(),
       }),
     );
     execFileSync(NODE, ['--experimental-sea-config', join(work, 'sea.json')], { stdio: 'pipe' });

@@ -6,6 +6,7 @@ import { addDeploy } from './deploy.ts';
 import { addDiagnose } from './diagnose.ts';
 import { addIncidents } from './incidents.ts';
 import { addInit } from './init.ts';
+import { addServe } from './serve.ts';
 import { addSelf } from './self.ts';
 import { addWatch } from './watch.ts';
 import { EXIT } from './exit.ts';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   addWatch(program, () => contextOf(program));
   addIncidents(program, () => contextOf(program));
   addDeploy(program, () => contextOf(program));
+  addServe(program, () => contextOf(program));
   addSelf(program, () => contextOf(program));
   return program;
 }

@@ -11,7 +11,7 @@ import { localHost } from '../host/host.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
 import type { DeployOptions as RunOptions, Outcome } from '../deploy/deploy.ts';
 import { initLayout, sharedNames } from '../deploy/init.ts';
-import { currentRelease, layoutOf, readMeta, releaseIds } from '../deploy/layout.ts';
+import { currentRelease, layoutOf, readMeta, releaseIds, releaseRows } from '../deploy/layout.ts';
 import { runDeploy } from '../deploy/run.ts';
 import { storePathOf, Store } from '../store/store.ts';
 import type { DeployFacts } from '../watch/alert.ts';
@@ -258,11 +258,7 @@ async function alert(t: Awaited<ReturnType<typeof target>>, record: DeployFacts)
 
 export async function releases(opts: DeployOptions, ctx: Context): Promise<void> {
   const t = await target(opts, ctx);
-  const ids = await releaseIds(t.layout);
-  const live = await currentRelease(t.layout);
-  const rows = await Promise.all(
-    ids.map(async (id) => ({ id, live: id === live, ...(await readMeta(t.layout, id)) })),
-  );
+  const rows = await releaseRows(t.layout);
   if (ctx.format === 'json') ctx.out(jsonOf('releases', 'releases', rows.reverse()));
   else
     ctx.out(

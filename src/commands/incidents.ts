@@ -1,5 +1,6 @@
 // medic incidents: what medic watch recorded, as a list or one incident's timeline, alerts and diagnosis.
 import { jsonOf } from '../report/json.ts';
+import { safeDeep as safe } from '../report/mask.ts';
 import { pathExists } from '../host/files.ts';
 import {
   incidentData,
@@ -39,11 +40,13 @@ export async function incidents(opts: IncidentsOptions, ctx: Context): Promise<v
     throw new UsageError(`--limit ${opts.limit}: give a whole number above 0`);
   const store = await openStore(opts);
   const list = store
-    ? store.incidents({
-        ...(opts.service ? { service: opts.service } : {}),
-        ...(opts.state ? { state: opts.state } : {}),
-        limit,
-      })
+    ? safe(
+        store.incidents({
+          ...(opts.service ? { service: opts.service } : {}),
+          ...(opts.state ? { state: opts.state } : {}),
+          limit,
+        }),
+      )
     : [];
   if (ctx.format === 'json')
     ctx.out(
@@ -66,16 +69,21 @@ export async function incidentShow(id: string, opts: IncidentsOptions, ctx: Cont
   const n = Number(id.replace(/^#/, ''));
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${id}: an incident number, like 12`);
   const store = await openStore(opts);
-  const incident = store?.incident(n) ?? null;
-  if (!store || !incident) {
+  const found = store?.incident(n) ?? null;
+  if (!store || !found) {
     store?.close();
     throw new UsageError(`no incident #${n} in the store`);
   }
-  const events = store.timeline(incident);
-  const outbox = store.outbox(n);
+  // masked again on the way out, as the dashboard does: a record from before masking keeps no secret
+  const [events, outbox, deploys] = safe([
+    store.timeline(found),
+    store.outbox(n),
+    store.deploysAround(found),
+  ]);
+  const incident = safe(found);
   store.close();
   if (ctx.format === 'json')
-    ctx.out(jsonOf('incidents', 'incidents', [incidentData(incident, events, outbox)]));
+    ctx.out(jsonOf('incidents', 'incidents', [incidentData(incident, events, outbox, deploys)]));
   else if (ctx.format === 'markdown') ctx.out(incidentMarkdown(incident, events, outbox));
   else ctx.out(incidentText(incident, events, outbox, ctx.style));
   process.exitCode = incident.state === 'resolved' ? EXIT.ok : EXIT.problems;

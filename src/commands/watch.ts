@@ -43,7 +43,7 @@ export async function watch(opts: WatchOptions, ctx: Context): Promise<void> {
 }
 
 /** The plan, from a child `medic watch --plan`; its one-line error (a bad medic.yaml) becomes ours. */
-async function planOf(opts: WatchOptions): Promise<WatchPlan> {
+export async function planOf(opts: Pick<WatchOptions, 'config' | 'store'>): Promise<WatchPlan> {
   const args = [...MEDIC_ARGS, 'watch', '--plan'];
   if (opts.config) args.push('--config', opts.config);
   if (opts.store) args.push('--store', opts.store);

@@ -81,6 +81,15 @@ export async function readMeta(layout: Layout, id: string): Promise<ReleaseMeta 
   }
 }
 
+/** Every release of the layout, oldest first, with what medic wrote beside it and whether it is live. */
+export async function releaseRows(
+  layout: Layout,
+): Promise<({ id: string; live: boolean } & Partial<ReleaseMeta>)[]> {
+  const ids = await releaseIds(layout);
+  const live = await currentRelease(layout);
+  return Promise.all(ids.map(async (id) => ({ id, live: id === live, ...(await readMeta(layout, id)) })));
+}
+
 export async function writeMeta(layout: Layout, meta: ReleaseMeta): Promise<void> {
   await writeText(join(layout.releases, meta.id, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 }

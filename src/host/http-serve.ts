@@ -1,4 +1,4 @@
-// A small HTTP server on one address, for medic watch's /metrics.
+// Small HTTP servers on one address: medic watch's /metrics, and the dashboard of medic serve and watch --http.
 import { createServer } from 'node:http';
 
 export interface Answer {
@@ -28,4 +28,40 @@ export async function serveHttp(
     server.listen(port, host, () => resolve());
   });
   return { close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface FetchServer {
+  /** The port it listens on (the one the system chose for port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on host:port and answers with a fetch-style handler (Hono's); rejects when it cannot listen.
+ * A request the handler throws on gets a bare 500, never its stack.
+ */
+export async function serveFetch(
+  host: string,
+  port: number,
+  handler: (request: Request) => Response | Promise<Response>,
+): Promise<FetchServer> {
+  const { getRequestListener } = await import('@hono/node-server');
+  const listener = getRequestListener((request) => handler(request), {
+    errorHandler: () => new Response('internal error\n', { status: 500 }),
+  });
+  const server = createServer((req, res) => void listener(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise((resolve) => {
+        // open event streams never end on their own
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

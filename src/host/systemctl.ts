@@ -1,7 +1,7 @@
 // systemctl as medic watch uses it: the units' states in one call, and a restart as root, through polkit,
 // or through the sudoers line medic watch --print-sudoers writes.
 import { existsSync } from 'node:fs';
-import { parseShowUnits, showValue } from '../systemd/show.ts';
+import { parseShowUnits, showNumber, showTimestamp, showValue } from '../systemd/show.ts';
 import { run, type RunResult } from './run.ts';
 
 /** One unit's state as `systemctl show` reports it. */
@@ -29,6 +29,47 @@ export async function unitStates(systemctl: string, units: readonly string[]): P
       active: showValue(p, 'ActiveState') ?? '',
       sub: showValue(p, 'SubState') ?? '',
       result: showValue(p, 'Result') ?? '',
+    };
+  });
+}
+
+/** A unit as the dashboard shows it: its state, since when, systemd's restart count, where it runs. */
+export interface UnitFacts extends UnitState {
+  /** When it entered the state it is in. */
+  since: string | null;
+  /** When it last became active. */
+  activeSince: string | null;
+  /** Restarts by systemd's Restart= since the unit was last started by hand. */
+  restarts: number | null;
+  workdir: string | null;
+}
+
+/** The units' facts, in their order, from one `systemctl show`; null for one systemd does not know or tell. */
+export async function unitFacts(systemctl: string, units: readonly string[]): Promise<(UnitFacts | null)[]> {
+  if (units.length === 0) return [];
+  const r = await run(
+    systemctl,
+    [
+      'show',
+      '-p',
+      'LoadState,ActiveState,SubState,Result,StateChangeTimestamp,ActiveEnterTimestamp,NRestarts,WorkingDirectory',
+      ...units,
+    ],
+    { timeoutMs: 5000 },
+  );
+  if (!r.ok || r.value.code !== 0) return units.map(() => null);
+  const shown = parseShowUnits(r.value.stdout);
+  return units.map((_, i) => {
+    const p = shown[i];
+    if (!p || showValue(p, 'LoadState') !== 'loaded') return null;
+    return {
+      active: showValue(p, 'ActiveState') ?? '',
+      sub: showValue(p, 'SubState') ?? '',
+      result: showValue(p, 'Result') ?? '',
+      since: showTimestamp(p, 'StateChangeTimestamp'),
+      activeSince: showTimestamp(p, 'ActiveEnterTimestamp'),
+      restarts: showNumber(p, 'NRestarts'),
+      workdir: showValue(p, 'WorkingDirectory') || null,
     };
   });
 }

@@ -1,6 +1,6 @@
 // medic incidents: the history as a table, and one incident's timeline with its diagnosis.
 import type { Diagnosis } from '../diagnose/decide.ts';
-import type { Incident, IncidentEvent, OutboxMessage } from '../store/store.ts';
+import type { DeployRecord, Incident, IncidentEvent, OutboxMessage } from '../store/store.ts';
 import { diagnosisMarkdown, diagnosisText } from './diagnosis.ts';
 import type { Style } from './style.ts';
 
@@ -8,8 +8,13 @@ const utc = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 
 const secs = (a: string, b: string | null) =>
   b ? `${((Date.parse(b) - Date.parse(a)) / 1000).toFixed(1)} s` : '-';
 
-/** The incident as data for --format json: the stored row, its timeline and where its alerts went. */
-export function incidentData(i: Incident, events: IncidentEvent[], outbox: OutboxMessage[]) {
+/** The incident as data for --format json: the stored row, its timeline, where its alerts went, the deploys around it. */
+export function incidentData(
+  i: Incident,
+  events: IncidentEvent[],
+  outbox: OutboxMessage[],
+  deploys: DeployRecord[],
+) {
   return {
     ...i,
     timeToDetectMs: Date.parse(i.detectedAt) - Date.parse(i.startedAt),
@@ -22,6 +27,7 @@ export function incidentData(i: Incident, events: IncidentEvent[], outbox: Outbo
       attempts: m.attempts,
       lastError: m.lastError,
     })),
+    deploys,
   };
 }
 

@@ -97,6 +97,11 @@ export function neutraliseDeep<T>(value: T): T {
   return walk(value, neutralise) as T;
 }
 
+/** Masked, and control characters made inert: how a stored record leaves medic (a page, JSON, a terminal). */
+export function safeDeep<T>(value: T, masker: Masker = new Masker()): T {
+  return neutraliseDeep(masker.deep(value));
+}
+
 function walk(value: unknown, f: (s: string) => string): unknown {
   if (typeof value === 'string') return f(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, f));

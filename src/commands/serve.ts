@@ -1,0 +1,64 @@
+// medic serve: the dashboard over medic's store and the services' live state, read-only, until SIGTERM.
+import { pathExists } from '../host/files.ts';
+import { localHost } from '../host/host.ts';
+import { DEFAULT_STORE } from '../store/store.ts';
+import { startDashboard } from '../serve/server.ts';
+import type { WatchedService } from '../watch/service.ts';
+import { UsageError } from '../errors.ts';
+import type { Context } from '../cli/main.ts';
+import { planOf } from './watch.ts';
+
+export interface ServeOptions {
+  listen: string;
+  tokenFile?: string;
+  config?: string;
+  store?: string;
+}
+
+// medic.yaml's default places (config/medic-yaml.ts), looked at without loading its parser
+const CONFIG_PLACES = ['medic.yaml', '/etc/medic/medic.yaml'];
+
+export async function serve(opts: ServeOptions, ctx: Context): Promise<void> {
+  if (ctx.format !== 'text' && ctx.format !== 'json')
+    throw new UsageError(`--format ${ctx.format}: medic serve says where it listens in text or json`);
+  const { services, store } = await servicesOf(opts);
+  const dashboard = await startDashboard({
+    listen: opts.listen,
+    flag: '--listen',
+    tokenFile: opts.tokenFile,
+    services,
+    storePath: store,
+  });
+  ctx.out(
+    ctx.format === 'json'
+      ? JSON.stringify({ event: 'serving', url: dashboard.url, access: dashboard.access, store })
+      : `medic serve: ${dashboard.url} (${dashboard.access}; store ${store})`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await dashboard.close();
+}
+
+/** The services of medic.yaml (through the same validated plan as medic watch), else every app unit found. */
+async function servicesOf(opts: ServeOptions): Promise<{ services: WatchedService[]; store: string }> {
+  if (opts.config || CONFIG_PLACES.some(pathExists)) {
+    const plan = await planOf({
+      ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.store ? { store: opts.store } : {}),
+    });
+    return { services: plan.services, store: plan.store };
+  }
+  const { appUnits } = await import('../discover/service.ts');
+  const { apps } = await appUnits(localHost(), 5000);
+  return {
+    services: apps.map((a) => ({
+      name: a.id.replace(/\.service$/, ''),
+      unit: a.id,
+      workers: [],
+      health: null,
+    })),
+    store: opts.store ?? DEFAULT_STORE,
+  };
+}
