@@ -14,6 +14,8 @@ export function addWatch(program: Command, contextOf: () => Context): void {
       "medic's database (default: watch.store in medic.yaml, else /var/lib/medic/medic.db)",
     )
     .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+    .option('--http <host:port>', "serve medic serve's dashboard from the daemon at http://HOST:PORT/")
+    .option('--token-file <file>', 'the token the dashboard asks for (required for --http beyond loopback)')
     .addOption(new Option('--plan', 'print the validated plan as JSON, for the daemon itself').hideHelp())
     .option('--check', 'validate medic.yaml and notify, print what would be watched, and exit')
     .option('--print-unit', 'print a systemd unit that runs medic watch as a service, and exit')

@@ -17,6 +17,8 @@ export interface WatchOptions {
   config?: string;
   store?: string;
   metrics?: string;
+  http?: string;
+  tokenFile?: string;
   printUnit?: boolean;
   printSudoers?: boolean;
   printPolkit?: boolean;
@@ -33,6 +35,8 @@ export async function watch(opts: WatchOptions, ctx: Context): Promise<void> {
   const daemon = await startDaemon({
     plan: await planOf(opts),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.http ? { http: opts.http } : {}),
+    ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
     json: ctx.format === 'json',
     write: (line) => process.stdout.write(`${line}\n`),
   });

@@ -28,6 +28,9 @@ export interface DaemonOptions {
   plan: WatchPlan;
   /** host:port for the Prometheus endpoint. */
   metrics?: string;
+  /** host:port for the dashboard (medic serve's pages), and the token file it needs beyond loopback. */
+  http?: string;
+  tokenFile?: string;
   json: boolean;
   write(line: string): void;
 }
@@ -163,6 +166,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   );
   const byUnit = new Map<string, ServiceWatcher>();
   for (const w of watchers) for (const u of w.units) byUnit.set(u, w);
+  // The dashboard reads the daemon's store and its watchers' live state; loaded only when asked for.
+  const dashboard = opts.http
+    ? await (
+        await import('../serve/server.ts')
+      ).startDashboard({
+        listen: opts.http,
+        flag: '--http',
+        tokenFile: opts.tokenFile,
+        services,
+        storePath: store.path,
+        store,
+        live: (name) => watchers.find((w) => w.service.name === name)?.live ?? null,
+      })
+    : null;
+  if (dashboard) log('info', 'dashboard', { url: dashboard.url, access: dashboard.access });
 
   const refreshPids = async () => {
     for (const [, f] of facts) {
@@ -227,6 +245,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     clearInterval(pidTimer);
     if (dogTimer) clearInterval(dogTimer);
     await metrics?.close();
+    await dashboard?.close();
     store.close();
     finish();
   };
