@@ -64,6 +64,8 @@ host_packages() {
   command -v debootstrap >/dev/null || need+=(debootstrap)
   [ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
   command -v ss >/dev/null || need+=(iproute2)
+  # the browser the dashboard's tests drive through playwright-core (never a browser of its own)
+  command -v chromium >/dev/null || need+=(chromium)
   # Installed without recommends: the testbed's Docker engine (dockerd, containerd, runc and Debian's matching
   # client) and a real Alertmanager and Prometheus (with promtool) for the host tests of notifiers and /metrics
   # (with recommends, prometheus brings node-exporter and services of its own).

@@ -265,6 +265,9 @@ export function makeFixture(now = Date.now()): Fixture {
   return { dir, store: storePath, config, openIncident: open.id, resolvedIncident: old.id };
 }
 
+/** Debian's Chromium (scripts/test.sh installs it); playwright-core drives it, never a browser of its own. */
+export const CHROMIUM = '/usr/bin/chromium';
+
 export const MEDIC = new URL('../../bin/medic.js', import.meta.url).pathname;
 
 export interface Served {
