@@ -30,26 +30,59 @@ export async function serveHttp(
   return { close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-export interface FetchServer {
+export interface ListeningServer {
   /** The port it listens on (the one the system chose for port 0). */
   port: number;
   close(): Promise<void>;
 }
 
+/** A request as the dashboard reads it: no body (it answers GET and HEAD only); header names in lower case. */
+export interface HttpRequest {
+  method: string;
+  /** The path and query, as sent. */
+  url: string;
+  headers: Record<string, string | undefined>;
+}
+
+/** An answer: a whole body, or a stream written until the client goes (server-sent events). */
+export type HttpReply =
+  | { status: number; headers: Record<string, string>; body: string | Buffer }
+  | {
+      status: number;
+      headers: Record<string, string>;
+      stream(write: (chunk: string) => void, closed: Promise<void>): Promise<void>;
+    };
+
 /**
- * Listens on host:port and answers with a fetch-style handler (Hono's); rejects when it cannot listen.
- * A request the handler throws on gets a bare 500, never its stack.
+ * Listens on host:port and answers each request with `handle`; rejects when it cannot listen. A request
+ * HTTP cannot parse gets Node's 400; one `handle` throws on gets a bare 500, never a stack.
  */
-export async function serveFetch(
+export async function serveRequests(
   host: string,
   port: number,
-  handler: (request: Request) => Response | Promise<Response>,
-): Promise<FetchServer> {
-  const { getRequestListener } = await import('@hono/node-server');
-  const listener = getRequestListener((request) => handler(request), {
-    errorHandler: () => new Response('internal error\n', { status: 500 }),
+  handle: (request: HttpRequest) => Promise<HttpReply>,
+): Promise<ListeningServer> {
+  const server = createServer((req, res) => {
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    void handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers }).then(
+      (reply) => {
+        res.writeHead(reply.status, reply.headers);
+        if (req.method === 'HEAD') return void res.end();
+        if ('body' in reply) return void res.end(reply.body);
+        res.flushHeaders();
+        const closed = new Promise<void>((resolve) => res.once('close', resolve));
+        void reply
+          .stream((chunk) => void res.write(chunk), closed)
+          .catch(() => {})
+          .finally(() => res.end());
+      },
+      () => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('internal error\n');
+      },
+    );
   });
-  const server = createServer((req, res) => void listener(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

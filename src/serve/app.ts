@@ -1,8 +1,9 @@
 // The dashboard's routes: pages, their JSON under /api, the event stream that tells a page to update, the
 // assets. Read-only (GET and HEAD); strict headers on every answer; a bad request, an unknown incident or a
 // wrong token is a clear 4xx (JSON under /api, a small page elsewhere), an internal error one line.
-import { Hono, type Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
+// A plain table of routes over Node's HTTP server: no Request/Response objects, which would cost the daemon
+// a dozen megabytes for nothing a read-only GET needs.
+import type { HttpReply, HttpRequest } from '../host/http-serve.ts';
 import { jsonOf } from '../report/json.ts';
 import type { IncidentState } from '../store/store.ts';
 import { authorized, type Credentials, hostOfHeader, isLoopback } from './access.ts';
@@ -14,7 +15,6 @@ import {
   healthData,
   incidentDetail,
   incidentsData,
-  latencySeries,
   releasesData,
   servicesData,
 } from './data.ts';
@@ -55,9 +55,10 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const STATES: readonly IncidentState[] = ['open', 'gave_up', 'resolved'];
-const DAY_MS = 86_400_000;
 /** The header app.js sends for just the inside of <main>. */
 const PART = 'x-medic-part';
+const HTML = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json';
 
 class HttpError extends Error {
   readonly status: 400 | 401 | 403 | 404 | 405;
@@ -67,43 +68,21 @@ class HttpError extends Error {
   }
 }
 
-export function dashboardApp(o: AppOptions): Hono {
-  const app = new Hono();
+interface Request {
+  path: string;
+  query: URLSearchParams;
+  headers: HttpRequest['headers'];
+  /** The path's captures, as sent (not decoded). */
+  params: string[];
+}
+
+type Route = [RegExp, (r: Request) => HttpReply | Promise<HttpReply>];
+
+/** The dashboard as a function from a request to its answer. */
+export function dashboard(o: AppOptions): (request: HttpRequest) => Promise<HttpReply> {
   const src = o.source;
   const names = () => src.services.map((s) => s.name);
-
-  app.use('*', async (c, next) => {
-    await next();
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
-    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
-  });
-  app.use('*', async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      const res = failure(
-        c,
-        new HttpError(405, `the dashboard is read-only: ${c.req.method} is not answered`),
-      );
-      res.headers.set('allow', 'GET, HEAD');
-      return res;
-    }
-    if (o.credentials === null) {
-      const host = hostOfHeader(c.req.header('host'));
-      if (!host || !isLoopback(host))
-        throw new HttpError(
-          403,
-          `this dashboard answers on loopback only, not to the host name ${host ?? '(none)'}`,
-        );
-    } else if (!authorized(c.req.header('authorization'), o.credentials)) {
-      const res = failure(
-        c,
-        new HttpError(401, c.req.header('authorization') ? 'wrong token' : 'this dashboard needs its token'),
-      );
-      res.headers.set('www-authenticate', 'Basic realm="medic", charset="UTF-8"');
-      return res;
-    }
-    await next();
-  });
-
+  const now = () => src.now().getTime();
   const frame = (title: string, nav: Frame['nav'], api: string): Frame => ({
     title,
     nav,
@@ -111,135 +90,238 @@ export function dashboardApp(o: AppOptions): Hono {
     asset: (name) => assetUrl(o.assets, name),
     api,
   });
-  const render = (c: Context, f: Frame, main: Parameters<typeof page>[1]) => {
-    c.header('vary', PART);
-    return c.html(c.req.header(PART) === 'main' ? fragment(main) : page(f, main));
-  };
-  const now = () => src.now().getTime();
-
-  // ---- pages ----
-  app.get('/', async (c) => {
-    const services = await servicesData(src);
-    const to = now();
-    const charts = new Map(
-      services.map((s) => [s.name, latencySeries(healthData(src, s.name)?.samples ?? [], to - DAY_MS, to)]),
-    );
-    return render(c, frame('Services', 'services', '/api/services'), servicesMain(services, charts, to));
+  const render = (r: Request, f: Frame, main: Parameters<typeof page>[1]): HttpReply => ({
+    status: 200,
+    headers: { 'content-type': HTML, vary: PART },
+    body: r.headers[PART] === 'main' ? fragment(main) : page(f, main),
   });
-  app.get('/incidents', (c) => {
-    const list = incidentsData(src.store(), incidentFilter(c));
-    return render(c, frame('Incidents', 'incidents', '/api/incidents'), incidentsMain(list, now()));
-  });
-  app.get('/incidents/:id', (c) => {
-    const id = incidentId(c.req.param('id'));
-    const detail = incidentDetail(src.store(), id);
-    if (!detail) throw new HttpError(404, `no incident #${id} in the store`);
-    return render(
-      c,
-      frame(`Incident #${id}`, 'incidents', `/api/incidents/${id}`),
-      incidentMain(detail, now()),
-    );
-  });
-  app.get('/checks', (c) =>
-    render(c, frame('Checks', 'checks', '/api/checks'), checksMain(checksData(src.store()), names(), now())),
-  );
-  app.get('/releases', async (c) =>
-    render(c, frame('Releases', 'releases', '/api/releases'), releasesMain(await releasesData(src), names())),
-  );
-
-  // ---- the same data as JSON, in the CLI's shapes ----
-  const json = (c: Context, body: string) => c.body(`${body}\n`, 200, { 'content-type': 'application/json' });
-  app.get('/api/services', async (c) => json(c, jsonOf('serve', 'services', await servicesData(src))));
-  app.get('/api/services/:name/health', (c) => {
-    const data = healthData(src, c.req.param('name'));
-    if (!data) throw new HttpError(404, `no service ${c.req.param('name')} here`);
-    return json(c, jsonOf('serve', 'services', [data]));
-  });
-  app.get('/api/incidents', (c) =>
-    json(c, jsonOf('incidents', 'incidents', incidentsData(src.store(), incidentFilter(c)))),
-  );
-  app.get('/api/incidents/:id', (c) => {
-    const id = incidentId(c.req.param('id'));
-    const detail = incidentDetail(src.store(), id);
-    if (!detail) throw new HttpError(404, `no incident #${id} in the store`);
-    return json(c, jsonOf('incidents', 'incidents', [detail]));
-  });
-  app.get('/api/checks', (c) => json(c, jsonOf('check', 'services', checksData(src.store()))));
-  app.get('/api/releases', async (c) => {
-    const { releases, deploys } = await releasesData(src);
-    return json(c, jsonOf('releases', 'releases', releases, { deploys }));
-  });
-  app.get('/api/events', (c) =>
-    streamSSE(c, async (stream) => {
-      const off = o.feed.subscribe((mark) => void stream.writeSSE({ event: 'change', data: mark }));
-      const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
-      await stream.writeSSE({ event: 'hello', data: await o.feed.poll(), retry: 3000 });
-      while (!stream.aborted) {
-        // a comment now and then keeps proxies from closing a quiet stream
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 20_000).unref()))]);
-        clearTimeout(timer);
-        if (!stream.aborted) await stream.write(': still here\n\n');
-      }
-      off();
-    }),
-  );
-
-  // ---- assets, from memory ----
-  app.get('/assets/:name', (c) => {
-    const a = o.assets.get(c.req.param('name'));
-    if (!a) throw new HttpError(404, `no asset ${c.req.param('name')}`);
-    const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
-    const headers: Record<string, string> = {
-      'content-type': a.type,
-      etag: `"${a.hash}"`,
-      vary: 'accept-encoding',
-      'cache-control': c.req.query('v') === a.hash ? 'public, max-age=31536000, immutable' : 'no-cache',
-    };
-    if (c.req.header('if-none-match') === `"${a.hash}"`) return c.body(null, 304, headers);
-    if (gzip) return c.body(new Uint8Array(a.gzip), 200, { ...headers, 'content-encoding': 'gzip' });
-    return c.body(a.body, 200, headers);
-  });
-  app.get('/favicon.ico', (c) => c.redirect(assetUrl(o.assets, 'favicon.svg'), 301));
-
-  app.notFound((c) => failure(c, new HttpError(404, `nothing at ${c.req.path}`)));
-  app.onError((error, c) => {
-    if (error instanceof HttpError) return failure(c, error);
-    // an internal error: one line, never its stack
-    return failure(c, { status: 500, message: 'internal error: the dashboard could not read this' });
+  const json = (body: string): HttpReply => ({
+    status: 200,
+    headers: { 'content-type': JSON_TYPE },
+    body: `${body}\n`,
   });
 
-  function failure(c: Context, e: { status: number; message: string }): Response {
-    const status = e.status as 400;
-    if (c.req.path.startsWith('/api/'))
-      return c.body(
-        `${JSON.stringify({ schema: 1, error: { status: e.status, message: e.message } })}\n`,
-        status,
-        {
-          'content-type': 'application/json',
+  const routes: Route[] = [
+    // ---- pages ----
+    [
+      /^\/$/,
+      async (r) =>
+        render(
+          r,
+          frame('Services', 'services', '/api/services'),
+          servicesMain(await servicesData(src), now()),
+        ),
+    ],
+    [
+      /^\/incidents$/,
+      (r) =>
+        render(
+          r,
+          frame('Incidents', 'incidents', '/api/incidents'),
+          incidentsMain(incidentsData(src.store(), incidentFilter(r.query)), now()),
+        ),
+    ],
+    [
+      /^\/incidents\/([^/]+)$/,
+      (r) => {
+        const id = incidentId(r.params[0] ?? '');
+        const detail = incidentDetail(src.store(), id);
+        if (!detail) throw new HttpError(404, `no incident #${id} in the store`);
+        return render(
+          r,
+          frame(`Incident #${id}`, 'incidents', `/api/incidents/${id}`),
+          incidentMain(detail, now()),
+        );
+      },
+    ],
+    [
+      /^\/checks$/,
+      (r) =>
+        render(
+          r,
+          frame('Checks', 'checks', '/api/checks'),
+          checksMain(checksData(src.store()), names(), now()),
+        ),
+    ],
+    [
+      /^\/releases$/,
+      async (r) =>
+        render(
+          r,
+          frame('Releases', 'releases', '/api/releases'),
+          releasesMain(await releasesData(src), names()),
+        ),
+    ],
+
+    // ---- the same data as JSON, in the CLI's shapes ----
+    [/^\/api\/services$/, async () => json(jsonOf('serve', 'services', await servicesData(src)))],
+    [
+      /^\/api\/services\/([^/]+)\/health$/,
+      (r) => {
+        const name = decoded(r.params[0] ?? '');
+        const data = healthData(src, name);
+        if (!data) throw new HttpError(404, `no service ${name} here`);
+        return json(jsonOf('serve', 'services', [data]));
+      },
+    ],
+    [
+      /^\/api\/incidents$/,
+      (r) => json(jsonOf('incidents', 'incidents', incidentsData(src.store(), incidentFilter(r.query)))),
+    ],
+    [
+      /^\/api\/incidents\/([^/]+)$/,
+      (r) => {
+        const id = incidentId(r.params[0] ?? '');
+        const detail = incidentDetail(src.store(), id);
+        if (!detail) throw new HttpError(404, `no incident #${id} in the store`);
+        return json(jsonOf('incidents', 'incidents', [detail]));
+      },
+    ],
+    [/^\/api\/checks$/, () => json(jsonOf('check', 'services', checksData(src.store())))],
+    [
+      /^\/api\/releases$/,
+      async () => {
+        const { releases, deploys } = await releasesData(src);
+        return json(jsonOf('releases', 'releases', releases, { deploys }));
+      },
+    ],
+    [
+      /^\/api\/events$/,
+      () => ({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' },
+        async stream(write, closed) {
+          const off = o.feed.subscribe((mark) => write(`event: change\ndata: ${mark}\n\n`));
+          try {
+            write(`retry: 3000\nevent: hello\ndata: ${await o.feed.poll()}\n\n`);
+            let open = true;
+            void closed.then(() => (open = false));
+            while (open) {
+              // a comment now and then keeps proxies from closing a quiet stream
+              let timer: NodeJS.Timeout | undefined;
+              await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 20_000).unref()))]);
+              clearTimeout(timer);
+              if (open) write(': still here\n\n');
+            }
+          } finally {
+            off();
+          }
         },
-      );
-    return c.html(
-      page(frame(String(e.status), null, '/api/services'), errorMain(e.status, e.message)),
+      }),
+    ],
+
+    // ---- assets, from memory ----
+    [
+      /^\/assets\/([^/]+)$/,
+      (r) => {
+        const name = r.params[0] ?? '';
+        const a = o.assets.get(name);
+        if (!a) throw new HttpError(404, `no asset ${name}`);
+        const headers: Record<string, string> = {
+          'content-type': a.type,
+          etag: `"${a.hash}"`,
+          vary: 'accept-encoding',
+          'cache-control': r.query.get('v') === a.hash ? 'public, max-age=31536000, immutable' : 'no-cache',
+        };
+        if (r.headers['if-none-match'] === `"${a.hash}"`) return { status: 304, headers, body: '' };
+        if (/\bgzip\b/.test(r.headers['accept-encoding'] ?? ''))
+          return { status: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: a.gzip };
+        return { status: 200, headers, body: a.body };
+      },
+    ],
+    [
+      /^\/favicon\.ico$/,
+      () => ({ status: 301, headers: { location: assetUrl(o.assets, 'favicon.svg') }, body: '' }),
+    ],
+  ];
+
+  function failure(
+    path: string,
+    status: number,
+    message: string,
+    extra: Record<string, string> = {},
+  ): HttpReply {
+    if (path.startsWith('/api/'))
+      return {
+        status,
+        headers: { 'content-type': JSON_TYPE, ...extra },
+        body: `${JSON.stringify({ schema: 1, error: { status, message } })}\n`,
+      };
+    return {
       status,
-    );
+      headers: { 'content-type': HTML, ...extra },
+      body: page(frame(String(status), null, '/api/services'), errorMain(status, message)),
+    };
   }
 
-  return app;
+  async function answer(req: HttpRequest, path: string, query: URLSearchParams): Promise<HttpReply> {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return failure(path, 405, `the dashboard is read-only: ${req.method} is not answered`, {
+        allow: 'GET, HEAD',
+      });
+    if (o.credentials === null) {
+      const host = hostOfHeader(req.headers['host']);
+      if (!host || !isLoopback(host))
+        return failure(
+          path,
+          403,
+          `this dashboard answers on loopback only, not to the host name ${host ?? '(none)'}`,
+        );
+    } else if (!authorized(req.headers['authorization'], o.credentials))
+      return failure(
+        path,
+        401,
+        req.headers['authorization'] ? 'wrong token' : 'this dashboard needs its token',
+        {
+          'www-authenticate': 'Basic realm="medic", charset="UTF-8"',
+        },
+      );
+    for (const [pattern, handle] of routes) {
+      const m = pattern.exec(path);
+      if (m) return handle({ path, query, headers: req.headers, params: m.slice(1) });
+    }
+    return failure(path, 404, `nothing at ${path}`);
+  }
+
+  return async (req) => {
+    const url = new URL(req.url, 'http://dashboard');
+    let reply: HttpReply;
+    try {
+      reply = await answer(req, url.pathname, url.searchParams);
+    } catch (error) {
+      // an internal error: one line, never its stack
+      reply =
+        error instanceof HttpError
+          ? failure(url.pathname, error.status, error.message)
+          : failure(url.pathname, 500, 'internal error: the dashboard could not read this');
+    }
+    reply.headers = { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...reply.headers };
+    return reply;
+  };
+}
+
+function decoded(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `${raw}: not a name`);
+  }
 }
 
 function incidentId(raw: string): number {
-  const n = /^#?\d{1,9}$/.test(raw) ? Number(raw.replace('#', '')) : NaN;
+  const n = /^(?:#|%23)?\d{1,9}$/.test(raw) ? Number(raw.replace(/^(?:#|%23)/, '')) : NaN;
   if (!Number.isInteger(n) || n < 1) throw new HttpError(400, `${raw}: an incident number, like 12`);
   return n;
 }
 
-function incidentFilter(c: Context): { service?: string; state?: IncidentState; limit: number } {
-  const { service, state, limit } = c.req.query();
-  const n = limit === undefined ? 50 : Number(limit);
+function incidentFilter(query: URLSearchParams): { service?: string; state?: IncidentState; limit: number } {
+  const service = query.get('service');
+  const state = query.get('state');
+  const limit = query.get('limit');
+  const n = limit === null ? 50 : Number(limit);
   if (!Number.isInteger(n) || n < 1 || n > 1000)
     throw new HttpError(400, `limit=${limit}: a whole number from 1 to 1000`);
-  if (state !== undefined && !STATES.includes(state as IncidentState))
+  if (state !== null && !STATES.includes(state as IncidentState))
     throw new HttpError(400, `state=${state}: one of ${STATES.join(', ')}`);
   return { ...(service ? { service } : {}), ...(state ? { state: state as IncidentState } : {}), limit: n };
 }

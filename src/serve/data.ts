@@ -7,7 +7,14 @@ import { incidentData } from '../report/incidents.ts';
 import { Masker, safeDeep } from '../report/mask.ts';
 import type { UnitFacts } from '../host/systemctl.ts';
 import type { ReleaseMeta } from '../deploy/layout.ts';
-import type { DeployRecord, HealthSample, Incident, IncidentState, Store } from '../store/store.ts';
+import type {
+  DeployRecord,
+  HealthSample,
+  HealthSummary,
+  Incident,
+  IncidentState,
+  Store,
+} from '../store/store.ts';
 import type { HealthResult } from '../watch/health.ts';
 import type { WatchedService } from '../watch/service.ts';
 import { type ServiceState, stateOf } from './state.ts';
@@ -49,6 +56,8 @@ export interface ServiceView {
     last: HealthSample | null;
     /** The last 24 hours of samples. */
     day: { samples: number; failed: number; medianMs: number | null; maxMs: number | null };
+    /** The same 24 hours for the chart, in 5-minute points. */
+    chart: LatencySeries;
   } | null;
   /** Restarts in the last 24 hours as medic recorded them (systemd's and medic's). */
   restarts: number;
@@ -82,9 +91,9 @@ export async function servicesData(src: DashboardSource): Promise<ServiceView[]>
     const unit = factsOf.get(s.unit) ?? null;
     const incident = store?.currentIncident(s.name) ?? null;
     const lastResolved = store?.incidents({ service: s.name, state: 'resolved', limit: 1 })[0] ?? null;
-    const samples = s.health && store ? store.healthSamples(s.name, dayAgo) : [];
+    const day = s.health && store ? store.healthSummary(s.name, dayAgo, BUCKET_MS) : null;
     const live = src.live?.(s.name) ?? null;
-    const health = live?.lastHealth ? sampleOf(live.lastHealth) : (samples.at(-1) ?? null);
+    const health = live?.lastHealth ? sampleOf(live.lastHealth) : (day?.last ?? null);
     const view = stateOf({
       unit,
       workers: s.workers.map((w) => ({ unit: w, facts: factsOf.get(w) ?? null })),
@@ -92,7 +101,7 @@ export async function servicesData(src: DashboardSource): Promise<ServiceView[]>
       incident,
       lastResolved,
       health,
-      healthSince: runSince(samples),
+      healthSince: day?.runSince ?? null,
       phase: live?.phase ?? null,
       now,
     });
@@ -107,7 +116,19 @@ export async function servicesData(src: DashboardSource): Promise<ServiceView[]>
       systemd: unit
         ? { active: unit.active, sub: unit.sub, since: unit.since, restarts: unit.restarts }
         : null,
-      health: s.health ? { url: s.health.url, last: health, day: daySummary(samples) } : null,
+      health: s.health
+        ? {
+            url: s.health.url,
+            last: health,
+            day: {
+              samples: day?.samples ?? 0,
+              failed: day?.failed ?? 0,
+              medianMs: day?.medianMs ?? null,
+              maxMs: day?.maxMs ?? null,
+            },
+            chart: latencySeries(day?.buckets ?? [], now - DAY_MS, now),
+          }
+        : null,
       restarts: store?.restartTimes(s.name, dayAgo).length ?? 0,
       incident: incident
         ? {
@@ -150,47 +171,15 @@ function sampleOf(h: HealthResult): HealthSample {
   return { at: h.at, ok: h.ok, ms: Math.round(h.ms), status: h.status ?? null, problem: h.problem ?? null };
 }
 
-/** When the run of samples like the last one (passing, or failing) began; null without samples. */
-function runSince(samples: HealthSample[]): string | null {
-  const last = samples.at(-1);
-  let since: string | null = null;
-  for (let i = samples.length - 1; i >= 0 && samples[i]?.ok === last?.ok; i--)
-    since = samples[i]?.at ?? since;
-  return since;
-}
-
-function daySummary(samples: HealthSample[]): NonNullable<ServiceView['health']>['day'] {
-  const passed = samples.filter((s) => s.ok).map((s) => s.ms);
-  const sorted = [...passed].sort((a, b) => a - b);
-  return {
-    samples: samples.length,
-    failed: samples.length - passed.length,
-    medianMs: sorted.length ? (sorted[Math.floor(sorted.length / 2)] ?? null) : null,
-    maxMs: sorted.length ? (sorted.at(-1) ?? null) : null,
-  };
-}
-
-/** The samples in BUCKET_MS buckets from `from` to `to`: at most 288 points for a day, whatever was sampled. */
-export function latencySeries(samples: HealthSample[], from: number, to: number): LatencySeries {
+/** The chart's points from the store's buckets: one each BUCKET_MS from `from` to `to`, null where none. */
+export function latencySeries(buckets: HealthSummary['buckets'], from: number, to: number): LatencySeries {
   const out: LatencySeries = { t: [], ms: [], failed: [] };
-  const first = Math.floor(from / BUCKET_MS);
-  const buckets = new Map<number, { sum: number; n: number; failed: number | null }>();
-  for (const s of samples) {
-    const at = Date.parse(s.at);
-    if (at < from || at > to) continue;
-    const k = Math.floor(at / BUCKET_MS);
-    const b = buckets.get(k) ?? { sum: 0, n: 0, failed: null };
-    if (s.ok) {
-      b.sum += s.ms;
-      b.n += 1;
-    } else b.failed = Math.max(b.failed ?? 0, s.ms);
-    buckets.set(k, b);
-  }
-  for (let k = first; k <= Math.floor(to / BUCKET_MS); k++) {
-    const b = buckets.get(k);
+  const byStart = new Map(buckets.map((b) => [b.at, b]));
+  for (let k = Math.floor(from / BUCKET_MS); k <= Math.floor(to / BUCKET_MS); k++) {
+    const b = byStart.get(k * BUCKET_MS);
     out.t.push((k * BUCKET_MS) / 1000);
-    out.ms.push(b && b.n > 0 ? Math.round(b.sum / b.n) : null);
-    out.failed.push(b?.failed ?? null);
+    out.ms.push(b?.okMs ?? null);
+    out.failed.push(b?.failedMs ?? null);
   }
   return out;
 }

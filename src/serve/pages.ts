@@ -5,13 +5,7 @@ import type { Diagnosis } from '../diagnose/decide.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { DeployRecord, Incident } from '../store/store.ts';
 import type { incidentData } from '../report/incidents.ts';
-import {
-  type CheckRunView,
-  type LatencySeries,
-  liveOf,
-  type ReleasesView,
-  type ServiceView,
-} from './data.ts';
+import { type CheckRunView, liveOf, type ReleasesView, type ServiceView } from './data.ts';
 
 type Html = ReturnType<typeof html>;
 export type IncidentDetail = ReturnType<typeof incidentData>;
@@ -140,7 +134,7 @@ function head(...columns: string[]): Html {
 
 // ---- services ----
 
-export function servicesMain(services: ServiceView[], charts: Map<string, LatencySeries>, now: number): Html {
+export function servicesMain(services: ServiceView[], now: number): Html {
   const open = services.filter((s) => s.incident);
   return html`<h1>Services</h1>
     ${
@@ -166,10 +160,10 @@ export function servicesMain(services: ServiceView[], charts: Map<string, Latenc
         ? html`<p class="empty">No services: medic.yaml names none, and no app unit was found.</p>`
         : ''
     }
-    <div class="services">${services.map((s) => serviceCard(s, charts.get(s.name) ?? null, now))}</div>`;
+    <div class="services">${services.map((s) => serviceCard(s, now))}</div>`;
 }
 
-export function serviceCard(s: ServiceView, chart: LatencySeries | null, now: number): Html {
+export function serviceCard(s: ServiceView, now: number): Html {
   const c = s.lastCheck;
   return html`<article class="service state-${s.state}" id="service-${s.name}" data-state="${s.state}">
     <header>
@@ -204,7 +198,7 @@ export function serviceCard(s: ServiceView, chart: LatencySeries | null, now: nu
                 }</span
               >
             </figcaption>
-            <div class="chart" data-series="${JSON.stringify(chart ?? { t: [], ms: [], failed: [] })}"></div>
+            <div class="chart" data-series="${JSON.stringify(s.health.chart)}"></div>
           </figure>`
         : html`<p class="dim">no health URL in medic.yaml: state from systemd only</p>`
     }

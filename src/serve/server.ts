@@ -4,13 +4,13 @@
 import { hostname } from 'node:os';
 import { UsageError } from '../errors.ts';
 import { readTextSync } from '../host/files.ts';
-import { serveFetch } from '../host/http-serve.ts';
+import { serveRequests } from '../host/http-serve.ts';
 import { systemctlPath, type UnitFacts, unitFacts } from '../host/systemctl.ts';
 import { layoutOf, releaseRows } from '../deploy/layout.ts';
 import { Store } from '../store/store.ts';
 import type { WatchedService } from '../watch/service.ts';
 import { credentialsOf, isLoopback, parseListen } from './access.ts';
-import { dashboardApp } from './app.ts';
+import { dashboard } from './app.ts';
 import { loadAssets } from './assets.ts';
 import { ChangeFeed } from './changes.ts';
 import type { DashboardSource, LiveView } from './data.ts';
@@ -89,15 +89,13 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     const phases = o.services.map((s) => o.live?.(s.name)?.phase ?? '');
     return [store()?.changeMark() ?? 'no store', states.join(','), phases.join(',')].join('|');
   });
-  const app = dashboardApp({ source, assets: loadAssets(), credentials, feed, hostname: hostname() });
-  const server = await serveFetch(address.host, address.port, (request) => app.fetch(request)).catch(
-    (e: unknown) => {
-      const code = (e as { code?: string }).code;
-      throw new UsageError(
-        `${o.flag} ${o.listen}: ${code === 'EADDRINUSE' ? 'the address is in use' : e instanceof Error ? e.message : String(e)}`,
-      );
-    },
-  );
+  const handle = dashboard({ source, assets: loadAssets(), credentials, feed, hostname: hostname() });
+  const server = await serveRequests(address.host, address.port, handle).catch((e: unknown) => {
+    const code = (e as { code?: string }).code;
+    throw new UsageError(
+      `${o.flag} ${o.listen}: ${code === 'EADDRINUSE' ? 'the address is in use' : e instanceof Error ? e.message : String(e)}`,
+    );
+  });
   const shown = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
     url: `http://${shown}:${server.port}/`,

@@ -101,6 +101,19 @@ export interface HealthSample {
   problem: string | null;
 }
 
+/** A service's health over a while, for the dashboard: see Store.healthSummary. */
+export interface HealthSummary {
+  samples: number;
+  failed: number;
+  medianMs: number | null;
+  maxMs: number | null;
+  last: HealthSample | null;
+  /** When the run of answers like the last one (passing, or failing) began. */
+  runSince: string | null;
+  /** Buckets that hold samples, oldest first: their start (ms since the epoch) and what they hold. */
+  buckets: { at: number; okMs: number | null; failedMs: number | null }[];
+}
+
 /** One `medic check` of one service: its report as `medic check --format json` prints it, masked. */
 export interface CheckRun {
   id: number;
@@ -145,6 +158,16 @@ function incidentOf(r: Row): Incident {
     firstFatal: (r['first_fatal'] as string | null) ?? null,
     diagnosis: r['diagnosis'] ? (JSON.parse(String(r['diagnosis'])) as unknown) : null,
     openAlerted: Number(r['open_alerted']) === 1,
+  };
+}
+
+function sampleOf(r: Row): HealthSample {
+  return {
+    at: String(r['at']),
+    ok: Number(r['ok']) === 1,
+    ms: Number(r['ms']),
+    status: r['status'] === null ? null : Number(r['status']),
+    problem: (r['problem'] as string | null) ?? null,
   };
 }
 
@@ -530,13 +553,73 @@ export class Store {
       this.db
         .prepare('SELECT * FROM health_samples WHERE service = ? AND at >= ? ORDER BY at, id')
         .all(service, since) as Row[]
+    ).map(sampleOf);
+  }
+
+  /**
+   * A service's health since `since`, summed up by SQLite rather than read sample by sample: the counts, the
+   * median and slowest answer that passed, the last answer and when the run like it began, and the chart's
+   * buckets of `bucketMs` (the mean of the answers that passed, the slowest that failed).
+   */
+  healthSummary(service: string, since: string, bucketMs: number): HealthSummary {
+    const none: HealthSummary = {
+      samples: 0,
+      failed: 0,
+      medianMs: null,
+      maxMs: null,
+      last: null,
+      runSince: null,
+      buckets: [],
+    };
+    if (this.version() < 2) return none;
+    const counts = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(ok = 0), 0) AS failed, MAX(CASE WHEN ok THEN ms END) AS max
+         FROM health_samples WHERE service = ? AND at >= ?`,
+      )
+      .get(service, since) as Row;
+    const n = Number(counts['n']);
+    if (n === 0) return none;
+    const passed = n - Number(counts['failed']);
+    const median = passed
+      ? (this.db
+          .prepare(
+            'SELECT ms FROM health_samples WHERE service = ? AND at >= ? AND ok = 1 ORDER BY ms LIMIT 1 OFFSET ?',
+          )
+          .get(service, since, Math.floor(passed / 2)) as Row | undefined)
+      : undefined;
+    const lastRow = this.db
+      .prepare('SELECT * FROM health_samples WHERE service = ? ORDER BY at DESC, id DESC LIMIT 1')
+      .get(service) as Row;
+    const last = sampleOf(lastRow);
+    const run = this.db
+      .prepare(
+        `SELECT MIN(at) AS at FROM health_samples WHERE service = ? AND at >= ?
+         AND at > COALESCE((SELECT MAX(at) FROM health_samples WHERE service = ? AND ok != ?), '')`,
+      )
+      .get(service, since, service, last.ok ? 1 : 0) as Row;
+    const buckets = (
+      this.db
+        .prepare(
+          `SELECT CAST(strftime('%s', at) AS INTEGER) / CAST(? AS INTEGER) AS b, AVG(CASE WHEN ok THEN ms END) AS okMs,
+           MAX(CASE WHEN ok = 0 THEN ms END) AS failedMs
+           FROM health_samples WHERE service = ? AND at >= ? GROUP BY b ORDER BY b`,
+        )
+        .all(bucketMs / 1000, service, since) as Row[]
     ).map((r) => ({
-      at: String(r['at']),
-      ok: Number(r['ok']) === 1,
-      ms: Number(r['ms']),
-      status: r['status'] === null ? null : Number(r['status']),
-      problem: (r['problem'] as string | null) ?? null,
+      at: Number(r['b']) * bucketMs,
+      okMs: r['okMs'] === null ? null : Math.round(Number(r['okMs'])),
+      failedMs: r['failedMs'] === null ? null : Number(r['failedMs']),
     }));
+    return {
+      samples: n,
+      failed: n - passed,
+      medianMs: median ? Number(median['ms']) : null,
+      maxMs: counts['max'] === null ? null : Number(counts['max']),
+      last,
+      runSince: (run['at'] as string | null) ?? null,
+      buckets,
+    };
   }
 
   /** A `medic check` of one service; the last CHECK_RUNS_KEPT of each service are kept. */

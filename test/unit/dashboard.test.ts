@@ -1,6 +1,9 @@
 // The dashboard's pure parts: a service's state from what systemd, the store and health say; the pages a
 // service and an incident render to (escaped, masked, the fix as commands to copy); who may read it.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { UnitFacts } from '../../src/host/systemctl.ts';
 import type { HealthSample, Incident } from '../../src/store/store.ts';
@@ -148,24 +151,43 @@ test('a service is up, degraded, down or unknown, with why and since when', () =
   }
 });
 
-test('the chart has one point per 5 minutes: the mean of the answers that passed, the failures apart', () => {
+test('the chart and the day in numbers, summed up by the store: one point per 5 minutes, failures apart', () => {
+  const store = Store.open(join(mkdtempSync(join(tmpdir(), 'medic-chart-')), 'medic.db'), { create: true });
   const from = Date.parse('2026-11-22T00:00:00.000Z');
-  const at = (m: number, s = 0) => new Date(from + m * 60_000 + s * 1000).toISOString();
-  const s = latencySeries(
-    [
-      { at: at(1), ok: true, ms: 10, status: 200, problem: null },
-      { at: at(2), ok: true, ms: 30, status: 200, problem: null },
-      { at: at(6), ok: false, ms: 5000, status: null, problem: 'timeout' },
-      { at: at(11), ok: true, ms: 7, status: 200, problem: null },
-    ],
-    from,
-    from + 15 * 60_000 - 1,
+  const at = (m: number) => new Date(from + m * 60_000).toISOString();
+  for (const [m, ok, ms] of [
+    [1, true, 10],
+    [2, true, 30],
+    [6, false, 5000],
+    [7, true, 12],
+    [11, true, 7],
+    [12, true, 8],
+  ] as const)
+    store.recordHealth(
+      'web',
+      { at: at(m), ok, ms, status: ok ? 200 : null, problem: ok ? null : 'timeout' },
+      at(0),
+    );
+  const day = store.healthSummary('web', at(0), 300_000);
+  store.close();
+  assert.deepEqual(
+    { ...day, buckets: undefined },
+    {
+      samples: 6,
+      failed: 1,
+      medianMs: 10,
+      maxMs: 30,
+      last: { at: at(12), ok: true, ms: 8, status: 200, problem: null },
+      runSince: at(7),
+      buckets: undefined,
+    },
   );
+  const s = latencySeries(day.buckets, from, from + 15 * 60_000 - 1);
   assert.deepEqual(
     s.t,
     [0, 300, 600].map((x) => from / 1000 + x),
   );
-  assert.deepEqual(s.ms, [20, null, 7]);
+  assert.deepEqual(s.ms, [20, 12, 8]);
   assert.deepEqual(s.failed, [null, 5000, null]);
   assert.equal(
     latencySeries([], NOW - 86_400_000, NOW).t.length,
@@ -186,6 +208,7 @@ const view: ServiceView = {
     url: 'http://flask.medic.test/health',
     last: bad(5),
     day: { samples: 1440, failed: 6, medianMs: 29, maxMs: 45 },
+    chart: { t: [1, 2], ms: [20, null], failed: [null, 3] },
   },
   restarts: 9,
   incident: {
@@ -202,7 +225,7 @@ const view: ServiceView = {
 };
 
 test('a service card: its state, why, since when, the chart data, restarts, the live release, the last check', () => {
-  const html = String(serviceCard(view, { t: [1, 2], ms: [20, null], failed: [null, 3] }, NOW));
+  const html = String(serviceCard(view, NOW));
   assert.match(html, /<article class="service state-down" id="service-flaskapp" data-state="down">/);
   assert.match(html, /<span class="badge badge-down">down<\/span>/);
   assert.match(html, /health failing: HTTP 502; incident #2 open: redis_unreachable/);
@@ -229,7 +252,7 @@ test('a service card: its state, why, since when, the chart data, restarts, the 
 });
 
 test('text from the store is escaped, never markup', () => {
-  const html = String(serviceCard(view, null, NOW));
+  const html = String(serviceCard(view, NOW));
   assert.ok(!html.includes('<script>'), html);
   const incidentPage = String(
     incidentMain(
