@@ -160,7 +160,11 @@ async function offline(): Promise<void> {
 
 function live(): void {
   const tb = `${checkout}scripts/testbed`;
-  if (process.getuid?.() !== 0 || spawnSync(tb, ['up'], { encoding: 'utf8' }).status !== 0) {
+  // up refuses a box a scenario left broken: a reset brings it back
+  const ready = () =>
+    spawnSync(tb, ['up'], { encoding: 'utf8' }).status === 0 ||
+    spawnSync(tb, ['reset'], { encoding: 'utf8' }).status === 0;
+  if (process.getuid?.() !== 0 || !ready()) {
     process.stdout.write('live diagnose: skipped (needs root and the testbed: scripts/testbed up)\n');
     return;
   }

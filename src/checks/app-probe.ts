@@ -131,17 +131,36 @@ except BaseException:
 parts = {}
 
 def pip_check():
-    # pip check's own lines (pip/_internal/commands/check.py), from the same two functions it calls
-    from pip._internal.operations.check import check_package_set, create_package_set_from_installed
-    package_set, _ = create_package_set_from_installed()
-    missing, conflicting = check_package_set(package_set)
-    lines = []
-    for name in missing:
-        for dep in missing[name]:
-            lines.append("%s %s requires %s, which is not installed." % (name, package_set[name].version, dep[0]))
-    for name in conflicting:
-        for dep_name, dep_version, spec in conflicting[name]:
-            lines.append("%s %s has requirement %s, but you have %s %s." % (name, package_set[name].version, spec, dep_name, dep_version))
+    # pip check's own question and lines (pip/_internal/operations/check.py, commands/check.py), asked of
+    # importlib.metadata: importing pip's internals alone takes half a second
+    from importlib import metadata
+    try:
+        from packaging.requirements import Requirement
+        from packaging.utils import canonicalize_name
+    except ImportError:
+        from pip._vendor.packaging.requirements import Requirement
+        from pip._vendor.packaging.utils import canonicalize_name
+    installed = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name and canonicalize_name(name) not in installed:
+            installed[canonicalize_name(name)] = (dist.version, dist.requires or [])
+    missing, conflicting = [], []
+    for name in sorted(installed):
+        version, requires = installed[name]
+        for line in requires:
+            try:
+                r = Requirement(line)
+            except Exception:
+                continue
+            if r.marker is not None and not r.marker.evaluate({"extra": ""}):
+                continue
+            dep = canonicalize_name(r.name)
+            if dep not in installed:
+                missing.append("%s %s requires %s, which is not installed." % (name, version, r.name))
+            elif r.specifier and not r.specifier.contains(installed[dep][0], prereleases=True):
+                conflicting.append("%s %s has requirement %s, but you have %s %s." % (name, version, r, dep, installed[dep][0]))
+    lines = missing + conflicting
     return {"code": 1 if lines else 0, "stdout": "\n".join(lines) or "No broken requirements found.", "stderr": ""}
 
 def django_command(*args, **options):
