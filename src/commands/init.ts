@@ -2,10 +2,12 @@
 import { jsonOf } from '../report/json.ts';
 import { formatBind } from '../app/bind.ts';
 import { type ContainerFound, renderConfig } from '../config/medic-yaml.ts';
-import { nameOf, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
+import { nameOf, PROJECT, publishedBinds, SERVICE, siteFor } from '../checks/docker/context.ts';
 import { containers as listContainers, type ContainerSummary, inspectContainer } from '../host/docker.ts';
 import { findContainer } from '../diagnose/container.ts';
-import { appUnits, discoverService, type Service } from '../discover/service.ts';
+import { appUnits, discoverService, findHealth, type Service } from '../discover/service.ts';
+import { nginxView } from '../discover/units.ts';
+import type { Host } from '../host/host.ts';
 import { pathExists, writeAtomic } from '../host/files.ts';
 import { localHost } from '../host/host.ts';
 import { Masker } from '../report/mask.ts';
@@ -58,7 +60,7 @@ export async function init(units: string[], opts: InitOptions, ctx: Context): Pr
   }
   const services: Service[] = [];
   for (const n of names) services.push(await discoverService(host, n, { timeoutMs: 3000, masker }));
-  const containers = await containersFound(found);
+  const containers = await containersFound(host, found);
   const yaml = masker.text(renderConfig(services, host.now(), containers));
   if (ctx.format === 'json') {
     ctx.out(
@@ -89,7 +91,7 @@ export async function init(units: string[], opts: InitOptions, ctx: Context): Pr
     const docker = containers.map(
       (c) =>
         `${ctx.style('bold', c.key)}  container ${c.container}${c.project ? ` (compose ${c.project}, ${c.workdir ?? '?'})` : ''}\n` +
-        `  image       ${c.image}\n  publishes   ${c.publishes.join(', ') || 'no port'}\n  restart     ${c.restart}\n  healthcheck ${c.healthcheck ?? 'none'}`,
+        `  image       ${c.image}\n  publishes   ${c.publishes.join(', ') || 'no port'}\n  restart     ${c.restart}\n  healthcheck ${c.healthcheck ?? 'none'}\n  health      ${c.health?.url ?? 'none found'}`,
     );
     ctx.out(
       [
@@ -120,8 +122,9 @@ function summaryOf(s: Service) {
 }
 
 /** What medic.yaml records of each container, keyed by its compose service (or its name). */
-async function containersFound(found: ContainerSummary[]): Promise<ContainerFound[]> {
+async function containersFound(host: Host, found: ContainerSummary[]): Promise<ContainerFound[]> {
   const out: ContainerFound[] = [];
+  const nginx = found.length > 0 ? await nginxView(host, 3000) : null;
   for (const c of found) {
     const r = await inspectContainer(c.Id, 3000);
     if (!r.ok) continue;
@@ -129,6 +132,12 @@ async function containersFound(found: ContainerSummary[]): Promise<ContainerFoun
     const service = c.Labels[SERVICE];
     const key = service && !out.some((o) => o.key === service) ? service : nameOf(c);
     const test = i.Config.Healthcheck?.Test ?? [];
+    // A published app answers health through the Nginx site in front of it, else on its published port.
+    const published = publishedBinds(i);
+    const site =
+      published.length > 0 ? (siteFor(nginx?.sites ?? [], published, c.Labels, c.Names) ?? null) : null;
+    const health =
+      published.length > 0 ? await findHealth(site, site?.serverNames[0] ?? null, published, 3000) : null;
     out.push({
       key,
       container: nameOf(c),
@@ -138,6 +147,13 @@ async function containersFound(found: ContainerSummary[]): Promise<ContainerFoun
       publishes: publishedBinds(i).map(formatBind),
       restart: i.HostConfig.RestartPolicy?.Name || 'no',
       healthcheck: test.length > 0 && test[0] !== 'NONE' ? test.slice(1).join(' ') : null,
+      health: health
+        ? {
+            url: health.url,
+            status: health.status,
+            ...(health.connectTo ? { connect: `${health.connectTo.host}:${health.connectTo.port}` } : {}),
+          }
+        : null,
     });
   }
   return out;

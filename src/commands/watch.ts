@@ -71,10 +71,6 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
     throw new UsageError('no medic.yaml here or in /etc/medic: run medic init first, or give -c FILE');
   const plan = watchPlan(found.config, resolve(found.path), opts.store);
   const services = plan.services;
-  if (services.length === 0 && !opts.plan)
-    throw new UsageError(
-      `${found.path} names only containers: medic watch follows systemd units (medic check NAME checks a container)`,
-    );
   if (opts.plan) {
     ctx.out(JSON.stringify(plan));
     return;

@@ -313,6 +313,8 @@ export interface ContainerFound {
   publishes: string[];
   restart: string;
   healthcheck: string | null;
+  /** What medic watch requests, as a service's health: through the site in front of it, else its published port. */
+  health: { url: string; status: number; connect?: string } | null;
 }
 
 /** The commented medic.yaml for these services (and containers, on a Docker host). */

@@ -8,6 +8,8 @@ import { run } from '../host/run.ts';
 import { MEDIC_ARGS } from '../host/self.ts';
 import { sdNotify, watchdogMs } from '../host/sd-notify.ts';
 import { systemctlPath, unitControl, unitStates } from '../host/systemctl.ts';
+import { followEngineEvents, inspectContainer, restartContainer } from '../host/docker.ts';
+import { containerUnitState, type EngineEvent, EngineSignals } from './engine-events.ts';
 import type { Diagnosis } from '../diagnose/decide.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
 import { parseShowUnits, showExecCommands, showValue } from '../systemd/show.ts';
@@ -43,7 +45,8 @@ export interface Daemon {
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { watch, notify, services } = opts.plan;
-  const units = unitsOf(services);
+  const units = unitsOf(services.filter((s) => !s.container));
+  const containerNames = services.filter((s) => s.container).map((s) => s.unit);
   const masker = new Masker();
   const log = (level: string, event: string, fields: LogFields) => {
     const time = new Date().toISOString();
@@ -61,30 +64,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       );
   };
 
-  // The units must exist; their cgroups and executables map kernel OOM lines to them.
   const systemctl = systemctlPath();
-  const shown = await run(systemctl, ['show', '-p', 'Id,LoadState,ControlGroup,ExecStart', ...units], {
-    timeoutMs: 5000,
-  });
-  if (!shown.ok)
-    throw new UsageError(
-      `cannot ask systemd about ${units.join(', ')}: ${shown.error.message.split('\n')[0]}`,
-    );
-  const props = parseShowUnits(shown.value.stdout);
   const facts = new Map<string, { cgroup: string; comm: string; pids: Set<number> }>();
-  units.forEach((u, i) => {
-    const p = props[i];
-    if (!p || showValue(p, 'LoadState') === 'not-found') {
-      const owner = services.find((s) => s.unit === u || s.workers.includes(u));
-      throw new UsageError(`${u} (service ${owner?.name ?? '?'} in medic.yaml) is not a unit on this host`);
-    }
-    const exec = showExecCommands(p, 'ExecStart')[0];
-    facts.set(u, {
-      cgroup: showValue(p, 'ControlGroup') ?? '',
-      comm: exec?.path.split('/').pop() ?? '',
-      pids: new Set(),
-    });
-  });
+  if (units.length > 0) await unitFacts(systemctl, units, services, facts);
+  for (const name of containerNames) {
+    const r = await inspectContainer(name, 5000);
+    if (r.ok) continue;
+    const owner = services.find((s) => s.unit === name);
+    throw new UsageError(
+      r.error.kind === 'not_found'
+        ? `${name} (container ${owner?.name ?? '?'} in medic.yaml) is not a container on this host`
+        : r.error.kind === 'no_engine'
+          ? `no Docker engine here (${r.error.message}): medic watch cannot follow ${name}`
+          : `cannot ask the Docker engine about ${name}: ${r.error.message}`,
+    );
+  }
 
   const store = Store.open(opts.plan.store, { create: true });
   const notifiers = notifiersOf(notify);
@@ -95,9 +89,36 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     notify.retryFor,
   );
   const host = hostname();
-  const metrics = opts.metrics ? await startMetrics(opts.metrics, services) : null;
+  const metrics = opts.metrics
+    ? await startMetrics(opts.metrics, services, (since) => store.deploys(null, since))
+    : null;
 
   const systemd = unitControl(systemctl);
+  // A container's engine events read as the journal's signals; its inspect as the unit's state.
+  const engineSignals = new EngineSignals();
+  const diagnosing = new Map<string, Promise<unknown>>();
+  const containerControl = {
+    unitStates: (list: readonly string[]) =>
+      Promise.all(
+        list.map(async (name) => {
+          const r = await inspectContainer(name, 5000);
+          return r.ok ? containerUnitState(r.value, engineSignals.isStopped(name)) : null;
+        }),
+      ),
+    async restart(name: string) {
+      // A restart wipes the container's health log, and a recreate its logs: the diagnosis reads them first.
+      const pending = diagnosing.get(name);
+      if (pending) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([pending, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+        clearTimeout(timer);
+        diagnosing.delete(name);
+      }
+      engineSignals.expectRestart(name, Date.now());
+      const r = await restartContainer(name, 10, 30_000);
+      return r.ok ? { ok: true } : { ok: false, error: masker.text(r.error.message) };
+    },
+  };
 
   const watchers: ServiceWatcher[] = services.map(
     (service) =>
@@ -106,9 +127,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         config: watch,
         now: () => new Date(),
         log,
-        unitStates: (list) => unitStates(systemctl, list),
+        unitStates: (list) =>
+          service.container ? containerControl.unitStates(list) : unitStates(systemctl, list),
         probeHealth: (h) => probeHealth(h, watch.timeout),
         async restart(unit) {
+          if (service.container) return containerControl.restart(unit);
           await systemd(['reset-failed', unit]);
           const r = await systemd(['restart', unit]);
           if (r.ok) return { ok: true };
@@ -122,11 +145,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           // diagnosis that hangs or throws cannot take the watching down with it.
           // journalctl reads "@SECONDS" as a moment in time, whatever the server's time zone
           const from = since ? ['--since', `@${Math.floor(Date.parse(since) / 1000) - 1}`] : [];
-          const r = await run(
+          const running = run(
             process.execPath,
             [...MEDIC_ARGS, '--format', 'json', '--no-color', 'diagnose', unit, ...from],
             { timeoutMs: 20_000 },
           );
+          if (service.container) diagnosing.set(unit, running);
+          const r = await running;
           if (!r.ok || r.value.timedOut || (r.value.code !== 0 && r.value.code !== 1)) return null;
           try {
             const { services } = JSON.parse(r.value.stdout) as { services: Diagnosis[] };
@@ -192,38 +217,52 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const pidTimer = setInterval(() => void refreshPids(), watch.interval);
   pidTimer.unref();
 
-  const follower: JournalFollower = followJournal(
-    units,
-    (entry) => {
-      const s = signalOf(entry, units);
-      if (!s) return;
-      if (!('kind' in s)) {
-        const oom = s as KernelOom;
-        const unit = unitOfKernelOom(
-          oom,
-          [...facts].map(([u, f]) => ({ unit: u, pids: f.pids, comm: f.comm })),
+  const engine =
+    containerNames.length > 0
+      ? followEngineEvents(
+          (e) => {
+            for (const sig of engineSignals.signalsOf(e as unknown as EngineEvent))
+              if (containerNames.includes(sig.unit)) byUnit.get(sig.unit)?.onSignal(sig);
+          },
+          (problem) => log('warn', 'engine', { problem }),
+        )
+      : null;
+  const follower: JournalFollower | null =
+    units.length === 0
+      ? null
+      : followJournal(
+          units,
+          (entry) => {
+            const s = signalOf(entry, units);
+            if (!s) return;
+            if (!('kind' in s)) {
+              const oom = s as KernelOom;
+              const unit = unitOfKernelOom(
+                oom,
+                [...facts].map(([u, f]) => ({ unit: u, pids: f.pids, comm: f.comm })),
+              );
+              if (unit)
+                byUnit.get(unit)?.onSignal({
+                  kind: 'oom',
+                  unit,
+                  time: oom.time,
+                  text: oom.text,
+                  pid: oom.pid,
+                  process: oom.process,
+                });
+              return;
+            }
+            byUnit.get(s.unit)?.onSignal(s);
+          },
+          (problem) => log('warn', 'journal', { problem }),
         );
-        if (unit)
-          byUnit.get(unit)?.onSignal({
-            kind: 'oom',
-            unit,
-            time: oom.time,
-            text: oom.text,
-            pid: oom.pid,
-            process: oom.process,
-          });
-        return;
-      }
-      byUnit.get(s.unit)?.onSignal(s);
-    },
-    (problem) => log('warn', 'journal', { problem }),
-  );
 
   for (const w of watchers) await w.start();
   outbox.kick();
   log('info', 'watching', {
     services: services.map((s) => s.name).join(','),
     units: units.join(','),
+    containers: containerNames.join(',') || undefined,
     store: store.path,
     notifiers: notifiers.map((n) => n.label).join(',') || 'none',
     interval_ms: watch.interval,
@@ -239,7 +278,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     finish = resolve;
   });
   const stop = async () => {
-    follower.stop();
+    follower?.stop();
+    engine?.stop();
     for (const w of watchers) w.stop();
     outbox.stop();
     clearInterval(pidTimer);
@@ -250,6 +290,36 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     finish();
   };
   return { stop, done };
+}
+
+/** The units must exist; their cgroups and executables map kernel OOM lines to them. */
+async function unitFacts(
+  systemctl: string,
+  units: string[],
+  services: WatchPlan['services'],
+  facts: Map<string, { cgroup: string; comm: string; pids: Set<number> }>,
+): Promise<void> {
+  const shown = await run(systemctl, ['show', '-p', 'Id,LoadState,ControlGroup,ExecStart', ...units], {
+    timeoutMs: 5000,
+  });
+  if (!shown.ok)
+    throw new UsageError(
+      `cannot ask systemd about ${units.join(', ')}: ${shown.error.message.split('\n')[0]}`,
+    );
+  const props = parseShowUnits(shown.value.stdout);
+  units.forEach((u, i) => {
+    const p = props[i];
+    if (!p || showValue(p, 'LoadState') === 'not-found') {
+      const owner = services.find((s) => s.unit === u || s.workers.includes(u));
+      throw new UsageError(`${u} (service ${owner?.name ?? '?'} in medic.yaml) is not a unit on this host`);
+    }
+    const exec = showExecCommands(p, 'ExecStart')[0];
+    facts.set(u, {
+      cgroup: showValue(p, 'ControlGroup') ?? '',
+      comm: exec?.path.split('/').pop() ?? '',
+      pids: new Set(),
+    });
+  });
 }
 
 /** The pids in a unit's cgroup, whichever cgroup layout the host has. */

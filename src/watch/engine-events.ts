@@ -86,6 +86,19 @@ export class EngineSignals {
               },
         ];
       }
+      case 'health_status': {
+        // Docker runs the HEALTHCHECK but restarts nothing for it: an unhealthy container is medic's to heal.
+        if (e.Action.split(':')[1]?.trim() !== 'unhealthy') return [];
+        return [
+          {
+            kind: 'failed',
+            unit,
+            time,
+            result: 'unhealthy',
+            text: `${unit}: its HEALTHCHECK reports unhealthy`,
+          },
+        ];
+      }
       case 'oom':
         return [
           {
@@ -128,6 +141,12 @@ export class EngineSignals {
 export function containerUnitState(c: ContainerInspect | null, stoppedOnPurpose = false): UnitState | null {
   if (!c) return null;
   const s = c.State;
+  // Running but failing its HEALTHCHECK: failed, as a unit whose health never comes back; medic may restart it.
+  if (s.Running && !s.Restarting && s.Health?.Status === 'unhealthy')
+    return { active: 'failed', sub: 'unhealthy', result: 'unhealthy' };
+  // Its HEALTHCHECK has not passed yet since it started: still starting, as a unit that has not reported ready.
+  if (s.Running && !s.Restarting && s.Health?.Status === 'starting')
+    return { active: 'activating', sub: 'start', result: 'success' };
   if (s.Running && !s.Restarting) return { active: 'active', sub: 'running', result: 'success' };
   if (stoppedOnPurpose && !s.Restarting) return { active: 'inactive', sub: 'dead', result: 'success' };
   const result = s.OOMKilled ? 'oom-kill' : s.ExitCode > 128 ? 'signal' : 'exit-code';

@@ -24,12 +24,20 @@ export interface WatchPlan {
 
 /** The services of medic.yaml as watch sees them: the unit, its worker units, the health request. */
 export function watchedServices(config: MedicConfig): WatchedService[] {
-  return Object.entries(config.services).map(([name, s]) => {
+  const units = Object.entries(config.services).map(([name, s]) => {
     const workers = Array.isArray(s['workers'])
       ? (s['workers'] as unknown[]).filter((w): w is string => typeof w === 'string').map(unitId)
       : [];
     return { name, unit: unitId(s.unit), workers, health: s.health ? healthOf(s.health) : null };
   });
+  const containers = Object.entries(config.containers).map(([name, c]) => ({
+    name,
+    unit: c.container,
+    workers: [],
+    health: c.health ? healthOf(c.health) : null,
+    container: true,
+  }));
+  return [...units, ...containers];
 }
 
 export function watchPlan(config: MedicConfig, path: string, store?: string): WatchPlan {

@@ -7,6 +7,8 @@ export interface WatchedService {
   /** Task worker units of the app: their crashes are the service's incidents too. */
   workers: string[];
   health: Health | null;
+  /** A container (its name is `unit`): the engine's events and inspect stand for the journal and systemd. */
+  container?: boolean;
 }
 
 /** Every unit the services name (apps and their workers), once each. */

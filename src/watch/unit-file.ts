@@ -46,7 +46,11 @@ Group=${SERVICE_USER}
 # the apps' groups (${o.appGroups.join(', ')}) to read DATABASE_URL and REDIS_URL from their env files (masked in every output)`
       : ''
   }
-SupplementaryGroups=systemd-journal adm${o.appGroups.map((g) => ` ${g}`).join('')}
+${
+  o.services.some((s) => s.container)
+    ? "# docker: the engine's socket, to follow its events and restart the containers it watches\n"
+    : ''
+}SupplementaryGroups=systemd-journal adm${o.appGroups.map((g) => ` ${g}`).join('')}${o.services.some((s) => s.container) ? ' docker' : ''}
 # the store: /var/lib/medic/medic.db
 StateDirectory=medic
 StateDirectoryMode=0750
@@ -65,7 +69,7 @@ WantedBy=multi-user.target
 }
 
 export function sudoersFile(services: WatchedService[], systemctl: string): string {
-  const commands = unitsOf(services).flatMap((u) => [
+  const commands = unitsOf(services.filter((s) => !s.container)).flatMap((u) => [
     `${systemctl} reset-failed ${u}`,
     `${systemctl} restart ${u}`,
   ]);
@@ -75,7 +79,7 @@ ${SERVICE_USER} ALL=(root) NOPASSWD: ${commands.join(', ')}
 }
 
 export function polkitRule(services: WatchedService[]): string {
-  const units = unitsOf(services);
+  const units = unitsOf(services.filter((s) => !s.container));
   return `// /etc/polkit-1/rules.d/50-medic.rules: medic watch may reset and restart the units it watches, nothing else.
 polkit.addRule(function (action, subject) {
   var units = ${JSON.stringify(units)};

@@ -149,6 +149,8 @@ before(() => {
     sh(`set -e
       mkdir -p /etc/medic
       medic init -c /etc/medic/medic.yaml --force >/dev/null
+      # the units only: the containers are docker-watch.test.ts's (this box's engine socket is not the docker group's)
+      sed -i '/^containers:/,/^check:/{/^check:/!d}' /etc/medic/medic.yaml
       cat >> /etc/medic/medic.yaml <<'EOF'
 ${CONFIG}
 EOF

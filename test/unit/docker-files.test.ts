@@ -197,3 +197,37 @@ test("docker inspect as a unit's state: running, restarting by its policy, faile
   assert.equal(containerUnitState(stopped, true)?.active, 'inactive');
   assert.equal(containerUnitState(null), null);
 });
+
+test("medic.yaml's containers are watched as containers: the plan, the unit file's docker group, no sudoers for them", async () => {
+  const { parseConfig } = await import('../../src/config/medic-yaml.ts');
+  const { watchPlan } = await import('../../src/watch/plan.ts');
+  const { sudoersFile, watchUnitFile } = await import('../../src/watch/unit-file.ts');
+  const config = parseConfig(`version: 1
+services:
+  flaskapp:
+    unit: flaskapp.service
+containers:
+  web:
+    container: dockerapp_web_1
+    health:
+      url: http://dockerapp.medic.test/health
+      status: 200
+      connect: 127.0.0.1:80
+`);
+  const plan = watchPlan(config, '/etc/medic/medic.yaml');
+  const web = plan.services.find((s) => s.name === 'web');
+  assert.equal(web?.unit, 'dockerapp_web_1');
+  assert.equal(web?.container, true);
+  assert.equal(web?.health?.url, 'http://dockerapp.medic.test/health');
+  assert.equal(plan.services.find((s) => s.name === 'flaskapp')?.container, undefined);
+  const sudoers = sudoersFile(plan.services, '/usr/bin/systemctl');
+  assert.match(sudoers, /restart flaskapp\.service/);
+  assert.doesNotMatch(sudoers, /dockerapp/);
+  const unit = watchUnitFile({
+    medic: ['/usr/local/bin/medic'],
+    config: '/etc/medic/medic.yaml',
+    services: plan.services,
+    appGroups: [],
+  });
+  assert.match(unit, /^SupplementaryGroups=systemd-journal adm docker$/m);
+});

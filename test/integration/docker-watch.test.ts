@@ -1,0 +1,162 @@
+// medic watch on the testbed's Docker side: a medic.yaml of containers only (from medic init), the engine's
+// events stream followed, a real webhook receiver. Each case breaks web for real and reads what medic stored
+// and sent: one incident with the cause, one message per kind, the restart policy left to do its work.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkout, inBox, mustPass, sh, testbed } from './box.ts';
+
+const SINK = '/tmp/medic-docker-watch-alerts.jsonl';
+const HTTP_PORT = 9913;
+const SMTP_PORT = 2526;
+const STORE = '/var/lib/medic/docker-watch.db';
+
+interface Message {
+  via: string;
+  body?: { event?: string; incident?: number };
+}
+
+interface IncidentRow {
+  id: number;
+  service: string;
+  state: string;
+  trigger: string;
+  causeId: string | null;
+  restarts: number;
+  medicRestarts: number;
+}
+
+let sink: ChildProcess;
+
+function received(): Message[] {
+  let text = '';
+  try {
+    text = readFileSync(SINK, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Message);
+}
+
+/** Messages before this count belong to an earlier case (each case's store numbers its incidents from 1). */
+let seen = 0;
+
+/** The events of the webhook messages one incident of this case produced, sorted. */
+function messages(incident: number): string[] {
+  return received()
+    .slice(seen)
+    .filter((m) => m.via === 'http' && m.body?.incident === incident)
+    .map((m) => m.body?.event ?? '?')
+    .sort();
+}
+
+function incidents(): IncidentRow[] {
+  const r = inBox('medic', '--format', 'json', 'incidents', '--store', STORE, '-n', '50');
+  assert.ok(r.code === 0 || r.code === 1, `medic incidents: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { incidents: IncidentRow[] }).incidents;
+}
+
+async function until<T>(what: string, fn: () => T | undefined | null | false, seconds: number): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+const CONFIG = `watch:
+  interval: 1s
+  timeout: 2s
+  failures: 2
+  resolveAfter: 4s
+  restart: { backoff: 1s, maxBackoff: 2s, limit: 5, window: 5m }
+notify:
+  webhook: http://127.0.0.1:${HTTP_PORT}/hook
+`;
+
+/** A fresh box, and medic watch following its containers as a transient unit (a reset ends it with the box). */
+function freshWatch(): void {
+  mustPass(testbed('reset'), 'scripts/testbed reset');
+  seen = received().length;
+  mustPass(
+    sh(
+      `set -e
+      mkdir -p /etc/medic /var/lib/medic
+      medic init --stdout > /tmp/init.yaml
+      { echo 'version: 1'; sed -n '/^containers:/,/^check:/p' /tmp/init.yaml | sed '$d'; printf '%s' '${CONFIG}'; } > /etc/medic/docker.yaml
+      rm -f ${STORE}
+      systemd-run --unit=medic-docker-watch --collect medic watch -c /etc/medic/docker.yaml --store ${STORE}
+      for i in $(seq 1 40); do journalctl -u medic-docker-watch -o cat | grep -q 'event=watching' && exit 0; sleep 0.25; done
+      journalctl -u medic-docker-watch -o cat; exit 1`,
+    ),
+    'medic watch of the containers',
+  );
+}
+
+before(() => {
+  rmSync(SINK, { force: true });
+  sink = spawn(
+    process.execPath,
+    [`${checkout}test/integration/alert-sink.ts`, SINK, String(HTTP_PORT), String(SMTP_PORT)],
+    { stdio: 'inherit' },
+  );
+});
+
+after(() => {
+  sink.kill();
+  testbed('reset');
+});
+
+test('medic watch follows the containers of medic.yaml, from the engine and not systemd', () => {
+  freshWatch();
+  const log = mustPass(inBox('journalctl', '-u', 'medic-docker-watch', '-o', 'cat'), 'journal').stdout;
+  assert.match(log, /event=watching services="[^"]*web[^"]*" units="" containers="[^"]*dockerapp_web_1/);
+  assert.deepEqual(incidents(), [], 'a healthy project opens nothing');
+});
+
+test('a crash loop under restart: unless-stopped: one incident, the cause, the engine restarts it, medic gives up', async () => {
+  mustPass(testbed('scenario', 'apply', 'docker_crash_loop'), 'docker_crash_loop');
+  const incident = await until('an incident of web', () => incidents().find((i) => i.service === 'web'), 30);
+  assert.equal(incident.trigger, 'crash');
+  await until('the give-up message', () => messages(incident.id).includes('incident.gave_up'), 120);
+  await sleep(3000);
+  assert.deepEqual(messages(incident.id), ['incident.gave_up', 'incident.opened']);
+  const row = incidents().find((i) => i.id === incident.id);
+  assert.equal(row?.causeId, 'wrong_entrypoint');
+  assert.equal(row?.state, 'gave_up');
+  assert.ok((row?.restarts ?? 0) >= 5, `the engine's restarts counted: ${row?.restarts}`);
+  assert.equal(row?.medicRestarts, 0, 'the restart policy did the restarting; medic did not fight it');
+  assert.equal(incidents().filter((i) => i.service === 'web').length, 1, 'one incident');
+});
+
+test('an OOM kill under --memory: one incident named oom_killed, resolved once web is back', async () => {
+  freshWatch();
+  mustPass(testbed('scenario', 'apply', 'docker_oom_killed'), 'docker_oom_killed');
+  const incident = await until('an incident of web', () => incidents().find((i) => i.service === 'web'), 30);
+  await until('the resolved message', () => messages(incident.id).includes('incident.resolved'), 90);
+  await sleep(3000);
+  assert.deepEqual(messages(incident.id), ['incident.opened', 'incident.resolved']);
+  const row = incidents().find((i) => i.id === incident.id);
+  assert.equal(row?.causeId, 'oom_killed');
+  assert.equal(row?.state, 'resolved');
+});
+
+test('a HEALTHCHECK failing while the process lives: medic restarts it with back-off, then gives up', async () => {
+  freshWatch();
+  mustPass(testbed('scenario', 'apply', 'docker_healthcheck_failing'), 'docker_healthcheck_failing');
+  const incident = await until('an incident of web', () => incidents().find((i) => i.service === 'web'), 60);
+  await until('the give-up message', () => messages(incident.id).includes('incident.gave_up'), 240);
+  await sleep(3000);
+  assert.deepEqual(messages(incident.id), ['incident.gave_up', 'incident.opened']);
+  const row = incidents().find((i) => i.id === incident.id);
+  assert.equal(row?.causeId, 'health_check_failing');
+  assert.ok((row?.medicRestarts ?? 0) >= 1, `medic restarted it: ${row?.medicRestarts}`);
+});
