@@ -38,6 +38,42 @@ function received(): {
   }
 }
 
+/** ROUNDS crashes by KILL: the time from each to its incident in the store, and to its alert at the webhook. */
+async function rounds(
+  kill: () => number,
+  incidentsCommand: string,
+): Promise<{ toStore: number[]; toWebhook: number[] }> {
+  const toStore: number[] = [];
+  const toWebhook: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const before = received().length;
+    const killedAt = kill();
+    let opened: { at: string; body?: { incident?: number } } | undefined;
+    for (let t = 0; t < 100 && !opened; t++) {
+      await sleep(100);
+      opened = received()
+        .slice(before)
+        .find((m) => m.via === 'http' && m.body?.event === 'incident.opened');
+    }
+    if (!opened?.body?.incident) throw new Error('no alert arrived');
+    const id = opened.body.incident;
+    const [row] = (
+      JSON.parse(box(`${incidentsCommand} show ${id} || true`)) as {
+        incidents: { detectedAt: string; causeId: string }[];
+      }
+    ).incidents;
+    if (!row) throw new Error(`incident ${id} is not in the store`);
+    toStore.push(Date.parse(row.detectedAt) - killedAt);
+    toWebhook.push(Date.parse(opened.at) - killedAt);
+    // wait for the resolve, so that the next kill opens a new incident
+    for (let t = 0; t < 300; t++) {
+      if (received().some((m) => m.body?.event === 'incident.resolved' && m.body.incident === id)) break;
+      await sleep(100);
+    }
+  }
+  return { toStore, toWebhook };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 if (process.getuid?.() !== 0 || spawnSync(tb, ['reset'], { encoding: 'utf8' }).status !== 0) {
@@ -52,6 +88,8 @@ try {
   box(`set -e
 mkdir -p /etc/medic
 medic init -c /etc/medic/medic.yaml --force >/dev/null
+# the units here; the containers below, by a medic that may open the engine's socket
+sed -i '/^containers:/,/^check:/{/^check:/!d}' /etc/medic/medic.yaml
 cat >> /etc/medic/medic.yaml <<'EOF'
 watch:
   resolveAfter: 5s
@@ -68,36 +106,10 @@ systemctl daemon-reload
 systemctl start medic-watch`);
   await sleep(3000);
 
-  const toStore: number[] = [];
-  const toWebhook: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const before = received().length;
-    const killedAt = Number(
-      box('date +%s%3N; systemctl kill -s KILL --kill-whom=main flaskapp').trim().split('\n')[0],
-    );
-    let opened: { at: string; body?: { incident?: number } } | undefined;
-    for (let t = 0; t < 100 && !opened; t++) {
-      await sleep(100);
-      opened = received()
-        .slice(before)
-        .find((m) => m.via === 'http' && m.body?.event === 'incident.opened');
-    }
-    if (!opened?.body?.incident) throw new Error('no alert arrived');
-    const id = opened.body.incident;
-    const [row] = (
-      JSON.parse(box(`medic --format json incidents show ${id} || true`)) as {
-        incidents: { detectedAt: string; causeId: string }[];
-      }
-    ).incidents;
-    if (!row) throw new Error(`incident ${id} is not in the store`);
-    toStore.push(Date.parse(row.detectedAt) - killedAt);
-    toWebhook.push(Date.parse(opened.at) - killedAt);
-    // wait for the resolve, so that the next kill opens a new incident
-    for (let t = 0; t < 300; t++) {
-      if (received().some((m) => m.body?.event === 'incident.resolved' && m.body.incident === id)) break;
-      await sleep(100);
-    }
-  }
+  const { toStore, toWebhook } = await rounds(
+    () => Number(box('date +%s%3N; systemctl kill -s KILL --kill-whom=main flaskapp').trim().split('\n')[0]),
+    'medic --format json incidents',
+  );
   process.stdout.write('medic watch (7 SIGKILLs of flaskapp, medic as its own user)\n');
   process.stdout.write(
     `  crash → incident stored     median ${median(toStore)} ms  (min ${Math.min(...toStore)}, max ${Math.max(...toStore)})\n`,
@@ -127,7 +139,35 @@ echo $(awk '{print $14+$15}' /proc/$pid/stat) $(getconf CLK_TCK) $(awk '/VmRSS/ 
   process.stdout.write(
     `  watching 4 services, 60 s   RSS ${(rss / 1024).toFixed(0)} MB (peak ${(peak / 1024).toFixed(0)} MB; journalctl child ${(kids / 1024).toFixed(0)} MB)  CPU ${cpu.toFixed(2)}% of one core\n`,
   );
+
+  // The Docker side: medic watch (as root, for the engine's socket) on the compose project's containers;
+  // web's main process SIGKILLed from the host, where the engine runs; its restart policy brings it back.
+  box(`set -e
+systemctl stop medic-watch
+medic init --stdout > /tmp/init.yaml
+{ echo 'version: 1'; sed -n '/^containers:/,/^check:/p' /tmp/init.yaml | sed '$d'; printf 'watch:\\n  resolveAfter: 5s\\nnotify:\\n  webhook: http://127.0.0.1:9911/hook\\n'; } > /etc/medic/docker.yaml
+systemd-run --unit=medic-docker-watch --collect medic watch -c /etc/medic/docker.yaml --store /var/lib/medic/docker.db`);
+  await sleep(3000);
+  const engine = `unix://${process.env['MEDIC_TESTBED_STATE'] ?? '/run/medic-testbed'}/engine/docker.sock`;
+  const docker = rounds(() => {
+    const pid = spawnSync('docker', ['-H', engine, 'inspect', '-f', '{{.State.Pid}}', 'dockerapp_web_1'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    const at = Date.now();
+    process.kill(Number(pid), 'SIGKILL');
+    return at;
+  }, 'medic --format json incidents --store /var/lib/medic/docker.db');
+  const d = await docker;
+  process.stdout.write("medic watch (7 SIGKILLs of the web container, through the engine's events)\n");
+  process.stdout.write(
+    `  crash → incident stored     median ${median(d.toStore)} ms  (min ${Math.min(...d.toStore)}, max ${Math.max(...d.toStore)})\n`,
+  );
+  process.stdout.write(
+    `  crash → webhook alert       median ${median(d.toWebhook)} ms  (min ${Math.min(...d.toWebhook)}, max ${Math.max(...d.toWebhook)}), with the diagnosis\n`,
+  );
 } finally {
   sink.kill();
-  spawnSync(tb, ['exec', '--', 'systemctl', 'stop', 'medic-watch'], { encoding: 'utf8' });
+  spawnSync(tb, ['exec', '--', 'systemctl', 'stop', 'medic-watch', 'medic-docker-watch'], {
+    encoding: 'utf8',
+  });
 }

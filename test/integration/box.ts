@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ContainerState } from '../../src/host/docker.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -166,6 +167,36 @@ export function containerEvents(id: string): string[] {
     'docker events',
   );
   return r.stdout.trim().split('\n');
+}
+
+/** The whole lines of a JSON-lines file another process appends to (a line being written is not read yet). */
+export function jsonLines<T>(file: string): T[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Polls FN every 250 ms until it returns a value; fails with WHAT after SECONDS. */
+export async function until<T>(
+  what: string,
+  fn: () => T | undefined | null | false,
+  seconds: number,
+): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Polls CHECK every half second until it returns true; fails with WHAT after SECONDS. */

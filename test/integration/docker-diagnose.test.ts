@@ -20,21 +20,37 @@ interface Diagnosis {
  * docker_worker_down (its apply does not always see the tasks queue up) and docker_bind_loopback (read
  * healthy on a fresh machine's run: Docker's health check, from inside, still passed).
  */
-const expected: Record<string, { name: string; cause?: string; fatal?: RegExp; check?: RegExp }> = {
+/**
+ * offline: the cause medic names from what people paste, `docker logs -t` and `docker-compose logs` of the
+ * container (the first fatal line as live); null where the logs carry no trace of it (the engine's state,
+ * an event, Nginx's side).
+ */
+const expected: Record<
+  string,
+  { name: string; cause?: string; fatal?: RegExp; check?: RegExp; offline?: string | null }
+> = {
   docker_missing_module: {
     name: 'web',
     cause: 'missing_dependency',
     fatal: /No module named 'markdown'/,
     check: /^docker\.running$/,
+    offline: 'missing_dependency',
   },
   docker_crash_loop: {
     name: 'web',
     cause: 'wrong_entrypoint',
     fatal: /application/,
     check: /^docker\.running$/,
+    offline: 'wrong_entrypoint',
   },
   docker_oom_killed: { name: 'web', cause: 'oom_killed', check: /^docker\.memory_headroom$/ },
-  docker_env_missing: { name: 'web', cause: 'missing_env_var', fatal: /SECRET_KEY/ },
+  docker_env_missing: {
+    name: 'web',
+    cause: 'missing_env_var',
+    fatal: /SECRET_KEY/,
+    check: /^docker\.env_required$/,
+    offline: 'missing_env_var',
+  },
   // todo: the diagnosis. web's /health answers 503 without logging the resolver's error, so its only db lines
   // are start-up warnings: CI read it once as db_unreachable, once as health_check_failing. The check is sure.
   docker_db_unresolvable: { name: 'web', check: /^docker\.names_resolve$/ },
@@ -68,6 +84,23 @@ function check(name: string): { code: number; report: Checked } {
   const { services } = JSON.parse(r.stdout) as { services: Checked[] };
   assert.equal(services.length, 1);
   return { code: r.code, report: services[0] as Checked };
+}
+
+/** medic diagnose --log on what the engine's logs say of web, as `docker logs -t` and `docker-compose logs` print them. */
+function diagnoseLogs(): { how: string; d: Diagnosis }[] {
+  mustPass(
+    inBox(
+      'sh',
+      '-c',
+      'docker logs -t dockerapp_web_1 > /tmp/docker-logs.txt 2>&1; cd /srv/dockerapp && docker-compose logs --no-color web > /tmp/compose-logs.txt 2>&1',
+    ),
+    'docker logs',
+  );
+  return ['/tmp/docker-logs.txt', '/tmp/compose-logs.txt'].map((file) => {
+    const r = inBox('medic', 'diagnose', '--log', file, '--format', 'json');
+    assert.ok(r.code === 0 || r.code === 1, `medic diagnose --log ${file} exited ${r.code}: ${r.stderr}`);
+    return { how: file, d: (JSON.parse(r.stdout) as { services: Diagnosis[] }).services[0] as Diagnosis };
+  });
 }
 
 function diagnose(name: string): { code: number; d: Diagnosis } {
@@ -169,6 +202,12 @@ for (const [scenario, e] of Object.entries(expected)) {
         assert.equal(code, 1);
         assert.equal(d.cause?.id, e.cause, seen);
         if (e.fatal) assert.match(d.firstFatal?.line ?? '', e.fatal, seen);
+      }
+      if (e.offline !== undefined) {
+        for (const { how, d } of diagnoseLogs()) {
+          assert.equal(d.cause?.id ?? null, e.offline, `${how}: ${d.cause?.id}: ${d.firstFatal?.line}`);
+          if (e.fatal && e.offline) assert.match(d.firstFatal?.line ?? '', e.fatal, how);
+        }
       }
       if (e.check) {
         const { code, report } = check(e.name);

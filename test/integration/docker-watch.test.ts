@@ -3,10 +3,10 @@
 // and sent: one incident with the cause, one message per kind, the restart policy left to do its work.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkout, inBox, mustPass, sh, testbed } from './box.ts';
+import { checkout, inBox, jsonLines, mustPass, sh, testbed, until } from './box.ts';
 
 const SINK = '/tmp/medic-docker-watch-alerts.jsonl';
 const HTTP_PORT = 9913;
@@ -30,19 +30,7 @@ interface IncidentRow {
 
 let sink: ChildProcess;
 
-function received(): Message[] {
-  let text = '';
-  try {
-    text = readFileSync(SINK, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .slice(0, text.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Message);
-}
+const received = () => jsonLines<Message>(SINK);
 
 /** Messages before this count belong to an earlier case (each case's store numbers its incidents from 1). */
 let seen = 0;
@@ -60,16 +48,6 @@ function incidents(): IncidentRow[] {
   const r = inBox('medic', '--format', 'json', 'incidents', '--store', STORE, '-n', '50');
   assert.ok(r.code === 0 || r.code === 1, `medic incidents: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { incidents: IncidentRow[] }).incidents;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, seconds: number): Promise<T> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-    await sleep(500);
-  }
 }
 
 const CONFIG = `watch:

@@ -78,3 +78,21 @@ test('a scenario that does not exist is a one-line error', () => {
   assert.match(r.stderr.trim(), /^testbed: no scenario named 'no_such_scenario'/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
+
+test('the single executable runs on the box, which has no Node on its PATH, and answers as the checkout does', () => {
+  assert.equal(inBox('sh', '-c', 'command -v node npm').stdout.trim(), '', 'no node and no npm on the PATH');
+  const one = inBox('/opt/medic/dist/medic', '--format', 'json', 'diagnose', 'flaskapp');
+  assert.equal(one.code, 0, one.stderr);
+  const fromCheckout = inBox('medic', '--format', 'json', 'diagnose', 'flaskapp');
+  const shape = (s: string) => {
+    const d = (
+      JSON.parse(s) as { services: { status: string; layers: { name: string; status: string }[] }[] }
+    ).services[0];
+    return { status: d?.status, layers: d?.layers.map((l) => `${l.name} ${l.status}`) };
+  };
+  assert.deepEqual(shape(one.stdout), shape(fromCheckout.stdout));
+  const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  assert.equal(inBox('/opt/medic/dist/medic', '--version').stdout.trim(), version.version);
+});

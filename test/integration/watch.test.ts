@@ -3,10 +3,10 @@
 // server. Each case breaks something for real and counts the messages that arrive.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkout, inBox, journal, mustPass, sh, show, testbed } from './box.ts';
+import { checkout, inBox, journal, jsonLines, mustPass, sh, show, testbed, until } from './box.ts';
 
 const SINK = '/tmp/medic-watch-alerts.jsonl';
 const HTTP_PORT = 9911;
@@ -31,20 +31,7 @@ interface Received {
 
 let sink: ChildProcess;
 
-function received(): Received[] {
-  let text = '';
-  try {
-    text = readFileSync(SINK, 'utf8');
-  } catch {
-    return [];
-  }
-  // a line the sink is still appending is not read yet: a mail of several KB is more than one write
-  return text
-    .slice(0, text.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Received);
-}
+const received = () => jsonLines<Received>(SINK);
 
 /** The alerts one incident produced, per channel: webhook bodies, Slack bodies, mails. */
 function alertsOf(incident: number) {
@@ -65,7 +52,7 @@ async function alertsOnceResolved(incident: number) {
   await until(
     'the resolve message on every channel',
     () => Object.values(alertsOf(incident)).every((ms) => events(ms).includes('incident.resolved')),
-    60_000,
+    60,
   );
   await sleep(2000);
   return alertsOf(incident);
@@ -80,16 +67,6 @@ const SLACK_HEADLINES: [RegExp, string][] = [
 const eventOf = (m: Received) =>
   m.body?.event ?? m.event ?? SLACK_HEADLINES.find(([re]) => re.test(m.body?.text ?? ''))?.[1];
 const events = (ms: Received[]) => ms.map(eventOf).sort();
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 interface IncidentRow {
   id: number;
@@ -112,7 +89,7 @@ function newIncident(service: string, afterId: number): Promise<IncidentRow> {
   return until(
     `an incident of ${service}`,
     () => incidents().find((i) => i.service === service && i.id > afterId),
-    30_000,
+    30,
   );
 }
 
@@ -212,15 +189,11 @@ test('SIGKILL of the app: one incident with the reason, one open and one resolve
 test('the webhook receiver down for the first 30 s: the alert arrives once it is back, once', async () => {
   const before = lastId();
   sink.kill('SIGUSR1');
-  await until(
-    'the receiver to be down',
-    () => received().some((m) => m.via === 'sink' && m.up === false),
-    5000,
-  );
+  await until('the receiver to be down', () => received().some((m) => m.via === 'sink' && m.up === false), 5);
   mustPass(inBox('systemctl', 'kill', '-s', 'KILL', '--kill-whom=main', 'fastapi'), 'kill');
   const incident = await newIncident('fastapi', before);
   // the mail goes out at once: one receiver down does not hold back the others
-  await until('the mail', () => alertsOf(incident.id).mail.length > 0, 20_000);
+  await until('the mail', () => alertsOf(incident.id).mail.length > 0, 20);
   await sleep(30_000);
   assert.equal(alertsOf(incident.id).webhook.length, 0, 'nothing could arrive while it was down');
   sink.kill('SIGUSR2');
@@ -230,7 +203,7 @@ test('the webhook receiver down for the first 30 s: the alert arrives once it is
       const { webhook, mail } = alertsOf(incident.id);
       return webhook.length >= 2 && events(mail).includes('incident.resolved');
     },
-    40_000,
+    40,
   );
   await sleep(3000);
   const a = alertsOf(incident.id);
@@ -253,14 +226,14 @@ test('medic SIGKILLed in the middle of an incident: it goes on, no alert lost or
   );
   mustPass(sh('systemctl stop redis-server; systemctl restart flaskapp || true'), 'break flaskapp');
   const incident = await newIncident('flaskapp', before);
-  await until('the open message', () => alertsOf(incident.id).webhook.length > 0, 20_000);
+  await until('the open message', () => alertsOf(incident.id).webhook.length > 0, 20);
   mustPass(inBox('systemctl', 'kill', '-s', 'KILL', 'medic-watch'), 'SIGKILL medic');
   await until(
     'medic-watch to be back',
     () =>
       show('medic-watch', 'NRestarts', 'ActiveState').ActiveState === 'active' &&
       show('medic-watch', 'NRestarts').NRestarts !== '0',
-    20_000,
+    20,
   );
   mustPass(inBox('systemctl', 'start', 'redis-server'), 'start redis');
   const a = await alertsOnceResolved(incident.id);
@@ -285,7 +258,7 @@ test('health fails while the process lives: medic restarts it with back-off, giv
   await until(
     'the give-up message',
     () => events(alertsOf(incident.id).webhook).includes('incident.gave_up'),
-    120_000,
+    120,
   );
   const row = incidents().find((i) => i.id === incident.id);
   assert.equal(row?.state, 'gave_up');
@@ -305,13 +278,13 @@ test('a unit that can never start: the restart loop reaches the limit and a give
   await until(
     'the give-up message',
     () => events(alertsOf(incident.id).webhook).includes('incident.gave_up'),
-    90_000,
+    90,
   );
   // the mail goes out beside the webhook, not before it: it may come a moment later
   await until(
     'the mail to say it too',
     () => events(alertsOf(incident.id).mail).includes('incident.gave_up'),
-    20_000,
+    20,
   );
   const a = alertsOf(incident.id);
   assert.deepEqual(events(a.webhook), ['incident.gave_up', 'incident.opened']);
