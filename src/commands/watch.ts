@@ -119,6 +119,8 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
         services,
         appGroups,
         ...(opts.metrics ? { metrics: opts.metrics } : {}),
+        ...(opts.http ? { http: opts.http } : {}),
+        ...(opts.tokenFile ? { tokenFile: resolve(opts.tokenFile) } : {}),
       }),
     );
   }

@@ -90,7 +90,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   );
   const host = hostname();
   const metrics = opts.metrics
-    ? await startMetrics(opts.metrics, services, (since) => store.deploys(null, since))
+    ? await startMetrics(
+        opts.metrics,
+        services,
+        (since) => store.deploys(null, since),
+        () => store.lastCheckRuns(),
+      )
     : null;
 
   const systemd = unitControl(systemctl);

@@ -8,6 +8,8 @@ import type { WatchedService } from './service.ts';
 
 /** Deploys that finished at or after `since`, newest first: the store's, read at each scrape. */
 export type DeploysSince = (since: string) => Pick<DeployRecord, 'id' | 'service' | 'kind' | 'outcome'>[];
+/** The last medic check of each service, as the store keeps it: its report lists a result per check. */
+export type LastChecks = () => { service: string; at: string; report: unknown }[];
 
 /** Seconds: a crash is seen within one, a failing health check after `failures` intervals. */
 const DETECT_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -24,6 +26,7 @@ export async function startMetrics(
   address: string,
   services: WatchedService[],
   deploysSince?: DeploysSince,
+  lastChecks?: LastChecks,
 ): Promise<Metrics> {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
   if (!m) throw new UsageError(`--metrics ${address}: give HOST:PORT, e.g. 127.0.0.1:9105`);
@@ -74,6 +77,29 @@ export async function startMetrics(
       }
       for (const d of fresh) this.inc({ service: d.service, kind: d.kind, outcome: d.outcome });
       counted = Math.max(counted, ...fresh.map((d) => d.id));
+    },
+  });
+  // the last medic check of each service: one series per check with its status as a label, value 1
+  new client.Gauge({
+    ...about('medic_check_result', "the last medic check's verdict per check (value 1, status in a label)", [
+      'service',
+      'check',
+      'status',
+    ]),
+    collect() {
+      let runs: ReturnType<LastChecks> = [];
+      try {
+        runs = lastChecks?.() ?? [];
+      } catch {
+        return; // the store is busy: the next scrape reads it
+      }
+      this.reset();
+      for (const run of runs) {
+        const results = (run.report as { results?: { id?: unknown; status?: unknown }[] })?.results ?? [];
+        for (const r of results)
+          if (typeof r.id === 'string' && typeof r.status === 'string')
+            this.set({ service: run.service, check: r.id, status: r.status }, 1);
+      }
     },
   });
   for (const s of services) {

@@ -12,6 +12,9 @@ export function watchUnitFile(o: {
   /** The watched units' Group=: their env files (root:GROUP 0640) hold the database and Redis URLs. */
   appGroups: string[];
   metrics?: string;
+  /** The dashboard's address, and the token file it asks for beyond loopback. */
+  http?: string;
+  tokenFile?: string;
 }): string {
   const names = o.services.map((s) => s.name).join(', ');
   return `# medic-watch.service: written by medic watch --print-unit. Install it with:
@@ -32,7 +35,7 @@ Type=notify
 NotifyAccess=all
 # fails fast on a bad medic.yaml, and fills Node's compile cache before the daemon starts
 ExecStartPre=${o.medic.join(' ')} watch --config ${o.config} --check
-ExecStart=${o.medic.join(' ')} watch --config ${o.config}${o.metrics ? ` --metrics ${o.metrics}` : ''}
+ExecStart=${o.medic.join(' ')} watch --config ${o.config}${o.metrics ? ` --metrics ${o.metrics}` : ''}${o.http ? ` --http ${o.http}` : ''}${o.tokenFile ? ` --token-file ${o.tokenFile}` : ''}
 # a 1 MB young generation: the daemon allocates little, and each MB here is resident memory
 Environment=NODE_OPTIONS=--max-semi-space-size=1
 WatchdogSec=30

@@ -66,7 +66,21 @@ before(async () => {
     target,
     [{ name: 'flaskapp', unit: 'flaskapp.service', workers: [], health: null }],
     (since) => store.deploys(null, since),
+    () => store.lastCheckRuns(),
   );
+  // the last medic check of flaskapp, as medic check records it
+  store.recordCheckRun({
+    service: 'flaskapp',
+    at: new Date().toISOString(),
+    command: 'medic check flaskapp',
+    summary: { pass: 1, warn: 0, fail: 1, skip: 0 },
+    report: {
+      results: [
+        { id: 'db.reachable', status: 'fail' },
+        { id: 'unit.active', status: 'pass' },
+      ],
+    },
+  });
   // an incident as medic watch reports it: opened 0.2 s after the crash, diagnosed, healthy 24.6 s later
   metrics.update('flaskapp', { up: false, detectMs: 215 });
   metrics.update('flaskapp', { restart: 'systemd' });
@@ -121,6 +135,9 @@ test('Prometheus scrapes incidents by cause, time to detect and recover, deploys
   deploy('failed', '20261122-0300');
   assert.equal(await valueOf('medic_deploys_total{service="flaskapp",outcome="failed"} == 1'), 1);
   assert.equal(await valueOf('sum(medic_deploys_total)'), 3);
+  // the last check's verdicts, per check
+  assert.equal(await valueOf('medic_check_result{service="flaskapp",check="db.reachable",status="fail"}'), 1);
+  assert.equal(await valueOf('count(medic_check_result{service="flaskapp"})'), 2);
 });
 
 test('the example rules load in Prometheus and pass promtool check rules', async () => {

@@ -230,4 +230,14 @@ containers:
     appGroups: [],
   });
   assert.match(unit, /^SupplementaryGroups=systemd-journal adm docker$/m);
+  // the dashboard from the daemon, as --http asked, with its token file
+  const served = watchUnitFile({
+    medic: ['/usr/local/bin/medic'],
+    config: '/etc/medic/medic.yaml',
+    services: plan.services,
+    appGroups: [],
+    http: '0.0.0.0:9180',
+    tokenFile: '/etc/medic/token',
+  });
+  assert.match(served, /^ExecStart=.* --http 0\.0\.0\.0:9180 --token-file \/etc\/medic\/token$/m);
 });
