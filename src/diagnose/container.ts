@@ -10,6 +10,7 @@ import type { Host } from '../host/host.ts';
 import { ContainerContext, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
 import { DOCKER_CHECKS } from '../checks/docker/index.ts';
 import { runChecks } from '../checks/run.ts';
+import type { CheckResult } from '../checks/types.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport } from './decide.ts';
 import { layersOf } from './layers.ts';
@@ -57,8 +58,18 @@ export async function diagnoseContainer(
     c.State.Running && c.State.Health?.Status === 'healthy'
       ? c.State.Health.Log.filter((l) => l.ExitCode === 0).at(-1)
       : undefined;
-  const since = Math.max(passed ? Date.parse(passed.Start) : 0, Date.parse(c.Created) || 0);
-  const logs = await containerLogs(summary.Id, 5000, timeoutMs * 2, undefined, passed ? since : undefined);
+  // Else the last time the engine reported it healthy: a crash loop that began after a healthy run
+  // (a volume made unwritable, a dependency gone) is read from there, not from the healthy run's start.
+  const healthyAt = (events.filter((e) => e.Action === 'health_status: healthy').at(-1)?.time ?? 0) * 1000;
+  const created = Date.parse(c.Created) || 0;
+  const since = Math.max(passed ? Date.parse(passed.Start) : 0, healthyAt, created);
+  const logs = await containerLogs(
+    summary.Id,
+    5000,
+    timeoutMs * 2,
+    undefined,
+    since > created ? since : undefined,
+  );
   const s = c.State;
   const year = host.now().getUTCFullYear();
   const origin = `docker logs ${name}`;
@@ -129,7 +140,7 @@ export async function diagnoseContainer(
     return l;
   });
 
-  return decide({
+  const diagnosis = decide({
     evidence: {
       ...evidence,
       now: host.now().toISOString(),
@@ -188,8 +199,42 @@ export async function diagnoseContainer(
     mode: 'live',
     inputs: [origin, `docker inspect ${name}`],
   });
+  if (!diagnosis.cause) return diagnosis;
+  const fix = containerFix(diagnosis.cause, results, name, c.Config.Labels?.[SERVICE] ?? null);
+  return { ...diagnosis, cause: { ...diagnosis.cause, fix } };
 }
 
 function recent(iso: string, host: Host): boolean {
   return host.now().getTime() - Date.parse(iso) < 60_000;
+}
+
+/** The docker. check that judges the same thing a cause names: its fix is the container's, not a unit's. */
+const CHECK_OF_CAUSE: Record<string, string> = {
+  file_permission: 'docker.volumes_writable',
+  missing_env_var: 'docker.env_required',
+  python_version_mismatch: 'docker.python_version',
+  health_check_failing: 'docker.healthcheck',
+  oom_killed: 'docker.memory_headroom',
+  port_in_use: 'docker.running',
+  upstream_mismatch: 'docker.upstream_published',
+  dns_misconfigured: 'docker.names_resolve',
+};
+
+/**
+ * The fix for a container: the failing check's own commands when one judges the cause; else the cause's,
+ * with a unit's restart made the container's (compose recreates a service from its file).
+ */
+export function containerFix(
+  cause: { id: string; fix: string[] },
+  results: Pick<CheckResult, 'id' | 'status' | 'fix'>[],
+  name: string,
+  service: string | null,
+): string[] {
+  const id = CHECK_OF_CAUSE[cause.id];
+  const check = id ? results.find((r) => r.id === id && r.status === 'fail' && r.fix.length > 0) : undefined;
+  if (check) return check.fix;
+  const restart = service ? `docker compose up -d ${service}` : `docker restart ${name}`;
+  return cause.fix.map((f) =>
+    f.replace(/^systemctl restart \S+/, restart).replace(/^journalctl -u \S+/, `docker logs ${name}`),
+  );
 }

@@ -91,7 +91,10 @@ function order(a: Ranked, b: Ranked): number {
 }
 
 function warned(r: Ranked): boolean {
-  return warnedLevel(r.finding.signal?.event.level);
+  const level = r.finding.signal?.event.level;
+  // An exception printed with its traceback and no level of its own (stderr read as info) ended something.
+  if (level === 'info' && (r.finding.signal?.context.length ?? 0) > 0) return false;
+  return warnedLevel(level);
 }
 
 function warnedLevel(level: string | undefined): boolean {

@@ -15,8 +15,7 @@ interface Diagnosis {
 
 /**
  * What each scenario must be diagnosed as: the name given to medic, the cause, a part of the first fatal line.
- * Not yet right, so not here: docker_db_down (web still passes Docker's health check when asked),
- * docker_volume_unwritable (a start-up warning about the database outranks the PermissionError) and
+ * Not yet right, so not here: docker_db_down (web still passes Docker's health check when asked) and
  * docker_worker_down (its apply does not always see the tasks queue up) and docker_bind_loopback (read
  * healthy on a fresh machine's run: Docker's health check, from inside, still passed).
  */
@@ -71,6 +70,13 @@ const expected: Record<
     check: /^docker\.running$/,
   },
   docker_bind_loopback: { name: 'web', check: /^docker\.published_reachable$/ },
+  docker_volume_unwritable: {
+    name: 'web',
+    cause: 'file_permission',
+    fatal: /PermissionError: \[Errno 13\] Permission denied: '\/app\/logs\/app\.log'/,
+    check: /^docker\.volumes_writable$/,
+    offline: 'file_permission',
+  },
 };
 
 interface Checked {

@@ -167,3 +167,22 @@ test("live: a logged 13 on the socket that medic, as Nginx's user, now opens is 
   // near miss: medic, as Nginx's user, is denied too: the permission is the problem
   assert.equal(diagnose('permission').cause?.id, 'socket_permission');
 });
+
+test('docker logs of a container that ran well, then crash-looped: the traceback is the cause, not the start-up warning', async () => {
+  // `docker logs -t` of the testbed's web under docker_volume_unwritable: a WARNING at its first, healthy
+  // start (the database was still starting), minutes of 200s, then a PermissionError at every start
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(
+    new URL('../fixtures/docker/volume-unwritable.docker-logs.txt', import.meta.url),
+    'utf8',
+  );
+  const d = diagnoseText(text, 'docker logs');
+  assert.equal(d.cause?.id, 'file_permission');
+  assert.match(
+    d.firstFatal?.line ?? '',
+    /PermissionError: \[Errno 13\] Permission denied: '\/app\/logs\/app\.log'/,
+  );
+  // near miss: the same warning alone, with nothing after it, is still what medic names
+  const warningOnly = text.split('\n').slice(0, 12).join('\n');
+  assert.equal(diagnoseText(warningOnly, 'docker logs').cause?.id, 'db_unreachable');
+});

@@ -37,6 +37,13 @@ export function publishedBinds(c: ContainerInspect): Bind[] {
     .map((p) => ({ kind: 'tcp' as const, host: p.HostIp || '0.0.0.0', port: Number(p.HostPort) }));
 }
 
+/** What it is set to publish (`ports:` in compose), whether or not it runs now to hold the ports. */
+export function configuredBinds(c: ContainerInspect): Bind[] {
+  return Object.values(c.HostConfig.PortBindings ?? {})
+    .flatMap((list) => list ?? [])
+    .map((p) => ({ kind: 'tcp' as const, host: p.HostIp || '0.0.0.0', port: Number(p.HostPort) }));
+}
+
 /** The site in front of the container: one whose upstream is a published port, else one named after it. */
 export function siteFor(
   sites: NginxSite[],

@@ -30,7 +30,8 @@ export const check = defineCheck<HealthcheckFacts, ContainerContext>({
           `#   healthcheck: {test: ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"], interval: 10s}`,
         ],
       );
-    if (!c.State.Running) return skip(`${name} is not running`);
+    if (!c.State.Running || c.State.Restarting)
+      return skip(`${name} is not running steadily (docker.running says why)`);
     const h = c.State.Health;
     const probe = test.slice(1).join(' ');
     if (!h || h.Status === 'starting') return warn(`${name}: health starting (${probe})`);

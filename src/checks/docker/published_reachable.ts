@@ -2,9 +2,11 @@ import { type Bind, formatBind } from '../../app/bind.ts';
 import type { ConnectFailure } from '../../host/net.ts';
 import { defineCheck, fail, pass, skip } from '../types.ts';
 import { type ContainerContext, publishedBinds } from './context.ts';
+import { SETTLED_MS } from './running.ts';
 
 export interface PublishedReachableFacts {
   name: string;
+  /** Running, and not a moment after a restart by its policy: a crash loop's port hangs up for other reasons. */
   running: boolean;
   /** Each published port and what a connection to it got. */
   ports: { bind: Bind; result: 'ok' | 'hung up' | ConnectFailure }[];
@@ -28,10 +30,12 @@ export const check = defineCheck<PublishedReachableFacts, ContainerContext>({
         return { bind, result: result as PublishedReachableFacts['ports'][number]['result'] };
       }),
     );
-    return { name: ctx.name, running: c.State.Running, ports };
+    const up = ctx.host.now().getTime() - Date.parse(c.State.StartedAt);
+    const steady = c.State.Running && !c.State.Restarting && !(c.RestartCount > 0 && up < SETTLED_MS);
+    return { name: ctx.name, running: steady, ports };
   },
   judge({ name, running, ports }) {
-    if (!running) return skip(`${name} is not running`);
+    if (!running) return skip(`${name} is not running steadily (docker.running says why)`);
     if (ports.length === 0) return skip(`${name} publishes no port`);
     const bad = ports.filter((p) => p.result !== 'ok');
     if (bad.length === 0)

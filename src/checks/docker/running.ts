@@ -9,7 +9,7 @@ export interface RunningFacts {
 }
 
 /** Up for less than this after a restart by its policy: still a crash loop. */
-const SETTLED_MS = 60_000;
+export const SETTLED_MS = 60_000;
 
 export const check = defineCheck<RunningFacts, ContainerContext>({
   meta: {

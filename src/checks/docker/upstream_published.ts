@@ -1,7 +1,7 @@
 import { type Bind, formatBind } from '../../app/bind.ts';
 import type { UpstreamTarget } from '../../nginx/sites.ts';
 import { defineCheck, fail, pass, skip } from '../types.ts';
-import { type ContainerContext, publishedBinds } from './context.ts';
+import { configuredBinds, type ContainerContext, publishedBinds } from './context.ts';
 
 export interface UpstreamPublishedFacts {
   name: string;
@@ -22,7 +22,8 @@ export const check = defineCheck<UpstreamPublishedFacts, ContainerContext>({
     const [c, front] = await Promise.all([ctx.inspect(), ctx.upstream()]);
     return {
       name: ctx.name,
-      published: c ? publishedBinds(c) : [],
+      // between two restarts a container holds no port: what it is set to publish is what Nginx will reach
+      published: c ? (c.State.Running && !c.State.Restarting ? publishedBinds(c) : configuredBinds(c)) : [],
       site: front?.upstream ? { file: front.site.file, target: front.upstream.target } : null,
     };
   },
