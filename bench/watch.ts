@@ -74,17 +74,8 @@ async function rounds(
   return { toStore, toWebhook };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-
-if (process.getuid?.() !== 0 || spawnSync(tb, ['reset'], { encoding: 'utf8' }).status !== 0) {
-  process.stdout.write('medic watch: skipped (needs root and the testbed)\n');
-  process.exit(0);
-}
-rmSync(SINK, { force: true });
-const sink = spawn(process.execPath, [`${checkout}test/integration/alert-sink.ts`, SINK, '9911', '2525'], {
-  stdio: 'ignore',
-});
-try {
+/** The units' side: medic watch as its own user, installed as its --print-unit says, with the dashboard on. */
+async function units(): Promise<void> {
   box(`set -e
 mkdir -p /etc/medic
 medic init -c /etc/medic/medic.yaml --force >/dev/null
@@ -99,7 +90,7 @@ EOF
 # the Celery worker as a service of its own: four services in all
 sed -i 's/^services:/services:\\n  celery:\\n    unit: djangoapp-celery.service/' /etc/medic/medic.yaml
 useradd --system --no-create-home --shell /usr/sbin/nologin medic
-medic watch -c /etc/medic/medic.yaml --print-unit > /etc/systemd/system/medic-watch.service
+medic watch -c /etc/medic/medic.yaml --print-unit --http 127.0.0.1:9180 > /etc/systemd/system/medic-watch.service
 medic watch -c /etc/medic/medic.yaml --print-sudoers > /etc/sudoers.d/medic
 chmod 440 /etc/sudoers.d/medic
 systemctl daemon-reload
@@ -132,22 +123,45 @@ echo $(awk '{print $14+$15}' /proc/$pid/stat) $(getconf CLK_TCK) $(awk '/VmRSS/ 
   let peak = 0;
   for (let s = 0; s < 12; s++) {
     await sleep(5000);
+    // the dashboard in use meanwhile: its page and its JSON, as an open tab asks for them
+    box(
+      'curl -fs -o /dev/null http://127.0.0.1:9180/ && curl -fs -o /dev/null http://127.0.0.1:9180/api/services',
+    );
     peak = Math.max(peak, measure()[2] ?? 0);
   }
   const [t1 = 0, , rss = 0, kids = 0] = measure();
   const cpu = ((t1 - t0) / hz / ((Date.now() - started) / 1000)) * 100;
   process.stdout.write(
-    `  watching 4 services, 60 s   RSS ${(rss / 1024).toFixed(0)} MB (peak ${(peak / 1024).toFixed(0)} MB; journalctl child ${(kids / 1024).toFixed(0)} MB)  CPU ${cpu.toFixed(2)}% of one core\n`,
+    `  watching 4 services, 60 s, dashboard on (--http, 24 requests)   RSS ${(rss / 1024).toFixed(0)} MB (peak ${(peak / 1024).toFixed(0)} MB; journalctl child ${(kids / 1024).toFixed(0)} MB)  CPU ${cpu.toFixed(2)}% of one core\n`,
   );
+}
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+if (process.getuid?.() !== 0 || spawnSync(tb, ['reset'], { encoding: 'utf8' }).status !== 0) {
+  process.stdout.write('medic watch: skipped (needs root and the testbed)\n');
+  process.exit(0);
+}
+rmSync(SINK, { force: true });
+const sink = spawn(process.execPath, [`${checkout}test/integration/alert-sink.ts`, SINK, '9911', '2525'], {
+  stdio: 'ignore',
+});
+try {
+  // --containers-only: the Docker side alone
+  if (!process.argv.includes('--containers-only')) await units();
   // The Docker side: medic watch (as root, for the engine's socket) on the compose project's containers;
   // web's main process SIGKILLed from the host, where the engine runs; its restart policy brings it back.
   box(`set -e
-systemctl stop medic-watch
+systemctl stop medic-watch medic-docker-watch 2>/dev/null || true
+mkdir -p /etc/medic /var/lib/medic
+rm -f /var/lib/medic/docker.db
 medic init --stdout > /tmp/init.yaml
 { echo 'version: 1'; sed -n '/^containers:/,/^check:/p' /tmp/init.yaml | sed '$d'; printf 'watch:\\n  resolveAfter: 5s\\nnotify:\\n  webhook: http://127.0.0.1:9911/hook\\n'; } > /etc/medic/docker.yaml
-systemd-run --unit=medic-docker-watch --collect medic watch -c /etc/medic/docker.yaml --store /var/lib/medic/docker.db`);
-  await sleep(3000);
+systemd-run --unit=medic-docker-watch --collect medic watch -c /etc/medic/docker.yaml --store /var/lib/medic/docker.db
+for i in $(seq 1 80); do journalctl -u medic-docker-watch -o cat | grep -q event=watching && break; sleep 0.25; done
+# web healthy again after the units' part, before the first kill
+for i in $(seq 1 120); do [ "$(docker inspect -f '{{.State.Health.Status}}' dockerapp_web_1)" = healthy ] && break; sleep 0.5; done`);
+  await sleep(1000);
   const engine = `unix://${process.env['MEDIC_TESTBED_STATE'] ?? '/run/medic-testbed'}/engine/docker.sock`;
   const docker = rounds(() => {
     const pid = spawnSync('docker', ['-H', engine, 'inspect', '-f', '{{.State.Pid}}', 'dockerapp_web_1'], {
