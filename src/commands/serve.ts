@@ -2,7 +2,7 @@
 import { pathExists } from '../host/files.ts';
 import { localHost } from '../host/host.ts';
 import { DEFAULT_STORE } from '../store/store.ts';
-import { startDashboard } from '../serve/server.ts';
+import { listenAddress, startDashboard } from '../serve/server.ts';
 import type { WatchedService } from '../watch/service.ts';
 import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
@@ -21,6 +21,8 @@ const CONFIG_PLACES = ['medic.yaml', '/etc/medic/medic.yaml'];
 export async function serve(opts: ServeOptions, ctx: Context): Promise<void> {
   if (ctx.format !== 'text' && ctx.format !== 'json')
     throw new UsageError(`--format ${ctx.format}: medic serve says where it listens in text or json`);
+  // a bad address or a missing token is a one-line error before medic.yaml or systemd is asked anything
+  listenAddress(opts.listen, '--listen', opts.tokenFile);
   const { services, store } = await servicesOf(opts);
   const dashboard = await startDashboard({
     listen: opts.listen,

@@ -38,13 +38,19 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
-  const address = parseListen(o.listen, o.flag);
-  const loopback = isLoopback(address.host);
-  if (!loopback && !o.tokenFile)
+/** The address to listen on, refused beyond loopback without a token file: asked before anything else is read. */
+export function listenAddress(listen: string, flag: string, tokenFile: string | undefined) {
+  const address = parseListen(listen, flag);
+  if (!isLoopback(address.host) && !tokenFile)
     throw new UsageError(
-      `${o.flag} ${o.listen} is beyond loopback: give --token-file FILE (a token readers must send), or listen on 127.0.0.1`,
+      `${flag} ${listen} is beyond loopback: give --token-file FILE (a token readers must send), or listen on 127.0.0.1`,
     );
+  return address;
+}
+
+export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
+  const address = listenAddress(o.listen, o.flag, o.tokenFile);
+  const loopback = isLoopback(address.host);
   let credentials = null;
   if (o.tokenFile) {
     const text = readTextSync(o.tokenFile);
