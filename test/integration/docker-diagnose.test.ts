@@ -70,6 +70,7 @@ const expected: Record<
     check: /^docker\.running$/,
   },
   docker_bind_loopback: { name: 'web', check: /^docker\.published_reachable$/ },
+  docker_no_restart_policy: { name: 'web', check: /^docker\.restart_policy$/ },
   docker_volume_unwritable: {
     name: 'web',
     cause: 'file_permission',

@@ -38,6 +38,7 @@ const boots = [
   ['docker_oom_killed', 'docker_db_down'],
   ['docker_bind_loopback', 'docker_port_allocated'],
   ['docker_env_missing'],
+  ['docker_no_restart_policy'],
   ['docker_volume_unwritable'],
 ];
 
@@ -164,6 +165,20 @@ const visible: Record<string, () => Promise<void> | void> = {
     assert.ok(!c.Config.Env.some((e) => e.startsWith('SECRET_KEY=')), 'no SECRET_KEY in the container');
     await exitsWith(web, 1);
     assert.match(containerLogs(web), /KeyError: 'SECRET_KEY'/);
+  },
+  docker_no_restart_policy() {
+    const c = container(web);
+    assert.ok(['', 'no'].includes(c.HostConfig.RestartPolicy.Name), c.HostConfig.RestartPolicy.Name);
+    assert.equal(c.State.Running, true, 'it runs, until its next crash');
+    const service = mustPass(
+      inBox(
+        'python3',
+        '-c',
+        'import yaml; print(sorted(yaml.safe_load(open("/srv/dockerapp/docker-compose.yml"))["services"]["web"]))',
+      ),
+      'compose file',
+    ).stdout;
+    assert.doesNotMatch(service, /'restart'/, 'no restart: for web in docker-compose.yml');
   },
   async docker_volume_unwritable() {
     const c = container(web);
