@@ -226,7 +226,7 @@ export async function containerEvents(
 ): Promise<ProbeResult<ContainerEvent[], DockerFailure>> {
   const filters = encodeURIComponent(JSON.stringify({ type: ['container'], container: [id] }));
   const r = await get(
-    `/events?since=${Math.floor(sinceMs / 1000)}&until=${Math.ceil(untilMs / 1000)}&filters=${filters}`,
+    `/events?since=${Math.floor(sinceMs / 1000)}&until=${(untilMs / 1000).toFixed(3)}&filters=${filters}`,
     timeoutMs,
     socket,
   );
