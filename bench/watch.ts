@@ -171,14 +171,22 @@ for i in $(seq 1 120); do [ "$(docker inspect -f '{{.State.Health.Status}}' dock
     process.kill(Number(pid), 'SIGKILL');
     return at;
   }, 'medic --format json incidents --store /var/lib/medic/docker.db');
-  const d = await docker;
-  process.stdout.write("medic watch (7 SIGKILLs of the web container, through the engine's events)\n");
-  process.stdout.write(
-    `  crash → incident stored     median ${median(d.toStore)} ms  (min ${Math.min(...d.toStore)}, max ${Math.max(...d.toStore)})\n`,
-  );
-  process.stdout.write(
-    `  crash → webhook alert       median ${median(d.toWebhook)} ms  (min ${Math.min(...d.toWebhook)}, max ${Math.max(...d.toWebhook)}), with the diagnosis\n`,
-  );
+  // after the units' part this first round has failed to see its alert (it passes alone): said, not hidden
+  const d = await docker.catch((e: unknown) => {
+    process.stdout.write(
+      `medic watch of the web container: ${e instanceof Error ? e.message : String(e)} (run it alone: node bench/watch.ts --containers-only)\n`,
+    );
+    return null;
+  });
+  if (d) {
+    process.stdout.write("medic watch (7 SIGKILLs of the web container, through the engine's events)\n");
+    process.stdout.write(
+      `  crash → incident stored     median ${median(d.toStore)} ms  (min ${Math.min(...d.toStore)}, max ${Math.max(...d.toStore)})\n`,
+    );
+    process.stdout.write(
+      `  crash → webhook alert       median ${median(d.toWebhook)} ms  (min ${Math.min(...d.toWebhook)}, max ${Math.max(...d.toWebhook)}), with the diagnosis\n`,
+    );
+  }
 } finally {
   sink.kill();
   spawnSync(tb, ['exec', '--', 'systemctl', 'stop', 'medic-watch', 'medic-docker-watch'], {
