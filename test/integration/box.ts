@@ -169,6 +169,32 @@ export function containerEvents(id: string): string[] {
   return r.stdout.trim().split('\n');
 }
 
+/** An incident as `medic incidents --format json` lists it: the fields the watch tests read. */
+export interface IncidentRow {
+  id: number;
+  service: string;
+  state: string;
+  trigger: string;
+  causeId: string | null;
+  restarts: number;
+  medicRestarts: number;
+}
+
+/** The newest incidents in the box, from medic's own listing (of STORE, else medic's default store). */
+export function incidents(store?: string): IncidentRow[] {
+  const r = inBox(
+    'medic',
+    '--format',
+    'json',
+    'incidents',
+    ...(store ? ['--store', store] : []),
+    '-n',
+    '100',
+  );
+  assert.ok(r.code === 0 || r.code === 1, `medic incidents: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { incidents: IncidentRow[] }).incidents;
+}
+
 /** The whole lines of a JSON-lines file another process appends to (a line being written is not read yet). */
 export function jsonLines<T>(file: string): T[] {
   let text = '';

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkout, inBox, jsonLines, mustPass, sh, testbed, until } from './box.ts';
+import { checkout, inBox, incidents, jsonLines, mustPass, sh, testbed, until } from './box.ts';
 
 const SINK = '/tmp/medic-docker-watch-alerts.jsonl';
 const HTTP_PORT = 9913;
@@ -16,16 +16,6 @@ const STORE = '/var/lib/medic/docker-watch.db';
 interface Message {
   via: string;
   body?: { event?: string; incident?: number };
-}
-
-interface IncidentRow {
-  id: number;
-  service: string;
-  state: string;
-  trigger: string;
-  causeId: string | null;
-  restarts: number;
-  medicRestarts: number;
 }
 
 let sink: ChildProcess;
@@ -42,12 +32,6 @@ function messages(incident: number): string[] {
     .filter((m) => m.via === 'http' && m.body?.incident === incident)
     .map((m) => m.body?.event ?? '?')
     .sort();
-}
-
-function incidents(): IncidentRow[] {
-  const r = inBox('medic', '--format', 'json', 'incidents', '--store', STORE, '-n', '50');
-  assert.ok(r.code === 0 || r.code === 1, `medic incidents: ${r.stderr}`);
-  return (JSON.parse(r.stdout) as { incidents: IncidentRow[] }).incidents;
 }
 
 const CONFIG = `watch:
@@ -97,32 +81,40 @@ test('medic watch follows the containers of medic.yaml, from the engine and not 
   freshWatch();
   const log = mustPass(inBox('journalctl', '-u', 'medic-docker-watch', '-o', 'cat'), 'journal').stdout;
   assert.match(log, /event=watching services="[^"]*web[^"]*" units="" containers="[^"]*dockerapp_web_1/);
-  assert.deepEqual(incidents(), [], 'a healthy project opens nothing');
+  assert.deepEqual(incidents(STORE), [], 'a healthy project opens nothing');
 });
 
 test('a crash loop under restart: unless-stopped: one incident, the cause, the engine restarts it, medic gives up', async () => {
   mustPass(testbed('scenario', 'apply', 'docker_crash_loop'), 'docker_crash_loop');
-  const incident = await until('an incident of web', () => incidents().find((i) => i.service === 'web'), 30);
+  const incident = await until(
+    'an incident of web',
+    () => incidents(STORE).find((i) => i.service === 'web'),
+    30,
+  );
   assert.equal(incident.trigger, 'crash');
   await until('the give-up message', () => messages(incident.id).includes('incident.gave_up'), 120);
   await sleep(3000);
   assert.deepEqual(messages(incident.id), ['incident.gave_up', 'incident.opened']);
-  const row = incidents().find((i) => i.id === incident.id);
+  const row = incidents(STORE).find((i) => i.id === incident.id);
   assert.equal(row?.causeId, 'wrong_entrypoint');
   assert.equal(row?.state, 'gave_up');
   assert.ok((row?.restarts ?? 0) >= 5, `the engine's restarts counted: ${row?.restarts}`);
   assert.equal(row?.medicRestarts, 0, 'the restart policy did the restarting; medic did not fight it');
-  assert.equal(incidents().filter((i) => i.service === 'web').length, 1, 'one incident');
+  assert.equal(incidents(STORE).filter((i) => i.service === 'web').length, 1, 'one incident');
 });
 
 test('an OOM kill under --memory: one incident named oom_killed, resolved once web is back', async () => {
   freshWatch();
   mustPass(testbed('scenario', 'apply', 'docker_oom_killed'), 'docker_oom_killed');
-  const incident = await until('an incident of web', () => incidents().find((i) => i.service === 'web'), 30);
+  const incident = await until(
+    'an incident of web',
+    () => incidents(STORE).find((i) => i.service === 'web'),
+    30,
+  );
   await until('the resolved message', () => messages(incident.id).includes('incident.resolved'), 90);
   await sleep(3000);
   assert.deepEqual(messages(incident.id), ['incident.opened', 'incident.resolved']);
-  const row = incidents().find((i) => i.id === incident.id);
+  const row = incidents(STORE).find((i) => i.id === incident.id);
   assert.equal(row?.causeId, 'oom_killed');
   assert.equal(row?.state, 'resolved');
 });
@@ -130,11 +122,15 @@ test('an OOM kill under --memory: one incident named oom_killed, resolved once w
 test('a HEALTHCHECK failing while the process lives: medic restarts it with back-off, then gives up', async () => {
   freshWatch();
   mustPass(testbed('scenario', 'apply', 'docker_healthcheck_failing'), 'docker_healthcheck_failing');
-  const incident = await until('an incident of web', () => incidents().find((i) => i.service === 'web'), 60);
+  const incident = await until(
+    'an incident of web',
+    () => incidents(STORE).find((i) => i.service === 'web'),
+    60,
+  );
   await until('the give-up message', () => messages(incident.id).includes('incident.gave_up'), 240);
   await sleep(3000);
   assert.deepEqual(messages(incident.id), ['incident.gave_up', 'incident.opened']);
-  const row = incidents().find((i) => i.id === incident.id);
+  const row = incidents(STORE).find((i) => i.id === incident.id);
   assert.equal(row?.causeId, 'health_check_failing');
   assert.ok((row?.medicRestarts ?? 0) >= 1, `medic restarted it: ${row?.medicRestarts}`);
 });

@@ -6,7 +6,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkout, inBox, journal, jsonLines, mustPass, sh, show, testbed, until } from './box.ts';
+import {
+  checkout,
+  inBox,
+  incidents,
+  type IncidentRow,
+  journal,
+  jsonLines,
+  mustPass,
+  sh,
+  show,
+  testbed,
+  until,
+} from './box.ts';
 
 const SINK = '/tmp/medic-watch-alerts.jsonl';
 const HTTP_PORT = 9911;
@@ -67,22 +79,6 @@ const SLACK_HEADLINES: [RegExp, string][] = [
 const eventOf = (m: Received) =>
   m.body?.event ?? m.event ?? SLACK_HEADLINES.find(([re]) => re.test(m.body?.text ?? ''))?.[1];
 const events = (ms: Received[]) => ms.map(eventOf).sort();
-
-interface IncidentRow {
-  id: number;
-  service: string;
-  state: string;
-  trigger: string;
-  causeId: string | null;
-  restarts: number;
-  medicRestarts: number;
-}
-
-function incidents(): IncidentRow[] {
-  const r = inBox('medic', '--format', 'json', 'incidents', '-n', '100');
-  assert.ok(r.code === 0 || r.code === 1, `medic incidents: ${r.stderr}`);
-  return (JSON.parse(r.stdout) as { incidents: IncidentRow[] }).incidents;
-}
 
 /** The newest incident of the service opened after `afterId`, once it exists. */
 function newIncident(service: string, afterId: number): Promise<IncidentRow> {
