@@ -6,7 +6,7 @@ import { CHECKS } from '../checks/index.ts';
 import { runChecks, selectChecks, summaryOf } from '../checks/run.ts';
 import { findConfig, healthOf, type MedicConfig } from '../config/medic-yaml.ts';
 import { appUnits, discoverService, type Health, unitId } from '../discover/service.ts';
-import { serviceUnits } from '../discover/units.ts';
+import { nginxView, serviceUnits } from '../discover/units.ts';
 import { containerNamed, findContainer } from '../diagnose/container.ts';
 import { ContainerContext, nameOf, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
 import { DOCKER_CHECKS } from '../checks/docker/index.ts';
@@ -123,6 +123,8 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
   });
   const total = selections.reduce((a, c) => a + c.length, 0);
   let done = 0;
+  // Nginx's sites, read once for every container checked (each finds the site in front of it).
+  const nginx = containersNamed.size > 0 ? nginxView(host, timeoutMs) : undefined;
   // Every service at once: the checks wait on processes and sockets, not on the CPU.
   const reports: CheckReport[] = await Promise.all(
     targets.map(async (t, i): Promise<CheckReport> => {
@@ -130,7 +132,7 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
       const t0 = performance.now();
       const docker = containersNamed.get(t.unit);
       if (docker) {
-        const context = new ContainerContext(host, docker.found, docker.all, timeoutMs);
+        const context = new ContainerContext(host, docker.found, docker.all, timeoutMs, nginx);
         const results = await runChecks(checks as Check<unknown, ContainerContext>[], context, () => {
           done += 1;
           if (progress) process.stderr.write(`\r\x1b[2Kmedic check: ${done}/${total}`);

@@ -14,6 +14,7 @@ import type { CheckResult } from '../checks/types.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport } from './decide.ts';
 import { layersOf } from './layers.ts';
+import type { NginxView } from '../discover/units.ts';
 
 /** The container a name means: a container's own name, else a compose service's (the project's first). */
 export function containerNamed(all: ContainerSummary[], name: string): ContainerSummary | undefined {
@@ -42,9 +43,10 @@ export async function diagnoseContainer(
   summary: ContainerSummary,
   all: ContainerSummary[],
   timeoutMs: number,
+  nginx?: Promise<NginxView | null>,
 ): Promise<Diagnosis> {
   // One fact layer: the same context and checks as `medic check CONTAINER`; the layers are their verdicts.
-  const ctx = new ContainerContext(host, summary, all, timeoutMs);
+  const ctx = new ContainerContext(host, summary, all, timeoutMs, nginx);
   const name = ctx.name;
   const [c, results, front, events] = await Promise.all([
     ctx.inspect(),

@@ -47,7 +47,8 @@ export async function diagnoseLive(unit: string | null, opts: LiveOptions): Prom
   // A name systemd does not know may be a container's or a compose service's (a Docker host).
   if (unit && !all?.some((u) => u.id === unitId(unit))) {
     const docker = await findContainer(unit, timeoutMs);
-    if (docker?.found) return [await diagnoseContainer(host, docker.found, docker.all, timeoutMs)];
+    if (docker?.found)
+      return [await diagnoseContainer(host, docker.found, docker.all, timeoutMs, Promise.resolve(nginx))];
   }
   if (all === null) {
     throw new UsageError(

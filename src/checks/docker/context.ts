@@ -125,12 +125,22 @@ export class ContainerContext {
   readonly timeoutMs: number;
   private memo = new Memo();
 
-  constructor(host: Host, summary: ContainerSummary, all: ContainerSummary[], timeoutMs: number) {
+  /** `nginx`: Nginx's view when the caller has read it already (one `nginx -T` for every container). */
+  constructor(
+    host: Host,
+    summary: ContainerSummary,
+    all: ContainerSummary[],
+    timeoutMs: number,
+    nginx?: Promise<NginxView | null>,
+  ) {
     this.host = host;
     this.summary = summary;
     this.all = all;
     this.timeoutMs = timeoutMs;
+    this.sharedNginx = nginx;
   }
+
+  private readonly sharedNginx: Promise<NginxView | null> | undefined;
 
   get name(): string {
     return nameOf(this.summary);
@@ -160,7 +170,7 @@ export class ContainerContext {
   }
 
   nginx(): Promise<NginxView | null> {
-    return this.once('nginx', () => nginxView(this.host, this.timeoutMs));
+    return this.once('nginx', () => this.sharedNginx ?? nginxView(this.host, this.timeoutMs));
   }
 
   /** Nginx's site in front of the container and its upstream for "/", when a site proxies to it. */
