@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
+import { onHosts, runOnHosts, withHosts } from './fleet.ts';
 import type { CheckOptions } from '../commands/check.ts';
 import type { Context } from './main.ts';
 
 export function addCheck(program: Command, contextOf: () => Context): void {
-  program
-    .command('check')
+  withHosts(program.command('check'))
     .description(
       'run the preflight checklist for real: pass / warn / fail / skip per check, with evidence and the fix',
     )
@@ -21,7 +21,9 @@ export function addCheck(program: Command, contextOf: () => Context): void {
       'after',
       '\nFormats: --format text|json|markdown|junit|tap. Exit code: 0 nothing failed, 1 a check failed, 2 medic could not run.\nExamples:\n  medic check\n  medic check flaskapp --only nginx,net\n  medic check web --only docker\n  medic --format junit check > medic-check.xml',
     )
-    .action(async (units: string[], opts: CheckOptions) =>
-      (await import('../commands/check.ts')).check(units, opts, contextOf()),
+    .action(async (units: string[], opts: CheckOptions, cmd: Command) =>
+      onHosts(cmd)
+        ? runOnHosts(cmd, contextOf())
+        : (await import('../commands/check.ts')).check(units, opts, contextOf()),
     );
 }

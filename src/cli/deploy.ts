@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DeployOptions } from '../commands/deploy.ts';
+import { onHosts, runOnHosts, withHosts } from './fleet.ts';
 import type { Context } from './main.ts';
 
 const common = (c: Command) =>
@@ -41,9 +42,13 @@ export function addDeploy(program: Command, contextOf: () => Context): void {
     .action(async (id: string | undefined, opts: DeployOptions) =>
       (await import('../commands/deploy.ts')).rollback(id, opts, contextOf()),
     );
-  common(
-    program.command('releases').description('the releases of the app, newest first, and which is live'),
-  ).action(async (opts: DeployOptions) =>
-    (await import('../commands/deploy.ts')).releases(opts, contextOf()),
+  withHosts(
+    common(
+      program.command('releases').description('the releases of the app, newest first, and which is live'),
+    ),
+  ).action(async (opts: DeployOptions, cmd: Command) =>
+    onHosts(cmd)
+      ? runOnHosts(cmd, contextOf())
+      : (await import('../commands/deploy.ts')).releases(opts, contextOf()),
   );
 }

@@ -1,10 +1,10 @@
 import { type Command, Option } from 'commander';
 import type { IncidentsOptions } from '../commands/incidents.ts';
+import { onHosts, runOnHosts, withHosts } from './fleet.ts';
 import type { Context } from './main.ts';
 
 export function addIncidents(program: Command, contextOf: () => Context): void {
-  const cmd = program
-    .command('incidents')
+  const cmd = withHosts(program.command('incidents'))
     .description("the incidents medic watch recorded: list them, or show one's timeline and diagnosis")
     .option(
       '-c, --config <file>',
@@ -20,14 +20,22 @@ export function addIncidents(program: Command, contextOf: () => Context): void {
       'after',
       '\nExit code: 0 none open, 1 an incident is open (or given up on), 2 medic could not run.\nExamples:\n  medic incidents\n  medic incidents show 12 --format markdown',
     )
-    .action(async (opts: IncidentsOptions) =>
-      (await import('../commands/incidents.ts')).incidents(opts, contextOf()),
+    .action(async (opts: IncidentsOptions, self: Command) =>
+      onHosts(self)
+        ? runOnHosts(self, contextOf())
+        : (await import('../commands/incidents.ts')).incidents(opts, contextOf()),
     );
   cmd
     .command('show')
     .description('one incident: what happened, its UTC timeline, its alerts and the diagnosis')
     .argument('<id>', 'the incident number (medic incidents lists them)')
-    .action(async (id: string) =>
-      (await import('../commands/incidents.ts')).incidentShow(id, cmd.opts<IncidentsOptions>(), contextOf()),
+    .action(async (id: string, _opts: unknown, show: Command) =>
+      onHosts(show)
+        ? runOnHosts(show, contextOf())
+        : (await import('../commands/incidents.ts')).incidentShow(
+            id,
+            cmd.opts<IncidentsOptions>(),
+            contextOf(),
+          ),
     );
 }

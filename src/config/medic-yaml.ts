@@ -9,6 +9,7 @@ import { formatBind } from '../app/bind.ts';
 import type { Health, Service } from '../discover/service.ts';
 import { upstreamOf } from '../nginx/sites.ts';
 import { UsageError } from '../errors.ts';
+import { HostsSchema } from '../fleet/host-entry.ts';
 
 const HealthSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),
@@ -149,11 +150,16 @@ export const ConfigSchema = z
       .optional(),
     watch: WatchSchema.optional(),
     notify: NotifySchema.optional(),
+    /** The servers medic reaches over ssh (--hosts, --all-hosts, medic fleet install). */
+    hosts: HostsSchema.optional(),
   })
-  .refine((c) => Object.keys(c.services).length + Object.keys(c.containers).length > 0, {
-    message: 'at least one service (a systemd unit) or container',
-    path: ['services'],
-  });
+  .refine(
+    (c) => Object.keys(c.services).length + Object.keys(c.containers).length + (c.hosts?.length ?? 0) > 0,
+    {
+      message: 'at least one service (a systemd unit) or container, or hosts',
+      path: ['services'],
+    },
+  );
 
 export type MedicConfig = z.infer<typeof ConfigSchema>;
 export type ServiceConfig = z.infer<typeof ServiceSchema>;

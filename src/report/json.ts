@@ -7,12 +7,13 @@
 //   { "schema": 1, "command": "check", "checks": [ … ] }           check --list
 //   { "schema": 1, "command": "diagnose", "causes": [ … ] }        diagnose --explain
 //   { "schema": 1, "command": "self install", "installs": [ … ] }
+//   { "schema": 1, "command": "check", "hosts": [ … ] }            --hosts: each host's own envelope, or its error
 //
 // `schema` changes only when a field is removed or changes meaning; new fields may appear at any time.
 
 export const JSON_SCHEMA = 1;
 
-export type JsonList = 'services' | 'incidents' | 'releases' | 'checks' | 'causes' | 'installs';
+export type JsonList = 'services' | 'incidents' | 'releases' | 'checks' | 'causes' | 'installs' | 'hosts';
 
 export function jsonOf(
   command: string,
