@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/medic-yaml.ts';
-import { alertOf, alertText, slackBody } from '../../src/watch/alert.ts';
+import { alertText, slackBody } from '../../src/watch/alert.ts';
+import { incidentAlert } from './alerts.ts';
 import { type JournalFields, signalOf, unitOfKernelOom } from '../../src/watch/journal.ts';
 import { expandEnv, notifiersOf } from '../../src/watch/notifiers.ts';
 import { retryDelayMs } from '../../src/watch/outbox.ts';
@@ -167,47 +168,8 @@ test('retries back off to every 15 s while a receiver stays down', () => {
 });
 
 test('the alert: what happened, the cause and fix, the first fatal error and a short timeline, in UTC', () => {
-  const { store } = tempStore();
-  const i = store.openIncident({
-    service: 'flaskapp',
-    unit: 'flaskapp.service',
-    trigger: 'crash',
-    summary: 'flaskapp.service crashed: its main process exited with status 3',
-    startedAt: '2026-11-22T00:50:21.622Z',
-    detectedAt: '2026-11-22T00:50:21.837Z',
-  });
-  for (let n = 0; n < 30; n++)
-    store.addEvent(
-      i.id,
-      `2026-11-22T00:50:${String(22 + n).padStart(2, '0')}.000Z`,
-      'systemd_restart',
-      `restart ${n}`,
-    );
-  store.update(i.id, {
-    restarts: 30,
-    diagnosis: {
-      cause: {
-        id: 'redis_unreachable',
-        title: 'The app (or its worker) cannot reach Redis',
-        confidence: 'high',
-        fix: ['systemctl start redis-server'],
-      },
-      firstFatal: {
-        time: '2026-11-22T00:50:21.500Z',
-        line: 'redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379. Connection refused.',
-        context: ['File "/srv/flaskapp/flaskapp/__init__.py", line 30, in create_app'],
-      },
-    },
-  });
-  const incident = store.incident(i.id)!;
-  const a = alertOf(
-    'opened',
-    incident,
-    store.events(i.id),
-    'flaskapp.service activating (auto-restart)',
-    'web1',
-  );
-  assert.equal(a.key, `medic-web1-${i.id}-opened`);
+  const a = incidentAlert('opened');
+  assert.equal(a.key, 'medic-web1-1-opened');
   assert.equal(a.timeToDetectMs, 215);
   assert.equal(a.timeline.length, 17, 'first 8, a line for what is left out, last 8');
   const text = alertText(a);
