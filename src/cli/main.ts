@@ -4,6 +4,7 @@ import { colourEnabled, makeStyle, type Style } from '../report/style.ts';
 import { addCheck } from './check.ts';
 import { addDeploy } from './deploy.ts';
 import { addDiagnose } from './diagnose.ts';
+import { addFleet } from './fleet.ts';
 import { addIncidents } from './incidents.ts';
 import { addInit } from './init.ts';
 import { addServe } from './serve.ts';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   addDeploy(program, () => contextOf(program));
   addServe(program, () => contextOf(program));
   addSelf(program, () => contextOf(program));
+  addFleet(program, () => contextOf(program));
   return program;
 }
 

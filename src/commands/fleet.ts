@@ -1,14 +1,19 @@
 // medic COMMAND --hosts / --all-hosts: the command run by medic on each host over ssh, at most 8 at once,
 // merged into one report; medic fleet install; medic deploy --hosts, one host after another.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { findConfig } from '../config/medic-yaml.ts';
+import { findConfig, loadConfig } from '../config/medic-yaml.ts';
 import { HOSTS_AT_ONCE, mapBounded } from '../fleet/bounded.ts';
 import { fleetExitCode, fleetJson, fleetMarkdown, fleetText } from '../fleet/fleet-report.ts';
 import { hostResultOf, type HostResult } from '../fleet/host-result.ts';
+import { installOnHost } from '../fleet/install.ts';
 import { type FleetHost, type HostSelection, selectHosts } from '../fleet/inventory.ts';
 import { forwardedArgv } from '../fleet/remote-argv.ts';
 import { remoteMedic } from '../fleet/ssh-argv.ts';
 import { onHost } from '../fleet/ssh-session.ts';
+import { readText, sha256File } from '../host/files.ts';
+import { singleExecutable } from '../host/self.ts';
 import { safeDeep } from '../report/mask.ts';
 import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
@@ -40,5 +45,58 @@ export async function runOnHosts(leaf: Command, ctx: Context): Promise<void> {
   if (json) ctx.out(fleetJson(command, safe));
   else if (ctx.format === 'markdown') ctx.out(fleetMarkdown(safe));
   else ctx.out(fleetText(safe, ctx.style));
+  process.exitCode = fleetExitCode(safe);
+}
+
+export interface FleetInstallOptions extends HostSelection {
+  config?: string;
+  medicYaml?: string;
+  binary?: string;
+  root: string;
+}
+
+/** medic fleet install: the single executable, medic.yaml and the watch unit on every host, idempotently. */
+export async function fleetInstall(opts: FleetInstallOptions, ctx: Context): Promise<void> {
+  if (ctx.format !== 'text' && ctx.format !== 'json')
+    throw new UsageError(`--format ${ctx.format}: medic fleet install prints text or json`);
+  if (opts.hosts === undefined && !opts.allHosts)
+    throw new UsageError('which hosts? give --hosts web1,web2 or --all-hosts');
+  if (opts.root.trim() === '') throw new UsageError('--root: give a directory');
+  const hosts = await hostsOf(opts);
+  const binary = resolve(
+    opts.binary ??
+      (singleExecutable ? process.execPath : fileURLToPath(new URL('../../dist/medic', import.meta.url))),
+  );
+  const sha256 = await sha256File(binary);
+  if (!sha256)
+    throw new UsageError(
+      `cannot read ${binary}: ${opts.binary ? 'no such file' : 'build it first with npm run build'} (or give --binary FILE)`,
+    );
+  const listed = (await readText(`${binary}.sha256`))?.split(/\s/)[0];
+  if (listed !== undefined && listed !== sha256)
+    throw new UsageError(
+      `${binary} does not match ${binary}.sha256: build it again (npm run build), nothing was sent`,
+    );
+  // Every medic.yaml read and validated before any host is touched.
+  const configs = new Map<string, string>();
+  for (const path of new Set(hosts.map((h) => h.config ?? opts.medicYaml).filter((p) => p !== undefined))) {
+    const config = await loadConfig(path);
+    if (Object.keys(config.services).length + Object.keys(config.containers).length === 0)
+      throw new UsageError(
+        `${path} lists no services or containers: a host's medic.yaml (medic init writes one) is needed`,
+      );
+    configs.set(path, (await readText(path)) ?? '');
+  }
+  const results = await mapBounded(hosts, HOSTS_AT_ONCE, (host) => {
+    const path = host.config ?? opts.medicYaml;
+    return installOnHost(host, {
+      binary,
+      sha256,
+      root: opts.root,
+      config: path ? (configs.get(path) ?? null) : null,
+    });
+  });
+  const safe = safeDeep(results);
+  ctx.out(ctx.format === 'json' ? fleetJson('fleet install', safe) : fleetText(safe, ctx.style));
   process.exitCode = fleetExitCode(safe);
 }

@@ -31,11 +31,13 @@ const ERROR_LABEL: Record<HostErrorKind, string> = {
   timeout: 'no answer',
   not_installed: 'medic not installed',
   medic_error: 'medic failed',
+  checksum: 'copy refused',
   ssh: 'ssh failed',
 };
 
 export function statusLabel(r: HostResult): string {
   if (r.error) return ERROR_LABEL[r.error.kind];
+  if (r.label) return r.label;
   return r.status === 'ok' ? 'ok' : 'problems found';
 }
 

@@ -10,6 +10,7 @@ export type HostErrorKind =
   | 'timeout'
   | 'not_installed'
   | 'medic_error'
+  | 'checksum'
   | 'ssh';
 
 export interface HostError {

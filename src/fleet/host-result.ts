@@ -17,6 +17,8 @@ export interface HostResult {
   /** The host's own text (or markdown), as it printed it. */
   text?: string;
   error?: HostError;
+  /** What the status is called when "ok" says too little (fleet install: "changed", "nothing to do"). */
+  label?: string;
 }
 
 export function errorResult(host: FleetHost, error: HostError, ms: number): HostResult {

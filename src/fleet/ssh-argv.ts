@@ -16,8 +16,6 @@ export function sshCommandOf(env: NodeJS.ProcessEnv): string[] {
 
 export interface SshArgvOptions {
   connectTimeoutS?: number;
-  /** Compress the stream: worth it for the 100 MB executable, not for a report. */
-  compression?: boolean;
 }
 
 /** ssh's command line, the program first, to run `remote` on `target`. */
@@ -42,7 +40,6 @@ export function sshArgv(
     'ServerAliveInterval=15',
     '-o',
     'ServerAliveCountMax=4',
-    ...(o.compression ? ['-o', 'Compression=yes'] : []),
     '-T',
     '--',
     target,
