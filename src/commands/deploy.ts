@@ -11,8 +11,18 @@ import { localHost } from '../host/host.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
 import type { DeployOptions as RunOptions, Outcome } from '../deploy/deploy.ts';
 import { initLayout, sharedNames } from '../deploy/init.ts';
-import { currentRelease, layoutOf, readMeta, releaseIds, releaseRows } from '../deploy/layout.ts';
+import {
+  currentRelease,
+  type Layout,
+  layoutOf,
+  readMeta,
+  releaseIds,
+  releaseRows,
+} from '../deploy/layout.ts';
 import { runDeploy } from '../deploy/run.ts';
+import { type ComposeDeployOptions, runComposeDeploy } from '../deploy/compose-deploy.ts';
+import { composeServiceOf } from '../deploy/compose-service.ts';
+import { formatBind } from '../app/bind.ts';
 import { storePathOf, Store } from '../store/store.ts';
 import type { DeployFacts } from '../watch/alert.ts';
 
@@ -27,8 +37,8 @@ export interface DeployOptions {
   dryRun?: boolean;
 }
 
-/** The service, its release layout and how a deploy of it runs, from the command's options. */
-async function target(opts: DeployOptions, ctx: Context) {
+/** What --window and --keep say, and the rule that medic deploy runs as root. */
+function common(opts: DeployOptions): { windowMs: number; keep: number } {
   if (process.getuid?.() !== 0)
     throw new UsageError('medic deploy changes the server (units, Nginx, releases): run it as root');
   const window = /^\d+(\.\d+)?(ms|s|m|h)?$/.exec(opts.window);
@@ -36,8 +46,25 @@ async function target(opts: DeployOptions, ctx: Context) {
   const keep = Number(opts.keep);
   if (!Number.isInteger(keep) || keep < 2)
     throw new UsageError('--keep: at least 2 (the live release and the one before it)');
-  const host = localHost();
+  return { windowMs: durationMs(window[2] ? opts.window : Number(opts.window)), keep };
+}
+
+/** How a deploy tells what it does (stderr in text, the steps for the alert) and masks what it says. */
+function reporter(ctx: Context) {
   const masker = new Masker();
+  const steps: { time: string; text: string }[] = [];
+  const say = (step: string, text: string) => {
+    steps.push({ time: new Date().toISOString(), text: masker.text(`${step}: ${text}`) });
+    if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${masker.text(text)}`);
+  };
+  return { masker, steps, say };
+}
+
+/** The service, its release layout and how a deploy of it runs, from the command's options. */
+async function target(opts: DeployOptions, ctx: Context) {
+  const { windowMs, keep } = common(opts);
+  const host = localHost();
+  const { masker, steps, say } = reporter(ctx);
   const found = await findConfig(opts.config);
   const entries = found ? Object.entries(found.config.services) : [];
   let name = opts.service;
@@ -80,27 +107,114 @@ async function target(opts: DeployOptions, ctx: Context) {
     throw new UsageError(
       `${service.unit}: no health URL (set services.${service.name}.health in medic.yaml)`,
     );
-  const steps: { time: string; text: string }[] = [];
-  const say = (step: string, text: string) => {
-    steps.push({ time: new Date().toISOString(), text: masker.text(`${step}: ${text}`) });
-    if (ctx.format === 'text') ctx.err(`${ctx.style('dim', step.padEnd(9))} ${masker.text(text)}`);
-  };
   const options: RunOptions = {
     host,
     service,
     layout,
     health: service.health,
-    windowMs: durationMs(window[2] ? opts.window : Number(opts.window)),
+    windowMs,
     keep,
     force: opts.force === true,
     dryRun: opts.dryRun === true,
     shared: sharedNames(service, root),
     say,
   };
-  return { masker, service, layout, config: found, options, say, steps };
+  return {
+    masker,
+    service,
+    name: service.name,
+    unit: service.unit,
+    dryRun: opts.dryRun === true,
+    layout,
+    config: found,
+    options,
+    say,
+    steps,
+  };
 }
 
+/**
+ * The compose service --service names (medic.yaml's containers:, else a container's or a compose service's
+ * name when there is no medic.yaml and no unit of that name), or null for a unit.
+ */
+async function composeTarget(opts: DeployOptions, ctx: Context) {
+  const found = await findConfig(opts.config);
+  const name = opts.service;
+  const services = found ? Object.entries(found.config.services) : [];
+  const containers = found ? Object.entries(found.config.containers) : [];
+  if (name && services.some(([n, s]) => n === name || s.unit === name || s.unit === `${name}.service`))
+    return null;
+  const entry = name
+    ? containers.find(([k, c]) => k === name || c.container === name)
+    : services.length === 0 && containers.length === 1
+      ? containers[0]
+      : undefined;
+  if (!entry) {
+    if (!name || found) return null;
+    const { all } = await appUnits(localHost(), 3000);
+    if (all.some((u) => u.id === name || u.id === `${name}.service`)) return null;
+  }
+  const { windowMs, keep } = common(opts);
+  const key = entry?.[0] ?? name ?? '';
+  const health = entry?.[1].health ? healthOf(entry[1].health) : null;
+  const svc = await composeServiceOf(localHost(), key, entry ? { ...entry[1], health } : null);
+  if (!svc) return null;
+  if (opts.init)
+    throw new UsageError(
+      `--init is for systemd units: the first deploy of ${key} takes its Nginx site over itself`,
+    );
+  if (opts.ref) throw new UsageError(`--ref is for git sources: ${key} builds from a directory`);
+  if (!svc.site)
+    throw new UsageError(
+      `${key}: no Nginx site proxies to ${formatBind(svc.bind)}: medic deploy switches traffic through Nginx`,
+    );
+  if (!svc.health) throw new UsageError(`${key}: no health URL (set containers.${key}.health in medic.yaml)`);
+  const { masker, steps, say } = reporter(ctx);
+  const options: ComposeDeployOptions = {
+    svc,
+    health: svc.health,
+    windowMs,
+    keep,
+    dryRun: opts.dryRun === true,
+    say,
+  };
+  return {
+    masker,
+    name: key,
+    unit: svc.service,
+    dryRun: opts.dryRun === true,
+    layout: svc.layout,
+    config: found,
+    options,
+    say,
+    steps,
+  };
+}
+
+/** What the report, the record and the alert of a deploy need of its target, unit or compose service. */
+type Reported = Pick<
+  Awaited<ReturnType<typeof target>>,
+  'masker' | 'name' | 'unit' | 'dryRun' | 'layout' | 'config' | 'say' | 'steps'
+>;
+
 export async function deploy(source: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
+  const compose = await composeTarget(opts, ctx);
+  if (compose) {
+    const started = new Date().toISOString();
+    const outcome = await runComposeDeploy(compose.options, {
+      kind: 'deploy',
+      source: source ?? '',
+      ref: null,
+    });
+    return report(
+      ctx,
+      compose,
+      outcome,
+      'deploy',
+      source ?? compose.options.svc.build?.context ?? '',
+      started,
+    );
+  }
   const t = await target(opts, ctx);
   const started = new Date().toISOString();
   let outcome: Outcome;
@@ -125,37 +239,44 @@ export async function deploy(source: string | undefined, opts: DeployOptions, ct
 }
 
 export async function rollback(id: string | undefined, opts: DeployOptions, ctx: Context): Promise<void> {
-  const t = await target(opts, ctx);
-  const ids = await releaseIds(t.layout);
-  const live = await currentRelease(t.layout);
-  // Back one: the newest earlier release that served (not one whose deploy failed or was rolled back).
+  const compose = await composeTarget(opts, ctx);
+  const t = compose ?? (await target(opts, ctx));
+  const to = await rollbackTo(t.layout, id);
+  const started = new Date().toISOString();
+  const plan = { kind: 'rollback' as const, source: to, ref: null };
+  const outcome = compose
+    ? await runComposeDeploy(compose.options, plan)
+    : await runDeploy((t as Awaited<ReturnType<typeof target>>).options, plan);
+  await report(ctx, t, outcome, 'rollback', to, started);
+}
+
+/** The release a rollback goes to: ID, else the newest earlier one that served (not a failed or rolled back one). */
+async function rollbackTo(layout: Layout, id: string | undefined): Promise<string> {
+  const ids = await releaseIds(layout);
+  const live = await currentRelease(layout);
   const served = async (r: string) => {
-    const outcome = (await readMeta(t.layout, r))?.result?.outcome;
+    const outcome = (await readMeta(layout, r))?.result?.outcome;
     return outcome === undefined || outcome === 'live';
   };
   let to = id;
   for (const r of ids.filter((r) => live === null || r < live).reverse())
     if (!to && (await served(r))) to = r;
   if (!to || !ids.includes(to))
-    throw new UsageError(
-      id ? `no release ${id} in ${t.layout.releases}` : 'no earlier release to go back to',
-    );
+    throw new UsageError(id ? `no release ${id} in ${layout.releases}` : 'no earlier release to go back to');
   if (to === live) throw new UsageError(`${to} is already live`);
-  const started = new Date().toISOString();
-  const outcome = await runDeploy(t.options, { kind: 'rollback', source: to, ref: null });
-  await report(ctx, t, outcome, 'rollback', to, started);
+  return to;
 }
 
 async function report(
   ctx: Context,
-  t: Awaited<ReturnType<typeof target>>,
+  t: Reported,
   o: Outcome,
   kind: 'deploy' | 'rollback',
   source: string,
   startedAt: string,
 ): Promise<void> {
   const record = {
-    service: t.service.name,
+    service: t.name,
     kind,
     release: o.release || '(none)',
     previous: o.previous,
@@ -166,7 +287,7 @@ async function report(
     step: o.step,
     message: o.message,
   };
-  const dry = t.options.dryRun === true;
+  const dry = t.dryRun;
   // A dry run is no deploy: not recorded, no alert. (Its outcome is dry_run or failed; the second test
   // only tells the type that a recorded outcome is never dry_run.)
   if (!dry && o.outcome !== 'dry_run') {
@@ -195,7 +316,7 @@ async function report(
   else if (o.outcome === 'dry_run')
     ctx.out(
       [
-        `${t.service.name}: dry run: ${kind === 'rollback' ? `the rollback to ${o.release}` : 'the release'} would go ahead (preflight passed${o.migrations.length ? `; ${o.migrations.join(', ')}` : kind === 'deploy' ? '; no migration to apply' : ''})`,
+        `${t.name}: dry run: ${kind === 'rollback' ? `the rollback to ${o.release}` : 'the release'} would go ahead (${o.preflight.length ? 'preflight passed' : 'its image builds'}${o.migrations.length ? `; ${o.migrations.join(', ')}` : kind === 'deploy' && o.preflight.length ? '; no migration to apply' : ''})`,
         ...safe.warnings.map((w) => `  warning: ${w}`),
         `nothing moved: ${o.previous ?? 'the live release'} serves${kind === 'deploy' ? '; the release built for the dry run is removed' : ''}`,
       ].join('\n'),
@@ -203,14 +324,14 @@ async function report(
   else if (o.outcome === 'live')
     ctx.out(
       [
-        `${t.service.name}: ${o.release} is live (${o.previous && o.previous !== o.release ? `was ${o.previous}` : `the first release of ${t.layout.root}`})${o.pruned.length ? `; removed ${o.pruned.join(', ')}` : ''}`,
+        `${t.name}: ${o.release} is live (${o.previous && o.previous !== o.release ? `was ${o.previous}` : `the first release of ${t.layout.root}`})${o.pruned.length ? `; removed ${o.pruned.join(', ')}` : ''}`,
         ...safe.warnings.map((w) => `  warning: ${w}`),
       ].join('\n'),
     );
   else
     ctx.out(
       [
-        `${t.service.name}: ${kind} ${o.outcome === 'rolled_back' ? 'rolled back' : 'failed'} at ${o.step}: ${safe.message}`,
+        `${t.name}: ${kind} ${o.outcome === 'rolled_back' ? 'rolled back' : 'failed'} at ${o.step}: ${safe.message}`,
         ...safe.details.map((d) => `  ${d}`),
         `${o.previous ?? 'the old release'} still serves${dry ? ' (dry run: nothing moved)' : ''}`,
       ].join('\n'),
@@ -219,7 +340,7 @@ async function report(
 }
 
 /** A deploy that did not go live goes to the notifiers of medic watch (medic.yaml's notify). */
-async function alert(t: Awaited<ReturnType<typeof target>>, record: DeployFacts): Promise<void> {
+async function alert(t: Reported, record: DeployFacts): Promise<void> {
   const notify = t.config?.config.notify;
   if (!notify) return;
   const [{ notifiersOf }, { deployAlertOf }, { hostname }] = await Promise.all([
@@ -237,11 +358,11 @@ async function alert(t: Awaited<ReturnType<typeof target>>, record: DeployFacts)
   const a = t.masker.deep(
     deployAlertOf(
       {
-        service: t.service.name,
-        unit: t.service.unit,
+        service: t.name,
+        unit: t.unit,
         ...record,
         steps: t.steps,
-        fix: [`medic releases --service ${t.service.name}`, `medic diagnose ${t.service.unit}`],
+        fix: [`medic releases --service ${t.name}`, `medic diagnose ${t.unit}`],
       },
       hostname(),
     ),
@@ -257,7 +378,7 @@ async function alert(t: Awaited<ReturnType<typeof target>>, record: DeployFacts)
 }
 
 export async function releases(opts: DeployOptions, ctx: Context): Promise<void> {
-  const t = await target(opts, ctx);
+  const t = (await composeTarget(opts, ctx)) ?? (await target(opts, ctx));
   const rows = await releaseRows(t.layout);
   if (ctx.format === 'json') ctx.out(jsonOf('releases', 'releases', rows.reverse()));
   else

@@ -78,6 +78,42 @@ export interface Outcome {
   pruned: string[];
 }
 
+/** A deploy's outcome before any step has run, and its warn: a warning kept in the outcome and said. */
+export function startOutcome(
+  previous: string | null,
+  say: DeployOptions['say'],
+): { outcome: Outcome; warn: (step: string, text: string) => void } {
+  const outcome: Outcome = {
+    release: '',
+    previous,
+    outcome: 'failed',
+    step: null,
+    message: null,
+    details: [],
+    preflight: [],
+    migrations: [],
+    warnings: [],
+    pruned: [],
+  };
+  const warn = (step: string, text: string) => {
+    outcome.warnings.push(text);
+    say(step, `warning: ${text}`);
+  };
+  return { outcome, warn };
+}
+
+/** The step that failed, in the outcome: a DeployError as it is, anything else as an internal error. */
+export function failedStep(outcome: Outcome, error: unknown): DeployError {
+  const e =
+    error instanceof DeployError
+      ? error
+      : new DeployError('internal', error instanceof Error ? error.message : String(error));
+  outcome.step = e.step;
+  outcome.message = e.message;
+  outcome.details = e.details;
+  return e;
+}
+
 const CANDIDATE = (app: string) => `${app}-medic-next`;
 
 /** Copies SOURCE (a directory, a git repository at a ref, or a tarball) into a new release directory. */

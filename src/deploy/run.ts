@@ -15,6 +15,8 @@ import {
   candidateRunning,
   createRelease,
   DeployError,
+  failedStep,
+  startOutcome,
   type DeployOptions,
   gate,
   linkVenv,
@@ -58,22 +60,8 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
   const lock = takeLock(layout, `${plan.kind} ${plan.source}`);
   if (lock.tookOver) say('lock', `took over the lock of pid ${lock.tookOver.pid}, which is gone`);
   const previous = await currentRelease(layout);
-  const outcome: Outcome = {
-    release: '',
-    previous,
-    outcome: 'failed',
-    step: null,
-    message: null,
-    details: [],
-    preflight: [],
-    migrations: [],
-    warnings: [],
-    pruned: [],
-  };
-  const warn = (step: string, text: string) => {
-    outcome.warnings.push(text);
-    say(step, `warning: ${text}`);
-  };
+  const { outcome, warn } = startOutcome(previous, say);
+
   let switched = false;
   let built: string | null = null;
   try {
@@ -211,18 +199,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
       );
     say('switch', `Nginx sends ${service.name} to the new release (${seen.upstream}, process in ${cwd})`);
     // 7. watch health through Nginx for the window
-    const end = Date.now() + o.windowMs;
-    let failures = 0;
-    while (Date.now() < end) {
-      const h = await viaNginx(o.health);
-      failures = h.problem ? failures + 1 : 0;
-      if (failures >= 3)
-        throw new DeployError(
-          'watch',
-          `health through Nginx failed 3 times in a row after the switch: ${h.problem}`,
-        );
-      await sleep(500);
-    }
+    await watchWindow(o.health, o.windowMs);
     say('watch', `healthy for ${Math.round(o.windowMs / 1000)} s through Nginx`);
     // 8. the live unit now runs the new release (traffic is on the candidate meanwhile), then back to it
     await run('systemctl', ['daemon-reload'], { timeoutMs: 30_000 });
@@ -245,13 +222,7 @@ export async function runDeploy(o: DeployOptions, plan: Plan): Promise<Outcome> 
   } catch (error) {
     // Bad input (a source that is not there, a git ref that is not) is the user's one-line error.
     if (error instanceof UsageError && !switched) throw error;
-    const e =
-      error instanceof DeployError
-        ? error
-        : new DeployError('internal', error instanceof Error ? error.message : String(error));
-    outcome.step = e.step;
-    outcome.message = e.message;
-    outcome.details = e.details;
+    const e = failedStep(outcome, error);
     if (switched) {
       say('rollback', `switching back to ${previous ?? 'the live unit'}`);
       if (previous) await swapSymlink(layout.current, join('releases', previous));
@@ -288,8 +259,24 @@ async function restartWorkers(o: DeployOptions, warn: (step: string, text: strin
   }
 }
 
+/** Health through Nginx for the window after the switch: three failures in a row end the deploy. */
+export async function watchWindow(health: DeployOptions['health'], windowMs: number): Promise<void> {
+  const end = Date.now() + windowMs;
+  let failures = 0;
+  while (Date.now() < end) {
+    const h = await viaNginx(health);
+    failures = h.problem ? failures + 1 : 0;
+    if (failures >= 3)
+      throw new DeployError(
+        'watch',
+        `health through Nginx failed 3 times in a row after the switch: ${h.problem}`,
+      );
+    await sleep(500);
+  }
+}
+
 /** How the deploy of a release ended, beside it (medic releases shows it; rollback skips failed ones). */
-async function markResult(layout: Layout, o: Outcome): Promise<void> {
+export async function markResult(layout: Layout, o: Outcome): Promise<void> {
   if (!o.release || o.outcome === 'dry_run') return;
   const meta = await readMeta(layout, o.release);
   if (meta)
@@ -303,7 +290,7 @@ async function markResult(layout: Layout, o: Outcome): Promise<void> {
  * Switches Nginx to `bind` and waits until its new workers answer from there, then a moment more: the
  * old workers may still be proxying requests they accepted before the reload, to the old upstream.
  */
-async function switchTo(app: string, bind: Bind, health: DeployOptions['health']): Promise<void> {
+export async function switchTo(app: string, bind: Bind, health: DeployOptions['health']): Promise<void> {
   await switchUpstream(app, bind);
   await answerFrom(bind, health, { untilProblem: false });
   await sleep(DRAIN_MS);
@@ -313,7 +300,7 @@ async function switchTo(app: string, bind: Bind, health: DeployOptions['health']
  * Asks through Nginx, for up to 10 s, until its new workers (they take over moments after a reload) answer
  * from `bind`; with `untilProblem`, an unhealthy answer ends the wait too. The last answer.
  */
-async function answerFrom(
+export async function answerFrom(
   bind: Bind,
   health: DeployOptions['health'],
   opts: { untilProblem: boolean },

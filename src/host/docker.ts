@@ -43,6 +43,8 @@ export interface ContainerState {
 export interface ContainerInspect {
   Id: string;
   Name: string;
+  /** The id of the image it runs (Config.Image is the name it was created from). */
+  Image: string;
   Created: string;
   RestartCount: number;
   State: ContainerState;
@@ -75,8 +77,8 @@ function get(path: string, timeoutMs: number, socket: string): Promise<ProbeResu
 }
 
 /** One request to the Engine API: the body as bytes, at most `maxBytes` of it (then the answer is cut). */
-function call(
-  method: 'GET' | 'POST',
+export function call(
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body: unknown,
   timeoutMs: number,
