@@ -16,8 +16,7 @@ const common = (c: Command) =>
 
 export function addDeploy(program: Command, contextOf: () => Context): void {
   common(
-    program
-      .command('deploy')
+    withHosts(program.command('deploy'))
       .description(
         'a release that cannot take the site down: preflight, migrations, the new release beside the old, health gate, switch, watch, automatic rollback',
       )
@@ -25,12 +24,15 @@ export function addDeploy(program: Command, contextOf: () => Context): void {
   )
     .option('--ref <ref>', 'the git ref to deploy from a repository')
     .option('--init', 'convert the running deployment to the release layout, without downtime')
+    .option('--parallel <n>', 'with --hosts: deploy this many hosts at a time (default: one)')
     .addHelpText(
       'after',
-      '\nExit code: 0 the release is live (with --dry-run: it would go ahead), 1 it failed or was rolled back (the old release serves), 2 medic could not run.\nExamples:\n  medic deploy --init\n  medic deploy /home/deploy/app-build --dry-run\n  medic deploy /home/deploy/app-build\n  medic deploy /srv/repo.git --ref v1.4.2',
+      '\nExit code: 0 the release is live (with --dry-run: it would go ahead), 1 it failed or was rolled back (the old release serves), 2 medic could not run.\nExamples:\n  medic deploy --init\n  medic deploy /home/deploy/app-build --dry-run\n  medic deploy /home/deploy/app-build\n  medic deploy /srv/repo.git --ref v1.4.2\n  medic deploy /home/deploy/app-build --all-hosts --parallel 2',
     )
-    .action(async (source: string | undefined, opts: DeployOptions) =>
-      (await import('../commands/deploy.ts')).deploy(source, opts, contextOf()),
+    .action(async (source: string | undefined, opts: DeployOptions, cmd: Command) =>
+      onHosts(cmd)
+        ? (await import('../commands/fleet.ts')).fleetDeploy(cmd, contextOf())
+        : (await import('../commands/deploy.ts')).deploy(source, opts, contextOf()),
     );
   common(
     program

@@ -10,6 +10,7 @@ import { hostResultOf, type HostResult } from '../fleet/host-result.ts';
 import { installOnHost } from '../fleet/install.ts';
 import { type FleetHost, type HostSelection, selectHosts } from '../fleet/inventory.ts';
 import { forwardedArgv } from '../fleet/remote-argv.ts';
+import { liveReleaseOf, rollout } from '../fleet/rollout.ts';
 import { remoteMedic } from '../fleet/ssh-argv.ts';
 import { onHost } from '../fleet/ssh-session.ts';
 import { readText, sha256File } from '../host/files.ts';
@@ -98,5 +99,84 @@ export async function fleetInstall(opts: FleetInstallOptions, ctx: Context): Pro
   });
   const safe = safeDeep(results);
   ctx.out(ctx.format === 'json' ? fleetJson('fleet install', safe) : fleetText(safe, ctx.style));
+  process.exitCode = fleetExitCode(safe);
+}
+
+/** A host's own gated deploy, migrations and health window included. */
+const DEPLOY_TIMEOUT_MS = 60 * 60_000;
+
+/** medic deploy --hosts: each host's own `medic deploy`, one host (or --parallel N) at a time. */
+export async function fleetDeploy(leaf: Command, ctx: Context): Promise<void> {
+  if (ctx.format !== 'text' && ctx.format !== 'json')
+    throw new UsageError(`--format ${ctx.format}: medic deploy --hosts prints text or json`);
+  const opts = leaf.optsWithGlobals<
+    HostSelection & { config?: string; parallel?: string; service?: string }
+  >();
+  const width = Number(opts.parallel ?? 1);
+  if (!Number.isInteger(width) || width < 1 || width > 64)
+    throw new UsageError('--parallel takes a number of hosts between 1 and 64');
+  const argv = forwardedArgv(leaf);
+  const hosts = await hostsOf(opts);
+  const json = ctx.format === 'json';
+  const say = (host: FleetHost, line: string) => {
+    // ssh's and medic's one-line errors come in the report; the steps come as they happen
+    if (!json && line.trim() && !/^(?:ssh|medic): /.test(line))
+      ctx.err(`${ctx.style('dim', host.name)}  ${line}`);
+  };
+  const ran = await rollout(hosts, width, async (host) => {
+    say(host, `deploying (${argv.join(' ')})`);
+    const session = await onHost(
+      host.ssh,
+      remoteMedic(host, ['--no-color', '--format', ctx.format, ...argv]),
+      {
+        timeoutMs: DEPLOY_TIMEOUT_MS,
+        onStderrLine: (line) => say(host, line),
+      },
+    );
+    const r = hostResultOf(host, session, json);
+    return r.error ? r : { ...r, label: r.status === 'ok' ? 'deployed' : 'deploy failed' };
+  });
+  const stoppedAt = ran.find((r) => r !== null && r.status !== 'ok')?.host.name;
+  const results = ran.map(
+    (r, i): HostResult =>
+      r ?? {
+        host: hosts[i] as FleetHost,
+        status: 'ok',
+        exitCode: 0,
+        ms: 0,
+        label: 'not started',
+        text: `left on its release: the rollout stopped at ${stoppedAt ?? 'a failure'}`,
+      },
+  );
+  // Which release each host serves now, asked of every host, whether the rollout reached it or not.
+  const releasesArgs = ['--format', 'json', 'releases', ...(opts.service ? ['--service', opts.service] : [])];
+  const live = await mapBounded(hosts, HOSTS_AT_ONCE, async (host) => {
+    const r = hostResultOf(
+      host,
+      await onHost(host.ssh, remoteMedic(host, releasesArgs), { timeoutMs: ASK_TIMEOUT_MS }),
+      true,
+    );
+    return r.error ? { release: null, why: r.error.message } : { release: liveReleaseOf(r.json), why: null };
+  });
+  const safe = safeDeep(results);
+  if (json)
+    ctx.out(
+      fleetJson('deploy', safe, (r) => {
+        const i = safe.indexOf(r);
+        return { started: ran[i] !== null, live: live[i]?.release ?? null };
+      }),
+    );
+  else
+    ctx.out(
+      fleetText(
+        safe.map((r, i) => {
+          const l = live[i];
+          const line = `live release: ${l?.release ?? (l?.why ? `unknown (${l.why})` : 'none')}`;
+          return { ...r, text: [r.text, line].filter(Boolean).join('\n') };
+        }),
+        ctx.style,
+        'given',
+      ),
+    );
   process.exitCode = fleetExitCode(safe);
 }

@@ -50,8 +50,12 @@ const indent = (text: string, by = '  ') =>
     .map((l) => (l ? `${by}${l}` : l))
     .join('\n');
 
-/** The one envelope: the hosts in the order given, each with its own JSON or its error. */
-export function fleetJson(command: string, results: readonly HostResult[]): string {
+/** The one envelope: the hosts in the order given, each with its own JSON or its error (and `extra`'s fields). */
+export function fleetJson(
+  command: string,
+  results: readonly HostResult[],
+  extra: (r: HostResult) => Record<string, unknown> = () => ({}),
+): string {
   return jsonOf(
     command,
     'hosts',
@@ -64,17 +68,24 @@ export function fleetJson(command: string, results: readonly HostResult[]): stri
       ms: r.ms,
       result: r.json ?? null,
       error: r.error ?? null,
+      ...extra(r),
     })),
   );
 }
 
-export function fleetText(results: readonly HostResult[], style: Style): string {
+/** Worst first; a rollout's hosts in the order they went instead. */
+export function fleetText(
+  results: readonly HostResult[],
+  style: Style,
+  order: 'worst' | 'given' = 'worst',
+): string {
   const colour = { error: 'red', problems: 'yellow', ok: 'green' } as const;
-  const blocks = worstFirst(results).map((r) => {
-    const head = `${style('bold', title(r))}  ${style(colour[r.status], statusLabel(r))}  ${style('dim', seconds(r.ms))}`;
-    const body = r.error
-      ? [r.error.message, ...(r.error.fix ? [`fix: ${r.error.fix}`] : [])].join('\n')
-      : (r.text ?? '');
+  const blocks = (order === 'worst' ? worstFirst(results) : results).map((r) => {
+    const head = `${style('bold', title(r))}  ${style(colour[r.status], statusLabel(r))}${r.ms > 0 ? `  ${style('dim', seconds(r.ms))}` : ''}`;
+    const body = [
+      ...(r.error ? [r.error.message, ...(r.error.fix ? [`fix: ${r.error.fix}`] : [])] : []),
+      ...(r.text ? [r.text] : []),
+    ].join('\n');
     return body ? `${head}\n${indent(body)}` : head;
   });
   return [...blocks, summaryLine(results)].join('\n\n');

@@ -226,6 +226,41 @@ test(
   },
 );
 
+test(
+  'deploy --all-hosts: one host at a time; the first that fails stops the rollout, each host says its release',
+  { skip },
+  async () => {
+    // no host here has a deployment medic can act on: the first one's own gated deploy fails
+    const r = await medic('deploy', '/srv/build', '--all-hosts');
+    assert.notEqual(r.code, 0);
+    const blocks = r.stdout.trimEnd().split('\n\n');
+    assert.match(blocks[0] ?? '', /^web3 {2}(?:deploy failed|medic failed) {2}\d+\.\d s\n/);
+    assert.match(blocks[0] ?? '', /\n {2}live release: .+$/);
+    for (const [i, name] of [
+      [1, 'web1'],
+      [2, 'web2'],
+    ] as const)
+      assert.match(
+        blocks[i] ?? '',
+        new RegExp(
+          `^${name} {2}not started\n {2}left on its release: the rollout stopped at web3\n {2}live release: `,
+        ),
+      );
+    assert.match(r.stderr, /^web3 {2}deploying \(deploy \/srv\/build\)$/m);
+    assert.doesNotMatch(r.stderr, /^web[12] {2}deploying/m);
+
+    const wide = await medic('--format', 'json', 'deploy', '/srv/build', '--all-hosts', '--parallel', '2');
+    assert.deepEqual(
+      JSON.parse(wide.stdout).hosts.map((h: { name: string; started: boolean }) => [h.name, h.started]),
+      [
+        ['web3', true],
+        ['web1', true],
+        ['web2', false],
+      ],
+    );
+  },
+);
+
 test('bad input: one line, exit 2, before any host is asked', { skip }, async () => {
   for (const [args, message] of [
     [['diagnose', '--log', '-', '--all-hosts'], /^medic: --log - reads the standard input here/],

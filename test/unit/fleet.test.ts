@@ -13,6 +13,7 @@ import { hostErrorOf } from '../../src/fleet/host-error.ts';
 import { hostResultOf, type HostResult } from '../../src/fleet/host-result.ts';
 import { type FleetHost, selectHosts } from '../../src/fleet/inventory.ts';
 import { forwardedArgv } from '../../src/fleet/remote-argv.ts';
+import { liveReleaseOf, rollout } from '../../src/fleet/rollout.ts';
 import { remoteMedic, shellQuote, sshArgv, sshCommandOf } from '../../src/fleet/ssh-argv.ts';
 import type { SshSession } from '../../src/host/ssh.ts';
 import { makeStyle } from '../../src/report/style.ts';
@@ -295,4 +296,60 @@ test('json: one envelope, the hosts in the order given, each its own envelope or
   assert.equal(doc.hosts[0].error, null);
   assert.equal(doc.hosts[1].result, null);
   assert.equal(doc.hosts[1].error.kind, 'unreachable');
+});
+
+/** A deploy that takes `ms` and then goes live or not, recording when each host started. */
+function deployer(outcomes: Record<string, { ms: number; ok: boolean }>, started: string[]) {
+  return async (h: FleetHost): Promise<HostResult> => {
+    started.push(h.name);
+    const o = outcomes[h.name] ?? { ms: 1, ok: true };
+    await new Promise((r) => setTimeout(r, o.ms));
+    return hostResultOf(h, session({ code: o.ok ? 0 : 1, ms: o.ms }), false);
+  };
+}
+
+test('rollout: one host at a time; the first failure stops it, the hosts after it never start', async () => {
+  const hosts = ['web1', 'web2', 'web3'].map((n) => host(n));
+  const started: string[] = [];
+  const results = await rollout(hosts, 1, deployer({ web2: { ms: 5, ok: false } }, started));
+  assert.deepEqual(started, ['web1', 'web2']);
+  assert.deepEqual(
+    results.map((r) => r?.status ?? null),
+    ['ok', 'problems', null],
+  );
+  const all: string[] = [];
+  assert.deepEqual(
+    (await rollout(hosts, 1, deployer({}, all))).map((r) => r?.status),
+    ['ok', 'ok', 'ok'],
+  );
+  assert.deepEqual(all, ['web1', 'web2', 'web3']);
+});
+
+test('rollout --parallel 2: the hosts under way finish after a failure, no new one starts', async () => {
+  const hosts = ['web1', 'web2', 'web3', 'web4'].map((n) => host(n));
+  const started: string[] = [];
+  const results = await rollout(
+    hosts,
+    2,
+    deployer({ web1: { ms: 5, ok: false }, web2: { ms: 40, ok: true } }, started),
+  );
+  assert.deepEqual(started, ['web1', 'web2']);
+  assert.deepEqual(
+    results.map((r) => r?.status ?? null),
+    ['problems', 'ok', null, null],
+  );
+});
+
+test('the live release, from medic releases --format json', () => {
+  const json = {
+    schema: 1,
+    command: 'releases',
+    releases: [
+      { id: '20261122T101500Z', live: false },
+      { id: '20261121T090000Z', live: true },
+    ],
+  };
+  assert.equal(liveReleaseOf(json), '20261121T090000Z');
+  assert.equal(liveReleaseOf({ schema: 1, releases: [] }), null);
+  assert.equal(liveReleaseOf(null), null);
 });
