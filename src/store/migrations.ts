@@ -101,7 +101,29 @@ CREATE TABLE check_runs (
 CREATE INDEX check_runs_service ON check_runs (service, id);
 `,
   },
+  {
+    version: 3,
+    name: 'a revision on incidents and outbox rows, for the shared store',
+    // Rows updated in place get the next revision on every change: the shared store's replicator ships
+    // what changed since the revision it last shipped. Triggers, so that no writer can forget it.
+    sql: revisionSql('incidents') + revisionSql('outbox'),
+  },
 ];
+
+/** A rev column on `table` that takes the table's next revision whenever a row is added or changed. */
+function revisionSql(table: string): string {
+  return `
+ALTER TABLE ${table} ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+UPDATE ${table} SET rev = id;
+CREATE INDEX ${table}_rev ON ${table} (rev);
+CREATE TRIGGER ${table}_rev_insert AFTER INSERT ON ${table} BEGIN
+  UPDATE ${table} SET rev = (SELECT MAX(rev) FROM ${table}) + 1 WHERE id = NEW.id;
+END;
+CREATE TRIGGER ${table}_rev_update AFTER UPDATE ON ${table} WHEN NEW.rev = OLD.rev BEGIN
+  UPDATE ${table} SET rev = (SELECT MAX(rev) FROM ${table}) + 1 WHERE id = NEW.id;
+END;
+`;
+}
 
 /** The store was written by a medic that knows more migrations than this one. */
 export class NewerStore extends Error {
