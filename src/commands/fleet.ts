@@ -36,10 +36,19 @@ export async function runOnHosts(leaf: Command, ctx: Context): Promise<void> {
   const hosts = await hostsOf(leaf.optsWithGlobals<HostSelection & { config?: string }>());
   const json = ctx.format === 'json';
   const args = ['--no-color', '--format', ctx.format, ...argv];
+  // on a terminal, which hosts are still awaited (one of them may take its time)
+  const progress = ctx.format === 'text' && process.stderr.isTTY === true;
+  const waiting = new Set(hosts.map((h) => h.name));
   const results = await mapBounded(hosts, HOSTS_AT_ONCE, async (host): Promise<HostResult> => {
     const session = await onHost(host.ssh, remoteMedic(host, args), { timeoutMs: ASK_TIMEOUT_MS });
+    waiting.delete(host.name);
+    if (progress)
+      process.stderr.write(
+        `\r\x1b[2Kmedic: ${hosts.length - waiting.size}/${hosts.length} hosts answered${waiting.size ? `, waiting for ${[...waiting].slice(0, 3).join(', ')}` : ''}`,
+      );
     return hostResultOf(host, session, json);
   });
+  if (progress) process.stderr.write('\r\x1b[2K');
   // the hosts' own output is masked there; this covers ssh's lines too, and makes control characters inert
   const safe = safeDeep(results);
   const command = argv.filter((a) => !a.startsWith('-'))[0] ?? 'medic';
@@ -91,6 +100,7 @@ export async function fleetInstall(opts: FleetInstallOptions, ctx: Context): Pro
   const results = await mapBounded(hosts, HOSTS_AT_ONCE, (host) => {
     const path = host.config ?? opts.medicYaml;
     return installOnHost(host, {
+      ...(ctx.format === 'text' ? { say: (line: string) => ctx.err(line) } : {}),
       binary,
       sha256,
       root: opts.root,

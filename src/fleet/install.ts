@@ -19,6 +19,8 @@ export interface InstallInput {
   root: string;
   /** medic.yaml's text for this host, or null to leave the one there. */
   config: string | null;
+  /** A line of progress (the copy takes a while). */
+  say?: (line: string) => void;
 }
 
 /** The 100 MB executable over a slow link takes its time; the rest is quick. */
@@ -57,6 +59,9 @@ export async function installOnHost(host: FleetHost, o: InstallInput): Promise<H
   let version = there.version;
   const sendBinary = there.sha256 !== o.sha256;
   if (sendBinary) {
+    o.say?.(
+      `${host.name}: sending medic (${there.sha256 ? 'a different build is there' : 'none there yet'})`,
+    );
     const copy = await onHost(host.ssh, asShell(binaryScript(o.root, o.sha256)), {
       timeoutMs: COPY_TIMEOUT_MS,
       stdinFile: o.binary,

@@ -125,6 +125,8 @@ test(
       );
     }
     assert.match(r.stdout, /\n3 hosts: 1 copy refused \(badlink\), 2 changed \(web1, web2\)\n$/);
+    for (const name of ['web1', 'web2', 'badlink'])
+      assert.match(r.stderr, new RegExp(`^${name}: sending medic \\(none there yet\\)$`, 'm'));
   },
 );
 
@@ -150,6 +152,7 @@ test(
     writeFileSync(join(fleet.dir, 'web.yaml'), `${HOST_YAML}check:\n  skip: [dns]\n`);
     const text = await install('--hosts', 'web1', '--medic-yaml', 'web.yaml');
     assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stderr, '', 'nothing sent');
     assert.match(
       text.stdout,
       new RegExp(

@@ -8,7 +8,13 @@ import { test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
 import { parseConfig } from '../../src/config/medic-yaml.ts';
-import { fleetExitCode, fleetJson, fleetText, worstFirst } from '../../src/fleet/fleet-report.ts';
+import {
+  fleetExitCode,
+  fleetJson,
+  fleetMarkdown,
+  fleetText,
+  worstFirst,
+} from '../../src/fleet/fleet-report.ts';
 import { hostErrorOf } from '../../src/fleet/host-error.ts';
 import { hostResultOf, type HostResult } from '../../src/fleet/host-result.ts';
 import { type FleetHost, selectHosts } from '../../src/fleet/inventory.ts';
@@ -352,4 +358,30 @@ test('the live release, from medic releases --format json', () => {
   assert.equal(liveReleaseOf(json), '20261121T090000Z');
   assert.equal(liveReleaseOf({ schema: 1, releases: [] }), null);
   assert.equal(liveReleaseOf(null), null);
+});
+
+test("markdown: a heading per host, worst first, the host's own headings one level down", () => {
+  const md = fleetMarkdown([
+    hostResultOf(host('web1'), session({ code: 0, stdout: '# flaskapp: healthy\n\n## Checks\n- ok' }), false),
+    RESULTS[1]!,
+  ]);
+  assert.equal(
+    md,
+    [
+      '# web2: unreachable',
+      '',
+      '**ssh: connect to host 127.0.0.1 port 42023: Connection refused**',
+      '',
+      'fix: `` ssh -v web2 true   # is the host up, its sshd listening on that port? ``',
+      '',
+      '# web1: ok',
+      '',
+      '## flaskapp: healthy',
+      '',
+      '### Checks',
+      '- ok',
+      '',
+      '2 hosts: 1 unreachable (web2), 1 ok (web1)',
+    ].join('\n'),
+  );
 });
