@@ -3,8 +3,12 @@
 // `retryFor` has passed. Per receiver, messages go out in order: a "resolved" never overtakes its "opened".
 // A SIGKILL between a receiver's yes and the mark would resend once: the Idempotency-Key / Message-ID
 // stays the same so a receiver can drop it.
+// With a shared store, each message is claimed there before it is sent (see store/pg-claims.ts): a daemon
+// that finds it sent by another marks it so, one that finds it held waits for the lease. A shared store that
+// does not answer is no reason to hold an alert back: it is sent, late or doubled rather than lost.
 import type { Alert } from './alert.ts';
 import type { Notifier } from './notifiers.ts';
+import type { AlertClaims, ClaimedAlert } from '../store/pg-claims.ts';
 import { GAVE_UP, type OutboxMessage, type Store } from '../store/store.ts';
 
 export interface OutboxLog {
@@ -25,12 +29,22 @@ export class Outbox {
   private readonly notifiers: Map<string, Notifier>;
   private readonly log: OutboxLog;
   private readonly retryForMs: number;
+  private readonly claims: AlertClaims | null;
+  /** Messages another daemon holds: not asked about again before this time (ms). */
+  private readonly held = new Map<number, number>();
 
-  constructor(store: Store, notifiers: Notifier[], log: OutboxLog, retryForMs: number) {
+  constructor(
+    store: Store,
+    notifiers: Notifier[],
+    log: OutboxLog,
+    retryForMs: number,
+    claims: AlertClaims | null = null,
+  ) {
     this.store = store;
     this.notifiers = new Map(notifiers.map((n) => [n.key, n]));
     this.log = log;
     this.retryForMs = retryForMs;
+    this.claims = claims;
   }
 
   /** Delivers what is due now, then sleeps until the next message is due. */
@@ -60,8 +74,10 @@ export class Outbox {
   private schedule(): void {
     if (this.stopped) return;
     const next = this.store.nextDue();
-    if (!next || next === GAVE_UP) return;
-    const wait = Math.max(0, Math.min(Date.parse(next) - Date.now(), 60_000));
+    const times = [...this.held.values()];
+    if (next && next !== GAVE_UP) times.push(Date.parse(next));
+    if (times.length === 0) return;
+    const wait = Math.max(0, Math.min(Math.min(...times) - Date.now(), 60_000));
     this.timer = setTimeout(() => this.kick(), wait);
     this.timer.unref?.();
   }
@@ -71,7 +87,7 @@ export class Outbox {
     // receivers are independent: one that is down does not hold back the others
     await Promise.all(
       groupBy(due, (m) => m.notifier).map(async (queue) => {
-        for (const m of queue) if (!(await this.deliver(m))) break;
+        for (const m of queue) if ((this.held.get(m.id) ?? 0) > Date.now() || !(await this.deliver(m))) break;
       }),
     );
   }
@@ -82,6 +98,11 @@ export class Outbox {
       this.store.failed(m.id, 'this notifier is no longer in medic.yaml', null);
       return true;
     }
+    const claimed = claimedAlert(m);
+    const go = this.claims && claimed ? await this.mayGo(this.claims, m, claimed, notifier.label) : 'send';
+    if (go === 'wait') return false;
+    this.held.delete(m.id);
+    if (go === 'done') return true;
     try {
       await notifier.send(m.payload as Alert);
       this.store.delivered(m.id, new Date().toISOString());
@@ -91,6 +112,7 @@ export class Outbox {
         to: notifier.label,
         attempts: m.attempts + 1,
       });
+      if (this.claims && claimed) await this.settle(this.claims.delivered(claimed), m, notifier.label);
       return true;
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'error';
@@ -104,9 +126,89 @@ export class Outbox {
         attempts: m.attempts + 1,
         error: message,
       });
+      if (expired && this.claims && claimed)
+        await this.settle(this.claims.release(claimed), m, notifier.label);
       return false;
     }
   }
+
+  /**
+   * send: this daemon holds the claim, or the shared store does not answer. done: another daemon sent it (marked
+   * delivered here too, with a note on the timeline). wait: another daemon holds it, until its lease ends.
+   */
+  private async mayGo(
+    claims: AlertClaims,
+    m: OutboxMessage,
+    claimed: ClaimedAlert,
+    to: string,
+  ): Promise<'send' | 'done' | 'wait'> {
+    let claim;
+    try {
+      claim = await claims.claim(claimed);
+    } catch (error) {
+      this.log('warn', 'alert_unclaimed', {
+        incident: m.incidentId,
+        alert: m.kind,
+        to,
+        error: oneLine(error),
+        hint: 'the shared store does not answer: sent without a claim, another host may send it too',
+      });
+      return 'send';
+    }
+    if (claim.kind === 'mine') return 'send';
+    if (claim.kind === 'delivered') {
+      const now = new Date().toISOString();
+      this.store.transaction(() => {
+        this.store.delivered(m.id, claim.at);
+        this.store.addEvent(
+          m.incidentId,
+          now,
+          'note',
+          `the ${m.kind} alert to ${to} went out from ${claim.by}`,
+        );
+      });
+      this.log('info', 'alert_sent_elsewhere', { incident: m.incidentId, alert: m.kind, to, by: claim.by });
+      return 'done';
+    }
+    // ask again when the lease ends (its holder may die), and meanwhile now and then (it may deliver)
+    const first = !this.held.has(m.id);
+    this.held.set(m.id, Math.min(Date.parse(claim.until) + 50, Date.now() + 5000));
+    if (first)
+      this.log('info', 'alert_held', {
+        incident: m.incidentId,
+        alert: m.kind,
+        to,
+        by: claim.by,
+        until: claim.until,
+      });
+    return 'wait';
+  }
+
+  /** Tells the shared store; one that does not answer now learns it from the replicated outbox later. */
+  private async settle(told: Promise<void>, m: OutboxMessage, to: string): Promise<void> {
+    try {
+      await told;
+    } catch (error) {
+      this.log('warn', 'alert_claim_unsettled', {
+        incident: m.incidentId,
+        alert: m.kind,
+        to,
+        error: oneLine(error),
+      });
+    }
+  }
+}
+
+/** The failure a queued message is about, from its alert; null for a message no daemon shares. */
+function claimedAlert(m: OutboxMessage): ClaimedAlert | null {
+  const a = m.payload as Partial<Alert> | null;
+  if (!a || typeof a.service !== 'string' || typeof a.unit !== 'string' || typeof a.startedAt !== 'string')
+    return null;
+  return { service: a.service, unit: a.unit, startedAt: a.startedAt, kind: m.kind, notifier: m.notifier };
+}
+
+function oneLine(error: unknown): string {
+  return ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'error').trim();
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): T[][] {
