@@ -77,8 +77,20 @@ export const missingDependency: Cause = {
   },
   decide: (evidence) => fromSignal('missing_dependency', evidence),
   fix(c, t) {
-    const venv = t.venv ?? '/path/to/venv';
     const pkg = c.package ?? 'PACKAGE';
+    if (t.container) {
+      // the image lacks it: the fix goes into the build, never into a running container
+      const { name, service } = t.container;
+      return [
+        `grep -i '^${pkg.replace(/_/g, '[-_]')}' requirements.txt || echo '${pkg}  # add it, with the version you tested' >> requirements.txt`,
+        `# the Dockerfile must install it: RUN pip install -r requirements.txt (after COPY requirements.txt .)`,
+        service
+          ? `docker compose build ${service} && docker compose up -d ${service}`
+          : `docker build -t IMAGE . && docker rm -f ${name} && docker run ... IMAGE`,
+        `docker logs --tail 20 ${name}   # it starts without the ImportError`,
+      ];
+    }
+    const venv = t.venv ?? '/path/to/venv';
     const req = t.workdir ? `${t.workdir}/requirements.txt` : 'requirements.txt';
     return [
       `grep -i '^${pkg.replace(/_/g, '[-_]')}' ${req} || echo '${pkg}  # add it, with the version you tested' >> ${req}`,

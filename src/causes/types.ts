@@ -96,6 +96,8 @@ export interface Target {
   nginxSite: string | null;
   serverName: string | null;
   binds: Bind[];
+  /** A container's name and compose service, when the app runs in one: its fixes are docker's. */
+  container?: { name: string; service: string | null; workdir: string | null };
 }
 
 export interface Evidence {

@@ -49,11 +49,23 @@ export const wrongEntrypoint: Cause = {
   },
   decide: (evidence) => fromSignal('wrong_entrypoint', evidence),
   fix(c, t) {
+    const asks = c.module ? ` (it asks for '${c.module}${c.object ? `:${c.object}` : ''}')` : '';
+    if (t.container) {
+      const { name, service, workdir } = t.container;
+      return [
+        `docker inspect -f '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${name}   # the command it runs`,
+        `grep -rn --include='*.py' -E '^(app|application) *=|def create_app' .   # in the build context${workdir ? ` (${workdir} in the image)` : ''}`,
+        `# point command: in docker-compose.yml (or CMD in the Dockerfile) at the real module:object${asks}, then:`,
+        service
+          ? `docker compose up -d --build ${service}`
+          : `docker build -t IMAGE . && docker rm -f ${name} && docker run ... IMAGE`,
+      ];
+    }
     const dir = t.workdir ?? '/srv/APP';
     return [
       `systemctl cat ${unitName(t)} | grep -E 'WorkingDirectory|ExecStart'`,
       `ls ${dir}; grep -rn --include='*.py' -E '^(app|application) *=|def create_app' ${dir} | grep -v -e venv -e site-packages | head`,
-      `# point ExecStart at the real module:object${c.module ? ` (it asks for '${c.module}${c.object ? `:${c.object}` : ''}')` : ''}, then:`,
+      `# point ExecStart at the real module:object${asks}, then:`,
       `systemctl edit --full ${unitName(t)} && systemctl restart ${unitName(t)}`,
     ];
   },

@@ -7,8 +7,9 @@ import { formatBind } from '../app/bind.ts';
 import { UsageError } from '../errors.ts';
 import { type ContainerSummary, containerLogs, containers } from '../host/docker.ts';
 import type { Host } from '../host/host.ts';
-import { ContainerContext, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
+import { ContainerContext, nameOf, PROJECT, publishedBinds, SERVICE } from '../checks/docker/context.ts';
 import { DOCKER_CHECKS } from '../checks/docker/index.ts';
+import { serviceUrlOf } from '../checks/docker/service-url.ts';
 import { runChecks } from '../checks/run.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { EvidenceCollector } from './collect.ts';
@@ -55,14 +56,22 @@ export async function diagnoseContainer(
     ctx.events(),
   ]);
   if (!c) throw new UsageError(`docker inspect ${name}: the engine no longer knows it`);
+  // Healthy from inside but not reached from outside (a server on the container's own loopback): its health
+  // check proves nothing about what clients get, and this start's own lines (where it listens) are the evidence.
+  const unreached = results.some(
+    (r) =>
+      r.status === 'fail' && (r.id === 'docker.published_reachable' || r.id === 'docker.upstream_published'),
+  );
   // A container its own health check passes now: what it logged before that passing check is history.
   const passed =
-    c.State.Running && c.State.Health?.Status === 'healthy'
+    c.State.Running && c.State.Health?.Status === 'healthy' && !unreached
       ? c.State.Health.Log.filter((l) => l.ExitCode === 0).at(-1)
       : undefined;
   // Else the last time the engine reported it healthy: a crash loop that began after a healthy run
   // (a volume made unwritable, a dependency gone) is read from there, not from the healthy run's start.
-  const healthyAt = (events.filter((e) => e.Action === 'health_status: healthy').at(-1)?.time ?? 0) * 1000;
+  const healthyAt = unreached
+    ? Date.parse(c.State.StartedAt) || 0
+    : (events.filter((e) => e.Action === 'health_status: healthy').at(-1)?.time ?? 0) * 1000;
   const created = Date.parse(c.Created) || 0;
   const since = Math.max(passed ? Date.parse(passed.Start) : 0, healthyAt, created);
   const logs = await containerLogs(
@@ -124,6 +133,15 @@ export async function diagnoseContainer(
     }
   }
 
+  // The database and Redis its env points at, reached as the container would reach them.
+  const [database, cache] = await Promise.all(
+    (['database', 'cache'] as const).map(async (kind) => {
+      const to = serviceUrlOf(c.Config.Env ?? [], kind);
+      if (!to) return undefined;
+      const r = await ctx.reach(to.name, to.port);
+      return { url: to.url, ...r };
+    }),
+  );
   const project = c.Config.Labels?.[PROJECT];
   const siblings = project ? all.filter((x) => x.Labels[PROJECT] === project && x.Id !== c.Id) : [];
   const down = siblings.filter((x) => x.State !== 'running' || /unhealthy/.test(x.Status));
@@ -168,6 +186,8 @@ export async function diagnoseContainer(
               },
             }
           : {}),
+        ...(database ? { database } : {}),
+        ...(cache ? { cache } : {}),
         ...(project
           ? {
               workers: siblings
@@ -186,6 +206,11 @@ export async function diagnoseContainer(
         envFile: null,
         user: c.Config.User || null,
         nginxSite: site?.file ?? null,
+        container: {
+          name,
+          service: c.Config.Labels?.[SERVICE] ?? null,
+          workdir: c.Config.WorkingDir || null,
+        },
         serverName: site?.serverNames.find((x) => x && x !== '_') ?? null,
         binds: published,
       },
@@ -202,7 +227,18 @@ export async function diagnoseContainer(
     inputs: [origin, `docker inspect ${name}`],
   });
   if (!diagnosis.cause) return diagnosis;
-  const fix = containerFix(diagnosis.cause, results, name, c.Config.Labels?.[SERVICE] ?? null);
+  // the container that is down behind the cause: the database's, Redis', the worker (a sibling, or this one)
+  const worker = (x: ContainerSummary) => /worker|celery/i.test(x.Labels[SERVICE] ?? '');
+  const downWorker = worker(summary) && !s.Running ? summary : down.find(worker);
+  const behind =
+    diagnosis.cause.id === 'db_unreachable'
+      ? database
+      : diagnosis.cause.id === 'redis_unreachable'
+        ? cache
+        : diagnosis.cause.id === 'worker_down' && downWorker
+          ? { container: nameOf(downWorker), service: downWorker.Labels[SERVICE] ?? null }
+          : undefined;
+  const fix = containerFix(diagnosis.cause, results, name, c.Config.Labels?.[SERVICE] ?? null, behind);
   return { ...diagnosis, cause: { ...diagnosis.cause, fix } };
 }
 
@@ -219,7 +255,11 @@ const CHECK_OF_CAUSE: Record<string, string> = {
   oom_killed: 'docker.memory_headroom',
   port_in_use: 'docker.running',
   upstream_mismatch: 'docker.upstream_published',
+  wrong_bind_address: 'docker.published_reachable',
   dns_misconfigured: 'docker.names_resolve',
+  // a name no container answers to: the check says which network or name is wrong
+  db_unreachable: 'docker.names_resolve',
+  redis_unreachable: 'docker.names_resolve',
 };
 
 /**
@@ -231,11 +271,26 @@ export function containerFix(
   results: Pick<CheckResult, 'id' | 'status' | 'fix'>[],
   name: string,
   service: string | null,
+  /** The database or Redis the cause is about, when a container of the project answers to its name. */
+  behind?: { container?: string; service?: string | null },
 ): string[] {
   const id = CHECK_OF_CAUSE[cause.id];
   const check = id ? results.find((r) => r.id === id && r.status === 'fail' && r.fix.length > 0) : undefined;
   if (check) return check.fix;
   const restart = service ? `docker compose up -d ${service}` : `docker restart ${name}`;
+  if (behind?.container) {
+    // what is down is a container of its own: read why it stopped, start it, then the app if it is another
+    const it = behind.service ?? behind.container;
+    const again = behind.container !== name;
+    return behind.service
+      ? [
+          `docker compose ps -a ${it}`,
+          `docker compose logs --tail 50 ${it}   # why it stopped`,
+          `docker compose up -d ${it}`,
+          ...(service && again ? [`docker compose up -d ${service}`] : []),
+        ]
+      : [`docker ps -a --filter name=${it}`, `docker logs --tail 50 ${it}`, `docker start ${it}`, restart];
+  }
   return cause.fix.map((f) =>
     f.replace(/^systemctl restart \S+/, restart).replace(/^journalctl -u \S+/, `docker logs ${name}`),
   );

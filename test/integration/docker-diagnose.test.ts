@@ -8,16 +8,14 @@ import { inBox, mustPass, testbed } from './box.ts';
 
 interface Diagnosis {
   status: string;
-  cause: { id: string; evidence: string[] } | null;
+  cause: { id: string; evidence: string[]; fix: string[] } | null;
   firstFatal: { line: string } | null;
   layers: { name: string; status: string; summary: string }[];
 }
 
 /**
  * What each scenario must be diagnosed as: the name given to medic, the cause, a part of the first fatal line.
- * Not yet right, so not here: docker_db_down (web still passes Docker's health check when asked) and
- * docker_worker_down (its apply does not always see the tasks queue up) and docker_bind_loopback (read
- * healthy on a fresh machine's run: Docker's health check, from inside, still passed).
+ * `fix`: a line the fix must hold (a container's fix is docker's, never systemctl's).
  */
 /**
  * offline: the cause medic names from what people paste, `docker logs -t` and `docker-compose logs` of the
@@ -26,7 +24,7 @@ interface Diagnosis {
  */
 const expected: Record<
   string,
-  { name: string; cause?: string; fatal?: RegExp; check?: RegExp; offline?: string | null }
+  { name: string; cause?: string; fatal?: RegExp; check?: RegExp; offline?: string | null; fix?: RegExp }
 > = {
   docker_missing_module: {
     name: 'web',
@@ -50,9 +48,15 @@ const expected: Record<
     check: /^docker\.env_required$/,
     offline: 'missing_env_var',
   },
-  // todo: the diagnosis. web's /health answers 503 without logging the resolver's error, so its only db lines
-  // are start-up warnings: CI read it once as db_unreachable, once as health_check_failing. The check is sure.
-  docker_db_unresolvable: { name: 'web', check: /^docker\.names_resolve$/ },
+  // web's /health answers 503 without logging why: medic resolves db as the container would, on its networks
+  docker_db_unresolvable: {
+    name: 'web',
+    cause: 'db_unreachable',
+    check: /^docker\.names_resolve$/,
+    fix: /one network/,
+  },
+  docker_db_down: { name: 'web', cause: 'db_unreachable', fix: /^docker compose up -d db$/ },
+  docker_worker_down: { name: 'web', cause: 'worker_down', fix: /^docker compose up -d worker$/ },
   docker_upstream_unpublished: {
     name: 'web',
     cause: 'upstream_mismatch',
@@ -69,7 +73,13 @@ const expected: Record<
     fatal: /already allocated/,
     check: /^docker\.running$/,
   },
-  docker_bind_loopback: { name: 'web', check: /^docker\.published_reachable$/ },
+  docker_bind_loopback: {
+    name: 'web',
+    cause: 'wrong_bind_address',
+    fatal: /running on http:\/\/127\.0\.0\.1:8000/,
+    check: /^docker\.published_reachable$/,
+    fix: /0\.0\.0\.0/,
+  },
   docker_no_restart_policy: { name: 'web', check: /^docker\.restart_policy$/ },
   docker_volume_unwritable: {
     name: 'web',
@@ -209,6 +219,16 @@ for (const [scenario, e] of Object.entries(expected)) {
         assert.equal(code, 1);
         assert.equal(d.cause?.id, e.cause, seen);
         if (e.fatal) assert.match(d.firstFatal?.line ?? '', e.fatal, seen);
+        const fix = d.cause?.fix ?? [];
+        assert.ok(
+          !fix.some((f) => /systemctl .*dockerapp_|\.venv\/|\/srv\/APP/.test(f)),
+          `a container's fix is docker's: ${fix.join(' | ')}`,
+        );
+        if (e.fix)
+          assert.ok(
+            fix.some((f) => e.fix?.test(f)),
+            `${e.fix} in ${fix.join(' | ')}`,
+          );
       }
       if (e.offline !== undefined) {
         for (const { how, d } of diagnoseLogs()) {

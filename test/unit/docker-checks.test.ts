@@ -12,7 +12,9 @@ import { check as namesResolve, namesInEnv } from '../../src/checks/docker/names
 import { check as memoryHeadroom } from '../../src/checks/docker/memory_headroom.ts';
 import { check as publishedReachable } from '../../src/checks/docker/published_reachable.ts';
 import { check as upstreamPublished } from '../../src/checks/docker/upstream_published.ts';
-import { publishedBinds } from '../../src/checks/docker/context.ts';
+import { answering, publishedBinds } from '../../src/checks/docker/context.ts';
+import { check as servicesReachable } from '../../src/checks/docker/services_reachable.ts';
+import { check as appImportable } from '../../src/checks/docker/app_importable.ts';
 
 const inspected = (name: string): ContainerInspect[] =>
   JSON.parse(
@@ -202,4 +204,99 @@ test("Nginx's upstream against the published ports: another port fails, the publ
     'pass',
   );
   assert.equal(upstreamPublished.judge({ name: 'dockerapp_web_1', published, site: null }).status, 'skip');
+});
+
+test("who answers to db: a running container on a shared network, as Docker's DNS answers", () => {
+  const project = inspected('healthy');
+  const web = one('healthy');
+  const siblings = project.filter((x) => x.Name !== '/dockerapp_web_1');
+  const db = answering(web, siblings, 'db');
+  assert.ok('address' in db, JSON.stringify(db));
+  assert.equal(db.container, 'dockerapp_db_1');
+  assert.equal(db.service, 'db');
+  assert.match(db.address, /^\d+\.\d+\.\d+\.\d+$/);
+  // the db container stopped: its name resolves for nobody, and medic says which container it was
+  const stopped = siblings.map((x) =>
+    x.Name === '/dockerapp_db_1'
+      ? { ...x, State: { ...x.State, Running: false, Status: 'exited', ExitCode: 0 } }
+      : x,
+  );
+  const down = answering(web, stopped, 'db');
+  assert.ok('result' in down);
+  assert.equal(down.result, 'not_found_host');
+  assert.equal(down.service, 'db');
+  assert.match(down.message, /dockerapp_db_1, which is exited/);
+  // db moved to a network web is not on: no container on web's networks answers to it
+  const moved = inspected('db_unresolvable');
+  const far = answering(
+    moved.find((x) => x.Name === '/dockerapp_web_1')!,
+    moved.filter((x) => x.Name !== '/dockerapp_web_1'),
+    'db',
+  );
+  assert.ok('result' in far);
+  assert.equal(far.result, 'not_found_host');
+  assert.match(far.message, /db does not resolve on dockerapp_backend/);
+  assert.equal(answering(web, siblings, 'cache').container, 'dockerapp_cache_1');
+});
+
+test('the services its env names: one down fails with the compose commands that start it', () => {
+  const ok = {
+    result: 'ok',
+    message: 'db is dockerapp_db_1 at 172.18.0.2:5432',
+    container: 'dockerapp_db_1',
+    service: 'db',
+  };
+  const reached = [
+    { kind: 'database' as const, url: 'postgresql://app:***@db:5432/app', to: 'db:5432', reach: ok },
+    {
+      kind: 'cache' as const,
+      url: 'redis://cache:6379/0',
+      to: 'cache:6379',
+      reach: {
+        result: 'refused',
+        message: 'cache is dockerapp_cache_1: connection refused',
+        container: 'dockerapp_cache_1',
+        service: 'cache',
+      },
+    },
+  ];
+  const v = servicesReachable.judge({ name: 'dockerapp_web_1', service: 'web', reached });
+  assert.equal(v.status, 'fail');
+  assert.equal(v.summary, 'Redis cache:6379: refused');
+  assert.deepEqual(v.fix, [
+    'docker compose ps -a cache',
+    'docker compose logs --tail 50 cache',
+    'docker compose up -d cache',
+  ]);
+  assert.equal(servicesReachable.judge({ name: 'w', service: 'web', reached: [reached[0]!] }).status, 'pass');
+  assert.equal(servicesReachable.judge({ name: 'w', service: 'web', reached: [] }).status, 'skip');
+});
+
+test("the app imported in the container: a failed import fails with its last frames; a stopped one is the logs' to tell", () => {
+  const failed = appImportable.judge({
+    name: 'dockerapp_web_1',
+    running: true,
+    service: 'web',
+    module: 'app.main:app',
+    app: {
+      ok: false,
+      error: "ModuleNotFoundError: No module named 'markdown'",
+      traceback:
+        'Traceback (most recent call last):\n  File "<string>", line 1, in <module>\n  File "/usr/lib/python3.11/importlib/__init__.py", line 126, in import_module\n  File "/app/app/main.py", line 7, in <module>\n    import markdown\nModuleNotFoundError: No module named \'markdown\'\n',
+    },
+  });
+  assert.equal(failed.status, 'fail');
+  assert.match(failed.summary, /importing app\.main:app in dockerapp_web_1 fails: ModuleNotFoundError/);
+  assert.deepEqual(failed.evidence, [
+    'File "<string>", line 1, in <module>',
+    'File "/app/app/main.py", line 7, in <module>',
+  ]);
+  assert.equal(failed.fix?.[0], "docker exec dockerapp_web_1 python3 -c 'import app.main'   # reproduce");
+  const base = { name: 'w', running: true, service: 'web', module: 'app.main:app' };
+  assert.equal(
+    appImportable.judge({ ...base, app: { ok: true, object: 'FastAPI', importMs: 420 } }).status,
+    'pass',
+  );
+  assert.equal(appImportable.judge({ ...base, running: false, app: null }).status, 'skip');
+  assert.equal(appImportable.judge({ ...base, module: null, app: null }).status, 'skip');
 });

@@ -9,7 +9,8 @@ import {
   demuxLogs,
   dockerSocket,
 } from '../../src/host/docker.ts';
-import { containerNamed } from '../../src/diagnose/container.ts';
+import { containerFix, containerNamed } from '../../src/diagnose/container.ts';
+import { serviceUrlOf } from '../../src/checks/docker/service-url.ts';
 
 const frame = (stream: 1 | 2, text: string) => {
   const payload = Buffer.from(text);
@@ -83,4 +84,44 @@ test('the socket: DOCKER_HOST when it names one, and a missing engine is said as
   assert.equal(classifyDockerError(missing).kind, 'no_engine');
   const denied = Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' });
   assert.equal(classifyDockerError(denied).kind, 'permission');
+});
+
+test("the database and Redis a container's env names by a compose service's name", () => {
+  const env = [
+    'PATH=/usr/local/bin:/usr/bin',
+    'DATABASE_URL=postgresql+psycopg://app:s3cret@db:5433/app',
+    'CELERY_BROKER_URL=redis://cache:6379/0',
+    'SENTRY_DSN=https://key@o1.ingest.example.com/1',
+  ];
+  assert.deepEqual(serviceUrlOf(env, 'database'), {
+    url: 'postgresql+psycopg://app:s3cret@db:5433/app',
+    name: 'db',
+    port: 5433,
+  });
+  assert.deepEqual(serviceUrlOf(env, 'cache'), { url: 'redis://cache:6379/0', name: 'cache', port: 6379 });
+  // an address, a dotted host or localhost is not Docker's DNS to answer
+  assert.equal(serviceUrlOf(['DATABASE_URL=postgres://u@10.0.0.5/app'], 'database'), null);
+  assert.equal(serviceUrlOf(['DATABASE_URL=postgres://u@db.internal.example/app'], 'database'), null);
+  assert.equal(serviceUrlOf(['REDIS_URL=redis://localhost:6379'], 'cache'), null);
+  assert.deepEqual(serviceUrlOf(['DB=postgres://postgres@postgres/app'], 'database')?.port, 5432);
+});
+
+test('a database container that is down: the fix starts that service, then the app', () => {
+  const cause = { id: 'db_unreachable', fix: ['systemctl status postgresql --no-pager | head -5'] };
+  assert.deepEqual(
+    containerFix(cause, [], 'dockerapp_web_1', 'web', { container: 'dockerapp_db_1', service: 'db' }),
+    [
+      'docker compose ps -a db',
+      'docker compose logs --tail 50 db   # why it stopped',
+      'docker compose up -d db',
+      'docker compose up -d web',
+    ],
+  );
+  // a name no container answers to: the failing names check knows which network or name is wrong
+  const names = {
+    id: 'docker.names_resolve',
+    status: 'fail' as const,
+    fix: ['# put db and web on one network'],
+  };
+  assert.deepEqual(containerFix(cause, [names], 'dockerapp_web_1', 'web', undefined), names.fix);
 });

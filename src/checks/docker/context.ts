@@ -2,6 +2,8 @@
 // the Engine API: its inspect, the compose project around it, Nginx's site in front of it, an answer from
 // each port it publishes, its memory, its recent events.
 import { Memo } from '../memo.ts';
+import { APP_PROBE, type AppProbe, appProbeOf, type AppProbeRequest } from '../app-probe.ts';
+import { type AppServer, appServerOf } from '../../app/server.ts';
 import type { Bind } from '../../app/bind.ts';
 import { containerFiles } from '../../host/container-files.ts';
 import { type Project, projectOf } from '../../discover/project.ts';
@@ -116,6 +118,53 @@ export function canWrite(user: ContainerUser, dir: Pick<ArchiveEntry, 'uid' | 'g
 /** Where to connect for a port bound on every address: the loopback of the same family. */
 function hostSide(host: string): string {
   return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+}
+
+/**
+ * Who answers to `name` for container `c`, as Docker's DNS would: a running container of its project with that
+ * name, service or alias on a network the two share, and its address there; else why the name does not
+ * resolve (a stopped container's name resolves for nobody).
+ */
+export function answering(
+  c: ContainerInspect,
+  siblings: ContainerInspect[],
+  name: string,
+): { container: string; service: string | null; address: string } | ServiceReach {
+  const networks = Object.keys(c.NetworkSettings.Networks ?? {});
+  const shared = (x: ContainerInspect) => networks.filter((n) => namesOn(x, n).includes(name));
+  const named = siblings.filter((x) => shared(x).length > 0);
+  const running = named.find((x) => x.State.Running);
+  if (!running) {
+    const stopped = named[0];
+    if (!stopped)
+      return {
+        result: 'not_found_host',
+        message: `${name} does not resolve on ${networks.join(', ') || 'its networks'}: no container there answers to it`,
+      };
+    return {
+      result: 'not_found_host',
+      message: `${name} is ${nameOf(stopped)}, which is ${stopped.State.Status}${stopped.State.ExitCode ? ` (exit code ${stopped.State.ExitCode})` : ''}: Docker's DNS answers only for a running container`,
+      container: nameOf(stopped),
+      service: stopped.Config.Labels?.[SERVICE] ?? null,
+    };
+  }
+  const about = { container: nameOf(running), service: running.Config.Labels?.[SERVICE] ?? null };
+  const address = shared(running)
+    .map((n) => running.NetworkSettings.Networks?.[n]?.IPAddress)
+    .find((a): a is string => Boolean(a));
+  return address
+    ? { ...about, address }
+    : { result: 'other', message: `${about.container} has no address on a shared network`, ...about };
+}
+
+/** What a client in the container would get from a service its env names. */
+export interface ServiceReach {
+  /** ok, refused, timeout, not_found_host (the name does not resolve), other. */
+  result: string;
+  message: string;
+  /** The container that answers to the name, when one does (running or not), and its compose service. */
+  container?: string;
+  service?: string | null;
 }
 
 export class ContainerContext {
@@ -284,6 +333,70 @@ export class ContainerContext {
         const link = (await this.entry(path))?.linkname;
         const v = link ? /python(\d+\.\d+)$/.exec(link)?.[1] : undefined;
         if (v) return { version: v, from: `${path} → ${link}` };
+      }
+      return null;
+    });
+  }
+
+  /**
+   * A service its env names (DATABASE_URL's `db`), as the container reaches it: Docker's DNS answers only for a
+   * running container on a network the two share; then a TCP connection from the host to that container's
+   * address on the port (the bridge networks are the host's). The probe's result in the words of a client's.
+   */
+  reach(name: string, port: number): Promise<ServiceReach> {
+    return this.once(`reach ${name} ${port}`, async () => {
+      const [c, siblings] = await Promise.all([this.inspect(), this.siblings()]);
+      if (!c) return { result: 'other', message: 'the engine no longer knows the container' };
+      const found = answering(c, siblings, name);
+      if ('result' in found) return found;
+      const about = { container: found.container, service: found.service };
+      const r = await connectTcp(found.address, port, this.timeoutMs);
+      return r.ok
+        ? { result: 'ok', message: `${name} is ${found.container} at ${found.address}:${port}`, ...about }
+        : { result: r.error.kind, message: `${name} is ${found.container}: ${r.error.message}`, ...about };
+    });
+  }
+
+  /** The app server its command starts (uvicorn app.main:app, gunicorn wsgi:app), as medic reads an ExecStart=. */
+  async server(): Promise<AppServer | null> {
+    const c = await this.inspect();
+    if (!c) return null;
+    const argv = [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])];
+    return appServerOf(argv, { cwd: c.Config.WorkingDir || '/', env: envOf(c) });
+  }
+
+  /**
+   * The app imported by the container's own Python, as its server imports it: exec'd in the running container,
+   * as its user, in its working directory, with its env. null: not running, or no app module in its command.
+   */
+  appProbe(): Promise<{ module: string; probe: AppProbe } | null> {
+    return this.once('app-probe', async () => {
+      const [c, server] = await Promise.all([this.inspect(), this.server()]);
+      if (!c?.State.Running || !server?.module) return null;
+      const request: AppProbeRequest = {
+        module: server.module,
+        factory: server.factory === true,
+        requirements: [],
+        pipCheck: false,
+        djangoCheck: false,
+        showMigrations: false,
+      };
+      // the probe reads its request from argv[1]; the working directory is set from Python, which every
+      // Python image has (a shell, not always)
+      const cwd = server.chdir ?? (c.Config.WorkingDir || '/');
+      const start = 'import os,sys; os.chdir(sys.argv.pop(1)); exec(sys.argv.pop(1))';
+      for (const python of [server.python?.interpreter, 'python3', 'python'].filter((x): x is string =>
+        Boolean(x),
+      )) {
+        const r = await execInContainer(
+          c.Id,
+          [python, '-c', start, cwd, APP_PROBE, JSON.stringify(request)],
+          { timeoutMs: Math.max(this.timeoutMs * 2, 20_000) },
+        );
+        if (!r.ok) return null;
+        // 126/127: no such interpreter here, try the next name
+        if (r.value.code === 126 || r.value.code === 127) continue;
+        return { module: server.module, probe: appProbeOf(r.value) };
       }
       return null;
     });

@@ -11,6 +11,8 @@ import { check as memoryHeadroom } from './memory_headroom.ts';
 import { check as envRequired } from './env_required.ts';
 import { check as pythonVersion } from './python_version.ts';
 import { check as volumesWritable } from './volumes_writable.ts';
+import { check as appImportable } from './app_importable.ts';
+import { check as servicesReachable } from './services_reachable.ts';
 
 export const DOCKER_CHECKS: readonly Check<unknown, ContainerContext>[] = [
   namesResolve,
@@ -20,7 +22,9 @@ export const DOCKER_CHECKS: readonly Check<unknown, ContainerContext>[] = [
   restartPolicy,
   healthcheck,
   envRequired,
+  appImportable,
   pythonVersion,
   volumesWritable,
+  servicesReachable,
   memoryHeadroom,
 ] as Check<unknown, ContainerContext>[];

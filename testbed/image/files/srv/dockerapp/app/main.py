@@ -33,12 +33,16 @@ def db():
     return psycopg2.connect(DATABASE_URL, connect_timeout=3)
 
 
+SCHEMA = "CREATE TABLE IF NOT EXISTS notes (id serial PRIMARY KEY, body text NOT NULL, words int)"
+
+
 @app.on_event("startup")
 def create_schema():
-    # The database may still be starting (depends_on does not wait): the health check reports it.
+    # The database may still be starting (depends_on does not wait): the health check reports it, and the
+    # first note creates the table.
     try:
         with db() as conn, conn.cursor() as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS notes (id serial PRIMARY KEY, body text NOT NULL, words int)")
+            cur.execute(SCHEMA)
         log.info("dockerapp started, schema ok")
     except psycopg2.OperationalError as exc:
         log.warning("database not ready at start: %s", str(exc).strip().splitlines()[0])
@@ -58,6 +62,7 @@ def health():
 @app.post("/notes", status_code=201)
 def add_note(note: Note):
     with db() as conn, conn.cursor() as cur:
+        cur.execute(SCHEMA)
         cur.execute("INSERT INTO notes (body) VALUES (%s) RETURNING id", (note.body,))
         note_id = cur.fetchone()[0]
     count_words.delay(note_id)
