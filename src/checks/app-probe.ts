@@ -194,6 +194,15 @@ sys.stdout.flush()
 os._exit(0)
 `;
 
+/** The last two frames of a failed import that are the app's own (not importlib's): where to look. */
+export function lastAppFrames(traceback: string | undefined): string[] {
+  return (traceback ?? '')
+    .split('\n')
+    .filter((l) => /^\s+File "/.test(l) && !/importlib|<frozen/.test(l))
+    .slice(-2)
+    .map((l) => l.trim());
+}
+
 /** The probe's answer from its output; a process that printed no answer is an import that failed. */
 export function appProbeOf(r: Output & { timedOut?: boolean }): AppProbe {
   const none = { requirements: null, pipCheck: null, djangoCheck: null, showMigrations: null };

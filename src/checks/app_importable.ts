@@ -1,5 +1,6 @@
 import type { Service } from '../discover/service.ts';
 import type { AppFacts } from './context.ts';
+import { lastAppFrames } from './app-probe.ts';
 import { defineCheck, fail, pass, skip } from './types.ts';
 
 export interface AppImportableFacts {
@@ -36,11 +37,7 @@ export const check = defineCheck<AppImportableFacts>({
     if (!canActAsUser) return skip(`run medic as root to import the app as ${service.user}`);
     if (!app) return skip('could not run the import');
     if (!app.ok) {
-      const frames = (app.traceback ?? '')
-        .split('\n')
-        .filter((l) => /^\s+File "/.test(l) && !/importlib|<frozen/.test(l))
-        .slice(-2)
-        .map((l) => l.trim());
+      const frames = lastAppFrames(app.traceback);
       return fail(`importing ${service.server.module} fails: ${app.error ?? 'unknown error'}`, frames, [
         `cd ${service.server.chdir ?? service.workdir ?? '.'} && sudo -u ${service.user} ${service.python} -c 'import ${service.server.module.split(':')[0]}'    # reproduce`,
         `medic diagnose ${service.name}    # the cause and the fix`,

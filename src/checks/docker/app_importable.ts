@@ -1,4 +1,4 @@
-import type { AppFacts } from '../app-probe.ts';
+import { type AppFacts, lastAppFrames } from '../app-probe.ts';
 import { defineCheck, fail, pass, skip } from '../types.ts';
 import { type ContainerContext, SERVICE } from './context.ts';
 
@@ -35,11 +35,7 @@ export const check = defineCheck<AppImportableFacts, ContainerContext>({
     if (!app) return skip(`no Python to ask in ${name}`);
     const top = module.split(':')[0] ?? module;
     if (!app.ok) {
-      const frames = (app.traceback ?? '')
-        .split('\n')
-        .filter((l) => /^\s+File "/.test(l) && !/importlib|<frozen/.test(l))
-        .slice(-2)
-        .map((l) => l.trim());
+      const frames = lastAppFrames(app.traceback);
       return fail(`importing ${module} in ${name} fails: ${app.error ?? 'unknown error'}`, frames, [
         `docker exec ${name} python3 -c 'import ${top}'   # reproduce`,
         `medic diagnose ${service ?? name}   # the cause and the fix`,
