@@ -9,6 +9,7 @@ import { formatBind } from '../app/bind.ts';
 import type { Health, Service } from '../discover/service.ts';
 import { upstreamOf } from '../nginx/sites.ts';
 import { UsageError } from '../errors.ts';
+import { isSharedStoreUrl } from '../store/pg-url.ts';
 import { HostsSchema } from '../fleet/host-entry.ts';
 
 const HealthSchema = z.object({
@@ -80,8 +81,13 @@ const WatchSchema = z.object({
       window: Duration.default(600_000),
     })
     .prefault({}),
-  /** medic's embedded database: incidents, their timelines, the alert outbox. */
-  store: z.string().startsWith('/').optional(),
+  /** medic's embedded database: incidents, their timelines, the alert outbox; or the shared store's URL. */
+  store: z
+    .string()
+    .refine((v) => v.startsWith('/') || isSharedStoreUrl(v), {
+      message: 'an absolute path (the SQLite store) or a postgresql:// URL (the shared store)',
+    })
+    .optional(),
 });
 
 const EmailSchema = z.object({
@@ -152,6 +158,13 @@ export const ConfigSchema = z
     notify: NotifySchema.optional(),
     /** The servers medic reaches over ssh (--hosts, --all-hosts, medic fleet install). */
     hosts: HostsSchema.optional(),
+    /** The shared store every host's watch writes to: postgresql://user@host/db, or ${NAME}. */
+    store: z
+      .string()
+      .refine(isSharedStoreUrl, {
+        message: 'a postgresql:// URL, or ${MEDIC_STORE_URL} to keep its password out',
+      })
+      .optional(),
   })
   .refine(
     (c) => Object.keys(c.services).length + Object.keys(c.containers).length + (c.hosts?.length ?? 0) > 0,

@@ -11,12 +11,12 @@ export function isSharedStoreUrl(value: string | undefined | null): value is str
   return !!value && /^(?:postgres(?:ql)?:\/\/\S+|\$\{\w+\})$/.test(value);
 }
 
-/** The shared store medic.yaml names: store:, else a watch.store that is a URL; null for SQLite alone. */
+/** The shared store: --store when it is a URL, else store: in medic.yaml, else a watch.store that is one. */
 export function sharedStoreOf(
   config: { store?: string | undefined; watch?: { store?: string | undefined } | undefined } | null,
   override?: string,
 ): string | null {
-  if (override !== undefined) return isSharedStoreUrl(override) ? override : null;
+  if (isSharedStoreUrl(override)) return override;
   if (config?.store) return config.store;
   return isSharedStoreUrl(config?.watch?.store) ? config.watch.store : null;
 }

@@ -12,12 +12,13 @@ export const DEFAULT_STORE = '/var/lib/medic/medic.db';
 /** Check runs kept per service: enough to see the last ones, small enough never to matter. */
 const CHECK_RUNS_KEPT = 20;
 
-/** The store medic uses: --store, else watch.store in medic.yaml, else the default. */
+/** The store medic uses: --store, else watch.store in medic.yaml, else the default; never a shared store's URL. */
 export function storePathOf(
   config: { watch?: { store?: string | undefined } | undefined } | null,
   override?: string,
 ): string {
-  return override ?? config?.watch?.store ?? DEFAULT_STORE;
+  const path = (p: string | undefined) => (p && !/^(?:postgres(?:ql)?:\/\/|\$\{)/.test(p) ? p : undefined);
+  return path(override) ?? path(config?.watch?.store) ?? DEFAULT_STORE;
 }
 
 /** The next_at of a message medic stopped retrying: later than any real time. */

@@ -12,6 +12,7 @@ import {
 import { unitId } from '../discover/service.ts';
 import type { WatchedService } from './service.ts';
 import { storePathOf } from '../store/store.ts';
+import { sharedStoreOf } from '../store/pg-url.ts';
 
 export interface WatchPlan {
   /** The medic.yaml it came from. */
@@ -20,6 +21,8 @@ export interface WatchPlan {
   watch: WatchConfig;
   notify: NotifyConfig;
   store: string;
+  /** The shared store's URL as configured (${NAME} not expanded yet), or null for the SQLite store alone. */
+  sharedStore: string | null;
 }
 
 /** The services of medic.yaml as watch sees them: the unit, its worker units, the health request. */
@@ -47,5 +50,6 @@ export function watchPlan(config: MedicConfig, path: string, store?: string): Wa
     watch: config.watch ?? WATCH_DEFAULTS,
     notify: config.notify ?? NOTIFY_DEFAULTS,
     store: storePathOf(config, store),
+    sharedStore: sharedStoreOf(config, store),
   };
 }
