@@ -78,6 +78,15 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
   if (opts.check) {
     // What the daemon would do, without doing it: a bad ${NAME} in notify fails here, not at 2 a.m.
     const notifiers = notifiersOf(plan.notify);
+    const { maskedStoreUrl, resolveStoreUrl } = await import('../store/pg-url.ts');
+    const sharedUrl = resolveStoreUrl(plan.sharedStore);
+    const shared = sharedUrl ? maskedStoreUrl(sharedUrl) : null;
+    if (sharedUrl)
+      await Promise.all([
+        import('../store/pg-store.ts'),
+        import('../store/pg-claims.ts'),
+        import('../store/replicator.ts'),
+      ]);
     // The unit's ExecStartPre: the modules the daemon loads later (the dashboard's) go into Node's compile
     // cache now. A module compiled from TypeScript at run time loads the type stripper, about 33 MB of
     // resident memory that the daemon would then keep for its whole life.
@@ -88,7 +97,12 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
           'watch',
           'services',
           services.map((s) => ({ ...s, units: unitsOf([s]) })),
-          { config: plan.path, notify: notifiers.map((n) => n.label), store: plan.store },
+          {
+            config: plan.path,
+            notify: notifiers.map((n) => n.label),
+            store: plan.store,
+            sharedStore: shared,
+          },
         ),
       );
     else
@@ -101,6 +115,7 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
           ),
           `  notify       ${notifiers.map((n) => n.label).join(', ') || 'nowhere (no notify: in medic.yaml)'}`,
           `  store        ${plan.store}`,
+          ...(shared ? [`  shared store ${shared}`] : []),
         ].join('\n'),
       );
     process.exitCode = EXIT.ok;

@@ -122,8 +122,9 @@ export class Replicator {
     this.o = { intervalMs: 1000, heartbeatMs: 30_000, batch: 500, ...o };
   }
 
-  /** Ships in the background until stop(). */
-  start(): void {
+  /** Ships in the background until stop(); `services`, when given, replaces the option's. */
+  start(services?: () => unknown): void {
+    if (services) this.o.services = services;
     this.loop ??= this.run();
   }
 

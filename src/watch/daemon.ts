@@ -82,13 +82,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const store = Store.open(opts.plan.store, { create: true });
   const notifiers = notifiersOf(notify);
+  const host = hostname();
+  const shared = await sharedStoreOf(opts.plan, store, host, log);
   const outbox = new Outbox(
     store,
     notifiers,
     (level, event, fields) => log(level, event, fields),
     notify.retryFor,
+    shared?.claims ?? null,
   );
-  const host = hostname();
   const metrics = opts.metrics
     ? await startMetrics(
         opts.metrics,
@@ -190,6 +192,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
             notifiers: queued,
           });
           outbox.kick();
+          shared?.replicator.kick();
         },
         metric: metrics?.update,
       }),
@@ -264,11 +267,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   for (const w of watchers) await w.start();
   outbox.kick();
+  shared?.replicator.start(() =>
+    watchers.map((w) => ({ name: w.service.name, unit: w.service.unit, ...w.live })),
+  );
   log('info', 'watching', {
     services: services.map((s) => s.name).join(','),
     units: units.join(','),
     containers: containerNames.join(',') || undefined,
     store: store.path,
+    shared_store: shared?.store.shown,
     notifiers: notifiers.map((n) => n.label).join(',') || 'none',
     interval_ms: watch.interval,
   });
@@ -291,10 +298,41 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     if (dogTimer) clearInterval(dogTimer);
     await metrics?.close();
     await dashboard?.close();
+    // what the last moments wrote goes out too, when the shared store answers
+    await shared?.replicator.stop();
+    await shared?.store.close();
     store.close();
     finish();
   };
   return { stop, done };
+}
+
+/**
+ * The shared store, when medic.yaml or MEDIC_STORE_URL names one: the replicator of the local store and the
+ * alert claims. Its modules (and the PostgreSQL driver) are loaded only then. PostgreSQL need not answer yet.
+ */
+async function sharedStoreOf(
+  plan: WatchPlan,
+  store: Store,
+  host: string,
+  log: (level: string, event: string, fields: LogFields) => void,
+) {
+  const { resolveStoreUrl } = await import('../store/pg-url.ts');
+  const url = resolveStoreUrl(plan.sharedStore);
+  if (!url) return null;
+  const [{ SharedStore }, { AlertClaims }, { Replicator }] = await Promise.all([
+    import('../store/pg-store.ts'),
+    import('../store/pg-claims.ts'),
+    import('../store/replicator.ts'),
+  ]);
+  const shared = new SharedStore(url, { application: `medic watch on ${host}` });
+  // longer than any send may take (a command notifier's own timeout), so a live sender is never overtaken
+  const leaseMs = Math.max(60_000, ...(plan.notify.command ?? []).map((c) => c.timeout + 15_000));
+  return {
+    store: shared,
+    claims: new AlertClaims(shared, host, leaseMs),
+    replicator: new Replicator({ storePath: store.path, shared, host, log: (l, e, f) => log(l, e, f) }),
+  };
 }
 
 /** The units must exist; their cgroups and executables map kernel OOM lines to them. */
