@@ -51,7 +51,9 @@ export async function runOnHosts(leaf: Command, ctx: Context): Promise<void> {
   if (progress) process.stderr.write('\r\x1b[2K');
   // the hosts' own output is masked there; this covers ssh's lines too, and makes control characters inert
   const safe = safeDeep(results);
-  const command = argv.filter((a) => !a.startsWith('-'))[0] ?? 'medic';
+  let top = leaf;
+  while (top.parent?.parent) top = top.parent;
+  const command = top.name();
   if (json) ctx.out(fleetJson(command, safe));
   else if (ctx.format === 'markdown') ctx.out(fleetMarkdown(safe));
   else ctx.out(fleetText(safe, ctx.style));
