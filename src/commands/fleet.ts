@@ -146,7 +146,8 @@ export async function fleetDeploy(leaf: Command, ctx: Context): Promise<void> {
       },
     );
     const r = hostResultOf(host, session, json);
-    return r.error ? r : { ...r, label: r.status === 'ok' ? 'deployed' : 'deploy failed' };
+    const done = argv.includes('--dry-run') ? 'would go ahead' : 'deployed';
+    return r.error ? r : { ...r, label: r.status === 'ok' ? done : 'deploy failed' };
   });
   const stoppedAt = ran.find((r) => r !== null && r.status !== 'ok')?.host.name;
   const results = ran.map(
