@@ -6,7 +6,10 @@ import type { Context } from './main.ts';
 const common = (c: Command) =>
   c
     .option('-c, --config <file>', 'medic.yaml (default: ./medic.yaml, then /etc/medic/medic.yaml)')
-    .option('-s, --service <name>', 'the service of medic.yaml (or the unit) to deploy')
+    .option(
+      '-s, --service <name>',
+      'the service of medic.yaml (a unit, or a compose service of its containers:) to deploy',
+    )
     .option('--window <duration>', 'health must hold this long through Nginx after the switch', '30s')
     .option('--keep <n>', 'releases to keep', '5')
     .option(
@@ -20,14 +23,17 @@ export function addDeploy(program: Command, contextOf: () => Context): void {
       .description(
         'a release that cannot take the site down: preflight, migrations, the new release beside the old, health gate, switch, watch, automatic rollback',
       )
-      .argument('[source]', 'a directory, a git repository (with --ref) or a .tar.gz'),
+      .argument(
+        '[source]',
+        'a directory, a git repository (with --ref) or a .tar.gz; for a compose service, the directory its image builds from (default: its build context)',
+      ),
   )
     .option('--ref <ref>', 'the git ref to deploy from a repository')
     .option('--init', 'convert the running deployment to the release layout, without downtime')
     .option('--parallel <n>', 'with --hosts: deploy this many hosts at a time (default: one)')
     .addHelpText(
       'after',
-      '\nExit code: 0 the release is live (with --dry-run: it would go ahead), 1 it failed or was rolled back (the old release serves), 2 medic could not run.\nExamples:\n  medic deploy --init\n  medic deploy /home/deploy/app-build --dry-run\n  medic deploy /home/deploy/app-build\n  medic deploy /srv/repo.git --ref v1.4.2\n  medic deploy /home/deploy/app-build --all-hosts --parallel 2',
+      '\nExit code: 0 the release is live (with --dry-run: it would go ahead), 1 it failed or was rolled back (the old release serves), 2 medic could not run.\nExamples:\n  medic deploy --init\n  medic deploy /home/deploy/app-build --dry-run\n  medic deploy /home/deploy/app-build\n  medic deploy /srv/repo.git --ref v1.4.2\n  medic deploy --service web   # a compose service: its image built, run beside the old, switched, then compose runs it\n  medic deploy /home/deploy/app-build --all-hosts --parallel 2',
     )
     .action(async (source: string | undefined, opts: DeployOptions, cmd: Command) =>
       onHosts(cmd)
