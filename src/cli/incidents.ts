@@ -12,6 +12,7 @@ export function addIncidents(program: Command, contextOf: () => Context): void {
     )
     .option('--store <file>', "medic's database (default: /var/lib/medic/medic.db)")
     .option('--service <name>', 'only this service')
+    .option('--host <name>', "only this host's (a shared store, store: in medic.yaml, holds every host's)")
     .addOption(
       new Option('--state <state>', 'only incidents in this state').choices(['open', 'gave_up', 'resolved']),
     )
@@ -28,7 +29,7 @@ export function addIncidents(program: Command, contextOf: () => Context): void {
   cmd
     .command('show')
     .description('one incident: what happened, its UTC timeline, its alerts and the diagnosis')
-    .argument('<id>', 'the incident number (medic incidents lists them)')
+    .argument('<id>', 'the incident number (medic incidents lists them); HOST/ID in a shared store')
     .action(async (id: string, _opts: unknown, show: Command) =>
       onHosts(show)
         ? runOnHosts(show, contextOf())

@@ -33,7 +33,10 @@ export function incidentData(
 
 export function incidentsText(list: Incident[], style: Style): string {
   if (list.length === 0) return 'no incidents recorded';
+  // rows from the shared store carry their host: a column then, and each id as HOST/ID
+  const hosts = list.some((i) => i.host !== undefined);
   const rows = list.map((i) => [
+    ...(hosts ? [i.host ?? '-'] : []),
     `#${i.id}`,
     i.state === 'resolved'
       ? style('green', 'resolved')
@@ -45,7 +48,17 @@ export function incidentsText(list: Incident[], style: Style): string {
     i.causeId ?? '-',
     i.summary,
   ]);
-  const head = ['id', 'state', 'service', 'started', 'recovered in', 'restarts', 'cause', 'what happened'];
+  const head = [
+    ...(hosts ? ['host'] : []),
+    'id',
+    'state',
+    'service',
+    'started',
+    'recovered in',
+    'restarts',
+    'cause',
+    'what happened',
+  ];
   const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => plain(r[c] ?? '').length)));
   const line = (r: string[]) =>
@@ -58,13 +71,14 @@ export function incidentsText(list: Incident[], style: Style): string {
 }
 
 export function incidentsMarkdown(list: Incident[]): string {
+  const hosts = list.some((i) => i.host !== undefined);
   const lines = [
-    '| id | state | service | started (UTC) | recovered in | restarts | cause | what happened |',
-    '|---|---|---|---|---|---|---|---|',
+    `|${hosts ? ' host |' : ''} id | state | service | started (UTC) | recovered in | restarts | cause | what happened |`,
+    `|${hosts ? '---|' : ''}---|---|---|---|---|---|---|---|`,
   ];
   for (const i of list)
     lines.push(
-      `| ${i.id} | ${i.state} | ${i.service} | ${utc(i.startedAt)} | ${secs(i.startedAt, i.recoveredAt)} | ${i.restarts} | ${i.causeId ?? ''} | ${i.summary.replace(/\|/g, '\\|')} |`,
+      `|${hosts ? ` ${i.host ?? '-'} |` : ''} ${i.id} | ${i.state} | ${i.service} | ${utc(i.startedAt)} | ${secs(i.startedAt, i.recoveredAt)} | ${i.restarts} | ${i.causeId ?? ''} | ${i.summary.replace(/\|/g, '\\|')} |`,
     );
   return lines.join('\n');
 }
@@ -80,7 +94,7 @@ export function incidentText(
       ? style('green', 'resolved')
       : style('red', i.state === 'gave_up' ? 'gave up (a human is needed)' : 'open');
   const lines = [
-    `${style('bold', `incident #${i.id}`)}  ${i.service} (${i.unit})  ${state}`,
+    `${style('bold', `incident #${i.id}`)}  ${i.service} (${i.unit})${i.host ? ` on ${i.host}` : ''}  ${state}`,
     `  what happened  ${i.summary}`,
     `  started        ${utc(i.startedAt)} UTC, detected in ${secs(i.startedAt, i.detectedAt)}`,
     `  recovered      ${i.recoveredAt ? `${utc(i.recoveredAt)} UTC, ${secs(i.startedAt, i.recoveredAt)} after it started` : '-'}`,
@@ -106,7 +120,7 @@ export function incidentText(
 
 export function incidentMarkdown(i: Incident, events: IncidentEvent[], outbox: OutboxMessage[]): string {
   const lines = [
-    `## Incident #${i.id}: ${i.service} (${i.state})`,
+    `## Incident #${i.id}: ${i.service}${i.host ? ` on ${i.host}` : ''} (${i.state})`,
     '',
     `- **What happened:** ${i.summary}`,
     `- **Started:** ${utc(i.startedAt)} UTC, detected in ${secs(i.startedAt, i.detectedAt)}`,

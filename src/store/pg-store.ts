@@ -53,10 +53,17 @@ export class SharedStore {
   ready(): Promise<number> {
     this.schema ??= this.withClient((c) =>
       this.migrate ? migratePg(c).then(() => PG_MIGRATIONS.at(-1)?.version ?? 0) : pgSchemaVersion(c),
-    ).catch((error: unknown) => {
-      this.schema = null;
-      throw error;
-    });
+    ).then(
+      (version) => {
+        // nothing there yet: ask again next time, a daemon may have written since
+        if (!version) this.schema = null;
+        return version;
+      },
+      (error: unknown) => {
+        this.schema = null;
+        throw error;
+      },
+    );
     return this.schema;
   }
 

@@ -28,6 +28,8 @@ export type IncidentState = 'open' | 'gave_up' | 'resolved';
 
 export interface Incident {
   id: number;
+  /** The host it happened on: set when read from the shared store, where ids are per host. */
+  host?: string;
   service: string;
   unit: string;
   state: IncidentState;
@@ -79,6 +81,8 @@ export interface OutboxMessage {
 /** A deploy or rollback as medic deploy recorded it: a marker on incident timelines and in diagnose. */
 export interface DeployRecord {
   id: number;
+  /** Set when read from the shared store. */
+  host?: string;
   service: string;
   kind: 'deploy' | 'rollback';
   release: string;
@@ -118,6 +122,8 @@ export interface HealthSummary {
 /** One `medic check` of one service: its report as `medic check --format json` prints it, masked. */
 export interface CheckRun {
   id: number;
+  /** Set when read from the shared store. */
+  host?: string;
   service: string;
   at: string;
   /** The command that runs it again. */
@@ -134,13 +140,72 @@ export function deployMarker(d: DeployRecord): string {
   return `${what}: failed at ${d.step ?? '?'}, never served`;
 }
 
+/** The deploys that belong on an incident's timeline: from an hour before it started (a deploy that broke it) to its end. */
+export function deployWindow(incident: Incident): { from: string; to: string } {
+  return {
+    from: new Date(Date.parse(incident.startedAt) - 3600_000).toISOString(),
+    to: incident.resolvedAt ?? '9999',
+  };
+}
+
+/** An incident's events with the deploys around it as markers, in time order. */
+export function timelineOf(
+  incident: Incident,
+  events: IncidentEvent[],
+  deploys: DeployRecord[],
+): IncidentEvent[] {
+  const markers = deploys.map((d) => ({
+    id: 0,
+    incidentId: incident.id,
+    time: d.finishedAt,
+    kind: 'deploy',
+    text: deployMarker(d),
+  }));
+  return [...events, ...markers].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+}
+
 type Row = Record<string, unknown>;
+
+/** The summary of a service with no samples. */
+export function noHealth(): HealthSummary {
+  return { samples: 0, failed: 0, medianMs: null, maxMs: null, last: null, runSince: null, buckets: [] };
+}
+
+/**
+ * A health summary from what a store's queries found (this host's SQLite store, or the shared one): the counts
+ * (n, failed, max), the median's row (ms), the last sample, the run's start (at), the buckets (b, okMs, failedMs).
+ */
+export function healthSummaryOf(q: {
+  counts: Row;
+  median: Row | undefined;
+  last: HealthSample | null;
+  run: Row | undefined;
+  buckets: Row[];
+  bucketMs: number;
+}): HealthSummary {
+  const n = Number(q.counts['n']);
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    samples: n,
+    failed: Number(q.counts['failed']),
+    medianMs: num(q.median?.['ms']),
+    maxMs: num(q.counts['max']),
+    last: q.last,
+    runSince: (q.run?.['at'] as string | null | undefined) ?? null,
+    buckets: q.buckets.map((r) => ({
+      at: Number(r['b']) * q.bucketMs,
+      okMs: r['okMs'] === null ? null : Math.round(Number(r['okMs'])),
+      failedMs: num(r['failedMs']),
+    })),
+  };
+}
 
 // An undelivered, still retried message with no older one waiting for the same notifier.
 const HEAD = `o.delivered_at IS NULL AND o.next_at != ? AND NOT EXISTS (
   SELECT 1 FROM outbox p WHERE p.notifier = o.notifier AND p.delivered_at IS NULL AND p.next_at != ? AND p.id < o.id)`;
 
-function incidentOf(r: Row): Incident {
+/** A row of incidents, from this store or the shared one (where JSON comes parsed and flags as booleans). */
+export function incidentOf(r: Row): Incident {
   return {
     id: Number(r['id']),
     service: String(r['service']),
@@ -157,28 +222,55 @@ function incidentOf(r: Row): Incident {
     causeId: (r['cause_id'] as string | null) ?? null,
     causeTitle: (r['cause_title'] as string | null) ?? null,
     firstFatal: (r['first_fatal'] as string | null) ?? null,
-    diagnosis: r['diagnosis'] ? (JSON.parse(String(r['diagnosis'])) as unknown) : null,
-    openAlerted: Number(r['open_alerted']) === 1,
+    diagnosis:
+      typeof r['diagnosis'] === 'string' ? (JSON.parse(r['diagnosis']) as unknown) : (r['diagnosis'] ?? null),
+    openAlerted: r['open_alerted'] === true || Number(r['open_alerted']) === 1,
   };
 }
 
-function sampleOf(r: Row): HealthSample {
+export function sampleOf(r: Row): HealthSample {
   return {
     at: String(r['at']),
-    ok: Number(r['ok']) === 1,
+    ok: r['ok'] === true || Number(r['ok']) === 1,
     ms: Number(r['ms']),
     status: r['status'] === null ? null : Number(r['status']),
     problem: (r['problem'] as string | null) ?? null,
   };
 }
 
-function messageOf(r: Row): OutboxMessage {
+export function eventOf(r: Row): IncidentEvent {
+  return {
+    id: Number(r['id']),
+    incidentId: Number(r['incident_id']),
+    time: String(r['time']),
+    kind: String(r['kind']),
+    text: String(r['text']),
+  };
+}
+
+export function deployOf(r: Row): DeployRecord {
+  return {
+    id: Number(r['id']),
+    service: String(r['service']),
+    kind: String(r['kind']) as DeployRecord['kind'],
+    release: String(r['release']),
+    previous: (r['previous'] as string | null) ?? null,
+    source: String(r['source']),
+    startedAt: String(r['started_at']),
+    finishedAt: String(r['finished_at']),
+    outcome: String(r['outcome']) as DeployRecord['outcome'],
+    step: (r['step'] as string | null) ?? null,
+    message: (r['message'] as string | null) ?? null,
+  };
+}
+
+export function messageOf(r: Row): OutboxMessage {
   return {
     id: Number(r['id']),
     incidentId: Number(r['incident_id']),
     kind: String(r['kind']),
     notifier: String(r['notifier']),
-    payload: JSON.parse(String(r['payload'])) as unknown,
+    payload: typeof r['payload'] === 'string' ? (JSON.parse(r['payload']) as unknown) : r['payload'],
     createdAt: String(r['created_at']),
     attempts: Number(r['attempts']),
     nextAt: String(r['next_at']),
@@ -263,22 +355,12 @@ export class Store {
    * deploy that broke it) to its end (a rollback that fixed it).
    */
   timeline(incident: Incident): IncidentEvent[] {
-    const markers = this.deploysAround(incident).map((d) => ({
-      id: 0,
-      incidentId: incident.id,
-      time: d.finishedAt,
-      kind: 'deploy',
-      text: deployMarker(d),
-    }));
-    return [...this.events(incident.id), ...markers].sort((a, b) =>
-      a.time < b.time ? -1 : a.time > b.time ? 1 : 0,
-    );
+    return timelineOf(incident, this.events(incident.id), this.deploysAround(incident));
   }
 
   /** The deploys of the incident's service from an hour before it started to its end, newest first. */
   deploysAround(incident: Incident): DeployRecord[] {
-    const from = new Date(Date.parse(incident.startedAt) - 3600_000).toISOString();
-    const to = incident.resolvedAt ?? '9999';
+    const { from, to } = deployWindow(incident);
     return this.deploys(incident.service, from).filter((d) => d.finishedAt <= to);
   }
 
@@ -331,19 +413,7 @@ export class Store {
         'SELECT * FROM deploys WHERE (? IS NULL OR service = ?) AND finished_at >= ? ORDER BY id DESC LIMIT ?',
       )
       .all(service, service, since, limit)
-      .map((r) => ({
-        id: Number(r['id']),
-        service: String(r['service']),
-        kind: String(r['kind']) as DeployRecord['kind'],
-        release: String(r['release']),
-        previous: (r['previous'] as string | null) ?? null,
-        source: String(r['source']),
-        startedAt: String(r['started_at']),
-        finishedAt: String(r['finished_at']),
-        outcome: String(r['outcome']) as DeployRecord['outcome'],
-        step: (r['step'] as string | null) ?? null,
-        message: (r['message'] as string | null) ?? null,
-      }));
+      .map(deployOf);
   }
 
   /** Runs `fn` in one transaction: all of it is committed, or none. */
@@ -464,13 +534,7 @@ export class Store {
   events(incidentId: number): IncidentEvent[] {
     return (
       this.db.prepare('SELECT * FROM events WHERE incident_id = ? ORDER BY time, id').all(incidentId) as Row[]
-    ).map((r) => ({
-      id: Number(r['id']),
-      incidentId: Number(r['incident_id']),
-      time: String(r['time']),
-      kind: String(r['kind']),
-      text: String(r['text']),
-    }));
+    ).map(eventOf);
   }
 
   /** Times of this service's restarts, systemd's and medic's, since `since`: the restart limit's window. */
@@ -563,16 +627,7 @@ export class Store {
    * buckets of `bucketMs` (the mean of the answers that passed, the slowest that failed).
    */
   healthSummary(service: string, since: string, bucketMs: number): HealthSummary {
-    const none: HealthSummary = {
-      samples: 0,
-      failed: 0,
-      medianMs: null,
-      maxMs: null,
-      last: null,
-      runSince: null,
-      buckets: [],
-    };
-    if (this.version() < 2) return none;
+    if (this.version() < 2) return noHealth();
     const counts = this.db
       .prepare(
         `SELECT COUNT(*) AS n, COALESCE(SUM(ok = 0), 0) AS failed, MAX(CASE WHEN ok THEN ms END) AS max
@@ -580,7 +635,7 @@ export class Store {
       )
       .get(service, since) as Row;
     const n = Number(counts['n']);
-    if (n === 0) return none;
+    if (n === 0) return noHealth();
     const passed = n - Number(counts['failed']);
     const median = passed
       ? (this.db
@@ -599,28 +654,14 @@ export class Store {
          AND at > COALESCE((SELECT MAX(at) FROM health_samples WHERE service = ? AND ok != ?), '')`,
       )
       .get(service, since, service, last.ok ? 1 : 0) as Row;
-    const buckets = (
-      this.db
-        .prepare(
-          `SELECT CAST(strftime('%s', at) AS INTEGER) / CAST(? AS INTEGER) AS b, AVG(CASE WHEN ok THEN ms END) AS okMs,
-           MAX(CASE WHEN ok = 0 THEN ms END) AS failedMs
-           FROM health_samples WHERE service = ? AND at >= ? GROUP BY b ORDER BY b`,
-        )
-        .all(bucketMs / 1000, service, since) as Row[]
-    ).map((r) => ({
-      at: Number(r['b']) * bucketMs,
-      okMs: r['okMs'] === null ? null : Math.round(Number(r['okMs'])),
-      failedMs: r['failedMs'] === null ? null : Number(r['failedMs']),
-    }));
-    return {
-      samples: n,
-      failed: n - passed,
-      medianMs: median ? Number(median['ms']) : null,
-      maxMs: counts['max'] === null ? null : Number(counts['max']),
-      last,
-      runSince: (run['at'] as string | null) ?? null,
-      buckets,
-    };
+    const buckets = this.db
+      .prepare(
+        `SELECT CAST(strftime('%s', at) AS INTEGER) / CAST(? AS INTEGER) AS b, AVG(CASE WHEN ok THEN ms END) AS okMs,
+         MAX(CASE WHEN ok = 0 THEN ms END) AS failedMs
+         FROM health_samples WHERE service = ? AND at >= ? GROUP BY b ORDER BY b`,
+      )
+      .all(bucketMs / 1000, service, since) as Row[];
+    return healthSummaryOf({ counts, median, last, run, buckets, bucketMs });
   }
 
   /** A `medic check` of one service; the last CHECK_RUNS_KEPT of each service are kept. */
