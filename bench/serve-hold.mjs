@@ -36,4 +36,6 @@ if (mode === 'dashboard') {
   });
   process.stdout.write(`${d.url}\n`);
 } else process.stdout.write('holding\n');
+// written now: the process ends by SIGTERM, which skips the flush Node does at a normal exit
+module.flushCompileCache?.();
 setInterval(() => {}, 60_000);
