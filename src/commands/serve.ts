@@ -1,7 +1,9 @@
 // medic serve: the dashboard over medic's store and the services' live state, read-only, until SIGTERM.
+import { hostname } from 'node:os';
 import { pathExists } from '../host/files.ts';
 import { localHost } from '../host/host.ts';
-import { DEFAULT_STORE } from '../store/store.ts';
+import { storePathOf } from '../store/store.ts';
+import { sharedStoreOf } from '../store/pg-url.ts';
 import { listenAddress, startDashboard } from '../serve/server.ts';
 import type { WatchedService } from '../watch/service.ts';
 import { UsageError } from '../errors.ts';
@@ -23,34 +25,56 @@ export async function serve(opts: ServeOptions, ctx: Context): Promise<void> {
     throw new UsageError(`--format ${ctx.format}: medic serve says where it listens in text or json`);
   // a bad address or a missing token is a one-line error before medic.yaml or systemd is asked anything
   listenAddress(opts.listen, '--listen', opts.tokenFile);
-  const { services, store } = await servicesOf(opts);
+  const { services, store, sharedStore } = await servicesOf(opts);
+  const shared = await openShared(sharedStore, opts.store);
   const dashboard = await startDashboard({
     listen: opts.listen,
     flag: '--listen',
     tokenFile: opts.tokenFile,
     services,
     storePath: store,
+    shared: shared?.reader,
+  }).catch(async (error: unknown) => {
+    await shared?.store.close();
+    throw error;
   });
+  const shown = shared?.store.shown ?? store;
   ctx.out(
     ctx.format === 'json'
-      ? JSON.stringify({ event: 'serving', url: dashboard.url, access: dashboard.access, store })
-      : `medic serve: ${dashboard.url} (${dashboard.access}; store ${store})`,
+      ? JSON.stringify({ event: 'serving', url: dashboard.url, access: dashboard.access, store: shown })
+      : `medic serve: ${dashboard.url} (${dashboard.access}; store ${shown})`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   await dashboard.close();
+  await shared?.store.close();
+}
+
+/** The shared store's reader, when medic.yaml, --store or MEDIC_STORE_URL names one (and --store is no file). */
+async function openShared(configured: string | null, store: string | undefined) {
+  const { isSharedStoreUrl, resolveStoreUrl } = await import('../store/pg-url.ts');
+  const url = store && !isSharedStoreUrl(store) ? null : resolveStoreUrl(configured);
+  if (!url) return null;
+  const [{ SharedStore }, { SharedStoreReader }] = await Promise.all([
+    import('../store/pg-store.ts'),
+    import('../store/pg-reader.ts'),
+  ]);
+  const shared = new SharedStore(url, { application: 'medic serve', migrate: false });
+  return { store: shared, reader: new SharedStoreReader(shared, hostname()) };
 }
 
 /** The services of medic.yaml (through the same validated plan as medic watch), else every app unit found. */
-async function servicesOf(opts: ServeOptions): Promise<{ services: WatchedService[]; store: string }> {
+async function servicesOf(
+  opts: ServeOptions,
+): Promise<{ services: WatchedService[]; store: string; sharedStore: string | null }> {
   if (opts.config || CONFIG_PLACES.some(pathExists)) {
     const plan = await planOf({
       ...(opts.config ? { config: opts.config } : {}),
       ...(opts.store ? { store: opts.store } : {}),
     });
-    return { services: plan.services, store: plan.store };
+    return { services: plan.services, store: plan.store, sharedStore: plan.sharedStore };
   }
   const { appUnits } = await import('../discover/service.ts');
   const { apps } = await appUnits(localHost(), 5000);
@@ -61,6 +85,7 @@ async function servicesOf(opts: ServeOptions): Promise<{ services: WatchedServic
       workers: [],
       health: null,
     })),
-    store: opts.store ?? DEFAULT_STORE,
+    store: storePathOf(null, opts.store),
+    sharedStore: sharedStoreOf(null, opts.store),
   };
 }

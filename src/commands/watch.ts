@@ -86,6 +86,7 @@ async function planned(opts: WatchOptions, ctx: Context): Promise<void> {
         import('../store/pg-store.ts'),
         import('../store/pg-claims.ts'),
         import('../store/replicator.ts'),
+        import('../store/pg-reader.ts'),
       ]);
     // The unit's ExecStartPre: the modules the daemon loads later (the dashboard's) go into Node's compile
     // cache now. A module compiled from TypeScript at run time loads the type stripper, about 33 MB of

@@ -14,6 +14,7 @@ import {
   type DashboardSource,
   healthData,
   incidentDetail,
+  type IncidentFilter,
   incidentsData,
   releasesData,
   servicesData,
@@ -114,19 +115,20 @@ export function dashboard(o: AppOptions): (request: HttpRequest) => Promise<Http
     ],
     [
       /^\/incidents$/,
-      (r) =>
+      async (r) =>
         render(
           r,
           frame('Incidents', 'incidents', '/api/incidents'),
-          incidentsMain(incidentsData(src.store(), incidentFilter(r.query)), now()),
+          incidentsMain(await incidentsData(src.store(), incidentFilter(r.query)), now()),
         ),
     ],
     [
       /^\/incidents\/([^/]+)$/,
-      (r) => {
+      async (r) => {
         const id = incidentId(r.params[0] ?? '');
-        const detail = incidentDetail(src.store(), id);
-        if (!detail) throw new HttpError(404, `no incident #${id} in the store`);
+        const host = hostParam(r.query);
+        const detail = await incidentDetail(src.store(), id, host);
+        if (!detail) throw new HttpError(404, `no incident #${id}${host ? ` on ${host}` : ''} in the store`);
         return render(
           r,
           frame(`Incident #${id}`, 'incidents', `/api/incidents/${id}`),
@@ -136,11 +138,11 @@ export function dashboard(o: AppOptions): (request: HttpRequest) => Promise<Http
     ],
     [
       /^\/checks$/,
-      (r) =>
+      async (r) =>
         render(
           r,
           frame('Checks', 'checks', '/api/checks'),
-          checksMain(checksData(src.store()), names(), now()),
+          checksMain(await checksData(src.store()), names(), now(), src.store()?.here),
         ),
     ],
     [
@@ -157,27 +159,29 @@ export function dashboard(o: AppOptions): (request: HttpRequest) => Promise<Http
     [/^\/api\/services$/, async () => json(jsonOf('serve', 'services', await servicesData(src)))],
     [
       /^\/api\/services\/([^/]+)\/health$/,
-      (r) => {
+      async (r) => {
         const name = decoded(r.params[0] ?? '');
-        const data = healthData(src, name);
+        const data = await healthData(src, name, hostParam(r.query));
         if (!data) throw new HttpError(404, `no service ${name} here`);
         return json(jsonOf('serve', 'services', [data]));
       },
     ],
     [
       /^\/api\/incidents$/,
-      (r) => json(jsonOf('incidents', 'incidents', incidentsData(src.store(), incidentFilter(r.query)))),
+      async (r) =>
+        json(jsonOf('incidents', 'incidents', await incidentsData(src.store(), incidentFilter(r.query)))),
     ],
     [
       /^\/api\/incidents\/([^/]+)$/,
-      (r) => {
+      async (r) => {
         const id = incidentId(r.params[0] ?? '');
-        const detail = incidentDetail(src.store(), id);
-        if (!detail) throw new HttpError(404, `no incident #${id} in the store`);
+        const host = hostParam(r.query);
+        const detail = await incidentDetail(src.store(), id, host);
+        if (!detail) throw new HttpError(404, `no incident #${id}${host ? ` on ${host}` : ''} in the store`);
         return json(jsonOf('incidents', 'incidents', [detail]));
       },
     ],
-    [/^\/api\/checks$/, () => json(jsonOf('check', 'services', checksData(src.store())))],
+    [/^\/api\/checks$/, async () => json(jsonOf('check', 'services', await checksData(src.store())))],
     [
       /^\/api\/releases$/,
       async () => {
@@ -314,7 +318,16 @@ function incidentId(raw: string): number {
   return n;
 }
 
-function incidentFilter(query: URLSearchParams): { service?: string; state?: IncidentState; limit: number } {
+/** ?host=NAME: one host's, in a shared store. */
+function hostParam(query: URLSearchParams): string | undefined {
+  const host = query.get('host');
+  if (host === null || host === '') return undefined;
+  if (!/^[\w.-]{1,253}$/.test(host)) throw new HttpError(400, `host=${host}: a host name`);
+  return host;
+}
+
+function incidentFilter(query: URLSearchParams): IncidentFilter {
+  const host = hostParam(query);
   const service = query.get('service');
   const state = query.get('state');
   const limit = query.get('limit');
@@ -323,5 +336,10 @@ function incidentFilter(query: URLSearchParams): { service?: string; state?: Inc
     throw new HttpError(400, `limit=${limit}: a whole number from 1 to 1000`);
   if (state !== null && !STATES.includes(state as IncidentState))
     throw new HttpError(400, `state=${state}: one of ${STATES.join(', ')}`);
-  return { ...(service ? { service } : {}), ...(state ? { state: state as IncidentState } : {}), limit: n };
+  return {
+    ...(service ? { service } : {}),
+    ...(state ? { state: state as IncidentState } : {}),
+    ...(host ? { host } : {}),
+    limit: n,
+  };
 }

@@ -7,14 +7,8 @@ import { incidentData } from '../report/incidents.ts';
 import { Masker, safeDeep } from '../report/mask.ts';
 import type { UnitFacts } from '../host/systemctl.ts';
 import type { ReleaseMeta } from '../deploy/layout.ts';
-import type {
-  DeployRecord,
-  HealthSample,
-  HealthSummary,
-  Incident,
-  IncidentState,
-  Store,
-} from '../store/store.ts';
+import type { HostView, StoreReader } from '../store/reader.ts';
+import type { DeployRecord, HealthSample, HealthSummary, Incident, IncidentState } from '../store/store.ts';
 import type { HealthResult } from '../watch/health.ts';
 import type { WatchedService } from '../watch/service.ts';
 import { type ServiceState, stateOf } from './state.ts';
@@ -31,11 +25,14 @@ export interface LiveView {
   lastHealth: HealthResult | null;
 }
 
+/** A host's watch that has not shipped for this long is not heard from: its services' state is unknown. */
+const SILENT_MS = 120_000;
+
 /** Where the dashboard's data comes from: the store, systemd and, in the daemon, the watchers. */
 export interface DashboardSource {
   services: WatchedService[];
-  /** The store, or null while there is none (medic watch has not run here yet). */
-  store(): Store | null;
+  /** This host's store, or the shared one (every host's); null while there is none (medic watch has not run here yet). */
+  store(): StoreReader | null;
   unitFacts(units: readonly string[]): Promise<(UnitFacts | null)[]>;
   /** The releases of a release layout (ROOT/releases, ROOT/current), oldest first. */
   releases(root: string): Promise<ReleaseRow[]>;
@@ -44,6 +41,8 @@ export interface DashboardSource {
 }
 
 export interface ServiceView {
+  /** Its host, with a shared store (which shows every host's services). */
+  host?: string;
   name: string;
   unit: string;
   workers: string[];
@@ -63,7 +62,7 @@ export interface ServiceView {
   restarts: number;
   incident: Pick<
     Incident,
-    'id' | 'state' | 'trigger' | 'summary' | 'startedAt' | 'causeId' | 'causeTitle'
+    'id' | 'host' | 'state' | 'trigger' | 'summary' | 'startedAt' | 'causeId' | 'causeTitle'
   > | null;
   release: { live: string | null; lastDeploy: DeployRecord | null };
   lastCheck: { at: string; command: string; pass: number; warn: number; fail: number; skip: number } | null;
@@ -82,69 +81,43 @@ const safe = <T>(value: T): T => safeDeep(value, masker);
 export async function servicesData(src: DashboardSource): Promise<ServiceView[]> {
   const store = src.store();
   const now = src.now().getTime();
-  const dayAgo = new Date(now - DAY_MS).toISOString();
+  const here = store?.here;
   const units = src.services.flatMap((s) => [s.unit, ...s.workers]);
   const facts = await src.unitFacts(units);
   const factsOf = new Map(units.map((u, i) => [u, facts[i] ?? null]));
-  const checks = new Map((store?.lastCheckRuns() ?? []).map((r) => [r.service, r]));
-  const views = src.services.map((s): ServiceView => {
-    const unit = factsOf.get(s.unit) ?? null;
-    const incident = store?.currentIncident(s.name) ?? null;
-    const lastResolved = store?.incidents({ service: s.name, state: 'resolved', limit: 1 })[0] ?? null;
-    const day = s.health && store ? store.healthSummary(s.name, dayAgo, BUCKET_MS) : null;
-    const live = src.live?.(s.name) ?? null;
-    const health = live?.lastHealth ? sampleOf(live.lastHealth) : (day?.last ?? null);
-    const view = stateOf({
-      unit,
-      workers: s.workers.map((w) => ({ unit: w, facts: factsOf.get(w) ?? null })),
-      unitName: s.unit,
-      incident,
-      lastResolved,
-      health,
-      healthSince: day?.runSince ?? null,
-      phase: live?.phase ?? null,
-      now,
-    });
-    const deploys = store?.deploys(s.name, '', 1) ?? [];
-    const check = checks.get(s.name);
-    const summary = (check?.report as CheckReport | undefined)?.summary;
-    return {
-      name: s.name,
-      unit: s.unit,
-      workers: s.workers,
-      ...view,
-      systemd: unit
-        ? { active: unit.active, sub: unit.sub, since: unit.since, restarts: unit.restarts }
-        : null,
-      health: s.health
-        ? {
-            url: s.health.url,
-            last: health,
-            day: {
-              samples: day?.samples ?? 0,
-              failed: day?.failed ?? 0,
-              medianMs: day?.medianMs ?? null,
-              maxMs: day?.maxMs ?? null,
-            },
-            chart: latencySeries(day?.buckets ?? [], now - DAY_MS, now),
-          }
-        : null,
-      restarts: store?.restartTimes(s.name, dayAgo).length ?? 0,
-      incident: incident
-        ? {
-            id: incident.id,
-            state: incident.state,
-            trigger: incident.trigger,
-            summary: incident.summary,
-            startedAt: incident.startedAt,
-            causeId: incident.causeId,
-            causeTitle: incident.causeTitle,
-          }
-        : null,
-      release: { live: liveOf(deploys[0] ?? null), lastDeploy: deploys[0] ?? null },
-      lastCheck: check && summary ? { at: check.at, command: check.command, ...summary } : null,
-    };
-  });
+  const checks = new Map(
+    (store ? await store.lastCheckRuns() : []).map((r) => [`${r.host}/${r.service}`, r]),
+  );
+  const views = await Promise.all(
+    src.services.map(async (s): Promise<ServiceView> => {
+      const unit = factsOf.get(s.unit) ?? null;
+      const live = src.live?.(s.name) ?? null;
+      const stored = await storedView(store, s.name, here, now, !!s.health);
+      const health = live?.lastHealth ? sampleOf(live.lastHealth) : (stored.day?.last ?? null);
+      const view = stateOf({
+        unit,
+        workers: s.workers.map((w) => ({ unit: w, facts: factsOf.get(w) ?? null })),
+        unitName: s.unit,
+        incident: stored.incident,
+        lastResolved: stored.lastResolved,
+        health,
+        healthSince: stored.day?.runSince ?? null,
+        phase: live?.phase ?? null,
+        now,
+      });
+      return {
+        ...(here ? { host: here } : {}),
+        name: s.name,
+        unit: s.unit,
+        workers: s.workers,
+        ...view,
+        systemd: unit
+          ? { active: unit.active, sub: unit.sub, since: unit.since, restarts: unit.restarts }
+          : null,
+        ...serviceFacts(s.health?.url ?? null, health, stored, checks.get(`${here}/${s.name}`), now),
+      };
+    }),
+  );
   // The live release from the layout where systemd says where the app runs; the store's record otherwise.
   await Promise.all(
     views.map(async (v) => {
@@ -153,7 +126,112 @@ export async function servicesData(src: DashboardSource): Promise<ServiceView[]>
       if (live) v.release.live = live.id;
     }),
   );
-  return safe(views);
+  const elsewhere = store?.hosts ? (await store.hosts()).filter((h) => h.host !== here) : [];
+  const remote = await Promise.all(
+    elsewhere.flatMap((h) => h.services.map((s) => remoteView(store, h, s, checks, now))),
+  );
+  return safe([...views, ...remote]);
+}
+
+/** What the store holds of a service: its incidents, a day of health, restarts and its last deploy. */
+async function storedView(
+  store: StoreReader | null,
+  name: string,
+  host: string | undefined,
+  now: number,
+  withHealth: boolean,
+) {
+  const dayAgo = new Date(now - DAY_MS).toISOString();
+  if (!store) return { incident: null, lastResolved: null, day: null, restarts: 0, deploys: [] };
+  const [incident, resolved, day, restarts, deploys] = await Promise.all([
+    store.currentIncident(name, host),
+    store.incidents({ service: name, state: 'resolved', limit: 1, ...(host ? { host } : {}) }),
+    withHealth ? store.healthSummary(name, dayAgo, BUCKET_MS, host) : null,
+    store.restartTimes(name, dayAgo, host),
+    store.deploys(name, '', 1, host),
+  ]);
+  return { incident, lastResolved: resolved[0] ?? null, day, restarts: restarts.length, deploys };
+}
+
+/** A card's facts beyond its state: health over the day, restarts, the incident, the release, the last check. */
+function serviceFacts(
+  url: string | null,
+  health: HealthSample | null,
+  stored: Awaited<ReturnType<typeof storedView>>,
+  check: { at: string; command: string; report: unknown } | undefined,
+  now: number,
+): Pick<ServiceView, 'health' | 'restarts' | 'incident' | 'release' | 'lastCheck'> {
+  const { incident, day } = stored;
+  const summary = (check?.report as CheckReport | undefined)?.summary;
+  return {
+    health: url
+      ? {
+          url,
+          last: health,
+          day: {
+            samples: day?.samples ?? 0,
+            failed: day?.failed ?? 0,
+            medianMs: day?.medianMs ?? null,
+            maxMs: day?.maxMs ?? null,
+          },
+          chart: latencySeries(day?.buckets ?? [], now - DAY_MS, now),
+        }
+      : null,
+    restarts: stored.restarts,
+    incident: incident
+      ? {
+          id: incident.id,
+          ...(incident.host ? { host: incident.host } : {}),
+          state: incident.state,
+          trigger: incident.trigger,
+          summary: incident.summary,
+          startedAt: incident.startedAt,
+          causeId: incident.causeId,
+          causeTitle: incident.causeTitle,
+        }
+      : null,
+    release: { live: liveOf(stored.deploys[0] ?? null), lastDeploy: stored.deploys[0] ?? null },
+    lastCheck: check && summary ? { at: check.at, command: check.command, ...summary } : null,
+  };
+}
+
+/** Another host's service, as its watch last told the shared store: no systemd of ours to ask. */
+async function remoteView(
+  store: StoreReader | null,
+  h: HostView,
+  s: HostView['services'][number],
+  checks: Map<string, { at: string; command: string; report: unknown }>,
+  now: number,
+): Promise<ServiceView> {
+  const stored = await storedView(store, s.name, h.host, now, !!s.healthUrl);
+  const health = s.lastHealth ? sampleOf(s.lastHealth) : (stored.day?.last ?? null);
+  const silent = !h.shippedAt || now - Date.parse(h.shippedAt) > SILENT_MS;
+  const view = silent
+    ? {
+        state: 'unknown' as const,
+        reason: `medic watch on ${h.host} not heard from since ${h.shippedAt ?? 'ever'}`,
+        since: h.shippedAt,
+      }
+    : stateOf({
+        unit: null,
+        workers: [],
+        unitName: s.unit,
+        incident: stored.incident,
+        lastResolved: stored.lastResolved,
+        health,
+        healthSince: stored.day?.runSince ?? null,
+        phase: s.phase,
+        now,
+      });
+  return {
+    host: h.host,
+    name: s.name,
+    unit: s.unit,
+    workers: s.workers ?? [],
+    ...view,
+    systemd: null,
+    ...serviceFacts(s.healthUrl ?? null, health, stored, checks.get(`${h.host}/${s.name}`), now),
+  };
 }
 
 /** The release that serves after a deploy record: its own when it went live, else the one before. */
@@ -167,7 +245,13 @@ function rootOf(workdir: string | null): string | null {
   return basename(workdir) === 'current' ? dirname(workdir) : workdir;
 }
 
-function sampleOf(h: HealthResult): HealthSample {
+function sampleOf(h: {
+  at: string;
+  ok: boolean;
+  ms: number;
+  status?: number | null | undefined;
+  problem?: string | null | undefined;
+}): HealthSample {
   return { at: h.at, ok: h.ok, ms: Math.round(h.ms), status: h.status ?? null, problem: h.problem ?? null };
 }
 
@@ -185,45 +269,56 @@ export function latencySeries(buckets: HealthSummary['buckets'], from: number, t
 }
 
 /** The last 24 hours of a service's health, as the chart draws it. */
-export function healthData(
+export async function healthData(
   src: DashboardSource,
   name: string,
-): { name: string; samples: HealthSample[] } | null {
-  if (!src.services.some((s) => s.name === name)) return null;
+  host?: string,
+): Promise<{ name: string; samples: HealthSample[] } | null> {
+  const store = src.store();
+  if (!src.services.some((s) => s.name === name) && !(host && store?.here)) return null;
   const dayAgo = new Date(src.now().getTime() - DAY_MS).toISOString();
-  return safe({ name, samples: src.store()?.healthSamples(name, dayAgo) ?? [] });
+  return safe({ name, samples: store ? await store.healthSamples(name, dayAgo, host) : [] });
 }
 
 export interface IncidentFilter {
   service?: string;
   state?: IncidentState;
+  host?: string;
   limit: number;
 }
 
 /** The list of `medic incidents --format json`: newest first, without the diagnoses. */
-export function incidentsData(store: Store | null, filter: IncidentFilter): Incident[] {
-  const list = store?.incidents(filter) ?? [];
+export async function incidentsData(store: StoreReader | null, filter: IncidentFilter): Promise<Incident[]> {
+  const list = store ? await store.incidents(filter) : [];
   return safe(list.map((i) => ({ ...i, diagnosis: undefined })));
 }
 
 /** One incident as `medic incidents show ID --format json` prints it; null when there is no such incident. */
-export function incidentDetail(store: Store | null, id: number): ReturnType<typeof incidentData> | null {
-  const incident = store?.incident(id) ?? null;
+export async function incidentDetail(
+  store: StoreReader | null,
+  id: number,
+  host?: string,
+): Promise<ReturnType<typeof incidentData> | null> {
+  const incident = store ? await store.incident(id, host) : null;
   if (!store || !incident) return null;
-  return safe(
-    incidentData(incident, store.timeline(incident), store.outbox(id), store.deploysAround(incident)),
-  );
+  const [timeline, outbox, deploys] = await Promise.all([
+    store.timeline(incident),
+    store.outbox(id, host),
+    store.deploysAround(incident),
+  ]);
+  return safe(incidentData(incident, timeline, outbox, deploys));
 }
 
-export type CheckRunView = CheckReport & { checkedAt: string; command: string };
+export type CheckRunView = CheckReport & { checkedAt: string; command: string; host?: string };
 
-/** The last `medic check` of each service: its report as `medic check --format json` printed it. */
-export function checksData(store: Store | null): CheckRunView[] {
+/** The last `medic check` of each service (of each host's, with a shared store), as `medic check --format json` printed it. */
+export async function checksData(store: StoreReader | null): Promise<CheckRunView[]> {
   return safe(
-    (store?.lastCheckRuns() ?? []).map((r) => ({
+    (store ? await store.lastCheckRuns() : []).map((r) => ({
       ...(r.report as CheckReport),
       checkedAt: r.at,
       command: r.command,
+      ...(r.host ? { host: r.host } : {}),
     })),
   );
 }
@@ -231,8 +326,10 @@ export function checksData(store: Store | null): CheckRunView[] {
 export interface ReleasesView {
   /** `medic releases --format json`'s rows, with the service each belongs to; newest first. */
   releases: (ReleaseRow & { service: string })[];
-  /** Every deploy and rollback medic recorded, newest first: how each ended. */
+  /** Every deploy and rollback medic recorded (on every host, with a shared store), newest first: how each ended. */
   deploys: DeployRecord[];
+  /** This host, with a shared store: the releases are its, the deploys every host's. */
+  here?: string;
 }
 
 export async function releasesData(src: DashboardSource): Promise<ReleasesView> {
@@ -243,5 +340,10 @@ export async function releasesData(src: DashboardSource): Promise<ReleasesView> 
       return root ? (await src.releases(root)).map((r) => ({ ...r, service: s.name })).reverse() : [];
     }),
   );
-  return safe({ releases: rows.flat(), deploys: src.store()?.deploys(null, '', 100) ?? [] });
+  const store = src.store();
+  return safe({
+    releases: rows.flat(),
+    deploys: store ? await store.deploys(null, '', 100) : [],
+    ...(store?.here ? { here: store.here } : {}),
+  });
 }

@@ -143,9 +143,9 @@ export function servicesMain(services: ServiceView[], now: number): Html {
             ${open.map(
               (s) =>
                 html`<li>
-                  <a href="/incidents/${s.incident?.id}"
+                  <a href="${incidentHref(s.incident?.id ?? 0, s.incident?.host)}"
                     >${badge('down', s.incident?.state === 'gave_up' ? 'gave up' : 'open')}
-                    <strong>#${s.incident?.id} ${s.name}</strong>:
+                    <strong>#${s.incident?.id} ${s.name}${s.host ? ` on ${s.host}` : ''}</strong>:
                     ${s.incident?.summary}${
                       s.incident?.causeId ? html` <span class="cause">${s.incident.causeId}</span>` : ''
                     }</a
@@ -165,9 +165,10 @@ export function servicesMain(services: ServiceView[], now: number): Html {
 
 export function serviceCard(s: ServiceView, now: number): Html {
   const c = s.lastCheck;
-  return html`<article class="service state-${s.state}" id="service-${s.name}" data-state="${s.state}">
+  const id = `service-${s.host ? `${s.host}-` : ''}${s.name}`;
+  return html`<article class="service state-${s.state}" id="${id}" data-state="${s.state}">
     <header>
-      <h2>${s.name}</h2>
+      <h2>${s.name}${s.host ? html` <span class="dim">on ${s.host}</span>` : ''}</h2>
       ${badge(s.state, STATE_LABEL[s.state])}
       <span class="unit">${s.unit}${s.workers.length ? ` + ${s.workers.join(', ')}` : ''}</span>
     </header>
@@ -176,7 +177,7 @@ export function serviceCard(s: ServiceView, now: number): Html {
     ${
       s.incident
         ? html`<p class="incident-link">
-            <a href="/incidents/${s.incident.id}">incident #${s.incident.id}</a>
+            <a href="${incidentHref(s.incident.id, s.incident.host)}">incident #${s.incident.id}</a>
             ${
               s.incident.causeId
                 ? html`<span class="cause">${s.incident.causeId}</span> ${s.incident.causeTitle}`
@@ -220,7 +221,7 @@ export function serviceCard(s: ServiceView, now: number): Html {
       <dd>
         ${
           c
-            ? html`<a href="/checks#check-${s.name}">${checkCounts(c)}</a>
+            ? html`<a href="/checks#check-${s.host ? `${s.host}-` : ''}${s.name}">${checkCounts(c)}</a>
                 <span class="dim">${duration(now - Date.parse(c.at))} ago</span>`
             : html`<span class="dim">never: <code>medic check ${s.name}</code></span>`
         }
@@ -248,17 +249,20 @@ export function incidentsMain(list: Incident[], now: number): Html {
     ...list.filter((i) => i.state !== 'resolved'),
     ...list.filter((i) => i.state === 'resolved'),
   ];
+  // rows from a shared store carry their host: a column then
+  const hosts = list.some((i) => i.host !== undefined);
   return html`<h1>Incidents</h1>
     ${
       sorted.length === 0
         ? html`<p class="empty">No incidents recorded. medic watch records them as they happen.</p>`
         : html`<table class="incidents">
-            ${head('#', 'state', 'service', 'started', 'lasted', 'restarts', 'cause', 'what happened')}
+            ${head(...(hosts ? ['host'] : []), '#', 'state', 'service', 'started', 'lasted', 'restarts', 'cause', 'what happened')}
             <tbody>
               ${sorted.map(
                 (i) =>
-                  html`<tr class="incident-${i.state}" id="incident-${i.id}">
-                    <td><a href="/incidents/${i.id}">#${i.id}</a></td>
+                  html`<tr class="incident-${i.state}" id="incident-${i.host ? `${i.host}-` : ''}${i.id}">
+                    ${hosts ? html`<td>${i.host}</td>` : ''}
+                    <td><a href="${incidentHref(i.id, i.host)}">#${i.id}</a></td>
                     <td>${incidentBadge(i.state)}</td>
                     <td>${i.service}</td>
                     <td>${time(i.startedAt, now)}</td>
@@ -273,7 +277,7 @@ export function incidentsMain(list: Incident[], now: number): Html {
                     <td>
                       ${i.causeId ? html`<span class="cause">${i.causeId}</span>` : html`<span class="dim">-</span>`}
                     </td>
-                    <td><a href="/incidents/${i.id}">${i.summary}</a></td>
+                    <td><a href="${incidentHref(i.id, i.host)}">${i.summary}</a></td>
                   </tr>`,
               )}
             </tbody>
@@ -284,7 +288,7 @@ export function incidentsMain(list: Incident[], now: number): Html {
 export function incidentMain(i: IncidentDetail, now: number): Html {
   const d = i.diagnosis as Diagnosis | null;
   return html`<p class="crumbs"><a href="/incidents">Incidents</a></p>
-    <h1>Incident #${i.id} · ${i.service} ${incidentBadge(i.state)}</h1>
+    <h1>Incident #${i.id} · ${i.service}${i.host ? ` on ${i.host}` : ''} ${incidentBadge(i.state)}</h1>
     <p class="lede">${i.summary}</p>
     <dl class="facts wide">
       <dt>unit</dt>
@@ -366,7 +370,7 @@ export function incidentMain(i: IncidentDetail, now: number): Html {
           </section>`
         : ''
     }
-    <p class="dim">in a terminal: <code>medic incidents show ${i.id}</code></p>`;
+    <p class="dim">in a terminal: <code>medic incidents show ${i.host ? `${i.host}/` : ''}${i.id}</code></p>`;
 }
 
 export function diagnosisSection(d: Diagnosis): Html {
@@ -460,8 +464,11 @@ function deploysTable(deploys: DeployRecord[]): Html {
 
 const MARK = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const;
 
-export function checksMain(runs: CheckRunView[], services: string[], now: number): Html {
-  const never = services.filter((s) => !runs.some((r) => r.target.service === s));
+/** `here`: this host, with a shared store (whose runs are every host's): the services are its. */
+export function checksMain(runs: CheckRunView[], services: string[], now: number, here?: string): Html {
+  const never = services.filter(
+    (s) => !runs.some((r) => r.target.service === s && (r.host === undefined || r.host === here)),
+  );
   return html`<h1>Checks</h1>
     <p class="dim">The last <code>medic check</code> of each service, as it ran.</p>
     ${runs.map((r) => checkRun(r, now))}
@@ -476,9 +483,9 @@ export function checksMain(runs: CheckRunView[], services: string[], now: number
 }
 
 function checkRun(r: CheckRunView, now: number): Html {
-  return html`<section class="check-run" id="check-${r.target.service}">
+  return html`<section class="check-run" id="check-${r.host ? `${r.host}-` : ''}${r.target.service}">
     <h2>
-      ${r.target.service}
+      ${r.target.service}${r.host ? html` <span class="dim">on ${r.host}</span>` : ''}
       ${r.summary.fail ? badge('down', 'fail') : r.summary.warn ? badge('degraded', 'warn') : badge('up', 'pass')}
     </h2>
     <p>
@@ -525,10 +532,15 @@ function checkRow(c: CheckResult): Html {
 // ---- releases ----
 
 export function releasesMain(data: ReleasesView, services: string[]): Html {
+  // with a shared store the deploys are every host's: this host's go with its services, the others' after
+  const mine = (d: DeployRecord) => d.host === undefined || d.host === data.here;
+  const others = [
+    ...new Set(data.deploys.filter((d) => !mine(d)).map((d) => `${d.host ?? ''}\u0000${d.service}`)),
+  ];
   return html`<h1>Releases</h1>
     ${services.map((name) => {
       const rows = data.releases.filter((r) => r.service === name);
-      const deploys = data.deploys.filter((d) => d.service === name);
+      const deploys = data.deploys.filter((d) => d.service === name && mine(d));
       const live = rows.find((r) => r.live)?.id ?? liveOf(deploys[0] ?? null);
       return html`<section class="releases" id="releases-${name}">
         <h2>${name}</h2>
@@ -567,7 +579,25 @@ export function releasesMain(data: ReleasesView, services: string[]): Html {
               </p>`
         }
       </section>`;
+    })}
+    ${others.map((key) => {
+      const [host, name] = key.split('\u0000');
+      const deploys = data.deploys.filter((d) => d.host === host && d.service === name);
+      return html`<section class="releases" id="releases-${host}-${name}">
+        <h2>${name} <span class="dim">on ${host}</span></h2>
+        <p>
+          live:
+          ${liveOf(deploys[0] ?? null) ? html`<code class="live-release">${liveOf(deploys[0] ?? null)}</code>` : html`<span class="dim">not deployed by medic</span>`}
+        </p>
+        <h3>Deploys</h3>
+        ${deploysTable(deploys)}
+      </section>`;
     })}`;
+}
+
+/** An incident's page: ?host= names its host when the store is shared (each host numbers its own). */
+function incidentHref(id: number, host: string | undefined): string {
+  return `/incidents/${id}${host ? `?host=${encodeURIComponent(host)}` : ''}`;
 }
 
 // ---- errors ----

@@ -7,6 +7,7 @@ import { readTextSync } from '../host/files.ts';
 import { serveRequests } from '../host/http-serve.ts';
 import { systemctlPath, type UnitFacts, unitFacts } from '../host/systemctl.ts';
 import { layoutOf, releaseRows } from '../deploy/layout.ts';
+import type { StoreReader } from '../store/reader.ts';
 import { Store } from '../store/store.ts';
 import type { WatchedService } from '../watch/service.ts';
 import { credentialsOf, isLoopback, parseListen } from './access.ts';
@@ -28,6 +29,8 @@ export interface DashboardOptions {
   storePath: string;
   /** The daemon's own connection; medic serve opens the store read-only itself. */
   store?: Store;
+  /** The shared store, when there is one: every host's rows are read there rather than in storePath. */
+  shared?: StoreReader | undefined;
   live?: (service: string) => LiveView | null;
 }
 
@@ -58,8 +61,9 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     credentials = credentialsOf(text, o.tokenFile);
   }
 
-  const own = o.store ? null : { store: Store.openReadOnly(o.storePath) };
-  const store = () => {
+  const own = o.store || o.shared ? null : { store: Store.openReadOnly(o.storePath) };
+  const store = (): StoreReader | null => {
+    if (o.shared) return o.shared;
     if (o.store) return o.store;
     // medic watch may make the store after the dashboard started
     if (own && !own.store) {
@@ -93,7 +97,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const feed = new ChangeFeed(async () => {
     const states = (await facts(allUnits)).map((f) => (f ? `${f.active}/${f.sub}` : '?'));
     const phases = o.services.map((s) => o.live?.(s.name)?.phase ?? '');
-    return [store()?.changeMark() ?? 'no store', states.join(','), phases.join(',')].join('|');
+    return [(await store()?.changeMark()) ?? 'no store', states.join(','), phases.join(',')].join('|');
   });
   const handle = dashboard({ source, assets: loadAssets(), credentials, feed, hostname: hostname() });
   const server = await serveRequests(address.host, address.port, handle).catch((e: unknown) => {

@@ -29,7 +29,7 @@ const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 export class SharedStoreReader implements StoreReader {
   private readonly shared: SharedStore;
   /** The host a read without one means: this one (the services of medic.yaml are this host's). */
-  private readonly here: string;
+  readonly here: string;
   private version: number | null = null;
 
   constructor(shared: SharedStore, here: string) {

@@ -29,6 +29,8 @@ export interface HostView {
   services: {
     name: string;
     unit: string;
+    workers?: string[];
+    healthUrl?: string | null;
     phase: string | null;
     lastHealth: {
       at: string;
@@ -53,6 +55,8 @@ export interface StoreReader {
   healthSamples(service: string, since: string, host?: string): Maybe<HealthSample[]>;
   lastCheckRuns(host?: string): Maybe<CheckRun[]>;
   changeMark(): Maybe<string>;
+  /** This host's name in the shared store; absent for a SQLite store, which holds this host's only. */
+  readonly here?: string;
   /** Every host that shipped to the shared store; absent for a SQLite store. */
   hosts?(): Promise<HostView[]>;
 }

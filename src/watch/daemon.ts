@@ -210,6 +210,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         services,
         storePath: store.path,
         store,
+        shared: shared?.reader,
         live: (name) => watchers.find((w) => w.service.name === name)?.live ?? null,
       })
     : null;
@@ -267,8 +268,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   for (const w of watchers) await w.start();
   outbox.kick();
+  // what the dashboard of another host shows of these services
   shared?.replicator.start(() =>
-    watchers.map((w) => ({ name: w.service.name, unit: w.service.unit, ...w.live })),
+    watchers.map((w) => ({
+      name: w.service.name,
+      unit: w.service.unit,
+      workers: w.service.workers,
+      healthUrl: w.service.health ? masker.text(w.service.health.url) : null,
+      ...w.live,
+    })),
   );
   log('info', 'watching', {
     services: services.map((s) => s.name).join(','),
@@ -320,10 +328,11 @@ async function sharedStoreOf(
   const { resolveStoreUrl } = await import('../store/pg-url.ts');
   const url = resolveStoreUrl(plan.sharedStore);
   if (!url) return null;
-  const [{ SharedStore }, { AlertClaims }, { Replicator }] = await Promise.all([
+  const [{ SharedStore }, { AlertClaims }, { Replicator }, { SharedStoreReader }] = await Promise.all([
     import('../store/pg-store.ts'),
     import('../store/pg-claims.ts'),
     import('../store/replicator.ts'),
+    import('../store/pg-reader.ts'),
   ]);
   const shared = new SharedStore(url, { application: `medic watch on ${host}` });
   // longer than any send may take (a command notifier's own timeout), so a live sender is never overtaken
@@ -331,6 +340,7 @@ async function sharedStoreOf(
   return {
     store: shared,
     claims: new AlertClaims(shared, host, leaseMs),
+    reader: new SharedStoreReader(shared, host),
     replicator: new Replicator({ storePath: store.path, shared, host, log: (l, e, f) => log(l, e, f) }),
   };
 }

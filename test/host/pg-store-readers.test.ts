@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { SharedStore } from '../../src/store/pg-store.ts';
 import { Replicator } from '../../src/store/replicator.ts';
 import { Store } from '../../src/store/store.ts';
-import { MEDIC } from './dashboard-fixture.ts';
+import { MEDIC, startServe } from './dashboard-fixture.ts';
 import { type Cluster, MEDIC_PASSWORD, startCluster } from './pg-store-cluster.ts';
 
 let cluster: Cluster;
@@ -65,12 +65,72 @@ before(async () => {
       create: true,
     });
     for (const [service, at, resolved] of incidents) record(store, service, at, resolved);
-    await new Replicator({ storePath: store.path, shared, host, log: () => undefined }).catchUp();
+    // what web2's watch knows of its services, as the daemon ships it
+    const services = () => [
+      {
+        name: 'flaskapp',
+        unit: 'flaskapp.service',
+        workers: [],
+        healthUrl: null,
+        phase: 'restarting',
+        lastHealth: null,
+      },
+    ];
+    await new Replicator({ storePath: store.path, shared, host, log: () => undefined, services }).catchUp();
     store.close();
   }
   await shared.close();
 });
 after(() => cluster.remove());
+
+test("medic serve shows every host's incidents and services, each with its host", async () => {
+  process.env['MEDIC_STORE_URL'] = cluster.url;
+  const served = await startServe(['-c', join(dir, 'medic.yaml'), '--listen', '127.0.0.1:0'], dir);
+  try {
+    assert.match(served.output(), /store postgresql:\/\/medic:\*\*\*@127\.0\.0\.1:\d+\/medic\)/);
+    const get = async (path: string) => {
+      const res = await fetch(new URL(path, served.url));
+      const body = await res.text();
+      assert.ok(!body.includes(MEDIC_PASSWORD), path);
+      return { status: res.status, body };
+    };
+    const api = JSON.parse((await get('/api/incidents')).body) as {
+      incidents: { host: string; id: number }[];
+    };
+    assert.deepEqual(
+      api.incidents.map((i) => `${i.host}/${i.id}`),
+      ['web2/2', 'web2/1', `${here}/1`],
+    );
+    const list = (await get('/incidents')).body;
+    assert.match(list, /<th>host<\/th>\s*<th>#<\/th>/);
+    assert.match(list, /<td>web2<\/td>\s*<td><a href="\/incidents\/1\?host=web2">#1<\/a><\/td>/);
+    const page = await get('/incidents/1?host=web2');
+    assert.equal(page.status, 200);
+    assert.match(
+      page.body,
+      /<h1>Incident #1 · flaskapp on web2 <span class="badge badge-down">open<\/span><\/h1>/,
+    );
+    assert.match(page.body, /medic incidents show web2\/1/);
+    assert.equal((await get('/incidents/9?host=web2')).status, 404);
+    const services = JSON.parse((await get('/api/services')).body) as {
+      services: { host: string; name: string; state: string; reason: string }[];
+    };
+    assert.deepEqual(
+      services.services.map((v) => [v.host, v.name]),
+      [
+        [here, 'flaskapp'],
+        ['web2', 'flaskapp'],
+      ],
+    );
+    const web2 = services.services[1];
+    assert.equal(web2?.state, 'down');
+    assert.equal(web2?.reason, 'incident #1 open');
+    assert.match((await get('/')).body, /<h2>flaskapp <span class="dim">on web2<\/span><\/h2>/);
+  } finally {
+    delete process.env['MEDIC_STORE_URL'];
+    await served.stop();
+  }
+});
 
 function medic(args: string[], env: Record<string, string> = { MEDIC_STORE_URL: cluster.url }) {
   const r = spawnSync(process.execPath, [MEDIC, '--no-color', ...args], {

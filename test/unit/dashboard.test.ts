@@ -272,10 +272,10 @@ test('text from the store is escaped, never markup', () => {
   assert.match(incidentPage, /&quot;&gt;&lt;script&gt;x&lt;\/script&gt;/);
 });
 
-test('an incident with its diagnosis: first failing layer, first fatal line, cause, evidence, the fix to copy', () => {
+test('an incident with its diagnosis: first failing layer, first fatal line, cause, evidence, the fix to copy', async () => {
   const f = makeFixture(NOW);
   const store = Store.open(f.store, { create: false });
-  const detail = incidentDetail(store, f.openIncident);
+  const detail = await incidentDetail(store, f.openIncident);
   store.close();
   assert.ok(detail);
   const html = String(incidentMain(detail, NOW));
@@ -301,17 +301,17 @@ test('an incident with its diagnosis: first failing layer, first fatal line, cau
   assert.match(html, /medic incidents show 2/);
 });
 
-test('secrets are masked on the page, even in a record written before masking', () => {
+test('secrets are masked on the page, even in a record written before masking', async () => {
   const f = makeFixture(NOW);
   const store = Store.open(f.store, { create: false });
-  const detail = incidentDetail(store, f.openIncident);
+  const detail = await incidentDetail(store, f.openIncident);
   store.close();
   assert.ok(JSON.stringify(REDIS_DIAGNOSIS).includes(SECRET), 'the fixture stored the secret in clear');
   const page = String(incidentMain(detail!, NOW));
   assert.ok(!page.includes(SECRET), 'incident page');
   assert.match(page, /REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1:6379\/0/);
   const reopened = Store.openReadOnly(f.store);
-  const checks = String(checksMain(checksData(reopened), ['flaskapp', 'fastapi'], NOW));
+  const checks = String(checksMain(await checksData(reopened), ['flaskapp', 'fastapi'], NOW));
   reopened?.close();
   assert.ok(JSON.stringify(checkReport('flaskapp', true)).includes(SECRET));
   assert.ok(!checks.includes(SECRET), 'checks page');
