@@ -73,6 +73,8 @@ host_packages() {
   command -v dockerd >/dev/null && [ -x /usr/bin/docker ] || engine+=(docker.io)
   command -v prometheus-alertmanager >/dev/null || engine+=(prometheus-alertmanager)
   command -v prometheus >/dev/null && command -v promtool >/dev/null || engine+=(prometheus)
+  # the shared store's tests start a PostgreSQL cluster of their own with Debian's server binaries
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || engine+=(postgresql)
   # real OpenSSH servers on 127.0.0.1 (started by the fleet tests themselves) and the client medic runs
   [ -x /usr/sbin/sshd ] || engine+=(openssh-server)
   command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || engine+=(openssh-client)
