@@ -1,0 +1,414 @@
+// medic on three real servers (scripts/testbed hosts: web1, web2, web3, each a full box with systemd, Nginx,
+// the apps and their databases, and sshd, on a private network), asked from this machine through the system's
+// ssh with the testbed's ssh_config and known_hosts: fleet install of dist/medic; a scenario on one host found
+// by diagnose --all-hosts on that host only; one host's sshd stopped is that host's error beside the others'
+// results; a rolling deploy under load with no failed request, and a bad release stopped on the first host.
+// The three hosts boot once for the file.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { BINARY, builtIsCurrent, sha256Of } from '../../scripts/build.ts';
+import { checkout, mustPass, type Run, testbed } from './box.ts';
+
+const NAMES = ['web1', 'web2', 'web3'] as const;
+const ADDRESS: Record<string, string> = { web1: '10.77.0.11', web2: '10.77.0.12', web3: '10.77.0.13' };
+const SSH_CONFIG = '/run/medic-testbed/hosts/ssh_config';
+const { version } = JSON.parse(readFileSync(`${checkout}package.json`, 'utf8')) as { version: string };
+
+/** What each host's medic watches: the three apps of the testbed, by their units and health URLs. */
+const HOST_YAML = `version: 1
+services:
+  flaskapp:
+    unit: flaskapp.service
+    health:
+      url: http://flask.medic.test/health
+  fastapi:
+    unit: fastapi.service
+    health:
+      url: https://fastapi.medic.test/health
+  djangoapp:
+    unit: djangoapp.service
+    health:
+      url: http://django.medic.test/health
+`;
+
+/** One host's part of a fleet command's JSON envelope. */
+interface HostAnswer<T> {
+  name: string;
+  status: 'ok' | 'problems' | 'error';
+  exitCode: number;
+  result: T | null;
+  error: { kind: string; message: string; fix?: string } | null;
+  /** deploy --hosts: did the rollout reach the host, and the release live there after it */
+  started?: boolean;
+  live?: string | null;
+}
+
+interface Diagnosis {
+  status: string;
+  cause: { id: string } | null;
+  firstFatal: { line: string } | null;
+  target: unknown;
+}
+
+let dir: string;
+/** This file's own copy of dist/medic: a build meanwhile cannot change it under the test. */
+let binary: string;
+
+/** medic of this checkout, on this machine, with the inventory of the three hosts. */
+function medic(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [`${checkout}bin/medic.js`, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
+    env: { ...process.env, NO_COLOR: '1', MEDIC_SSH_COMMAND: `ssh -F ${SSH_CONFIG}` },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `medic --format json ARGS`, the hosts' answers by name. */
+function medicJson<T>(...args: string[]): {
+  code: number;
+  hosts: Record<string, HostAnswer<T>>;
+  order: string[];
+} {
+  const r = medic('--format', 'json', ...args);
+  let doc: { hosts: HostAnswer<T>[] };
+  try {
+    doc = JSON.parse(r.stdout) as { hosts: HostAnswer<T>[] };
+  } catch {
+    throw new Error(`medic ${args.join(' ')} printed no JSON (${r.code}): ${r.stdout}${r.stderr}`);
+  }
+  return {
+    code: r.code,
+    hosts: Object.fromEntries(doc.hosts.map((h) => [h.name, h])),
+    order: doc.hosts.map((h) => h.name),
+  };
+}
+
+/** A command inside host NAME, as its root at the console would run it. */
+function onHost(name: string, ...cmd: string[]): Run {
+  return testbed('hosts', 'exec', name, '--', ...cmd);
+}
+
+/** What a plain `ssh web2 CMD` with the testbed's ssh_config answers. */
+function ssh(name: string, cmd: string): Run {
+  const r = spawnSync('ssh', ['-F', SSH_CONFIG, name, cmd], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Does this checkout's medic have COMMAND (e.g. "fleet install"), and does its help name TEXT? */
+function hasCommand(command: string, text = ''): boolean {
+  const r = spawnSync(process.execPath, [`${checkout}bin/medic.js`, ...command.split(' '), '--help'], {
+    encoding: 'utf8',
+  });
+  return r.status === 0 && r.stdout.includes(text);
+}
+
+const fleetInstall = hasCommand('fleet install', '--medic-yaml');
+const rollingDeploy = hasCommand('deploy', '--hosts');
+const needsInstall = fleetInstall ? false : 'medic fleet install is not in this checkout yet';
+const needsRolling = !fleetInstall
+  ? needsInstall
+  : rollingDeploy
+    ? false
+    : 'medic deploy --hosts is not in this checkout yet';
+
+before(() => {
+  // three clean servers: booted now, whatever an earlier run left on them
+  mustPass(testbed('hosts', 'reset'), 'scripts/testbed hosts reset');
+  if (!builtIsCurrent()) {
+    const built = spawnSync('npm', ['run', 'build'], { cwd: checkout, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(built.status, 0, `npm run build failed:\n${built.stdout}\n${built.stderr}`);
+  }
+  dir = mkdtempSync(join(tmpdir(), 'medic-fleet-'));
+  binary = join(dir, 'medic');
+  writeFileSync(binary, readFileSync(BINARY), { mode: 0o755 });
+  writeFileSync(`${binary}.sha256`, `${sha256Of(binary)}  medic\n`);
+  writeFileSync(join(dir, 'web.yaml'), HOST_YAML);
+  writeFileSync(
+    join(dir, 'medic.yaml'),
+    `version: 1\nhosts:\n${NAMES.map((n) => `  - name: ${n}\n    ssh: ${n}\n    labels: [web]`).join('\n')}\n`,
+  );
+});
+
+after(() => {
+  stopLoad();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  testbed('hosts', 'down');
+});
+
+test('the three hosts are servers of their own, reached by ssh with their own host keys', () => {
+  for (const name of NAMES) {
+    const r = ssh(name, 'hostname; systemctl is-system-running; ip -4 -br addr show host0');
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    const [hostname, state, addr] = r.stdout.trim().split('\n');
+    assert.equal(hostname, name);
+    assert.equal(state, 'running');
+    assert.match(addr ?? '', new RegExp(`\\b${ADDRESS[name]?.replaceAll('.', '\\.')}/24\\b`));
+  }
+  // each host its own key: known_hosts holds three different ones
+  const keys = readFileSync('/run/medic-testbed/hosts/known_hosts', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ')[2]);
+  assert.equal(new Set(keys).size, 3);
+  // and no medic there until fleet install puts it
+  assert.match(ssh('web1', 'command -v medic || echo none').stdout, /^none$/m);
+});
+
+test(
+  'fleet install: dist/medic on every host, checked there, the watch running; again: nothing to do',
+  { todo: needsInstall },
+  () => {
+    const sha256 = sha256Of(binary);
+    const first = medicJson<{ changed: boolean; sha256: string; version: string }>(
+      'fleet',
+      'install',
+      '--all-hosts',
+      '--binary',
+      binary,
+      '--medic-yaml',
+      'web.yaml',
+    );
+    assert.equal(first.code, 0, JSON.stringify(first.hosts, null, 1));
+    for (const name of NAMES) {
+      const h = first.hosts[name];
+      assert.equal(h?.status, 'ok', `${name}: ${JSON.stringify(h?.error)}`);
+      assert.equal(h?.result?.changed, true, name);
+      // what is on the host, asked on the host itself
+      assert.equal(onHost(name, 'sha256sum', '/usr/local/bin/medic').stdout.split(' ')[0], sha256);
+      assert.equal(onHost(name, 'medic', '--version').stdout.trim(), version);
+      assert.equal(onHost(name, 'cat', '/etc/medic/medic.yaml').stdout, HOST_YAML);
+      assert.equal(onHost(name, 'systemctl', 'is-active', 'medic-watch').stdout.trim(), 'active');
+      assert.equal(onHost(name, 'systemctl', 'is-enabled', 'medic-watch').stdout.trim(), 'enabled');
+    }
+    const watchPid = onHost('web1', 'systemctl', 'show', '-p', 'MainPID', '--value', 'medic-watch').stdout;
+    const again = medicJson<{ changed: boolean }>(
+      'fleet',
+      'install',
+      '--all-hosts',
+      '--binary',
+      binary,
+      '--medic-yaml',
+      'web.yaml',
+    );
+    assert.equal(again.code, 0);
+    for (const name of NAMES) assert.equal(again.hosts[name]?.result?.changed, false, name);
+    assert.equal(
+      onHost('web1', 'systemctl', 'show', '-p', 'MainPID', '--value', 'medic-watch').stdout,
+      watchPid,
+      'the watch was not restarted by a run that changed nothing',
+    );
+  },
+);
+
+test(
+  "web3's sshd stopped: web3's error, named, beside web1's and web2's own results",
+  { todo: needsInstall },
+  () => {
+    mustPass(onHost('web3', 'systemctl', 'stop', 'ssh'), 'systemctl stop ssh on web3');
+    try {
+      const r = medicJson<{ services: { results: { id: string; status: string }[] }[] }>(
+        'check',
+        'flaskapp',
+        '--all-hosts',
+      );
+      assert.equal(r.code, 2, 'a host that could not answer: exit 2');
+      assert.deepEqual(r.order, [...NAMES], 'JSON keeps the inventory order');
+      const web3 = r.hosts['web3'];
+      assert.equal(web3?.status, 'error');
+      assert.equal(web3?.error?.kind, 'unreachable');
+      assert.equal(web3?.error?.message, 'ssh: connect to host 10.77.0.13 port 22: Connection refused');
+      assert.equal(web3?.result, null);
+      for (const name of ['web1', 'web2']) {
+        const h = r.hosts[name];
+        assert.equal(h?.status, 'ok', `${name}: ${JSON.stringify(h, null, 1).slice(0, 3000)}`);
+        const results = h?.result?.services[0]?.results ?? [];
+        assert.ok(results.length > 20, `${name}: ${results.length} checks`);
+        assert.equal(results.find((c) => c.id === 'unit.active')?.status, 'pass', name);
+      }
+      // the text a person reads: the host that did not answer first, with ssh's words and the fix
+      const text = medic('check', 'flaskapp', '--all-hosts');
+      assert.equal(text.code, 2);
+      assert.match(
+        text.stdout,
+        /^web3 {2}unreachable {2}[\d.]+ s\n {2}ssh: connect to host 10\.77\.0\.13 port 22: Connection refused\n {2}fix: ssh -v web3 true/,
+      );
+      assert.match(text.stdout, /\n3 hosts: 1 unreachable \(web3\), 2 ok \(web1, web2\)\n?$/);
+    } finally {
+      mustPass(onHost('web3', 'systemctl', 'start', 'ssh'), 'systemctl start ssh on web3');
+    }
+    assert.equal(ssh('web3', 'true').code, 0, 'web3 answers again');
+  },
+);
+
+// --- load: requests to each host's Nginx from this machine, as a load balancer in front of them sends them
+// (about 15 a second to each: the three hosts share this machine's two cores with the deploys)
+
+let load: ChildProcess[] = [];
+const loadLog = (name: string) => join(dir, `load-${name}.log`);
+
+function startLoad(): void {
+  load = NAMES.map((name) =>
+    spawn(
+      'bash',
+      [
+        '-c',
+        `while true; do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 --resolve flask.medic.test:80:${ADDRESS[name]} http://flask.medic.test/ >> ${loadLog(name)}; sleep 0.05; done`,
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+}
+
+function stopLoad(): Record<string, { total: number; bad: string[] }> {
+  for (const p of load) p.kill();
+  load = [];
+  const counts: Record<string, { total: number; bad: string[] }> = {};
+  for (const name of NAMES) {
+    let codes: string[] = [];
+    try {
+      codes = readFileSync(loadLog(name), 'utf8').split('\n').filter(Boolean);
+    } catch {
+      // no load was started
+    }
+    counts[name] = { total: codes.length, bad: codes.filter((c) => c !== '200') };
+    rmSync(loadLog(name), { force: true });
+  }
+  return counts;
+}
+
+function assertNoFailedRequest(counts: Record<string, { total: number; bad: string[] }>): void {
+  for (const name of NAMES) {
+    const c = counts[name] ?? { total: 0, bad: [] };
+    assert.ok(c.total > 10, `${name}: only ${c.total} requests were made`);
+    assert.deepEqual(c.bad, [], `${name}: ${c.bad.length} of ${c.total} requests failed`);
+  }
+}
+
+interface DeployOut {
+  outcome: string;
+  release: string;
+  step: string | null;
+  message: string | null;
+}
+
+const live = (name: string) => onHost(name, 'readlink', '/srv/flaskapp/current').stdout.trim();
+
+test(
+  'a rolling deploy across the three hosts under load: one host after the other, no failed request',
+  { todo: needsRolling },
+  () => {
+    // the release layout on each host first (the app as it runs today becomes the first release)
+    const init = medic('deploy', '--init', '--service', 'flaskapp', '--all-hosts', '--parallel', '3');
+    assert.equal(init.code, 0, init.stdout + init.stderr);
+    const before = Object.fromEntries(NAMES.map((n) => [n, live(n)]));
+    startLoad();
+    const r = medicJson<{ services: DeployOut[] }>(
+      'deploy',
+      '--all-hosts',
+      '--service',
+      'flaskapp',
+      '--window',
+      '3s',
+      '/srv/flaskapp/current',
+    );
+    const counts = stopLoad();
+    assert.equal(r.code, 0, JSON.stringify(r.hosts, null, 1).slice(0, 3000));
+    assert.deepEqual(r.order, [...NAMES]);
+    for (const name of NAMES) {
+      const out = r.hosts[name]?.result?.services[0];
+      assert.equal(out?.outcome, 'live', name);
+      assert.equal(live(name), `releases/${out?.release}`);
+      assert.notEqual(live(name), before[name]);
+      assert.equal(r.hosts[name]?.live, out?.release, `${name}: the live release the report names`);
+    }
+    // one host after the other: each release is named by the time it was made
+    const made = NAMES.map((n) => r.hosts[n]?.result?.services[0]?.release ?? '');
+    assert.deepEqual(
+      [...made].sort(),
+      made,
+      `releases made in the order web1, web2, web3: ${made.join(' ')}`,
+    );
+    assertNoFailedRequest(counts);
+  },
+);
+
+test(
+  'a bad release is stopped on the first host: the others are not touched, every host serves',
+  { todo: needsRolling },
+  () => {
+    const before = Object.fromEntries(NAMES.map((n) => [n, live(n)]));
+    const releases = (name: string) => onHost(name, 'ls', '/srv/flaskapp/releases').stdout;
+    const kept = Object.fromEntries(NAMES.map((n) => [n, releases(n)]));
+    // the same broken release on each host: it imports a module the virtualenv does not have
+    for (const name of NAMES)
+      mustPass(
+        onHost(
+          name,
+          'bash',
+          '-c',
+          'set -e; rm -rf /tmp/broken; cp -a /srv/flaskapp/current/ /tmp/broken; echo "import markdown_missing_module" >> /tmp/broken/flaskapp/__init__.py',
+        ),
+        `a broken release on ${name}`,
+      );
+    startLoad();
+    const r = medicJson<{ services: DeployOut[] }>(
+      'deploy',
+      '--all-hosts',
+      '--service',
+      'flaskapp',
+      '/tmp/broken',
+    );
+    const counts = stopLoad();
+    assert.equal(r.code, 1, JSON.stringify(r.hosts, null, 1).slice(0, 3000));
+    const first = r.hosts['web1']?.result?.services[0];
+    assert.equal(first?.outcome, 'failed');
+    assert.equal(first?.step, 'preflight');
+    assert.match(first?.message ?? '', /app\.importable.*No module named 'markdown_missing_module'/);
+    // web2 and web3 were never asked: not a release more there
+    assert.equal(r.hosts['web1']?.started, true);
+    for (const name of ['web2', 'web3']) {
+      assert.equal(r.hosts[name]?.started, false, `${name} should not have been started`);
+      assert.equal(releases(name), kept[name], `${name} has no new release`);
+    }
+    for (const name of NAMES) {
+      assert.equal(live(name), before[name], `${name} serves the release it served`);
+      assert.equal(
+        `releases/${r.hosts[name]?.live}`,
+        before[name],
+        `${name}: the live release the report names`,
+      );
+    }
+    assertNoFailedRequest(counts);
+  },
+);
+
+test(
+  'a scenario applied on web2 is found by diagnose --all-hosts on web2, and only there',
+  { todo: needsInstall },
+  () => {
+    mustPass(testbed('hosts', 'scenario', 'web2', 'exec_missing'), 'scenario exec_missing on web2');
+    const r = medicJson<{ services: Diagnosis[] }>('diagnose', 'fastapi', '--all-hosts');
+    assert.equal(r.code, 1, JSON.stringify(r.hosts, null, 1).slice(0, 3000));
+    const web2 = r.hosts['web2'];
+    assert.equal(web2?.status, 'problems');
+    const d = web2?.result?.services[0];
+    assert.equal(d?.cause?.id, 'unit_misconfigured', JSON.stringify(d, null, 1).slice(0, 3000));
+    assert.match(d?.firstFatal?.line ?? '', /\/srv\/fastapi\/venv\/bin\/uvicorn/);
+    for (const name of ['web1', 'web3']) {
+      const h = r.hosts[name];
+      assert.equal(h?.status, 'ok', `${name}: ${JSON.stringify(h, null, 1).slice(0, 3000)}`);
+      assert.equal(h?.result?.services[0]?.cause, null, name);
+    }
+    // the text a person reads: web2 first, its cause named
+    const text = medic('diagnose', 'fastapi', '--all-hosts');
+    assert.match(text.stdout, /^web2 {2}problems found .*\n.*unit_misconfigured/);
+    assert.match(text.stdout, /\n3 hosts: 1 problems found \(web2\), 2 ok \(web1, web3\)\n?$/);
+  },
+);
