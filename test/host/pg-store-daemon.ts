@@ -20,6 +20,8 @@ export interface DaemonArgs {
   /** The crash's time as the journal has it: the same for every daemon that reads it. */
   startedAt: string;
   leaseMs: number;
+  /** false: only ship the store (which the test writes to), no incident and no alert of its own. */
+  alerts?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as DaemonArgs;
@@ -37,30 +39,33 @@ const outbox = new Outbox(store, notifiers, log, 600_000, new AlertClaims(shared
 const replicator = new Replicator({ storePath: store.path, shared, host: args.host, log, intervalMs: 200 });
 replicator.start();
 
-// the crash, once: a daemon started again goes on with the incident it has
-const incident =
-  store.currentIncident('flaskapp') ??
-  store.openIncident({
-    service: 'flaskapp',
-    unit: 'flaskapp.service',
-    trigger: 'crash',
-    summary: 'flaskapp.service exited with status 1',
-    startedAt: args.startedAt,
-    detectedAt: new Date().toISOString(),
-  });
-const alert = alertOf('opened', incident, store.timeline(incident), 'systemd restarts it', args.host);
-store.transaction(() => {
-  for (const n of notifiers)
-    store.enqueue({
-      incidentId: incident.id,
-      kind: 'opened',
-      notifier: n.key,
-      payload: alert,
-      now: new Date().toISOString(),
+if (args.alerts === false) log('info', 'watching', { store: store.path });
+else {
+  // the crash, once: a daemon started again goes on with the incident it has
+  const incident =
+    store.currentIncident('flaskapp') ??
+    store.openIncident({
+      service: 'flaskapp',
+      unit: 'flaskapp.service',
+      trigger: 'crash',
+      summary: 'flaskapp.service exited with status 1',
+      startedAt: args.startedAt,
+      detectedAt: new Date().toISOString(),
     });
-});
-outbox.kick();
-log('info', 'watching', { incident: incident.id });
+  const alert = alertOf('opened', incident, store.timeline(incident), 'systemd restarts it', args.host);
+  store.transaction(() => {
+    for (const n of notifiers)
+      store.enqueue({
+        incidentId: incident.id,
+        kind: 'opened',
+        notifier: n.key,
+        payload: alert,
+        now: new Date().toISOString(),
+      });
+  });
+  outbox.kick();
+  log('info', 'watching', { incident: incident.id });
+}
 
 process.on('SIGTERM', () => {
   outbox.stop();

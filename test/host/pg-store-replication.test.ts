@@ -1,7 +1,8 @@
 // The shared store's replication against a real PostgreSQL: a host's incidents, events, alerts, deploys, checks
 // and health reach it keyed by (host, id); a replay ships nothing twice; PostgreSQL stopped and started again
-// loses nothing; two hosts with the same local ids stay apart.
+// loses nothing; medic SIGKILLed mid-way and started again loses nothing; two hosts' ids stay apart.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { SharedStore } from '../../src/store/pg-store.ts';
 import { Replicator } from '../../src/store/replicator.ts';
 import { Store } from '../../src/store/store.ts';
 import { type Cluster, MEDIC_PASSWORD, startCluster } from './pg-store-cluster.ts';
+import type { DaemonArgs } from './pg-store-daemon.ts';
 import { waitFor } from './servers.ts';
 
 let cluster: Cluster;
@@ -249,6 +251,54 @@ test('PostgreSQL stopped while incidents go on: one warning, then every row once
   assert.match(String(down[0]?.fields['store']), /^postgresql:\/\/medic:\*\*\*@127\.0\.0\.1:\d+\/medic$/);
   assert.ok(logged.some((l) => l.event === 'shared_store_back'));
   console.log(`# replication lag ${lagMs} ms; caught up ${catchUpMs} ms after PostgreSQL answered again`);
+});
+
+test('medic SIGKILLed while it ships, then started again: every row arrives, once', async (t) => {
+  const store = newStore();
+  const args: DaemonArgs = {
+    store: store.path,
+    host: 'killed',
+    webhook: 'http://127.0.0.1:9/unused',
+    startedAt: '',
+    leaseMs: 60_000,
+    alerts: false,
+  };
+  const start = () =>
+    spawn(process.execPath, [join(import.meta.dirname, 'pg-store-daemon.ts'), JSON.stringify(args)], {
+      env: { ...process.env, MEDIC_STORE_URL: cluster.url },
+      stdio: 'ignore',
+    });
+  const incident = crash(store, 'killed');
+  const first = start();
+  t.after(() => first.kill('SIGKILL'));
+  await waitFor('the first rows shipped', async () =>
+    (await rows('events', 'killed')).length ? true : undefined,
+  );
+  for (let k = 0; k < 300; k++) {
+    store.addEvent(incident.id, new Date().toISOString(), 'note', `line ${k}`);
+    if (k % 10 === 0) store.update(incident.id, { restarts: k });
+    if (k === 150) first.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  // the exit of a killed child
+  const exited = first.exitCode !== null || first.signalCode !== null;
+  if (!exited) await new Promise((resolve) => first.once('exit', resolve));
+
+  assert.ok((await rows('events', 'killed')).length < 2 + 300, 'killed before it shipped it all');
+  const again = start();
+  t.after(() => again.kill('SIGKILL'));
+  const local = store.events(incident.id);
+  await waitFor('every row', async () =>
+    (await rows('events', 'killed')).length === local.length ? true : undefined,
+  );
+  again.kill('SIGTERM');
+  assert.deepEqual(
+    (await rows('events', 'killed')).map((e) => [Number(e['id']), e['text']]),
+    local.map((e) => [e.id, e.text]).sort((a, b) => Number(a[0]) - Number(b[0])),
+  );
+  const [shipped] = await rows('incidents', 'killed');
+  assert.equal(shipped?.['restarts'], 290, 'the last change in place, not an older one');
+  store.close();
 });
 
 test('a line read from a log with a NUL in it ships, the NUL as U+FFFD', async () => {
