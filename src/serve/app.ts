@@ -297,7 +297,9 @@ export function dashboard(o: AppOptions): (request: HttpRequest) => Promise<Http
       reply =
         error instanceof HttpError
           ? failure(url.pathname, error.status, error.message)
-          : failure(url.pathname, 500, 'internal error: the dashboard could not read this');
+          : error instanceof Error && error.name === 'SharedStoreUnavailable'
+            ? failure(url.pathname, 503, error.message)
+            : failure(url.pathname, 500, 'internal error: the dashboard could not read this');
     }
     reply.headers = { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...reply.headers };
     return reply;

@@ -1,6 +1,7 @@
 // The shared store read back: every host's incidents, timelines, alerts, deploys, checks and health, in the
 // shapes the SQLite store gives (each row with its host), for medic incidents and the dashboard. Read-only:
 // it never creates or migrates the schema, and a database medic never wrote to reads as empty.
+import { UsageError } from '../errors.ts';
 import type { HostView, IncidentQuery, StoreReader } from './reader.ts';
 import type { SharedStore } from './pg-store.ts';
 import {
@@ -25,6 +26,11 @@ import {
 type Row = Record<string, unknown>;
 
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/** A read the shared store did not answer: one line, its password masked (medic serve answers 503). */
+export class SharedStoreUnavailable extends UsageError {
+  override name = 'SharedStoreUnavailable';
+}
 
 export class SharedStoreReader implements StoreReader {
   private readonly shared: SharedStore;
@@ -205,8 +211,14 @@ export class SharedStoreReader implements StoreReader {
 
   /** Rows, or none while medic has not written to this database yet. */
   private async rows(sql: string, args: unknown[] = []): Promise<Row[]> {
-    this.version ??= (await this.shared.ready()) || null;
-    if (!this.version) return [];
-    return this.shared.query<Row>(sql, args);
+    try {
+      this.version ??= (await this.shared.ready()) || null;
+      if (!this.version) return [];
+      return await this.shared.query<Row>(sql, args);
+    } catch (error) {
+      throw new SharedStoreUnavailable(
+        `the shared store ${this.shared.shown} does not answer: ${this.shared.problem(error)}`,
+      );
+    }
   }
 }

@@ -126,6 +126,17 @@ test("medic serve shows every host's incidents and services, each with its host"
     assert.equal(web2?.state, 'down');
     assert.equal(web2?.reason, 'incident #1 open');
     assert.match((await get('/')).body, /<h2>flaskapp <span class="dim">on web2<\/span><\/h2>/);
+    cluster.stop('fast');
+    try {
+      const down = await get('/api/incidents');
+      assert.equal(down.status, 503);
+      assert.match(
+        (JSON.parse(down.body) as { error: { message: string } }).error.message,
+        /^the shared store postgresql:\/\/medic:\*\*\*@127\.0\.0\.1:\d+\/medic does not answer: /,
+      );
+    } finally {
+      cluster.start();
+    }
   } finally {
     delete process.env['MEDIC_STORE_URL'];
     await served.stop();
