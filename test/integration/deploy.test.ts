@@ -7,31 +7,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { checkout, inBox, mustPass, sh, testbed } from './box.ts';
+import { assertNoFailedRequest, startLoad as startFrom, stopLoad } from './load.ts';
 
-const LOAD = '/tmp/medic-load.log';
 const SINK = '/tmp/medic-deploy-alerts.jsonl';
 const HOOK_PORT = 9913;
 
-/** Requests through Nginx, as fast as one curl loop goes, until stopped: one status code per line. */
-function startLoad(url = 'http://flask.medic.test/'): void {
-  mustPass(
-    sh(
-      `rm -f ${LOAD}; nohup bash -c 'while true; do curl -s -o /dev/null -w "%{http_code}\\n" --max-time 5 ${url} >> ${LOAD}; done' >/dev/null 2>&1 & echo $! > /tmp/medic-load.pid`,
-    ),
-    'load generator',
-  );
-}
-
-function stopLoad(): { total: number; bad: string[] } {
-  sh('kill $(cat /tmp/medic-load.pid) 2>/dev/null; sleep 0.3');
-  const codes = sh(`cat ${LOAD}`).stdout.split('\n').filter(Boolean);
-  return { total: codes.length, bad: codes.filter((c) => c !== '200') };
-}
-
-function assertNoFailedRequest(load: { total: number; bad: string[] }): void {
-  assert.ok(load.total > 10, `only ${load.total} requests were made`);
-  assert.deepEqual(load.bad, [], `${load.bad.length} of ${load.total} requests failed`);
-}
+const startLoad = (url = 'http://flask.medic.test/') => startFrom(url);
 
 interface Out {
   outcome: string;
@@ -115,7 +96,7 @@ EOF`),
   );
 });
 after(() => {
-  sh('kill $(cat /tmp/medic-load.pid) 2>/dev/null');
+  sh('kill $(cat /tmp/medic-load.log.pid) 2>/dev/null');
   sink.kill();
   testbed('reset');
 });
