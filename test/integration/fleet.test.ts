@@ -12,28 +12,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BINARY, builtIsCurrent, sha256Of } from '../../scripts/build.ts';
 import { checkout, mustPass, type Run, testbed } from './box.ts';
+import { fleetEnv, HOST_NAMES, HOST_YAML, SSH_CONFIG, writeFleetFiles } from './fleet-hosts.ts';
 
-const NAMES = ['web1', 'web2', 'web3'] as const;
+const NAMES = HOST_NAMES;
 const ADDRESS: Record<string, string> = { web1: '10.77.0.11', web2: '10.77.0.12', web3: '10.77.0.13' };
-const SSH_CONFIG = '/run/medic-testbed/hosts/ssh_config';
 const { version } = JSON.parse(readFileSync(`${checkout}package.json`, 'utf8')) as { version: string };
-
-/** What each host's medic watches: the three apps of the testbed, by their units and health URLs. */
-const HOST_YAML = `version: 1
-services:
-  flaskapp:
-    unit: flaskapp.service
-    health:
-      url: http://flask.medic.test/health
-  fastapi:
-    unit: fastapi.service
-    health:
-      url: https://fastapi.medic.test/health
-  djangoapp:
-    unit: djangoapp.service
-    health:
-      url: http://django.medic.test/health
-`;
 
 /** One host's part of a fleet command's JSON envelope. */
 interface HostAnswer<T> {
@@ -65,7 +48,7 @@ function medic(...args: string[]): Run {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 300_000,
-    env: { ...process.env, NO_COLOR: '1', MEDIC_SSH_COMMAND: `ssh -F ${SSH_CONFIG}` },
+    env: fleetEnv(),
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -129,11 +112,7 @@ before(() => {
   binary = join(dir, 'medic');
   writeFileSync(binary, readFileSync(BINARY), { mode: 0o755 });
   writeFileSync(`${binary}.sha256`, `${sha256Of(binary)}  medic\n`);
-  writeFileSync(join(dir, 'web.yaml'), HOST_YAML);
-  writeFileSync(
-    join(dir, 'medic.yaml'),
-    `version: 1\nhosts:\n${NAMES.map((n) => `  - name: ${n}\n    ssh: ${n}\n    labels: [web]`).join('\n')}\n`,
-  );
+  writeFleetFiles(dir);
 });
 
 after(() => {
@@ -298,6 +277,13 @@ interface DeployOut {
   message: string | null;
 }
 
+/** `medic deploy --all-hosts ARGS` while the load runs: the hosts' answers and the requests' status codes. */
+function deployUnderLoad(...args: string[]) {
+  startLoad();
+  const r = medicJson<{ services: DeployOut[] }>('deploy', '--all-hosts', '--service', 'flaskapp', ...args);
+  return { r, counts: stopLoad() };
+}
+
 const live = (name: string) => onHost(name, 'readlink', '/srv/flaskapp/current').stdout.trim();
 
 test(
@@ -308,17 +294,7 @@ test(
     const init = medic('deploy', '--init', '--service', 'flaskapp', '--all-hosts', '--parallel', '3');
     assert.equal(init.code, 0, init.stdout + init.stderr);
     const before = Object.fromEntries(NAMES.map((n) => [n, live(n)]));
-    startLoad();
-    const r = medicJson<{ services: DeployOut[] }>(
-      'deploy',
-      '--all-hosts',
-      '--service',
-      'flaskapp',
-      '--window',
-      '3s',
-      '/srv/flaskapp/current',
-    );
-    const counts = stopLoad();
+    const { r, counts } = deployUnderLoad('--window', '3s', '/srv/flaskapp/current');
     assert.equal(r.code, 0, JSON.stringify(r.hosts, null, 1).slice(0, 3000));
     assert.deepEqual(r.order, [...NAMES]);
     for (const name of NAMES) {
@@ -357,15 +333,7 @@ test(
         ),
         `a broken release on ${name}`,
       );
-    startLoad();
-    const r = medicJson<{ services: DeployOut[] }>(
-      'deploy',
-      '--all-hosts',
-      '--service',
-      'flaskapp',
-      '/tmp/broken',
-    );
-    const counts = stopLoad();
+    const { r, counts } = deployUnderLoad('/tmp/broken');
     assert.equal(r.code, 1, JSON.stringify(r.hosts, null, 1).slice(0, 3000));
     const first = r.hosts['web1']?.result?.services[0];
     assert.equal(first?.outcome, 'failed');
