@@ -4,8 +4,6 @@
 // store that does not answer holds no alert back.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import pg from 'pg';
@@ -13,7 +11,7 @@ import { AlertClaims } from '../../src/store/pg-claims.ts';
 import { SharedStore } from '../../src/store/pg-store.ts';
 import { Store } from '../../src/store/store.ts';
 import type { DaemonArgs } from './pg-store-daemon.ts';
-import { type Cluster, MEDIC_PASSWORD, startCluster } from './pg-store-cluster.ts';
+import { type Cluster, MEDIC_PASSWORD, startCluster, tempDir } from './pg-store-cluster.ts';
 import { type Received, type Receiver, startReceiver, waitFor } from './servers.ts';
 
 const LEASE_MS = 3000;
@@ -101,7 +99,7 @@ function daemon(host: string, startedAt: string, store: string, hook = '/hooks/t
 }
 
 function storePath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'medic-pg-alerts-')), 'medic.db');
+  return join(tempDir('medic-pg-alerts-'), 'medic.db');
 }
 
 const delivered = (received: Received[]) =>

@@ -18,6 +18,18 @@ import { freePort } from './servers.ts';
 
 export const MEDIC_PASSWORD = 'pg-s3cret/with@signs';
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 export interface Cluster {
   /** medic's URL: role medic, its password percent-encoded, database medic. */
   url: string;

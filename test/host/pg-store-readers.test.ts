@@ -3,15 +3,15 @@
 // password (from MEDIC_STORE_URL) appears nowhere; a shared store that does not answer is one line, exit 2.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SharedStore } from '../../src/store/pg-store.ts';
 import { Replicator } from '../../src/store/replicator.ts';
 import { Store } from '../../src/store/store.ts';
 import { MEDIC, startServe } from './dashboard-fixture.ts';
-import { type Cluster, MEDIC_PASSWORD, startCluster } from './pg-store-cluster.ts';
+import { type Cluster, MEDIC_PASSWORD, startCluster, tempDir } from './pg-store-cluster.ts';
 
 let cluster: Cluster;
 let dir: string;
@@ -37,7 +37,7 @@ function record(store: Store, service: string, startedAt: string, resolved: bool
 
 before(async () => {
   cluster = await startCluster();
-  dir = mkdtempSync(join(tmpdir(), 'medic-pg-readers-'));
+  dir = tempDir('medic-pg-readers-');
   writeFileSync(
     join(dir, 'medic.yaml'),
     [
@@ -61,7 +61,7 @@ before(async () => {
       ],
     ],
   ] as const) {
-    const store = Store.open(join(mkdtempSync(join(tmpdir(), 'medic-pg-readers-')), 'medic.db'), {
+    const store = Store.open(join(tempDir('medic-pg-readers-'), 'medic.db'), {
       create: true,
     });
     for (const [service, at, resolved] of incidents) record(store, service, at, resolved);

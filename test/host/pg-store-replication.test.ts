@@ -3,15 +3,13 @@
 // loses nothing; medic SIGKILLed mid-way and started again loses nothing; two hosts' ids stay apart.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { SharedStore } from '../../src/store/pg-store.ts';
 import { Replicator } from '../../src/store/replicator.ts';
 import { Store } from '../../src/store/store.ts';
-import { type Cluster, MEDIC_PASSWORD, startCluster } from './pg-store-cluster.ts';
+import { type Cluster, MEDIC_PASSWORD, startCluster, tempDir } from './pg-store-cluster.ts';
 import type { DaemonArgs } from './pg-store-daemon.ts';
 import { waitFor } from './servers.ts';
 
@@ -29,7 +27,7 @@ after(async () => {
 });
 
 function newStore(): Store {
-  return Store.open(join(mkdtempSync(join(tmpdir(), 'medic-pg-store-')), 'medic.db'), { create: true });
+  return Store.open(join(tempDir('medic-pg-store-'), 'medic.db'), { create: true });
 }
 
 function sharedStore(): SharedStore {
