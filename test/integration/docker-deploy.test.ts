@@ -108,6 +108,16 @@ test('a service medic does not know, or no engine: one line, exit 2, nothing mov
 test('a good release: built, gated, switched, watched, and compose runs it; no request fails', () => {
   const release = versioned('v2');
   const before = container(web);
+  // a dry run first, without medic.yaml: the service, its site and its health URL found by medic itself
+  const dry = sh(`mv /etc/medic/medic.yaml /tmp/medic.yaml
+medic --format json deploy --service web --dry-run ${release}; echo "exit $?"
+mv /tmp/medic.yaml /etc/medic/medic.yaml`);
+  assert.match(dry.stdout, /^exit 0$/m, dry.stdout + dry.stderr);
+  const planned = (JSON.parse(dry.stdout.replace(/^exit \d+\n?$/m, '')) as { services: Out[] }).services[0];
+  assert.equal(planned?.outcome, 'dry_run');
+  assert.equal(sh('docker images -q --filter label=medic.release').stdout.trim(), '', 'the image is removed');
+  assert.equal(sh('ls /var/lib/medic/compose/dockerapp/web/releases').stdout.trim(), '');
+  assert.equal(container(web).Id, before.Id);
   startLoad();
   // in text, as a person runs it: the steps on stderr, the outcome on stdout
   const t = Date.now();
