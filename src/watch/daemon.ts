@@ -23,6 +23,7 @@ import type { LogFields } from './machine.ts';
 import { unitsOf } from './service.ts';
 import { ServiceWatcher } from './service-watch.ts';
 import { Store } from '../store/store.ts';
+import { resolveStoreUrl } from '../store/pg-url.ts';
 import type { WatchPlan } from './plan.ts';
 import type { Incident } from '../store/store.ts';
 
@@ -325,7 +326,7 @@ async function sharedStoreOf(
   host: string,
   log: (level: string, event: string, fields: LogFields) => void,
 ) {
-  const { resolveStoreUrl } = await import('../store/pg-url.ts');
+  // imported with the daemon, not here: a module compiled at run time would load the type stripper (+33 MB)
   const url = resolveStoreUrl(plan.sharedStore);
   if (!url) return null;
   const [{ SharedStore }, { AlertClaims }, { Replicator }, { SharedStoreReader }] = await Promise.all([
