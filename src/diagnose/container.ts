@@ -149,7 +149,7 @@ export async function diagnoseContainer(
   const crashLoop = restarting || (!s.Running && s.ExitCode !== 0);
   const layers: LayerReport[] = layersOf(results).map((l) => {
     if (l.name === 'workers' && project) {
-      const failing = down.filter((x) => /worker|celery/i.test(x.Labels[SERVICE] ?? ''));
+      const failing = down.filter(isWorker);
       if (failing.length > 0)
         return {
           name: l.name,
@@ -190,12 +190,10 @@ export async function diagnoseContainer(
         ...(cache ? { cache } : {}),
         ...(project
           ? {
-              workers: siblings
-                .filter((x) => /worker|celery/i.test(x.Labels[SERVICE] ?? ''))
-                .map((x) => ({
-                  unit: x.Names[0]?.replace(/^\//, '') ?? x.Id,
-                  active: x.State === 'running' ? 'active' : 'inactive',
-                })),
+              workers: siblings.filter(isWorker).map((x) => ({
+                unit: x.Names[0]?.replace(/^\//, '') ?? x.Id,
+                active: x.State === 'running' ? 'active' : 'inactive',
+              })),
             }
           : {}),
       },
@@ -228,8 +226,7 @@ export async function diagnoseContainer(
   });
   if (!diagnosis.cause) return diagnosis;
   // the container that is down behind the cause: the database's, Redis', the worker (a sibling, or this one)
-  const worker = (x: ContainerSummary) => /worker|celery/i.test(x.Labels[SERVICE] ?? '');
-  const downWorker = worker(summary) && !s.Running ? summary : down.find(worker);
+  const downWorker = isWorker(summary) && !s.Running ? summary : down.find(isWorker);
   const behind =
     diagnosis.cause.id === 'db_unreachable'
       ? database
@@ -240,6 +237,11 @@ export async function diagnoseContainer(
           : undefined;
   const fix = containerFix(diagnosis.cause, results, name, c.Config.Labels?.[SERVICE] ?? null, behind);
   return { ...diagnosis, cause: { ...diagnosis.cause, fix } };
+}
+
+/** A compose service that runs the background worker (Celery, RQ), by its name. */
+function isWorker(x: ContainerSummary): boolean {
+  return /worker|celery/i.test(x.Labels[SERVICE] ?? '');
 }
 
 function recent(iso: string, host: Host): boolean {
