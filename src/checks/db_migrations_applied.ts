@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
-import { alembicHeads } from '../discover/project.ts';
+import { alembicHeads, type MigrationTool } from '../discover/project.ts';
 import type { Service } from '../discover/service.ts';
 import { type AppliedMigration, lastMigration, type MigrationFailure } from '../host/postgres.ts';
 import type { ProbeResult } from '../host/probe.ts';
-import { defineCheck, fail, type Output, pass, skip } from './types.ts';
+import { defineCheck, fail, type Output, pass, skip, type Verdict } from './types.ts';
 
 /** `manage.py showmigrations --plan` lines not yet applied: "[ ]  notes.0002_note_words". */
 export function unappliedDjango(output: string): string[] {
@@ -64,59 +64,89 @@ export const check = defineCheck<MigrationsFacts>({
       facts.alembic.applied = await lastMigration(url, 'alembic', ctx.timeoutMs);
     return facts;
   },
-  judge({ service, canActAsUser, showmigrations: r, alembic }) {
+  judge({ service, canActAsUser, showmigrations, alembic }) {
     const m = service.project?.migrations;
     if (!m) return skip('no migrations found (Alembic, Django, Flask-Migrate)');
+    if (m.tool === 'django' && !canActAsUser)
+      return skip(`run medic as root to run manage.py as ${service.user}`);
     const root = service.project?.root ?? '.';
     const python = service.python ?? 'python3';
-    if (m.tool === 'django') {
-      if (!canActAsUser) return skip(`run medic as root to run manage.py as ${service.user}`);
-      if (!r || r.code !== 0)
-        return fail(
-          'manage.py showmigrations fails',
-          [(r?.stderr ?? '').trim().split('\n').pop() ?? ''],
-          [`medic check --only db.reachable,db.auth`],
-        );
-      const pending = unappliedDjango(r.stdout);
-      const total = r.stdout.split('\n').filter((l) => /^\[[ X]\]/.test(l.trim())).length;
-      if (pending.length > 0)
-        return fail(
-          `${pending.length} Django migration${pending.length === 1 ? '' : 's'} not applied: ${pending.slice(0, 3).join(', ')}`,
-          pending,
-          [
-            `cd ${root} && sudo -u ${service.user} ${python} manage.py migrate`,
-            `systemctl restart ${service.unit}`,
-          ],
-        );
-      return pass(`all ${total} Django migrations applied`);
-    }
-    if (!alembic?.url) return skip('no PostgreSQL URL in the unit environment');
-    const heads = alembicHeads(alembic.scripts);
-    if (heads.length === 0) return skip(`no Alembic revisions in ${alembic.dir}`);
-    const upgrade =
-      m.tool === 'flask-migrate'
-        ? `cd ${root} && sudo -u ${service.user} ${service.venv ?? '.venv'}/bin/flask db upgrade`
-        : `cd ${root} && sudo -u ${service.user} ${service.venv ?? '.venv'}/bin/alembic upgrade head`;
-    const a = alembic.applied;
-    if (!a) return skip('could not read alembic_version');
-    if (!a.ok) {
-      if (a.error.kind === 'no_migration_table')
-        return fail(
-          'the database has no alembic_version table: no migration was ever applied',
-          [],
-          [upgrade],
-        );
-      return skip(`cannot read alembic_version (${a.error.kind}): see db.reachable`);
-    }
-    if (a.value.tool !== 'alembic') return skip('unexpected answer');
-    const current = a.value.revisions;
-    const behind = heads.filter((h) => !current.includes(h));
-    if (behind.length > 0)
-      return fail(
-        `the database is at ${current.join(', ') || 'no revision'}, the code's head is ${heads.join(', ')}`,
-        [`${alembic.scripts.length} revisions in ${alembic.dir}`],
-        [upgrade, `systemctl restart ${service.unit}`],
-      );
-    return pass(`at head ${heads.join(', ')}`);
+    return migrationsVerdict(m.tool, showmigrations, alembic, {
+      migrate: [`cd ${root} && sudo -u ${service.user} ${python} manage.py migrate`],
+      upgrade:
+        m.tool === 'flask-migrate'
+          ? `cd ${root} && sudo -u ${service.user} ${service.venv ?? '.venv'}/bin/flask db upgrade`
+          : `cd ${root} && sudo -u ${service.user} ${service.venv ?? '.venv'}/bin/alembic upgrade head`,
+      restart: `systemctl restart ${service.unit}`,
+      where: 'the unit environment',
+      reachCheck: 'db.reachable',
+    });
   },
 });
+
+/** The commands that bring a schema up to date where the app runs (a unit's user, a container). */
+export interface MigrationFix {
+  /** Django's migrate. */
+  migrate: string[];
+  /** Alembic's or Flask-Migrate's upgrade. */
+  upgrade: string;
+  /** What makes the app run on the new schema. */
+  restart: string;
+  /** Where the database URL was looked for, for a skip that says so. */
+  where: string;
+  /** The check that says why the database does not answer. */
+  reachCheck: string;
+}
+
+/**
+ * The verdict on a schema against the code, wherever the facts come from: Django's `showmigrations --plan`,
+ * or the Alembic revision scripts against alembic_version.
+ */
+export function migrationsVerdict(
+  tool: MigrationTool,
+  r: Output | null,
+  alembic: MigrationsFacts['alembic'],
+  fix: MigrationFix,
+): Verdict {
+  if (tool === 'django') {
+    if (!r || r.code !== 0)
+      return fail(
+        'manage.py showmigrations fails',
+        [(r?.stderr ?? '').trim().split('\n').pop() ?? ''],
+        [`medic check --only db.reachable,db.auth`],
+      );
+    const pending = unappliedDjango(r.stdout);
+    const total = r.stdout.split('\n').filter((l) => /^\[[ X]\]/.test(l.trim())).length;
+    if (pending.length > 0)
+      return fail(
+        `${pending.length} Django migration${pending.length === 1 ? '' : 's'} not applied: ${pending.slice(0, 3).join(', ')}`,
+        pending,
+        [...fix.migrate, fix.restart],
+      );
+    return pass(`all ${total} Django migrations applied`);
+  }
+  if (!alembic?.url) return skip(`no PostgreSQL URL in ${fix.where}`);
+  const heads = alembicHeads(alembic.scripts);
+  if (heads.length === 0) return skip(`no Alembic revisions in ${alembic.dir}`);
+  const a = alembic.applied;
+  if (!a) return skip('could not read alembic_version');
+  if (!a.ok) {
+    if (a.error.kind === 'no_migration_table')
+      return fail(
+        'the database has no alembic_version table: no migration was ever applied',
+        [],
+        [fix.upgrade],
+      );
+    return skip(`cannot read alembic_version (${a.error.kind}): see ${fix.reachCheck}`);
+  }
+  if (a.value.tool !== 'alembic') return skip('unexpected answer');
+  const current = a.value.revisions;
+  const behind = heads.filter((h) => !current.includes(h));
+  if (behind.length > 0)
+    return fail(
+      `the database is at ${current.join(', ') || 'no revision'}, the code's head is ${heads.join(', ')}`,
+      [`${alembic.scripts.length} revisions in ${alembic.dir}`],
+      [fix.upgrade, fix.restart],
+    );
+  return pass(`at head ${heads.join(', ')}`);
+}

@@ -77,8 +77,11 @@ export function candidateSpec(
   return { spec, networks };
 }
 
-/** Creates the candidate on all the live container's networks and starts it; its id. */
-export async function startCandidate(
+/**
+ * Creates the candidate on all the live container's networks, not started yet (its files and env can be
+ * read, and checked, before it runs); its id. Any candidate an earlier deploy left goes first.
+ */
+export async function createCandidate(
   s: ComposeService,
   live: ContainerInspect,
   liveImage: ImageInspect,
@@ -92,15 +95,28 @@ export async function startCandidate(
     bind,
     label: `${s.project}/${s.service}`,
   });
-  const created = await createContainer(candidateName(s), spec, 30_000);
-  if (!created.ok) throw new DeployError('candidate', `docker create failed: ${created.error.message}`);
+  return createOn(candidateName(s), spec, networks, 'candidate');
+}
+
+/** A container created from SPEC and connected to NETWORKS; its id. A failure is STEP's. */
+export async function createOn(
+  name: string,
+  spec: ContainerSpec,
+  networks: string[],
+  step: string,
+): Promise<string> {
+  const created = await createContainer(name, spec, 30_000);
+  if (!created.ok) throw new DeployError(step, `docker create failed: ${created.error.message}`);
   for (const n of networks) {
     const r = await connectNetwork(n, created.value, 30_000);
-    if (!r.ok) throw new DeployError('candidate', `docker network connect ${n} failed: ${r.error.message}`);
+    if (!r.ok) throw new DeployError(step, `docker network connect ${n} failed: ${r.error.message}`);
   }
-  const started = await startContainer(created.value, 30_000);
-  if (!started.ok) throw new DeployError('candidate', `docker start failed: ${started.error.message}`);
   return created.value;
+}
+
+export async function startCandidate(id: string): Promise<void> {
+  const started = await startContainer(id, 30_000);
+  if (!started.ok) throw new DeployError('candidate', `docker start failed: ${started.error.message}`);
 }
 
 /** Every candidate of the service (a killed deploy may have left one): stopped and removed. Their names. */

@@ -1,6 +1,7 @@
 // medic deploy for a compose service, the same steps and guarantees as a unit's: lock, release (an image
 // built from the service's build context, tagged REPO:medic-ID), the candidate container beside the live
-// one, health gate, switch, verify, watch, promote (compose runs the release: REPO:TAG names it and compose
+// one (created, then preflight on it, then the migrations in a one-off container of the image, then started),
+// health gate, switch, verify, watch, promote (compose runs the release: REPO:TAG names it and compose
 // recreates the service while traffic is on the candidate, then traffic goes back to the service's port).
 // A failure before the switch leaves the live container serving untouched; after it, traffic goes back.
 import { join, resolve } from 'node:path';
@@ -36,6 +37,7 @@ import { contextTar } from '../host/docker-context.ts';
 import {
   candidateName,
   containerGate,
+  createCandidate,
   serviceGate,
   lastLines,
   removeCandidates,
@@ -50,6 +52,7 @@ import {
   RELEASE_LABEL,
 } from './compose-service.ts';
 import { takeSite } from './compose-site.ts';
+import { migrateOneOff, preflightCandidate } from './compose-preflight.ts';
 import { PROJECT, SERVICE } from '../checks/docker/context.ts';
 
 export interface ComposeDeployOptions {
@@ -103,12 +106,36 @@ export async function runComposeDeploy(o: ComposeDeployOptions, plan: Plan): Pro
       outcome.outcome = 'dry_run';
       return outcome;
     }
-    // 2. the candidate beside the live container, gated on its health
+    // 2. the candidate beside the live container, created; preflight on it before it runs
     const liveImage = await inspectImage(live.Image, 10_000);
     if (!liveImage.ok) throw new DeployError('candidate', `docker image inspect: ${liveImage.error.message}`);
     const next = await candidateBind(svc.app, svc.bind);
     if (next.kind !== 'tcp') throw new DeployError('candidate', 'no loopback port for the candidate');
-    const cid = await startCandidate(svc, live, liveImage.value, image.value.Id, next);
+    const cid = await createCandidate(svc, live, liveImage.value, image.value.Id, next);
+    outcome.preflight = await preflightCandidate(cid, live);
+    for (const r of outcome.preflight) say('preflight', `${r.status.padEnd(4)} ${r.id}: ${r.summary}`);
+    const failed = outcome.preflight.filter((r) => r.status === 'fail');
+    if (failed.length > 0)
+      throw new DeployError(
+        'preflight',
+        `${failed.map((f) => f.id).join(', ')} failed: ${failed[0]?.summary ?? ''}`,
+        failed.flatMap((f) => f.fix),
+      );
+    // 3. migrations, before any traffic moves, in a one-off container of the new image
+    if (plan.kind === 'deploy') {
+      const m = await migrateOneOff(svc, cid, live, liveImage.value, image.value.Id);
+      outcome.migrations = m?.lines ?? [];
+      say(
+        'migrate',
+        !m
+          ? 'the release has no migrations'
+          : m.lines.length > 0
+            ? m.lines.join('; ')
+            : `${m.argv.join(' ')}: nothing to apply`,
+      );
+    }
+    // 4. the candidate runs, gated on its health
+    await startCandidate(cid);
     say('candidate', `${candidateName(svc)} (${tag}) on ${formatBind(next)}`);
     const unhealthy = await containerGate(cid, o.health, next, GATE_MS);
     if (unhealthy)
@@ -117,7 +144,7 @@ export async function runComposeDeploy(o: ComposeDeployOptions, plan: Plan): Pro
         `the new release is not healthy: ${unhealthy}`,
         await lastLines(cid),
       );
-    // 3. switch (the first deploy takes the site over first), then verify that the new release answers
+    // 5. switch (the first deploy takes the site over first), then verify that the new release answers
     const took = await takeSite(svc, id);
     if (took) say('site', took);
     await switchUpstream(svc.app, next);
@@ -129,10 +156,10 @@ export async function runComposeDeploy(o: ComposeDeployOptions, plan: Plan): Pro
         `after the switch, Nginx answered ${seen.problem ?? 'ok'} from ${seen.upstream ?? 'an unknown upstream'}`,
       );
     say('switch', `Nginx sends ${svc.name} to the new release (${seen.upstream})`);
-    // 4. health through Nginx for the window
+    // 6. health through Nginx for the window
     await watchWindow(o.health, o.windowMs);
     say('watch', `healthy for ${Math.round(o.windowMs / 1000)} s through Nginx`);
-    // 5. compose runs the release (traffic is on the candidate meanwhile), then traffic goes back to it
+    // 7. compose runs the release (traffic is on the candidate meanwhile), then traffic goes back to it
     promoted = true;
     const bad = await runOnCompose(svc, image.value.Id, o.health);
     if (bad) throw new DeployError('promote', `${svc.project}/${svc.service} on the new release: ${bad}`);

@@ -12,9 +12,6 @@ const site = 'http://dockerapp.medic.test';
 const web = 'dockerapp_web_1';
 const worker = 'dockerapp_worker_1';
 
-const ORDER =
-  'todo: failed in the full run after deploy.test.ts and diagnose.test.ts (3.4 s, 7.4 s, 1.7 s), passed 5 of 5 alone; the box is now reset before this file';
-
 const startLoad = () => startFrom(`${site}/health`, LOAD);
 
 /** No request failed; the figures go to the test's output. */
@@ -31,6 +28,8 @@ interface Out {
   message: string | null;
   details: string[];
   warnings: string[];
+  preflight: { id: string; status: string }[];
+  migrations: string[];
 }
 
 /** medic --format json deploy/rollback --service web ARGS, parsed, and how long it took. */
@@ -108,94 +107,82 @@ test('a service medic does not know, or no engine: one line, exit 2, nothing mov
   assert.equal(sh('ls /var/lib/medic/compose 2>/dev/null').stdout, '');
 });
 
-test(
-  'a good release: built, gated, switched, watched, and compose runs it; no request fails',
-  { todo: ORDER },
-  () => {
-    const release = versioned('v2');
-    const before = container(web);
-    // a dry run first, without medic.yaml: the service, its site and its health URL found by medic itself
-    const dry = sh(`mv /etc/medic/medic.yaml /tmp/medic.yaml
+test('a good release: built, gated, switched, watched, and compose runs it; no request fails', () => {
+  const release = versioned('v2');
+  const before = container(web);
+  // a dry run first, without medic.yaml: the service, its site and its health URL found by medic itself
+  const dry = sh(`mv /etc/medic/medic.yaml /tmp/medic.yaml
 medic --format json deploy --service web --dry-run ${release}; echo "exit $?"
 mv /tmp/medic.yaml /etc/medic/medic.yaml`);
-    assert.match(dry.stdout, /^exit 0$/m, dry.stdout + dry.stderr);
-    const planned = (JSON.parse(dry.stdout.replace(/^exit \d+\n?$/m, '')) as { services: Out[] }).services[0];
-    assert.equal(planned?.outcome, 'dry_run');
-    assert.equal(
-      sh('docker images -q --filter label=medic.release').stdout.trim(),
-      '',
-      'the image is removed',
-    );
-    assert.equal(sh('ls /var/lib/medic/compose/dockerapp/web/releases').stdout.trim(), '');
-    assert.equal(container(web).Id, before.Id);
-    startLoad();
-    // in text, as a person runs it: the steps on stderr, the outcome on stdout
-    const t = Date.now();
-    const text = inBox('medic', 'deploy', '--service', 'web', '--window', '3s', release);
-    const ms = Date.now() - t;
-    const load = stopLoad(LOAD);
-    assert.equal(text.code, 0, text.stdout + text.stderr);
-    const done = /^web: (\S+) is live \(was (\S+)\)$/m.exec(text.stdout);
-    assert.ok(done, text.stdout);
-    const r = { out: { release: done[1] ?? '', previous: done[2] ?? '' }, stderr: text.stderr };
-    console.log(`# good deploy: ${ms} ms`);
-    for (const line of text.stderr.trim().split('\n')) console.log(`#   ${line}`);
-    // the first deploy made the running image a release, and took the site over
-    assert.match(r.stderr, new RegExp(`the running image \\S+ is release ${r.out.previous} `));
-    assert.match(r.stderr, /rewrote \/etc\/nginx\/sites-available\/dockerapp/);
-    assert.match(r.stderr, /Nginx sends web to the new release \(127\.0\.0\.1:18030\)/);
-    assert.equal(live(), `releases/${r.out.release}`);
-    assert.match(versionServed(), /"version":"v2"/);
-    // compose's own container runs the release, the name in the compose file points at it, and traffic is
-    // back on the published port
-    const now = container(web);
-    assert.notEqual(now.Id, before.Id);
-    assert.equal(now.Config.Image, 'dockerapp:latest');
-    const image = imageOf(`dockerapp:medic-${r.out.release}`);
-    assert.equal(imageOf('dockerapp:latest'), image);
-    assert.equal((now as unknown as { Image: string }).Image, image);
-    assert.match(sh('cat /etc/nginx/medic/dockerapp_web.upstream').stdout, /^server 127\.0\.0\.1:8030;$/m);
-    assert.deepEqual(candidates(), []);
-    // the worker runs the same image name: it follows the release
-    assert.match(r.stderr, /workers\s+worker recreated on the new release/);
-    assert.equal((container(worker) as unknown as { Image: string }).Image, image);
-    // what compose knows is the release: up -d recreates nothing
-    mustPass(sh('cd /srv/dockerapp && docker-compose up -d'), 'docker-compose up -d');
-    assert.equal(container(web).Id, now.Id);
-    assertServed(load, 'good deploy');
-    const releases = inBox('medic', 'releases', '--service', 'web');
-    assert.match(releases.stdout, new RegExp(`^\\* ${r.out.release} .*/tmp/v2`, 'm'));
-  },
-);
+  assert.match(dry.stdout, /^exit 0$/m, dry.stdout + dry.stderr);
+  const planned = (JSON.parse(dry.stdout.replace(/^exit \d+\n?$/m, '')) as { services: Out[] }).services[0];
+  assert.equal(planned?.outcome, 'dry_run');
+  assert.equal(sh('docker images -q --filter label=medic.release').stdout.trim(), '', 'the image is removed');
+  assert.equal(sh('ls /var/lib/medic/compose/dockerapp/web/releases').stdout.trim(), '');
+  assert.equal(container(web).Id, before.Id);
+  startLoad();
+  // in text, as a person runs it: the steps on stderr, the outcome on stdout
+  const t = Date.now();
+  const text = inBox('medic', 'deploy', '--service', 'web', '--window', '3s', release);
+  const ms = Date.now() - t;
+  const load = stopLoad(LOAD);
+  assert.equal(text.code, 0, text.stdout + text.stderr);
+  const done = /^web: (\S+) is live \(was (\S+)\)$/m.exec(text.stdout);
+  assert.ok(done, text.stdout);
+  const r = { out: { release: done[1] ?? '', previous: done[2] ?? '' }, stderr: text.stderr };
+  console.log(`# good deploy: ${ms} ms`);
+  for (const line of text.stderr.trim().split('\n')) console.log(`#   ${line}`);
+  // the first deploy made the running image a release, and took the site over
+  assert.match(r.stderr, new RegExp(`the running image \\S+ is release ${r.out.previous} `));
+  assert.match(r.stderr, /rewrote \/etc\/nginx\/sites-available\/dockerapp/);
+  assert.match(r.stderr, /Nginx sends web to the new release \(127\.0\.0\.1:18030\)/);
+  assert.equal(live(), `releases/${r.out.release}`);
+  assert.match(versionServed(), /"version":"v2"/);
+  // compose's own container runs the release, the name in the compose file points at it, and traffic is
+  // back on the published port
+  const now = container(web);
+  assert.notEqual(now.Id, before.Id);
+  assert.equal(now.Config.Image, 'dockerapp:latest');
+  const image = imageOf(`dockerapp:medic-${r.out.release}`);
+  assert.equal(imageOf('dockerapp:latest'), image);
+  assert.equal((now as unknown as { Image: string }).Image, image);
+  assert.match(sh('cat /etc/nginx/medic/dockerapp_web.upstream').stdout, /^server 127\.0\.0\.1:8030;$/m);
+  assert.deepEqual(candidates(), []);
+  // the worker runs the same image name: it follows the release
+  assert.match(r.stderr, /workers\s+worker recreated on the new release/);
+  assert.equal((container(worker) as unknown as { Image: string }).Image, image);
+  // what compose knows is the release: up -d recreates nothing
+  mustPass(sh('cd /srv/dockerapp && docker-compose up -d'), 'docker-compose up -d');
+  assert.equal(container(web).Id, now.Id);
+  assertServed(load, 'good deploy');
+  const releases = inBox('medic', 'releases', '--service', 'web');
+  assert.match(releases.stdout, new RegExp(`^\\* ${r.out.release} .*/tmp/v2`, 'm'));
+});
 
-test(
-  'a release whose image cannot start stops at the gate; the live container serves on',
-  { todo: ORDER },
-  () => {
-    const broken = projectCopy('broken', 's = "import markdown_missing_module\\n" + s');
-    const before = container(web).Id;
-    const was = live();
-    startLoad();
-    const r = medic('deploy', '--window', '3s', broken);
-    const load = stopLoad(LOAD);
-    assert.equal(r.code, 1, r.stderr);
-    assert.equal(r.out.outcome, 'failed');
-    assert.equal(r.out.step, 'candidate');
-    assert.match(r.out.message ?? '', /the new release is not healthy: the container exited with code 1/);
-    assert.match(r.out.details.join('\n'), /ModuleNotFoundError: No module named 'markdown_missing_module'/);
-    assert.equal(container(web).Id, before);
-    assert.equal(live(), was);
-    assert.match(versionServed(), /"version":"v2"/);
-    assert.deepEqual(candidates(), []);
-    assertServed(load, 'image that cannot start');
-    assert.match(
-      inBox('medic', 'releases', '--service', 'web').stdout,
-      new RegExp(`^  ${r.out.release} .*\\(failed at candidate\\)`, 'm'),
-    );
-  },
-);
+test('a release whose image cannot start stops at the gate; the live container serves on', () => {
+  const broken = projectCopy('broken', 's = "import markdown_missing_module\\n" + s');
+  const before = container(web).Id;
+  const was = live();
+  startLoad();
+  const r = medic('deploy', '--window', '3s', broken);
+  const load = stopLoad(LOAD);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.out.outcome, 'failed');
+  assert.equal(r.out.step, 'candidate');
+  assert.match(r.out.message ?? '', /the new release is not healthy: the container exited with code 1/);
+  assert.match(r.out.details.join('\n'), /ModuleNotFoundError: No module named 'markdown_missing_module'/);
+  assert.equal(container(web).Id, before);
+  assert.equal(live(), was);
+  assert.match(versionServed(), /"version":"v2"/);
+  assert.deepEqual(candidates(), []);
+  assertServed(load, 'image that cannot start');
+  assert.match(
+    inBox('medic', 'releases', '--service', 'web').stdout,
+    new RegExp(`^  ${r.out.release} .*\\(failed at candidate\\)`, 'm'),
+  );
+});
 
-test('medic rollback goes back to the release before, through the same gated switch', { todo: ORDER }, () => {
+test('medic rollback goes back to the release before, through the same gated switch', () => {
   const was = live();
   startLoad();
   const r = medic('rollback', '--window', '3s');
@@ -242,4 +229,51 @@ kill -9 $pid; cat /tmp/killed.log`);
     '0',
   );
   assertServed(load, 'SIGKILL at each step, then a deploy');
+});
+
+test('a release with a new migration: applied in a one-off container of its image before its candidate starts', () => {
+  const release = projectCopy(
+    'v4',
+    `s += '\\n\\n@app.get("/tags")\\ndef tags():\\n    with db() as conn, conn.cursor() as cur:\\n        cur.execute("SELECT count(tags) FROM notes")\\n        return {"tags": cur.fetchone()[0]}\\n'`,
+  );
+  mustPass(
+    sh(`cat > ${release}/migrations/versions/0002_note_tags.py <<'EOF'
+"""note tags
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.execute("ALTER TABLE notes ADD COLUMN tags text")
+
+
+def downgrade():
+    op.execute("ALTER TABLE notes DROP COLUMN tags")
+EOF`),
+    'the revision 0002',
+  );
+  startLoad();
+  const r = medic('deploy', '--window', '2s', release);
+  const load = stopLoad(LOAD);
+  assert.equal(r.code, 0, `${JSON.stringify(r.out)}\n${r.stderr}`);
+  assert.deepEqual(
+    r.out.preflight.filter((p) => p.status === 'fail'),
+    [],
+    'the candidate passes the checks that gate a deploy',
+  );
+  assert.ok(r.out.preflight.some((p) => p.id === 'docker.services_reachable' && p.status === 'pass'));
+  assert.equal(r.out.migrations.length, 1, r.stderr);
+  assert.match(r.out.migrations[0] ?? '', /Running upgrade 0001 -> 0002, note tags/);
+  // the new code reads the new column, and the one-off container is gone
+  assert.equal(sh(`curl -s --max-time 5 ${site}/tags`).stdout, '{"tags":0}');
+  assert.equal(sh('docker ps -aq --filter name=medic-migrate').stdout.trim(), '');
+  const checked = inBox('medic', 'check', 'web', '--only', 'docker.migrations_applied');
+  assert.match(checked.stdout, /at head 0002/, checked.stdout + checked.stderr);
+  assertServed(load, 'a release with a migration');
 });

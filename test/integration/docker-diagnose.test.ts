@@ -4,7 +4,7 @@
 // check it breaks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { inBox, mustPass, testbed } from './box.ts';
+import { inBox, mustPass, sh, testbed } from './box.ts';
 
 interface Diagnosis {
   status: string;
@@ -92,7 +92,7 @@ const expected: Record<
 
 interface Checked {
   target: { container: string | null; unit: string | null };
-  results: { id: string; status: string; summary: string }[];
+  results: { id: string; status: string; summary: string; fix: string[] }[];
 }
 
 function check(name: string): { code: number; report: Checked } {
@@ -158,11 +158,31 @@ test('the healthy compose project: every docker. check of web passes', () => {
     'docker.upstream_published',
     'docker.names_resolve',
     'docker.memory_headroom',
+    'docker.migrations_applied',
   ])
     assert.ok(ids.includes(id), id);
   const bad = report.results.filter((r) => r.status === 'fail' || r.status === 'warn');
   assert.deepEqual(bad, []);
   assert.equal(code, 0);
+});
+
+test("the schema: at the image's head; a database without alembic_version fails, and the fix given heals it", () => {
+  const migrations = () => check('web').report.results.find((r) => r.id === 'docker.migrations_applied');
+  assert.match(migrations()?.summary ?? '', /^at head 0001$/);
+  // the db volume's schema lost its record, as when the volume is recreated and only the app's own CREATE ran
+  mustPass(
+    sh(
+      `docker exec -e PGPASSWORD="$(sed -n 's/^POSTGRES_PASSWORD=//p' /srv/dockerapp/.env)" dockerapp_db_1 psql -h 127.0.0.1 -U dockerapp -d dockerapp -qc 'DROP TABLE alembic_version'`,
+    ),
+    'drop alembic_version',
+  );
+  const lost = migrations();
+  assert.equal(lost?.status, 'fail', lost?.summary);
+  assert.match(lost?.summary ?? '', /no alembic_version table/);
+  assert.deepEqual(lost?.fix, ['docker compose exec web python3 -m alembic upgrade head']);
+  // the fix as a user runs it with Debian's compose (v1: exec -T without a terminal)
+  mustPass(sh('cd /srv/dockerapp && docker-compose exec -T web python3 -m alembic upgrade head'), 'the fix');
+  assert.equal(migrations()?.status, 'pass');
 });
 
 test('medic init finds the compose project beside the units; medic check reads its containers back', () => {

@@ -371,7 +371,7 @@ export class ContainerContext {
    */
   appProbe(): Promise<{ module: string; probe: AppProbe } | null> {
     return this.once('app-probe', async () => {
-      const [c, server] = await Promise.all([this.inspect(), this.server()]);
+      const [c, server, project] = await Promise.all([this.inspect(), this.server(), this.project()]);
       if (!c?.State.Running || !server?.module) return null;
       const request: AppProbeRequest = {
         module: server.module,
@@ -379,7 +379,7 @@ export class ContainerContext {
         requirements: [],
         pipCheck: false,
         djangoCheck: false,
-        showMigrations: false,
+        showMigrations: project?.migrations?.tool === 'django',
       };
       // the probe reads its request from argv[1]; the working directory is set from Python, which every
       // Python image has (a shell, not always)

@@ -13,6 +13,7 @@ import { check as pythonVersion } from './python_version.ts';
 import { check as volumesWritable } from './volumes_writable.ts';
 import { check as appImportable } from './app_importable.ts';
 import { check as servicesReachable } from './services_reachable.ts';
+import { check as migrationsApplied } from './migrations_applied.ts';
 
 export const DOCKER_CHECKS: readonly Check<unknown, ContainerContext>[] = [
   namesResolve,
@@ -26,5 +27,6 @@ export const DOCKER_CHECKS: readonly Check<unknown, ContainerContext>[] = [
   pythonVersion,
   volumesWritable,
   servicesReachable,
+  migrationsApplied,
   memoryHeadroom,
 ] as Check<unknown, ContainerContext>[];

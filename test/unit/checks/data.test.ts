@@ -1,12 +1,19 @@
 // What sits behind the app: PostgreSQL, its migrations, Redis and the task workers. Probe failures are the
 // errors node-postgres and node-redis raise (SQLSTATE or socket code, and the server's own text), classified
 // as the probes classify them; migrations are the testbed's Alembic scripts and `showmigrations --plan`.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { check as reachable } from '../../../src/checks/db_reachable.ts';
 import { check as auth } from '../../../src/checks/db_auth.ts';
 import {
   check as migrationsApplied,
   type MigrationsFacts,
 } from '../../../src/checks/db_migrations_applied.ts';
+import {
+  check as dockerMigrationsApplied,
+  type DockerMigrationsFacts,
+  hostSideUrl,
+} from '../../../src/checks/docker/migrations_applied.ts';
 import { check as redisReachable } from '../../../src/checks/cache_redis_reachable.ts';
 import { check as workersRunning } from '../../../src/checks/workers_running.ts';
 import { classifyPgError } from '../../../src/host/postgres.ts';
@@ -252,6 +259,89 @@ ruleTester(migrationsApplied, {
       }),
     },
   ],
+});
+
+// ---- docker.migrations_applied ----------------------------------------------------------------------
+// The same verdicts for a compose service: the fix runs where the app runs, in its container.
+
+const inContainer = (over: Partial<DockerMigrationsFacts>): DockerMigrationsFacts => ({
+  name: 'dockerapp_web_1',
+  service: 'web',
+  running: true,
+  tool: 'alembic',
+  showmigrations: null,
+  alembic: {
+    ...alembic(null).alembic!,
+    dir: '/app/migrations/versions',
+    url: 'postgresql://app:x@172.18.0.2:5432/app',
+  },
+  dbUnreached: null,
+  ...over,
+});
+const atRevision = (...r: string[]) => ({
+  alembic: { ...inContainer({}).alembic!, applied: revisions(...r) },
+});
+
+ruleTester(dockerMigrationsApplied, {
+  valid: [
+    {
+      when: 'alembic_version at the head of the image',
+      facts: inContainer(atRevision('0002')),
+      says: /^at head 0002$/,
+    },
+    {
+      when: 'every Django migration applied (showmigrations through docker exec)',
+      facts: inContainer({
+        tool: 'django',
+        alembic: null,
+        showmigrations: { code: 0, stdout: PLAN(true), stderr: '' },
+      }),
+      says: /^all 6 Django migrations applied$/,
+    },
+  ],
+  invalid: [
+    {
+      when: 'an image deployed without its migration: the database one revision behind',
+      facts: inContainer(atRevision('0001')),
+      status: 'fail',
+      says: /^the database is at 0001, the code's head is 0002$/,
+      fix: /^docker compose exec web python3 -m alembic upgrade head$/m,
+    },
+    {
+      when: 'a standalone container with Django migrations pending',
+      facts: inContainer({
+        service: null,
+        tool: 'django',
+        alembic: null,
+        showmigrations: { code: 0, stdout: PLAN(false), stderr: '' },
+      }),
+      status: 'fail',
+      says: /^1 Django migration not applied: notes.0002_note_words$/,
+      fix: /^docker exec dockerapp_web_1 python3 manage.py migrate --noinput$/m,
+    },
+  ],
+  skipped: [
+    { when: 'no migrations in the image', facts: inContainer({ tool: null, alembic: null }) },
+    {
+      when: 'Django, and the container is not running to ask',
+      facts: inContainer({ tool: 'django', alembic: null, running: false }),
+      says: /not running/,
+    },
+    {
+      when: "the db's name answers for no running container",
+      facts: inContainer({ dbUnreached: 'db is dockerapp_db_1, which is exited (exit code 0)' }),
+      says: /docker.services_reachable/,
+    },
+  ],
+});
+
+test('a compose URL as the host reaches it: the driver dropped, the service name for its address', () => {
+  assert.equal(
+    hostSideUrl('postgresql+psycopg2://app:p%40ss@db:5432/app', '172.18.0.3'),
+    'postgresql://app:p%40ss@172.18.0.3:5432/app',
+  );
+  assert.equal(hostSideUrl('postgres://app@10.0.0.5/app', null), 'postgresql://app@10.0.0.5/app');
+  assert.equal(hostSideUrl('mysql://app@db/app', '172.18.0.3'), null);
 });
 
 // ---- cache.redis_reachable -----------------------------------------------------------------------------

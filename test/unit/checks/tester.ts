@@ -29,7 +29,7 @@ export interface Table<Facts> {
 }
 
 /** One describe per check, one test per case. */
-export function ruleTester<Facts>(check: Check<Facts>, table: Table<Facts>): void {
+export function ruleTester<Facts, Ctx = never>(check: Check<Facts, Ctx>, table: Table<Facts>): void {
   describe(check.meta.id, () => {
     const expect = (c: Case<Facts>, status: string) => {
       const v = check.judge(c.facts);
