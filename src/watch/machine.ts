@@ -33,6 +33,11 @@ export interface OpenIncident {
   /** Notes already on its timeline: each is written once. */
   notes: readonly string[];
   restartsOffNoted: boolean;
+  /**
+   * The diagnosis put the cause outside the service's own process (its database, its cache, its task
+   * workers): restarting the app cannot fix it, so medic does not. The cause's id and layer.
+   */
+  elsewhere: { cause: string; layer: string } | null;
 }
 
 /** A restart medic made, whose health has until `until` to come back. */
@@ -229,6 +234,9 @@ function healthySinceOf(phase: Phase): number | null {
   return null;
 }
 
+/** Layers of a cause that a restart of the app's own process cannot fix. */
+const OUTSIDE_THE_PROCESS = new Set(['database', 'cache', 'workers']);
+
 /** A crash or failed health: whatever healthy stretch there was is over. */
 function notHealthy(phase: Phase): Phase {
   if (phase.name === 'recovering') return { name: 'down', incident: phase.incident };
@@ -258,6 +266,7 @@ function onStart(state: WatchState, o: Extract<Observation, { kind: 'start' }>, 
         : 0,
       notes: open.notes,
       restartsOffNoted: false,
+      elsewhere: null,
     };
     s = {
       ...s,
@@ -332,6 +341,7 @@ function opened(
     nextRestartAt: 0,
     notes: [],
     restartsOffNoted: false,
+    elsewhere: null,
   };
   return {
     state: {
@@ -545,7 +555,7 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
   const resolved = state.unalerted.includes(ref);
   if (!current && !resolved) return { state, actions: [] };
   const d = diagnosis as {
-    cause?: { id: string; title: string } | null;
+    cause?: { id: string; title: string; layer?: string | null } | null;
     firstFatal?: { line: string } | null;
     headline?: string;
   } | null;
@@ -578,8 +588,13 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
     return { state: { ...state, unalerted: state.unalerted.filter((r) => r !== ref) }, actions };
   }
   if (state.phase.name === 'gave_up') actions.push({ kind: 'alert', ref, alert: 'gave_up' });
+  const elsewhere =
+    cause?.layer && OUTSIDE_THE_PROCESS.has(cause.layer) ? { cause: cause.id, layer: cause.layer } : null;
   return {
-    state: { ...state, phase: withIncident(state.phase, { ...incident!, diagnosis: 'alerted' }) },
+    state: {
+      ...state,
+      phase: withIncident(state.phase, { ...incident!, diagnosis: 'alerted', elsewhere }),
+    },
     actions,
   };
 }
@@ -692,6 +707,18 @@ function onUnits(state: WatchState, states: (UnitState | null)[], now: number): 
   if (!reason) return hold();
   if (check) return hold(); // give the last restart its chance first
   if (gaveUp) return hold();
+  // A process that lives but fails its health is restarted only once medic knows why: restarting it for a
+  // database that is down is an outage of its own, and no fix.
+  const alive = !failed || failed.st.result === 'unhealthy';
+  if (alive && !stopped && incident.diagnosis === 'running') return hold();
+  if (incident.elsewhere && target === state.service.unit) {
+    const { cause, layer } = incident.elsewhere;
+    const note = `${reason}: the diagnosis puts the cause in the ${layer} layer (${cause}): restarting ${target} cannot fix it, medic does not restart it`;
+    if (incident.notes.includes(note)) return hold();
+    incident = { ...incident, notes: [...incident.notes, note] };
+    stay = withIncident(stay, incident);
+    return hold([timeline(incident, iso(now), 'note', note)]);
+  }
   if (!c.restart.enabled) {
     if (incident.restartsOffNoted) return hold();
     stay = withIncident(stay, { ...incident, restartsOffNoted: true });

@@ -247,10 +247,12 @@ test('a good answer between two bad ones: the count starts again', () => {
   assert.equal(w.phase, 'suspect');
 });
 
-test('health failing while the process runs: medic restarts it, with the back-off in the timeline', () => {
+test('health failing while the process runs: medic restarts it once it knows why, with the back-off in the timeline', () => {
   const w = new Watch();
   w.at(0).unhealthy();
   w.unhealthy();
+  assert.deepEqual(kinds(w.units(RUNNING)), ['read_units'], 'no restart before the diagnosis is in');
+  w.diagnosed();
   const actions = w.units(RUNNING);
   assert.deepEqual(kinds(actions), ['count_restart', 'metric', 'log', 'restart']);
   assert.deepEqual(texts(actions), [
@@ -258,6 +260,47 @@ test('health failing while the process runs: medic restarts it, with the back-of
   ]);
   assert.deepEqual(only(actions, 'restart'), { kind: 'restart', unit: 'flaskapp.service' });
   assert.equal(w.phase, 'restarting');
+});
+
+test('health failing because PostgreSQL is down: no restart of the app, noted once; resolved when it heals', () => {
+  const w = new Watch();
+  w.at(0).unhealthy();
+  w.unhealthy();
+  w.feed({
+    kind: 'diagnosed',
+    ref: 1,
+    diagnosis: {
+      cause: { id: 'db_unreachable', title: 'The app cannot reach PostgreSQL', layer: 'database' },
+      firstFatal: null,
+    },
+  });
+  const first = w.at(1000).units(RUNNING);
+  assert.ok(!kinds(first).includes('restart'), JSON.stringify(kinds(first)));
+  assert.deepEqual(texts(first), [
+    'health still failing (HTTP 503): the diagnosis puts the cause in the database layer (db_unreachable): restarting flaskapp.service cannot fix it, medic does not restart it',
+  ]);
+  w.at(5000).unhealthy();
+  assert.deepEqual(texts(w.at(9000).units(RUNNING)), [], 'the note is written once');
+  assert.equal(w.phase, 'down');
+  w.at(10_000).healthy();
+  w.units(RUNNING);
+  const done = w.at(14_500).units(RUNNING);
+  assert.ok(kinds(done).includes('resolve'), JSON.stringify(kinds(done)));
+});
+
+test('a crashed worker unit is still restarted when the cause is the workers: that restart is the fix', () => {
+  const w = new Watch({ ...FLASK, workers: ['celery.service'] });
+  w.at(0).signal({ ...EXIT, unit: 'celery.service' });
+  w.feed({
+    kind: 'diagnosed',
+    ref: 1,
+    diagnosis: {
+      cause: { id: 'worker_down', title: 'The task worker is down', layer: 'workers' },
+      firstFatal: null,
+    },
+  });
+  const actions = w.at(1000).units(RUNNING, FAILED);
+  assert.deepEqual(only(actions, 'restart'), { kind: 'restart', unit: 'celery.service' });
 });
 
 test('a unit systemd restarted less than 15 s ago is in its hands: failed health is no reason yet', () => {
