@@ -7,9 +7,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BINARY, builtIsCurrent, sha256Of } from '../../scripts/build.ts';
 import { checkout, mustPass, type Run, testbed } from './box.ts';
 import { fleetEnv, HOST_NAMES, HOST_YAML, SSH_CONFIG, writeFleetFiles } from './fleet-hosts.ts';
@@ -378,5 +380,192 @@ test(
     const text = medic('diagnose', 'fastapi', '--all-hosts');
     assert.match(text.stdout, /^web2 {2}problems found .*\n.*unit_misconfigured/);
     assert.match(text.stdout, /\n3 hosts: 1 problems found \(web2\), 2 ok \(web1, web3\)\n?$/);
+  },
+);
+
+// --- the shared store: web2's and web3's medic watch write to one PostgreSQL, the one web1 runs for its apps
+// (opened to the hosts' network for medic, as a team opens its database server), and alert one receiver on
+// this machine. web2's daemon is SIGKILLed while its alert cannot be delivered; systemd starts it again.
+
+const RECEIVER_PORT = 9931;
+const STORE_PASSWORD = 'fleet-st0re/pw';
+const STORE_URL = `postgresql://medic:${encodeURIComponent(STORE_PASSWORD)}@10.77.0.11:5432/medic`;
+
+interface Delivered {
+  at: number;
+  status: number;
+  body: { event?: string; host?: string; service?: string; incident?: number; cause?: { id: string } | null };
+}
+
+/** A webhook receiver on the hosts' bridge: 503 while `refusing`, 200 after; every request recorded. */
+async function receiver(): Promise<{ got: Delivered[]; refusing: { on: boolean }; close: () => void }> {
+  const got: Delivered[] = [];
+  const refusing = { on: true };
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => {
+      const status = refusing.on ? 503 : 200;
+      let body: Delivered['body'] = {};
+      try {
+        body = JSON.parse(text) as Delivered['body'];
+      } catch {
+        /* recorded as an empty body */
+      }
+      got.push({ at: Date.now(), status, body });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'not now');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(RECEIVER_PORT, '10.77.0.1', ok));
+  return { got, refusing, close: () => server.close() };
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false,
+  seconds: number,
+): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+test(
+  'two watch daemons, one PostgreSQL: web2 SIGKILLed mid-incident, no alert lost or doubled, both hosts in the store',
+  { todo: needsInstall },
+  async () => {
+    const r = await receiver();
+    try {
+      // web1's PostgreSQL takes medic's store: a role and a database, and the hosts' network let in
+      mustPass(
+        onHost(
+          'web1',
+          'bash',
+          '-c',
+          `set -e
+          conf=$(ls -d /etc/postgresql/*/main)
+          echo "listen_addresses = '*'" > $conf/conf.d/medic-store.conf
+          grep -q '^host medic medic 10.77.0.0/24' $conf/pg_hba.conf || echo 'host medic medic 10.77.0.0/24 scram-sha-256' >> $conf/pg_hba.conf
+          systemctl restart postgresql
+          sudo -u postgres psql -qc "DROP DATABASE IF EXISTS medic" -c "DROP ROLE IF EXISTS medic" -c "CREATE ROLE medic LOGIN PASSWORD '${STORE_PASSWORD}'" -c "CREATE DATABASE medic OWNER medic"`,
+        ),
+        'the shared store on web1',
+      );
+      const yaml = `${HOST_YAML}store: ${STORE_URL}
+watch:
+  interval: 1s
+  timeout: 2s
+  failures: 2
+  resolveAfter: 4s
+notify:
+  webhook: http://10.77.0.1:${RECEIVER_PORT}/hook
+`;
+      for (const name of ['web2', 'web3']) {
+        mustPass(
+          onHost(
+            name,
+            'bash',
+            '-c',
+            `set -e
+            cat > /etc/medic/medic.yaml <<'EOF'
+${yaml}EOF
+            systemctl restart medic-watch
+            for i in $(seq 1 80); do journalctl -u medic-watch -o cat --since -20s | grep -q 'event=watching' && exit 0; sleep 0.25; done
+            journalctl -u medic-watch -o cat | tail -n 20; exit 1`,
+          ),
+          `medic watch on ${name} with the shared store`,
+        );
+      }
+      // flaskapp's main process killed on both hosts: each its own incident, its opened alert held by the 503s
+      for (const name of ['web2', 'web3'])
+        mustPass(
+          onHost(name, 'systemctl', 'kill', '-s', 'KILL', '--kill-whom=main', 'flaskapp'),
+          `kill on ${name}`,
+        );
+      const tried = (host: string) =>
+        r.got.filter(
+          (d) => d.body.host === host && d.body.service === 'flaskapp' && d.body.event === 'incident.opened',
+        );
+      await waitFor(
+        'both hosts trying to send their opened alert',
+        () => tried('web2').length > 0 && tried('web3').length > 0,
+        60,
+      );
+      // web2's daemon dies with its alert undelivered; systemd starts it again (Restart=always)
+      const pid = onHost(
+        'web2',
+        'systemctl',
+        'show',
+        '-p',
+        'MainPID',
+        '--value',
+        'medic-watch',
+      ).stdout.trim();
+      mustPass(
+        onHost('web2', 'systemctl', 'kill', '-s', 'KILL', 'medic-watch'),
+        'SIGKILL of medic watch on web2',
+      );
+      await waitFor(
+        'medic watch on web2 started again',
+        () => {
+          const now = onHost(
+            'web2',
+            'systemctl',
+            'show',
+            '-p',
+            'MainPID',
+            '--value',
+            'medic-watch',
+          ).stdout.trim();
+          return now !== pid && now !== '0';
+        },
+        30,
+      );
+      r.refusing.on = false;
+      const delivered = (host: string, event: string) =>
+        r.got.filter(
+          (d) =>
+            d.status === 200 &&
+            d.body.host === host &&
+            d.body.service === 'flaskapp' &&
+            d.body.event === event,
+        );
+      for (const host of ['web2', 'web3']) {
+        await waitFor(
+          `${host}'s opened alert delivered`,
+          () => delivered(host, 'incident.opened').length > 0,
+          120,
+        );
+        await waitFor(
+          `${host}'s resolved alert delivered`,
+          () => delivered(host, 'incident.resolved').length > 0,
+          120,
+        );
+      }
+      // a while for any second copy to arrive
+      await sleep(8000);
+      for (const host of ['web2', 'web3'])
+        for (const event of ['incident.opened', 'incident.resolved'])
+          assert.equal(delivered(host, event).length, 1, `${host} ${event}: once`);
+      assert.equal(delivered('web2', 'incident.opened')[0]?.body.cause?.id, 'killed_by_signal');
+      // the shared store has each host's incident once, as medic on this machine reads it
+      const listed = medic('--format', 'json', 'incidents', '--store', STORE_URL, '-n', '50');
+      assert.equal(listed.code === 0 || listed.code === 1, true, listed.stderr);
+      const rows = (
+        JSON.parse(listed.stdout) as { incidents: { host?: string; service: string; state: string }[] }
+      ).incidents.filter((i) => i.service === 'flaskapp');
+      for (const host of ['web2', 'web3'])
+        assert.deepEqual(
+          rows.filter((i) => i.host === host).map((i) => i.state),
+          ['resolved'],
+          `${host}'s flaskapp incident in the shared store: ${JSON.stringify(rows)}`,
+        );
+    } finally {
+      r.close();
+    }
   },
 );
