@@ -98,6 +98,17 @@ MSG
   step "host packages" host_packages
 fi
 
+# The box's image and the Docker side's images (debootstrap, provisioning, docker build: minutes on a fresh
+# machine, cached on disk after) build in the background while the unit tests use the CPU.
+images_log=$(mktemp /tmp/medic-testbed-build.XXXXXX.log)
+if [ "$unit_only" = 0 ]; then
+  # a session of its own, so that a failed step ends it with its children (debootstrap, the box)
+  setsid scripts/testbed build >"$images_log" 2>&1 &
+  images_pid=$!
+  images_t0=$SECONDS
+  trap '[ -n "${images_pid:-}" ] && kill -- "-$images_pid" 2>/dev/null; rm -f "$images_log"' EXIT
+fi
+
 step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node --version)"
@@ -117,9 +128,43 @@ if [ "$unit_only" = 1 ]; then
   exit 0
 fi
 
-# The box's image and the Docker side's images: built on a fresh machine, cached on disk after.
-step "testbed images" scripts/testbed build
+images() {
+  local rc=0
+  wait "$images_pid" || rc=$?
+  images_pid=
+  cat "$images_log"
+  echo "(built in the background: $((SECONDS - images_t0)) s since it started)"
+  return $rc
+}
+step "testbed images" images
 step "testbed (a fresh boot)" scripts/testbed reset
-step "integration tests" node --test --test-concurrency=1 --test-reporter=spec 'test/integration/**/*.test.ts'
+
+# Two lanes side by side: the fleet's three hosts (their own bridge, their own boots) and the box with its
+# Docker side (every other file, one at a time: they share the box). The fleet's output follows the box's.
+integration() {
+  local fleet_log rc=0 t0=$SECONDS fleet_pid fleet_rc=0 box=()
+  fleet_log=$(mktemp /tmp/medic-fleet-tests.XXXXXX.log)
+  for f in test/integration/*.test.ts; do
+    [ "$f" = test/integration/fleet.test.ts ] || box+=("$f")
+  done
+  {
+    local s=$SECONDS r=0
+    node --test --test-concurrency=1 --test-reporter=spec test/integration/fleet.test.ts >"$fleet_log" 2>&1 || r=$?
+    echo "$((SECONDS - s))" >"$fleet_log.seconds"
+    exit $r
+  } &
+  fleet_pid=$!
+  node --test --test-concurrency=1 --test-reporter=spec "${box[@]}" || rc=$?
+  local box_s=$((SECONDS - t0))
+  wait "$fleet_pid" || fleet_rc=$?
+  echo
+  echo "==> integration tests: the fleet (run beside the box's)"
+  cat "$fleet_log"
+  summary+=("$([ $rc = 0 ] && echo 'ok  ' || echo 'FAIL')  $(printf '%4ss' "$box_s")  integration: the box and its Docker side")
+  summary+=("$([ $fleet_rc = 0 ] && echo 'ok  ' || echo 'FAIL')  $(printf '%4ss' "$(cat "$fleet_log.seconds" 2>/dev/null || echo '?')")  integration: the fleet, beside it")
+  rm -f "$fleet_log" "$fleet_log.seconds"
+  [ $rc = 0 ] && [ $fleet_rc = 0 ]
+}
+step "integration tests" integration
 scripts/testbed down
 print_summary
