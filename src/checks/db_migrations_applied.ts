@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
-import { alembicHeads, type MigrationTool } from '../discover/project.ts';
+import { alembicHeads, alembicRevision, type MigrationTool } from '../discover/project.ts';
 import type { Service } from '../discover/service.ts';
 import { type AppliedMigration, lastMigration, type MigrationFailure } from '../host/postgres.ts';
 import type { ProbeResult } from '../host/probe.ts';
-import { defineCheck, fail, type Output, pass, skip, type Verdict } from './types.ts';
+import { defineCheck, fail, type Output, pass, skip, type Verdict, warn } from './types.ts';
 
 /** `manage.py showmigrations --plan` lines not yet applied: "[ ]  notes.0002_note_words". */
 export function unappliedDjango(output: string): string[] {
@@ -141,6 +141,17 @@ export function migrationsVerdict(
   }
   if (a.value.tool !== 'alembic') return skip('unexpected answer');
   const current = a.value.revisions;
+  // A revision these scripts do not have: a newer release migrated the database (this code was rolled back).
+  const known = new Set(alembic.scripts.map(alembicRevision));
+  const ahead = current.filter((r) => !known.has(r));
+  if (ahead.length > 0)
+    return warn(
+      `the database is at ${ahead.join(', ')}, which this code's revisions do not know: a newer release migrated it`,
+      [`${alembic.scripts.length} revisions in ${alembic.dir}, head ${heads.join(', ')}`],
+      [
+        `# run the release that knows ${ahead.join(', ')}, or take the database back from that release first (alembic downgrade ${heads.join(' ')})`,
+      ],
+    );
   const behind = heads.filter((h) => !current.includes(h));
   if (behind.length > 0)
     return fail(

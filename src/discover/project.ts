@@ -187,13 +187,18 @@ export function alembicHeads(scripts: string[]): string[] {
   const revisions = new Set<string>();
   const parents = new Set<string>();
   for (const text of scripts) {
-    const rev = /^revision(?:\s*:\s*\w+)?\s*=\s*['"]([^'"]+)['"]/m.exec(text)?.[1];
+    const rev = alembicRevision(text);
     if (!rev) continue;
     revisions.add(rev);
     const down = /^down_revision(?:\s*:[^=]+)?\s*=\s*(.+)$/m.exec(text)?.[1] ?? '';
     for (const m of down.matchAll(/['"]([^'"]+)['"]/g)) if (m[1]) parents.add(m[1]);
   }
   return [...revisions].filter((r) => !parents.has(r)).sort();
+}
+
+/** An Alembic script's own revision id (`revision = "0002"`). */
+export function alembicRevision(script: string): string | undefined {
+  return /^revision(?:\s*:\s*\w+)?\s*=\s*['"]([^'"]+)['"]/m.exec(script)?.[1];
 }
 
 /** "3.11.4" from runtime.txt's "python-3.11.4", or a .python-version's "3.11". */

@@ -263,7 +263,7 @@ test('PostgreSQL down while the app lives: one incident, db_unreachable, the app
   assert.equal(row?.medicRestarts, 0, 'medic does not restart djangoapp for a database that is down');
   assert.equal(Number(show('djangoapp', 'NRestarts').NRestarts), restartsBefore);
   assert.match(
-    inBox('medic', 'incidents', String(incident.id)).stdout,
+    inBox('medic', 'incidents', 'show', String(incident.id)).stdout,
     /the diagnosis puts the cause in the database layer \(db_unreachable\): restarting djangoapp\.service cannot fix it/,
   );
   mustPass(inBox('systemctl', 'start', 'postgresql'), 'start postgresql');

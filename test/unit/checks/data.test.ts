@@ -207,6 +207,13 @@ ruleTester(migrationsApplied, {
       fix: /cd \/srv\/fastapi && sudo -u www-data \/srv\/fastapi\/.venv\/bin\/alembic upgrade head/,
     },
     {
+      when: 'the database is at 0003, which a newer release applied and this code was rolled back from',
+      facts: alembic(revisions('0003')),
+      status: 'warn',
+      says: /^the database is at 0003, which this code's revisions do not know: a newer release migrated it$/,
+      fix: /alembic downgrade 0002/,
+    },
+    {
       when: 'alembic_version does not exist: no migration ever ran',
       facts: alembic({
         ok: false,
@@ -306,6 +313,14 @@ ruleTester(dockerMigrationsApplied, {
       status: 'fail',
       says: /^the database is at 0001, the code's head is 0002$/,
       fix: /^docker compose exec web python3 -m alembic upgrade head$/m,
+    },
+    {
+      when: 'an older image rolled back onto a database its release never had: 0002 is unknown to it',
+      facts: inContainer({
+        alembic: { ...inContainer({}).alembic!, scripts: SCRIPTS.slice(0, 1), applied: revisions('0002') },
+      }),
+      status: 'warn',
+      says: /^the database is at 0002, which this code's revisions do not know/,
     },
     {
       when: 'a standalone container with Django migrations pending',
