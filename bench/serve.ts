@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, makeFixture, startServe } from '../test/host/dashboard-fixture.ts';
+import { CHROMIUM, CHROMIUM_ARGS, makeFixture, startServe } from '../test/host/dashboard-fixture.ts';
 
 const LOADS = 20;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -53,7 +53,7 @@ async function pageLoad(base: string, path: string): Promise<number> {
         `  first page load over HTTP (HTML + ${[...html.matchAll(/\/assets\//g)].length} assets): ${first.toFixed(0)} ms; median of ${LOADS} after: ${median(warm).toFixed(0)} ms\n`,
     );
     if (existsSync(CHROMIUM)) {
-      const browser = await chromium.launch({ executablePath: CHROMIUM });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       const times: { load: number; dom: number }[] = [];
       for (let i = 0; i < 10; i++) {
         // a new context each time: an empty cache, as a first visit

@@ -6,7 +6,14 @@ import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { Store } from '../../src/store/store.ts';
-import { CHROMIUM, type Fixture, makeFixture, type Served, startServe } from './dashboard-fixture.ts';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  type Fixture,
+  makeFixture,
+  type Served,
+  startServe,
+} from './dashboard-fixture.ts';
 
 const skip = existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: scripts/test.sh installs Debian's chromium`;
 
@@ -21,7 +28,7 @@ before(async () => {
   if (skip) return;
   f = makeFixture();
   served = await startServe(['-c', f.config, '--listen', '127.0.0.1:0'], f.dir);
-  browser = await chromium.launch({ executablePath: CHROMIUM });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.url.slice(0, -1) });
   // (an init script runs outside the page's CSP: it only listens)

@@ -267,6 +267,17 @@ export function makeFixture(now = Date.now()): Fixture {
 
 /** Debian's Chromium (scripts/test.sh installs it); playwright-core drives it, never a browser of its own. */
 export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Debian's Chromium on a server: no background networking, component updates or sync, whose connections a
+ * closed network refuses (and whose look-ups of Google's hosts each start waits for).
+ */
+export const CHROMIUM_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export const MEDIC = new URL('../../bin/medic.js', import.meta.url).pathname;
 

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../host/dashboard-fixture.ts';
 import { mustPass, sh, testbed } from './box.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const URL_ = 'http://127.0.0.1:9180/';
 let browser: Browser;
 
@@ -24,7 +24,7 @@ before(async () => {
       journalctl -u medic-dashboard -o cat; exit 1`),
     'medic watch --http',
   );
-  browser = await chromium.launch({ executablePath: CHROMIUM });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
 after(async () => {
