@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BINARY, builtIsCurrent, sha256Of } from '../../scripts/build.ts';
-import { checkout, mustPass, type Run, testbed } from './box.ts';
+import { checkout, mustPass, type Run, testbed, until } from './box.ts';
 import { fleetEnv, HOST_NAMES, HOST_YAML, SSH_CONFIG, writeFleetFiles } from './fleet-hosts.ts';
 
 const NAMES = HOST_NAMES;
@@ -420,20 +420,6 @@ async function receiver(): Promise<{ got: Delivered[]; refusing: { on: boolean }
   return { got, refusing, close: () => server.close() };
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | null | false,
-  seconds: number,
-): Promise<T> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
 test(
   'two watch daemons, one PostgreSQL: web2 SIGKILLed mid-incident, no alert lost or doubled, both hosts in the store',
   { todo: needsInstall },
@@ -490,37 +476,23 @@ ${yaml}EOF
         r.got.filter(
           (d) => d.body.host === host && d.body.service === 'flaskapp' && d.body.event === 'incident.opened',
         );
-      await waitFor(
+      await until(
         'both hosts trying to send their opened alert',
         () => tried('web2').length > 0 && tried('web3').length > 0,
         60,
       );
       // web2's daemon dies with its alert undelivered; systemd starts it again (Restart=always)
-      const pid = onHost(
-        'web2',
-        'systemctl',
-        'show',
-        '-p',
-        'MainPID',
-        '--value',
-        'medic-watch',
-      ).stdout.trim();
+      const watchPid = () =>
+        onHost('web2', 'systemctl', 'show', '-p', 'MainPID', '--value', 'medic-watch').stdout.trim();
+      const pid = watchPid();
       mustPass(
         onHost('web2', 'systemctl', 'kill', '-s', 'KILL', 'medic-watch'),
         'SIGKILL of medic watch on web2',
       );
-      await waitFor(
+      await until(
         'medic watch on web2 started again',
         () => {
-          const now = onHost(
-            'web2',
-            'systemctl',
-            'show',
-            '-p',
-            'MainPID',
-            '--value',
-            'medic-watch',
-          ).stdout.trim();
+          const now = watchPid();
           return now !== pid && now !== '0';
         },
         30,
@@ -535,12 +507,12 @@ ${yaml}EOF
             d.body.event === event,
         );
       for (const host of ['web2', 'web3']) {
-        await waitFor(
+        await until(
           `${host}'s opened alert delivered`,
           () => delivered(host, 'incident.opened').length > 0,
           120,
         );
-        await waitFor(
+        await until(
           `${host}'s resolved alert delivered`,
           () => delivered(host, 'incident.resolved').length > 0,
           120,
