@@ -38,6 +38,10 @@ export interface OpenIncident {
    * workers): restarting the app cannot fix it, so medic does not. The cause's id and layer.
    */
   elsewhere: { cause: string; layer: string } | null;
+  /** Its diagnosis named a cause, or was asked twice. One that did not is asked again, once, at the next sign of failure. */
+  causeKnown: boolean;
+  /** That second diagnosis is being made: its cause goes into the store, and no alert is sent again. */
+  rediagnosing: boolean;
 }
 
 /** A restart medic made, whose health has until `until` to come back. */
@@ -267,6 +271,8 @@ function onStart(state: WatchState, o: Extract<Observation, { kind: 'start' }>, 
       notes: open.notes,
       restartsOffNoted: false,
       elsewhere: null,
+      causeKnown: true,
+      rediagnosing: false,
     };
     s = {
       ...s,
@@ -314,20 +320,28 @@ function opened(
   now: number,
 ): Step & { isNew: boolean } {
   const current = incidentOf(state.phase);
-  if (current)
-    return {
-      state,
-      actions: [
-        {
-          kind: 'timeline',
-          ref: current.ref,
-          time: startedAt,
-          event: trigger === 'restart_loop' ? 'systemd' : trigger,
-          text: line ?? summary,
-        },
-      ],
-      isNew: false,
-    };
+  if (current) {
+    const actions: Action[] = [
+      {
+        kind: 'timeline',
+        ref: current.ref,
+        time: startedAt,
+        event: trigger === 'restart_loop' ? 'systemd' : trigger,
+        text: line ?? summary,
+      },
+    ];
+    // The first diagnosis found no cause (it ran while the failure was still taking shape, a container
+    // being recreated): this sign of failure is what to diagnose again.
+    if (current.diagnosis === 'alerted' && !current.causeKnown && !current.rediagnosing) {
+      actions.push({ kind: 'diagnose', ref: current.ref, since: state.lastWellAt });
+      return {
+        state: { ...state, phase: withIncident(state.phase, { ...current, rediagnosing: true }) },
+        actions,
+        isNew: false,
+      };
+    }
+    return { state, actions, isNew: false };
+  }
   const ref = state.lastRef + 1;
   const detectedAt = iso(now);
   const detectMs = Math.max(0, Date.parse(detectedAt) - Date.parse(startedAt));
@@ -342,6 +356,8 @@ function opened(
     notes: [],
     restartsOffNoted: false,
     elsewhere: null,
+    causeKnown: false,
+    rediagnosing: false,
   };
   return {
     state: {
@@ -553,7 +569,6 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
   const incident = incidentOf(state.phase);
   const current = incident?.ref === ref && incident.diagnosis === 'running';
   const resolved = state.unalerted.includes(ref);
-  if (!current && !resolved) return { state, actions: [] };
   const d = diagnosis as {
     cause?: { id: string; title: string; layer?: string | null } | null;
     firstFatal?: { line: string } | null;
@@ -561,6 +576,39 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
   } | null;
   const cause = d?.cause ?? null;
   const firstFatal = d?.firstFatal?.line ?? null;
+  if (incident?.ref === ref && incident.rediagnosing && !current) {
+    // The second diagnosis: its cause is stored and drives what follows (a give-up alert says it); the
+    // opened alert went out already and is not sent again.
+    // asked once more only: a failure no diagnosis explains is not diagnosed at every crash of a loop
+    const again = { ...incident, rediagnosing: false, causeKnown: true };
+    const s = { ...state, phase: withIncident(state.phase, again) };
+    if (!cause) return { state: s, actions: [] };
+    const elsewhere =
+      cause.layer && OUTSIDE_THE_PROCESS.has(cause.layer) ? { cause: cause.id, layer: cause.layer } : null;
+    return {
+      state: { ...s, phase: withIncident(s.phase, { ...again, elsewhere }) },
+      actions: [
+        {
+          kind: 'attach_diagnosis',
+          ref,
+          time: iso(now),
+          diagnosis,
+          causeId: cause.id,
+          causeTitle: cause.title,
+          firstFatal,
+          text: `diagnosis, again: ${cause.id}: ${cause.title}`,
+        },
+        {
+          kind: 'log',
+          level: 'info',
+          event: 'incident_diagnosed',
+          ref,
+          fields: { cause: cause.id, first_fatal: firstFatal, again: 'yes' },
+        },
+      ],
+    };
+  }
+  if (!current && !resolved) return { state, actions: [] };
   const actions: Action[] = [
     {
       kind: 'attach_diagnosis',
@@ -593,7 +641,12 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
   return {
     state: {
       ...state,
-      phase: withIncident(state.phase, { ...incident!, diagnosis: 'alerted', elsewhere }),
+      phase: withIncident(state.phase, {
+        ...incident!,
+        diagnosis: 'alerted',
+        elsewhere,
+        causeKnown: cause !== null,
+      }),
     },
     actions,
   };

@@ -303,6 +303,27 @@ test('a crashed worker unit is still restarted when the cause is the workers: th
   assert.deepEqual(only(actions, 'restart'), { kind: 'restart', unit: 'celery.service' });
 });
 
+test('a first diagnosis with no cause is asked again, once, at the next sign of failure; no second opened alert', () => {
+  const w = new Watch();
+  w.at(0).unhealthy();
+  w.unhealthy();
+  const first = w.feed({ kind: 'diagnosed', ref: 1, diagnosis: { cause: null, headline: 'no cause found' } });
+  assert.deepEqual(alerts(first), ['opened']);
+  const failedAgain = w.at(3000).signal(later(FAILED_SIGNAL, 3000));
+  assert.deepEqual(only(failedAgain, 'diagnose'), { kind: 'diagnose', ref: 1, since: null });
+  const second = w.feed({
+    kind: 'diagnosed',
+    ref: 1,
+    diagnosis: {
+      cause: { id: 'health_check_failing', title: 'The health check fails', layer: 'app' },
+      firstFatal: null,
+    },
+  });
+  assert.deepEqual(alerts(second), [], 'the opened alert is not sent again');
+  assert.equal(only(second, 'attach_diagnosis').causeId, 'health_check_failing');
+  assert.ok(!kinds(w.at(6000).signal(later(FAILED_SIGNAL, 6000))).includes('diagnose'), 'once only');
+});
+
 test('a unit systemd restarted less than 15 s ago is in its hands: failed health is no reason yet', () => {
   const w = crashed(); // systemd's restart at 2.2 s
   w.at(3000).unhealthy();
