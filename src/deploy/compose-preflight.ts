@@ -7,10 +7,10 @@ import { DOCKER_CHECKS } from '../checks/docker/index.ts';
 import { migrationArgv } from '../checks/docker/migrations_applied.ts';
 import { runChecks } from '../checks/run.ts';
 import type { CheckResult } from '../checks/types.ts';
-import { type ContainerInspect, containerLogs, inspectContainer } from '../host/docker.ts';
+import { type ContainerInspect, inspectContainer } from '../host/docker.ts';
 import { type ImageInspect, removeContainer, startContainer } from '../host/docker-write.ts';
 import { localHost } from '../host/host.ts';
-import { candidateSpec, createOn } from './compose-candidate.ts';
+import { candidateSpec, createOn, lastLines } from './compose-candidate.ts';
 import { type ComposeService, engineContainers } from './compose-service.ts';
 import { DeployError } from './deploy.ts';
 
@@ -89,11 +89,7 @@ export async function migrateOneOff(
       }
       await sleep(300);
     }
-    const logs = await containerLogs(id, 200, 5000);
-    const lines = (logs.ok ? logs.value : '')
-      .split('\n')
-      .map((l) => l.replace(/^\S+Z /, '').trim())
-      .filter(Boolean);
+    const lines = await lastLines(id, 200);
     if (!state)
       throw new DeployError(
         'migrate',

@@ -565,51 +565,26 @@ function onRestarted(state: WatchState, o: Extract<Observation, { kind: 'restart
   };
 }
 
-function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: number): Step {
-  const incident = incidentOf(state.phase);
-  const current = incident?.ref === ref && incident.diagnosis === 'running';
-  const resolved = state.unalerted.includes(ref);
-  const d = diagnosis as {
-    cause?: { id: string; title: string; layer?: string | null } | null;
-    firstFatal?: { line: string } | null;
-    headline?: string;
-  } | null;
-  const cause = d?.cause ?? null;
-  const firstFatal = d?.firstFatal?.line ?? null;
-  if (incident?.ref === ref && incident.rediagnosing && !current) {
-    // The second diagnosis: its cause is stored and drives what follows (a give-up alert says it); the
-    // opened alert went out already and is not sent again.
-    // asked once more only: a failure no diagnosis explains is not diagnosed at every crash of a loop
-    const again = { ...incident, rediagnosing: false, causeKnown: true };
-    const s = { ...state, phase: withIncident(state.phase, again) };
-    if (!cause) return { state: s, actions: [] };
-    const elsewhere =
-      cause.layer && OUTSIDE_THE_PROCESS.has(cause.layer) ? { cause: cause.id, layer: cause.layer } : null;
-    return {
-      state: { ...s, phase: withIncident(s.phase, { ...again, elsewhere }) },
-      actions: [
-        {
-          kind: 'attach_diagnosis',
-          ref,
-          time: iso(now),
-          diagnosis,
-          causeId: cause.id,
-          causeTitle: cause.title,
-          firstFatal,
-          text: `diagnosis, again: ${cause.id}: ${cause.title}`,
-        },
-        {
-          kind: 'log',
-          level: 'info',
-          event: 'incident_diagnosed',
-          ref,
-          fields: { cause: cause.id, first_fatal: firstFatal, again: 'yes' },
-        },
-      ],
-    };
-  }
-  if (!current && !resolved) return { state, actions: [] };
-  const actions: Action[] = [
+type DiagnosedCause = { id: string; title: string; layer?: string | null };
+
+/** Where a diagnosis puts the cause, when a restart of the app's own process cannot fix it. */
+function elsewhereOf(cause: DiagnosedCause | null): OpenIncident['elsewhere'] {
+  return cause?.layer && OUTSIDE_THE_PROCESS.has(cause.layer)
+    ? { cause: cause.id, layer: cause.layer }
+    : null;
+}
+
+/** The diagnosis stored on the incident with a line of its timeline, and the daemon's log line of it. */
+function recordDiagnosis(
+  ref: number,
+  now: number,
+  diagnosis: unknown,
+  cause: DiagnosedCause | null,
+  firstFatal: string | null,
+  text: string,
+  again = false,
+): Action[] {
+  return [
     {
       kind: 'attach_diagnosis',
       ref,
@@ -618,15 +593,64 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
       causeId: cause?.id ?? null,
       causeTitle: cause?.title ?? null,
       firstFatal,
-      text: cause ? `diagnosis: ${cause.id}: ${cause.title}` : `diagnosis: ${d?.headline ?? 'could not run'}`,
+      text,
     },
     {
       kind: 'log',
       level: 'info',
       event: 'incident_diagnosed',
       ref,
-      fields: { cause: cause?.id ?? null, first_fatal: firstFatal },
+      fields: { cause: cause?.id ?? null, first_fatal: firstFatal, ...(again ? { again: 'yes' } : {}) },
     },
+  ];
+}
+
+function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: number): Step {
+  const incident = incidentOf(state.phase);
+  const current = incident?.ref === ref && incident.diagnosis === 'running';
+  const resolved = state.unalerted.includes(ref);
+  const d = diagnosis as {
+    cause?: DiagnosedCause | null;
+    firstFatal?: { line: string } | null;
+    headline?: string;
+  } | null;
+  const cause = d?.cause ?? null;
+  const firstFatal = d?.firstFatal?.line ?? null;
+  if (incident?.ref === ref && incident.rediagnosing && !current) {
+    // The second diagnosis: its cause is stored and drives what follows (a give-up alert says it); the
+    // opened alert went out already and is not sent again. Asked once more only: a failure no diagnosis
+    // explains is not diagnosed at every crash of a loop.
+    const again = {
+      ...incident,
+      rediagnosing: false,
+      causeKnown: true,
+      ...(cause ? { elsewhere: elsewhereOf(cause) } : {}),
+    };
+    return {
+      state: { ...state, phase: withIncident(state.phase, again) },
+      actions: cause
+        ? recordDiagnosis(
+            ref,
+            now,
+            diagnosis,
+            cause,
+            firstFatal,
+            `diagnosis, again: ${cause.id}: ${cause.title}`,
+            true,
+          )
+        : [],
+    };
+  }
+  if (!current && !resolved) return { state, actions: [] };
+  const actions: Action[] = [
+    ...recordDiagnosis(
+      ref,
+      now,
+      diagnosis,
+      cause,
+      firstFatal,
+      cause ? `diagnosis: ${cause.id}: ${cause.title}` : `diagnosis: ${d?.headline ?? 'could not run'}`,
+    ),
     { kind: 'metric', change: { cause: cause?.id ?? 'unknown' } },
     { kind: 'alert', ref, alert: 'opened' },
   ];
@@ -636,15 +660,13 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
     return { state: { ...state, unalerted: state.unalerted.filter((r) => r !== ref) }, actions };
   }
   if (state.phase.name === 'gave_up') actions.push({ kind: 'alert', ref, alert: 'gave_up' });
-  const elsewhere =
-    cause?.layer && OUTSIDE_THE_PROCESS.has(cause.layer) ? { cause: cause.id, layer: cause.layer } : null;
   return {
     state: {
       ...state,
       phase: withIncident(state.phase, {
         ...incident!,
         diagnosis: 'alerted',
-        elsewhere,
+        elsewhere: elsewhereOf(cause),
         causeKnown: cause !== null,
       }),
     },

@@ -4,6 +4,7 @@ import { lastMigration } from '../../host/postgres.ts';
 import { type MigrationsFacts, migrationsVerdict } from '../db_migrations_applied.ts';
 import { defineCheck, type Output, skip } from '../types.ts';
 import { answering, type ContainerContext, envOf, SERVICE } from './context.ts';
+import { serviceUrlOf } from './service-url.ts';
 
 export interface DockerMigrationsFacts {
   name: string;
@@ -73,21 +74,19 @@ export const check = defineCheck<DockerMigrationsFacts, ContainerContext>({
     const dir = posix.join(project.root, m.dir, 'versions');
     facts.alembic = { dir, scripts: [], url: null, applied: null };
     if (!raw) return facts;
-    const host = /^[^:]+:\/\/(?:[^@/]*@)?([^:/?#]+)/.exec(raw)?.[1] ?? '';
-    const found =
-      /^[a-z][a-z0-9_-]*$/i.test(host) && host !== 'localhost'
-        ? answering(c, await ctx.siblings(), host)
-        : null;
-    facts.alembic.url = hostSideUrl(raw, found && !('result' in found) ? found.address : null);
+    // a compose service's name (db) is asked at the address of the container that answers to it
+    const named = serviceUrlOf([`DATABASE_URL=${raw}`], 'database');
+    const found = named ? answering(c, await ctx.siblings(), named.name) : null;
+    if (found && 'result' in found) {
+      facts.dbUnreached = found.message;
+      return facts;
+    }
+    facts.alembic.url = hostSideUrl(raw, found?.address ?? null);
     const files = await ctx.files();
     if (!files || !facts.alembic.url) return facts;
     const names = ((await files.readdir(dir)) ?? []).filter((f) => f.endsWith('.py'));
     const scripts = await Promise.all(names.map((f) => files.readFile(posix.join(dir, f))));
     facts.alembic.scripts = scripts.filter((s): s is string => s !== undefined);
-    if (found && 'result' in found) {
-      facts.dbUnreached = found.message;
-      return facts;
-    }
     if (alembicHeads(facts.alembic.scripts).length > 0)
       facts.alembic.applied = await lastMigration(facts.alembic.url, 'alembic', ctx.timeoutMs);
     return facts;
