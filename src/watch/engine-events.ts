@@ -148,6 +148,8 @@ export function containerUnitState(c: ContainerInspect | null, stoppedOnPurpose 
   if (s.Running && !s.Restarting && s.Health?.Status === 'starting')
     return { active: 'activating', sub: 'start', result: 'success' };
   if (s.Running && !s.Restarting) return { active: 'active', sub: 'running', result: 'success' };
+  // The engine could not start it (a host port already allocated, a mount refused): failed, whoever asked.
+  if (s.Error && !s.Restarting) return { active: 'failed', sub: 'failed', result: 'resources' };
   if (stoppedOnPurpose && !s.Restarting) return { active: 'inactive', sub: 'dead', result: 'success' };
   const result = s.OOMKilled ? 'oom-kill' : s.ExitCode > 128 ? 'signal' : 'exit-code';
   // The engine waits between restarts of its policy (Restarting): systemd's auto-restart.

@@ -14,6 +14,13 @@ export const FAST_TICK_MS = 1000;
 export const FAST_HEALTH_MS = 2000;
 /** A unit that crashed this recently is in systemd's restart loop, even when it looks up for a moment. */
 export const QUIET_MS = 15_000;
+/**
+ * A unit stopped on purpose has this long to start again before failed health counts (a stop that takes
+ * longer is a stop, noted as such).
+ */
+export const STOP_GRACE_MS = 15_000;
+/** After a restart asked for, the new process has this long (or `verifyMs`, if longer) to answer health. */
+export const START_GRACE_MS = 15_000;
 /** After medic's restart, health is asked again this soon. */
 const AFTER_RESTART_MS = 500;
 
@@ -78,6 +85,12 @@ export interface WatchState {
   stoppedOnPurpose: readonly string[];
   /** The last crash systemd reported: while it restarts the unit, failed health is its business. */
   lastCrashAt: number;
+  /**
+   * A restart asked for (the main unit stopped on purpose, by a deploy, a person or compose's recreate, with
+   * no incident open): when, and when it started again. Health failing in that stretch is the restart's own
+   * downtime, not yet an incident; a crash still is one at once.
+   */
+  askedRestart: { stopAt: number; startAt: number | null } | null;
   /** When medic last saw the service well: errors in the journal before it are history. */
   lastWellAt: string | null;
   /** This service's restarts, systemd's and medic's, within the restart window: the restart limit. */
@@ -182,6 +195,7 @@ export function initialState(service: WatchedService, config: WatchConfig): Watc
     lastHealth: null,
     failuresInRow: 0,
     stoppedOnPurpose: [],
+    askedRestart: null,
     lastCrashAt: 0,
     lastWellAt: null,
     restartTimes: [],
@@ -447,12 +461,24 @@ function onSignal(state: WatchState, sig: JournalSignal, now: number): Step {
     }
     case 'stopping':
       return {
-        state: { ...s, stoppedOnPurpose: [...new Set([...s.stoppedOnPurpose, sig.unit])] },
+        state: {
+          ...s,
+          stoppedOnPurpose: [...new Set([...s.stoppedOnPurpose, sig.unit])],
+          askedRestart:
+            !incident && sig.unit === s.service.unit ? { stopAt: now, startAt: null } : s.askedRestart,
+        },
         actions: incident ? [systemdLine(incident, sig)] : [],
       };
     case 'started':
       return {
-        state: { ...s, stoppedOnPurpose: s.stoppedOnPurpose.filter((u) => u !== sig.unit) },
+        state: {
+          ...s,
+          stoppedOnPurpose: s.stoppedOnPurpose.filter((u) => u !== sig.unit),
+          askedRestart:
+            s.askedRestart && sig.unit === s.service.unit
+              ? { ...s.askedRestart, startAt: now }
+              : s.askedRestart,
+        },
         actions: incident ? [systemdLine(incident, sig), { kind: 'read_units', inMs: 0 }] : [],
       };
   }
@@ -468,8 +494,18 @@ function onHealth(state: WatchState, r: HealthResult, now: number): Step {
   let s: WatchState = { ...state, lastHealth: r };
   const actions: Action[] = [];
   let incident = incidentOf(s.phase);
+  if (!r.ok && !incident && inAskedRestart(s, now)) {
+    // the restart asked for is still under way: its downtime is no incident yet, and health is asked often
+    actions.push({
+      kind: 'log',
+      level: 'info',
+      event: 'health_failed',
+      fields: { url: h.url, problem: r.problem, during: 'restart asked for' },
+    });
+    return { state: s, actions: [...actions, { kind: 'probe_health', inMs: fastHealthMs(s.config) }] };
+  }
   if (r.ok) {
-    if (!incident) s = { ...s, lastWellAt: r.at, phase: { name: 'up' } };
+    if (!incident) s = { ...s, lastWellAt: r.at, phase: { name: 'up' }, askedRestart: null };
     actions.push({ kind: 'metric', change: { latencyMs: r.ms } });
     const answer = `HTTP ${r.status} in ${Math.round(r.ms)} ms`;
     const phase = s.phase;
@@ -526,6 +562,14 @@ function onHealth(state: WatchState, r: HealthResult, now: number): Step {
   if (incident) actions.push({ kind: 'read_units', inMs: 0 });
   actions.push({ kind: 'probe_health', inMs: incident ? fastHealthMs(s.config) : s.config.interval });
   return { state: s, actions };
+}
+
+/** Within a restart asked for: stopped and not started again for long, or started and still within its grace. */
+function inAskedRestart(s: WatchState, now: number): boolean {
+  const a = s.askedRestart;
+  if (!a) return false;
+  if (a.startAt === null) return now - a.stopAt < STOP_GRACE_MS;
+  return now - a.startAt < Math.max(START_GRACE_MS, verifyMs(s.config));
 }
 
 function timeline(incident: OpenIncident, time: string, event: string, text: string): Action {

@@ -191,6 +191,8 @@ test("docker inspect as a unit's state: running, restarting by its policy, faile
     sub: 'failed',
     result: 'resources',
   });
+  // compose stopped the old container (a stop asked for) and the engine could not start the new one
+  assert.equal(containerUnitState(web('port_allocated'), true)?.active, 'failed');
   const stopped = structuredClone(web('healthy'));
   stopped.State = { ...stopped.State, Running: false, Status: 'exited', ExitCode: 143 };
   assert.equal(containerUnitState(stopped)?.active, 'failed');

@@ -453,7 +453,9 @@ test('a unit stopped on purpose is not restarted, and that is noted once', () =>
   const w = new Watch(FASTAPI);
   const stop = Date.parse(STOPPING.time) - T0;
   w.at(stop).signal(STOPPING);
-  w.at(stop + 100).unhealthy('refused');
+  // a stop may be the first half of a restart: its start again has 15 s before failed health counts
+  assert.deepEqual(kinds(w.at(stop + 100).unhealthy('refused')), ['log', 'probe_health']);
+  w.at(stop + 15_100).unhealthy('refused');
   w.unhealthy('refused');
   const first = w.units(STOPPED);
   assert.deepEqual(texts(first), [
@@ -465,6 +467,43 @@ test('a unit stopped on purpose is not restarted, and that is noted once', () =>
   const started = w.signal(FASTAPI_STARTED);
   assert.deepEqual(kinds(started), ['timeline', 'read_units']);
   assert.deepEqual(w.state.stoppedOnPurpose, []);
+});
+
+test('a restart asked for (stop, start) is no incident while the new process comes up, and one once its grace is over', () => {
+  const w = new Watch(FASTAPI);
+  const stop = Date.parse(STOPPING.time) - T0;
+  const start = stop + 2000;
+  w.at(stop).signal(STOPPING);
+  w.at(stop + 500).unhealthy('refused');
+  w.at(start).signal({ ...FASTAPI_STARTED, time: iso(start) });
+  for (const t of [1000, 2000, 3000, 14_000]) {
+    const actions = w.at(start + t).unhealthy('HTTP 502');
+    assert.ok(!kinds(actions).includes('open_incident'), `${t} ms after the start`);
+    assert.equal(only(actions, 'log').fields['during'], 'restart asked for');
+  }
+  assert.equal(w.phase, 'up');
+  // a release that never answers: the grace is over, failures count as always
+  w.at(start + 15_500).unhealthy('HTTP 502');
+  const opened = w.at(start + 16_500).unhealthy('HTTP 502');
+  assert.equal(only(opened, 'open_incident').trigger, 'unhealthy');
+});
+
+test('a restart asked for that comes up healthy ends its grace; a crash within the grace is an incident at once', () => {
+  const w = new Watch(FASTAPI);
+  const stop = Date.parse(STOPPING.time) - T0;
+  w.at(stop).signal(STOPPING);
+  w.at(stop + 1000).signal({ ...FASTAPI_STARTED, time: iso(stop + 1000) });
+  w.at(stop + 1500).unhealthy('refused');
+  w.at(stop + 2500).healthy();
+  assert.equal(w.state.askedRestart, null, 'healthy again: the restart is over');
+  w.at(stop + 3500).unhealthy('HTTP 500');
+  assert.equal(only(w.at(stop + 4500).unhealthy('HTTP 500'), 'open_incident').trigger, 'unhealthy');
+
+  const c = new Watch(FASTAPI);
+  c.at(stop).signal(STOPPING);
+  c.at(stop + 1000).signal({ ...FASTAPI_STARTED, time: iso(stop + 1000) });
+  const crash = c.at(stop + 1500).signal({ ...EXIT, unit: 'fastapi.service', time: iso(stop + 1500) });
+  assert.equal(only(crash, 'open_incident').trigger, 'crash');
 });
 
 test('a unit found stopped without a stop job is started again', () => {
