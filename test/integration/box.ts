@@ -250,3 +250,30 @@ export async function eventually(assertions: () => Promise<void> | void, seconds
     }
   }
 }
+
+/**
+ * medic watch of the compose project's containers (medic.yaml from `medic init`, its containers only, and
+ * WATCH, the watch: and notify: sections) as the transient unit UNIT with a fresh STORE; it returns once the
+ * daemon says it is watching. A reset of the box ends it.
+ */
+export function watchContainers(unitName: string, store: string, watch: string): void {
+  mustPass(
+    inBox(
+      'bash',
+      '-c',
+      `set -e
+      mkdir -p /etc/medic /var/lib/medic
+      medic init --stdout > /tmp/init.yaml
+      { echo 'version: 1'; sed -n '/^containers:/,/^check:/p' /tmp/init.yaml | sed '$d'; printf '%s' "$1"; } > /etc/medic/$2.yaml
+      rm -f "$3"
+      systemd-run --unit="$2" --collect medic watch -c "/etc/medic/$2.yaml" --store "$3"
+      for i in $(seq 1 40); do journalctl -u "$2" -o cat | grep -q 'event=watching' && exit 0; sleep 0.25; done
+      journalctl -u "$2" -o cat; exit 1`,
+      'bash',
+      watch,
+      unitName,
+      store,
+    ),
+    `medic watch of the containers (${unitName})`,
+  );
+}

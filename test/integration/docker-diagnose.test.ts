@@ -1,11 +1,28 @@
 // medic diagnose and medic check on the testbed's Docker side: each Docker scenario, applied once, shows its
 // breakage as Docker itself reports it (expect/docker-visible.ts), is diagnosed live by naming its container
 // or compose service, through the Engine API on the box's /var/run/docker.sock (the right cause, the first
-// fatal line, the one JSON shape of every diagnosis), fails the docker. check it breaks, and is healed by
-// the reset.
+// fatal line, the one JSON shape of every diagnosis), fails the docker. check it breaks, is seen by a medic
+// watch that ran through it (one incident, its cause, one alert sent), and is healed by the reset.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { assertHealthy, container, eventually, httpStatus, inBox, mustPass, sh, testbed } from './box.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  assertHealthy,
+  checkout,
+  container,
+  eventually,
+  httpStatus,
+  inBox,
+  incidents,
+  jsonLines,
+  mustPass,
+  sh,
+  testbed,
+  until,
+  watchContainers,
+} from './box.ts';
 import { cache, db, site, visible, web, worker } from './expect/docker-visible.ts';
 
 interface Diagnosis {
@@ -26,7 +43,19 @@ interface Diagnosis {
  */
 const expected: Record<
   string,
-  { name: string; cause?: string; fatal?: RegExp; check?: RegExp; offline?: string | null; fix?: RegExp }
+  {
+    name: string;
+    cause?: string;
+    fatal?: RegExp;
+    check?: RegExp;
+    offline?: string | null;
+    fix?: RegExp;
+    /**
+     * The cause of the one incident the watch opens (the diagnosis's by default); null: it opens none, as
+     * nothing it asks fails.
+     */
+    watch?: string | null;
+  }
 > = {
   docker_missing_module: {
     name: 'web',
@@ -58,7 +87,13 @@ const expected: Record<
     fix: /one network/,
   },
   docker_db_down: { name: 'web', cause: 'db_unreachable', fix: /^docker compose up -d db$/ },
-  docker_worker_down: { name: 'web', cause: 'worker_down', fix: /^docker compose up -d worker$/ },
+  // compose stop worker: a stop asked for, and web's health answers; the watch opens nothing (diagnose names it)
+  docker_worker_down: {
+    name: 'web',
+    cause: 'worker_down',
+    fix: /^docker compose up -d worker$/,
+    watch: null,
+  },
   docker_upstream_unpublished: {
     name: 'web',
     cause: 'upstream_mismatch',
@@ -130,11 +165,43 @@ function diagnose(name: string): { code: number; d: Diagnosis } {
   return { code: r.code, d: services[0] as Diagnosis };
 }
 
+// The watch that runs through each scenario: its restarts off (docker-watch.test.ts covers them), so that
+// nothing it does changes what diagnose and check see.
+const SINK = '/tmp/medic-docker-diagnose-alerts.jsonl';
+const HTTP_PORT = 9914;
+const SMTP_PORT = 2527;
+const STORE = '/var/lib/medic/scenario-watch.db';
+const WATCH = `watch:
+  interval: 1s
+  timeout: 2s
+  failures: 2
+  resolveAfter: 4s
+  restart: { enabled: false }
+notify:
+  webhook: http://127.0.0.1:${HTTP_PORT}/hook
+`;
+let sink: ChildProcess;
+
+/** The events of the webhook messages sent since message FROM, in the order sent. */
+function sent(from: number): { event: string; incident: number }[] {
+  return jsonLines<{ via: string; body?: { event?: string; incident?: number } }>(SINK)
+    .slice(from)
+    .filter((m) => m.via === 'http')
+    .map((m) => ({ event: m.body?.event ?? '?', incident: m.body?.incident ?? 0 }));
+}
+
 before(() => {
+  rmSync(SINK, { force: true });
+  sink = spawn(
+    process.execPath,
+    [`${checkout}test/integration/alert-sink.ts`, SINK, String(HTTP_PORT), String(SMTP_PORT)],
+    { stdio: 'inherit' },
+  );
   mustPass(testbed('reset'), 'scripts/testbed reset');
 });
 
 after(() => {
+  sink.kill();
   testbed('reset');
 });
 
@@ -233,6 +300,8 @@ test('a name that is neither a unit nor a container: one line that lists the con
 
 for (const [scenario, e] of Object.entries(expected)) {
   test(`${scenario}: ${e.name} is diagnosed as ${e.cause ?? '(not yet)'} and fails ${e.check ?? '(no docker. check)'}`, async (t) => {
+    watchContainers('medic-scenario-watch', STORE, WATCH);
+    const from = jsonLines(SINK).length;
     mustPass(testbed('scenario', 'apply', scenario), `scenario apply ${scenario}`);
     try {
       const shows = visible[scenario];
@@ -276,6 +345,32 @@ for (const [scenario, e] of Object.entries(expected)) {
           `${e.check} fails: ${seen}`,
         );
       }
+      // the watch that ran meanwhile: one incident, named as diagnose names it, and one page about it
+      const cause = e.watch === undefined ? e.cause : e.watch;
+      if (cause) {
+        const incident = await until(
+          `the watch's incident named ${cause}`,
+          () => incidents(STORE).find((i) => i.causeId === cause),
+          90,
+        ).catch((error: Error) => {
+          const seen = incidents(STORE).map((i) => `${i.service}: ${i.trigger} ${i.causeId}`);
+          throw new Error(`${error.message}; the watch has: ${seen.join(', ') || 'no incident'}`);
+        });
+        await until('its opened message', () => sent(from).some((m) => m.event === 'incident.opened'), 30);
+        await sleep(2000);
+        const all = incidents(STORE);
+        assert.deepEqual(
+          all.map((i) => `${i.service}: ${i.trigger} ${i.causeId}`),
+          [`${incident.service}: ${incident.trigger} ${cause}`],
+          'one incident',
+        );
+        assert.equal(incident.service, e.name);
+        assert.deepEqual(
+          sent(from).filter((m) => m.event === 'incident.opened'),
+          [{ event: 'incident.opened', incident: incident.id }],
+          'one page',
+        );
+      } else assert.deepEqual(incidents(STORE), [], 'nothing failed: no incident');
     } finally {
       mustPass(testbed('reset'), 'scripts/testbed reset');
     }

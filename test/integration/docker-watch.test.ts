@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkout, inBox, incidents, jsonLines, mustPass, sh, testbed, until } from './box.ts';
+import { checkout, inBox, incidents, jsonLines, mustPass, testbed, until, watchContainers } from './box.ts';
 
 const SINK = '/tmp/medic-docker-watch-alerts.jsonl';
 const HTTP_PORT = 9913;
@@ -48,19 +48,7 @@ notify:
 function freshWatch(): void {
   mustPass(testbed('reset'), 'scripts/testbed reset');
   seen = received().length;
-  mustPass(
-    sh(
-      `set -e
-      mkdir -p /etc/medic /var/lib/medic
-      medic init --stdout > /tmp/init.yaml
-      { echo 'version: 1'; sed -n '/^containers:/,/^check:/p' /tmp/init.yaml | sed '$d'; printf '%s' '${CONFIG}'; } > /etc/medic/docker.yaml
-      rm -f ${STORE}
-      systemd-run --unit=medic-docker-watch --collect medic watch -c /etc/medic/docker.yaml --store ${STORE}
-      for i in $(seq 1 40); do journalctl -u medic-docker-watch -o cat | grep -q 'event=watching' && exit 0; sleep 0.25; done
-      journalctl -u medic-docker-watch -o cat; exit 1`,
-    ),
-    'medic watch of the containers',
-  );
+  watchContainers('medic-docker-watch', STORE, CONFIG);
 }
 
 before(() => {
