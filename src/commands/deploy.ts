@@ -176,6 +176,7 @@ async function composeTarget(opts: DeployOptions, ctx: Context) {
     windowMs,
     keep,
     dryRun: opts.dryRun === true,
+    force: opts.force === true,
     say,
   };
   return {

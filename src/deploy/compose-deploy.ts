@@ -52,7 +52,7 @@ import {
   RELEASE_LABEL,
 } from './compose-service.ts';
 import { takeSite } from './compose-site.ts';
-import { migrateOneOff, preflightCandidate } from './compose-preflight.ts';
+import { migrateOneOff, preflightCandidate, schemaAgainst } from './compose-preflight.ts';
 import { PROJECT, SERVICE } from '../checks/docker/context.ts';
 
 export interface ComposeDeployOptions {
@@ -62,6 +62,8 @@ export interface ComposeDeployOptions {
   keep: number;
   /** Build the release's image, then stop: nothing runs, nothing moves, the image is removed. */
   dryRun: boolean;
+  /** A rollback to an image that does not know the database's migrations goes ahead anyway. */
+  force: boolean;
   say: (step: string, text: string) => void;
 }
 
@@ -121,7 +123,9 @@ export async function runComposeDeploy(o: ComposeDeployOptions, plan: Plan): Pro
         `${failed.map((f) => f.id).join(', ')} failed: ${failed[0]?.summary ?? ''}`,
         failed.flatMap((f) => f.fix),
       );
-    // 3. migrations, before any traffic moves, in a one-off container of the new image
+    // 3. migrations, before any traffic moves, in a one-off container of the new image; a rollback's older
+    // image must know the schema the database is at
+    if (plan.kind === 'rollback') await guardSchema(o, cid, live, outcome.release, warn);
     if (plan.kind === 'deploy') {
       const m = await migrateOneOff(svc, cid, live, liveImage.value, image.value.Id);
       outcome.migrations = m?.lines ?? [];
@@ -200,6 +204,29 @@ export async function runComposeDeploy(o: ComposeDeployOptions, plan: Plan): Pro
   } finally {
     lock.release();
   }
+}
+
+/**
+ * A rollback's image that does not know the revisions the database is at would run older code against a
+ * newer schema: refused with the way down (run from the live container, whose image knows it), unless forced.
+ */
+async function guardSchema(
+  o: ComposeDeployOptions,
+  cid: string,
+  live: ContainerInspect,
+  release: string | null,
+  warn: (step: string, text: string) => void,
+): Promise<void> {
+  const s = await schemaAgainst(cid, live);
+  if (s.kind === 'unread') return warn('migrations', `the schema was not compared: ${s.why}`);
+  if (s.kind === 'known') return;
+  const text = `the database is at ${s.ahead.join(', ')}, which ${release ?? 'the release'} does not know: its code would run against a newer schema`;
+  if (o.force) return warn('migrations', `${text} (--force)`);
+  throw new DeployError('migrations', text, [
+    `# take the database back first (from the live container, whose image knows the way down):`,
+    `cd ${o.svc.workdir} && docker compose exec ${o.svc.service} python3 -m alembic downgrade ${s.heads[0] ?? 'base'}`,
+    `# or go back anyway: medic rollback ${release ?? ''} --service ${o.svc.name} --force`,
+  ]);
 }
 
 /** Builds the release's image from the build context (or SOURCE, a directory) and records it; its id. */

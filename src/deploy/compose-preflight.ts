@@ -4,7 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ContainerContext } from '../checks/docker/context.ts';
 import { DOCKER_CHECKS } from '../checks/docker/index.ts';
-import { migrationArgv } from '../checks/docker/migrations_applied.ts';
+import { migrationArgv, check as migrationsCheck } from '../checks/docker/migrations_applied.ts';
+import { alembicHeads, alembicRevision } from '../discover/project.ts';
 import { runChecks } from '../checks/run.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { type ContainerInspect, inspectContainer } from '../host/docker.ts';
@@ -106,4 +107,39 @@ export async function migrateOneOff(
   } finally {
     await removeContainer(id, 0, 30_000);
   }
+}
+
+/** What a rollback's image knows of the schema the database is at. */
+export type SchemaAgainst =
+  | { kind: 'known' }
+  /** Revisions applied that the image's code does not know: a newer release migrated the database. */
+  | { kind: 'ahead'; ahead: string[]; heads: string[] }
+  /** It could not be read: the reason. */
+  | { kind: 'unread'; why: string };
+
+/**
+ * For a rollback: the database's Alembic revisions against the scripts in the candidate's image (created, not
+ * started), read as docker.migrations_applied reads them. Django's migrations are listed by the running app,
+ * which the candidate is not yet: they are not compared.
+ */
+export async function schemaAgainst(id: string, live: ContainerInspect): Promise<SchemaAgainst> {
+  const all = await engineContainers();
+  const me = all.find((c) => c.Id === id);
+  if (!me) throw new DeployError('migrations', 'the candidate container is gone');
+  const summary = { ...me, Labels: { ...(live.Config.Labels ?? {}), ...me.Labels } };
+  const facts = await migrationsCheck.gather(new ContainerContext(localHost(), summary, all, 10_000));
+  if (!facts.tool) return { kind: 'known' };
+  if (facts.tool === 'django')
+    return { kind: 'unread', why: "Django's migrations are not compared before the old image runs" };
+  if (facts.dbUnreached) return { kind: 'unread', why: facts.dbUnreached };
+  const a = facts.alembic?.applied;
+  if (!a || !a.ok || a.value.tool !== 'alembic')
+    return {
+      kind: 'unread',
+      why: a && !a.ok && a.error.kind !== 'no_migration_table' ? a.error.kind : 'no alembic_version to read',
+    };
+  const scripts = facts.alembic?.scripts ?? [];
+  const known = new Set(scripts.map(alembicRevision));
+  const ahead = a.value.revisions.filter((r) => !known.has(r));
+  return ahead.length > 0 ? { kind: 'ahead', ahead, heads: alembicHeads(scripts) } : { kind: 'known' };
 }

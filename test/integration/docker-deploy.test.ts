@@ -277,3 +277,27 @@ EOF`),
   assert.match(checked.stdout, /at head 0002/, checked.stdout + checked.stderr);
   assertServed(load, 'a release with a migration');
 });
+
+test('a rollback past a migration: refused with the way down; once the database is taken back, it goes back', () => {
+  const was = live();
+  const refused = medic('rollback', '--window', '2s');
+  assert.equal(refused.code, 1, JSON.stringify(refused.out));
+  assert.equal(refused.out.step, 'migrations');
+  assert.match(refused.out.message ?? '', /the database is at 0002, which \S+ does not know/);
+  const way = refused.out.details.find((d) => /alembic downgrade/.test(d)) ?? '';
+  assert.equal(way, 'cd /srv/dockerapp && docker compose exec web python3 -m alembic downgrade 0001');
+  // nothing moved: the release with the migration serves, no candidate is left
+  assert.equal(live(), was);
+  assert.equal(sh(`curl -s --max-time 5 ${site}/tags`).stdout, '{"tags":0}');
+  assert.deepEqual(candidates(), []);
+  // the way down as a user runs it with Debian's compose (v1: exec -T without a terminal)
+  mustPass(sh(way.replace('docker compose exec', 'docker-compose exec -T')), 'alembic downgrade 0001');
+  startLoad();
+  const back = medic('rollback', '--window', '2s');
+  const load = stopLoad(LOAD);
+  assert.equal(back.code, 0, `${JSON.stringify(back.out)}\n${back.stderr}`);
+  assert.deepEqual(back.out.warnings, []);
+  assert.notEqual(live(), was);
+  assert.notEqual(sh(`curl -s -o /dev/null -w '%{http_code}' --max-time 5 ${site}/tags`).stdout, '200');
+  assertServed(load, 'a rollback after the way down');
+});
