@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
 import type { DeployOptions } from '../commands/deploy.ts';
 import { onHosts, runOnHosts, withHosts } from './fleet.ts';
 import type { Context } from './main.ts';
@@ -41,15 +42,28 @@ export function addDeploy(program: Command, contextOf: () => Context): void {
         : (await import('../commands/deploy.ts')).deploy(source, opts, contextOf()),
     );
   common(
-    program
-      .command('rollback')
-      .description('go back one release (or to ID) through the same health-gated switch')
-      .argument('[id]', 'the release (medic releases lists them)'),
+    withHosts(
+      program
+        .command('rollback')
+        .description('go back one release (or to ID) through the same health-gated switch')
+        .argument('[id]', 'the release (medic releases lists them)'),
+    ),
   )
     .option('--force', 'go back even when the database is at a migration the release does not know')
-    .action(async (id: string | undefined, opts: DeployOptions) =>
-      (await import('../commands/deploy.ts')).rollback(id, opts, contextOf()),
-    );
+    .option('--parallel <n>', 'with --hosts: roll back this many hosts at a time (default: one)')
+    .addHelpText(
+      'after',
+      '\nExit code: 0 the release gone back to is live, 1 it failed (the release before serves), 2 medic could not run.\nExamples:\n  medic rollback\n  medic rollback 20261122T041226Z --force\n  medic rollback --service web\n  medic rollback --all-hosts   # each host back one release, one host after the other',
+    )
+    .action(async (id: string | undefined, opts: DeployOptions, cmd: Command) => {
+      if (!onHosts(cmd)) return (await import('../commands/deploy.ts')).rollback(id, opts, contextOf());
+      // each host made its own releases, named by the time it made them: one ID names one host's
+      if (id)
+        throw new UsageError(
+          `a release id is one host's own: medic rollback --hosts takes each host back one release (give no id)`,
+        );
+      return (await import('../commands/fleet.ts')).fleetDeploy(cmd, contextOf());
+    });
   withHosts(
     common(
       program.command('releases').description('the releases of the app, newest first, and which is live'),

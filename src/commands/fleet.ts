@@ -117,7 +117,7 @@ export async function fleetInstall(opts: FleetInstallOptions, ctx: Context): Pro
 /** A host's own gated deploy, migrations and health window included. */
 const DEPLOY_TIMEOUT_MS = 60 * 60_000;
 
-/** medic deploy --hosts: each host's own `medic deploy`, one host (or --parallel N) at a time. */
+/** medic deploy (or rollback) --hosts: each host's own `medic deploy`, one host (or --parallel N) at a time. */
 export async function fleetDeploy(leaf: Command, ctx: Context): Promise<void> {
   if (ctx.format !== 'text' && ctx.format !== 'json')
     throw new UsageError(`--format ${ctx.format}: medic deploy --hosts prints text or json`);
@@ -146,8 +146,13 @@ export async function fleetDeploy(leaf: Command, ctx: Context): Promise<void> {
       },
     );
     const r = hostResultOf(host, session, json);
-    const done = argv.includes('--dry-run') ? 'would go ahead' : 'deployed';
-    return r.error ? r : { ...r, label: r.status === 'ok' ? done : 'deploy failed' };
+    const what = leaf.name() === 'rollback' ? 'rollback' : 'deploy';
+    const done = argv.includes('--dry-run')
+      ? 'would go ahead'
+      : what === 'rollback'
+        ? 'rolled back'
+        : 'deployed';
+    return r.error ? r : { ...r, label: r.status === 'ok' ? done : `${what} failed` };
   });
   const stoppedAt = ran.find((r) => r !== null && r.status !== 'ok')?.host.name;
   const results = ran.map(
@@ -174,7 +179,7 @@ export async function fleetDeploy(leaf: Command, ctx: Context): Promise<void> {
   const safe = safeDeep(results);
   if (json)
     ctx.out(
-      fleetJson('deploy', safe, (r) => {
+      fleetJson(leaf.name() === 'rollback' ? 'rollback' : 'deploy', safe, (r) => {
         const i = safe.indexOf(r);
         return { started: ran[i] !== null, live: live[i]?.release ?? null };
       }),

@@ -2,7 +2,8 @@
 // the apps and their databases, and sshd, on a private network), asked from this machine through the system's
 // ssh with the testbed's ssh_config and known_hosts: fleet install of dist/medic; a scenario on one host found
 // by diagnose --all-hosts on that host only; one host's sshd stopped is that host's error beside the others'
-// results; a rolling deploy under load with no failed request, and a bad release stopped on the first host.
+// results; a rolling deploy under load with no failed request, a bad release stopped on the first host, and a
+// rolling rollback.
 // The three hosts boot once for the file.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -288,6 +289,22 @@ function deployUnderLoad(...args: string[]) {
 
 const live = (name: string) => onHost(name, 'readlink', '/srv/flaskapp/current').stdout.trim();
 
+/** A rollout that went through: every host in order, each on a new live release, which the report names. */
+function assertRolledOut(
+  r: ReturnType<typeof medicJson<{ services: DeployOut[] }>>,
+  before: Record<string, string>,
+): void {
+  assert.equal(r.code, 0, JSON.stringify(r.hosts, null, 1).slice(0, 3000));
+  assert.deepEqual(r.order, [...NAMES]);
+  for (const name of NAMES) {
+    const out = r.hosts[name]?.result?.services[0];
+    assert.equal(out?.outcome, 'live', name);
+    assert.equal(live(name), `releases/${out?.release}`);
+    assert.notEqual(live(name), before[name], `${name} is on another release`);
+    assert.equal(r.hosts[name]?.live, out?.release, `${name}: the live release the report names`);
+  }
+}
+
 test(
   'a rolling deploy across the three hosts under load: one host after the other, no failed request',
   { todo: needsRolling },
@@ -297,15 +314,7 @@ test(
     assert.equal(init.code, 0, init.stdout + init.stderr);
     const before = Object.fromEntries(NAMES.map((n) => [n, live(n)]));
     const { r, counts } = deployUnderLoad('--window', '3s', '/srv/flaskapp/current');
-    assert.equal(r.code, 0, JSON.stringify(r.hosts, null, 1).slice(0, 3000));
-    assert.deepEqual(r.order, [...NAMES]);
-    for (const name of NAMES) {
-      const out = r.hosts[name]?.result?.services[0];
-      assert.equal(out?.outcome, 'live', name);
-      assert.equal(live(name), `releases/${out?.release}`);
-      assert.notEqual(live(name), before[name]);
-      assert.equal(r.hosts[name]?.live, out?.release, `${name}: the live release the report names`);
-    }
+    assertRolledOut(r, before);
     // one host after the other: each release is named by the time it was made
     const made = NAMES.map((n) => r.hosts[n]?.result?.services[0]?.release ?? '');
     assert.deepEqual(
@@ -356,6 +365,30 @@ test(
       );
     }
     assertNoFailedRequest(counts);
+  },
+);
+
+test(
+  'medic rollback --all-hosts: each host back one release, one after the other, under load, no failed request',
+  { todo: needsRolling },
+  () => {
+    const before = Object.fromEntries(NAMES.map((n) => [n, live(n)]));
+    startLoad();
+    const r = medicJson<{ services: DeployOut[] }>(
+      'rollback',
+      '--all-hosts',
+      '--service',
+      'flaskapp',
+      '--window',
+      '3s',
+    );
+    const counts = stopLoad();
+    assertRolledOut(r, before);
+    assertNoFailedRequest(counts);
+    // a release id is one host's own
+    const one = medic('rollback', '20261202T000000Z', '--all-hosts');
+    assert.equal(one.code, 2);
+    assert.match(one.stderr, /^medic: a release id is one host's own/);
   },
 );
 
