@@ -135,6 +135,27 @@ CREATE TABLE medic.alert_claims (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'one page for a failure two hosts see through the same address',
+    sql: `
+ALTER TABLE medic.alert_claims ADD COLUMN through text;
+CREATE INDEX alert_claims_through ON medic.alert_claims (service, through, kind, notifier, started_at)
+  WHERE through IS NOT NULL;
+-- a host's incident that is the same failure as another host's (same service, seen through the same address,
+-- started within minutes): its alerts are claimed under the first one's name
+CREATE TABLE medic.alert_twins (
+  holder text NOT NULL,
+  service text NOT NULL,
+  unit text NOT NULL,
+  started_at text NOT NULL,
+  notifier text NOT NULL,
+  twin_unit text NOT NULL,
+  twin_started_at text NOT NULL,
+  PRIMARY KEY (holder, service, unit, started_at, notifier)
+);
+`,
+  },
 ];
 
 /** The shared store was written by a medic that knows more migrations than this one. */

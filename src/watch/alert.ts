@@ -1,6 +1,7 @@
 // What an alert says, once, whatever carries it: the service, what happened, the UTC timeline, the first
 // fatal error, the cause and the fix, the restart count and the state now. Built from masked data only.
 import type { Diagnosis } from '../diagnose/decide.ts';
+import type { Health } from '../discover/service.ts';
 import type { DeployRecord, Incident, IncidentEvent } from '../store/store.ts';
 
 /** What a deploy alert tells of the deploy. */
@@ -37,6 +38,11 @@ export interface Alert {
   layer?: string | null;
   firstFatal: { time: string | null; line: string; context: string[] } | null;
   timeline: { time: string; text: string }[];
+  /**
+   * The address the failure was seen through when it is not this host's own (a health URL another host's
+   * medic may ask too): two hosts that see it fail page once (store/pg-claims.ts).
+   */
+  through?: string | null;
   /** For deploy.* events: the release that was tried, the one that serves, the step that failed. */
   deploy?: { release: string; previous: string | null; step: string | null; message: string | null };
 }
@@ -97,6 +103,7 @@ export function alertOf(
   events: IncidentEvent[],
   state: string,
   host: string,
+  through: string | null = null,
 ): Alert {
   const d = incident.diagnosis as Diagnosis | null;
   const ms = (a: string | null, b: string | null) =>
@@ -126,7 +133,25 @@ export function alertOf(
       ? { time: d.firstFatal.time, line: d.firstFatal.line, context: d.firstFatal.context.slice(-6) }
       : null,
     timeline: shortTimeline(events),
+    ...(through && incident.trigger === 'unhealthy' ? { through } : {}),
   };
+}
+
+/**
+ * The health URL of a service when more than one host's medic may ask it and see the same thing fail: its
+ * host is a name or address beyond this machine, and the request goes there (not to this host's own Nginx).
+ */
+export function sharedHealthUrl(h: Health | null): string | null {
+  if (!h || h.socketPath) return null;
+  let host: string;
+  try {
+    host = new URL(h.url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return null;
+  }
+  const local = (name: string) => /^(?:localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0|::)$/i.test(name);
+  if (local(host) || (h.connectTo && local(h.connectTo.host))) return null;
+  return h.connectTo ? `${h.url} via ${h.connectTo.host}:${h.connectTo.port}` : h.url;
 }
 
 /** A restart loop repeats itself: the first lines and the last ones tell the story. */

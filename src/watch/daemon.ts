@@ -13,7 +13,7 @@ import { containerUnitState, type EngineEvent, EngineSignals } from './engine-ev
 import type { Diagnosis } from '../diagnose/decide.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
 import { parseShowUnits, showExecCommands, showValue } from '../systemd/show.ts';
-import { alertOf, type AlertKind } from './alert.ts';
+import { alertOf, type AlertKind, sharedHealthUrl } from './alert.ts';
 import { probeHealth } from './health.ts';
 import { type KernelOom, signalOf, unitOfKernelOom } from './journal.ts';
 import { startMetrics } from './metrics.ts';
@@ -169,21 +169,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           }
         },
         alert(kind: AlertKind, incident: Incident, state: string) {
-          const alert = masker.deep(alertOf(kind, incident, store.timeline(incident), state, host));
-          let queued = 0;
-          store.transaction(() => {
-            for (const n of notifiers)
-              if (
-                store.enqueue({
-                  incidentId: incident.id,
-                  kind,
-                  notifier: n.key,
-                  payload: alert,
-                  now: new Date().toISOString(),
-                })
-              )
-                queued += 1;
-          });
+          const alert = masker.deep(
+            alertOf(kind, incident, store.timeline(incident), state, host, sharedHealthUrl(service.health)),
+          );
+          const queued = outbox.queue(incident.id, kind, alert);
           log(kind === 'resolved' ? 'info' : 'warn', 'alert', {
             service: incident.service,
             incident: incident.id,
@@ -192,7 +181,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
             headline: alert.headline,
             notifiers: queued,
           });
-          outbox.kick();
           shared?.replicator.kick();
         },
         metric: metrics?.update,

@@ -47,6 +47,21 @@ export class Outbox {
     this.claims = claims;
   }
 
+  /**
+   * Queues one alert of an incident for every receiver, in one transaction, and starts delivering it; the
+   * number queued (a message queued before is not queued again).
+   */
+  queue(incidentId: number, kind: string, payload: unknown): number {
+    let queued = 0;
+    const now = new Date().toISOString();
+    this.store.transaction(() => {
+      for (const n of this.notifiers.values())
+        if (this.store.enqueue({ incidentId, kind, notifier: n.key, payload, now })) queued += 1;
+    });
+    this.kick();
+    return queued;
+  }
+
   /** Delivers what is due now, then sleeps until the next message is due. */
   kick(): void {
     if (this.stopped) return;
@@ -204,7 +219,14 @@ function claimedAlert(m: OutboxMessage): ClaimedAlert | null {
   const a = m.payload as Partial<Alert> | null;
   if (!a || typeof a.service !== 'string' || typeof a.unit !== 'string' || typeof a.startedAt !== 'string')
     return null;
-  return { service: a.service, unit: a.unit, startedAt: a.startedAt, kind: m.kind, notifier: m.notifier };
+  return {
+    service: a.service,
+    unit: a.unit,
+    startedAt: a.startedAt,
+    kind: m.kind,
+    notifier: m.notifier,
+    through: a.through ?? null,
+  };
 }
 
 function oneLine(error: unknown): string {

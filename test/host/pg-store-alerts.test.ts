@@ -1,7 +1,7 @@
 // Alerts across daemons that share one PostgreSQL: two daemons (each its own process and SQLite store) that see
 // the same crash send one alert to a real webhook receiver; a daemon SIGKILLed after it claimed the alert and
-// before it was delivered leaves it to the other once the lease runs out, and nothing is sent twice; a shared
-// store that does not answer holds no alert back.
+// before it was delivered leaves it to the other once the lease runs out, and nothing is sent twice; two hosts
+// that see one health URL fail minutes apart page once; a shared store that does not answer holds no alert back.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -61,8 +61,21 @@ after(async () => {
 });
 
 /** A daemon on `host` (its store under `store`), seeing the crash of `startedAt`. */
-function daemon(host: string, startedAt: string, store: string, hook = '/hooks/team'): Daemon {
-  const args: DaemonArgs = { store, host, webhook: `${receiver.url}${hook}`, startedAt, leaseMs: LEASE_MS };
+function daemon(
+  host: string,
+  startedAt: string,
+  store: string,
+  hook = '/hooks/team',
+  more: Partial<DaemonArgs> = {},
+): Daemon {
+  const args: DaemonArgs = {
+    store,
+    host,
+    webhook: `${receiver.url}${hook}`,
+    startedAt,
+    leaseMs: LEASE_MS,
+    ...more,
+  };
   const child = spawn(
     process.execPath,
     [join(import.meta.dirname, 'pg-store-daemon.ts'), JSON.stringify(args)],
@@ -207,6 +220,38 @@ test('the claimer SIGKILLed and started again: it goes on with its own claim at 
   assert.ok(message?.deliveredAt, 'delivered in its own store');
   assert.equal((await claimOf(startedAt))[0]?.['delivered_by'], 'web1');
   await again.kill('SIGTERM');
+});
+
+test('two hosts see one URL fail 8 s apart: one opened and one resolved alert; their own crashes page each', async () => {
+  const through = 'https://shop.example.com/health';
+  const first = '2026-05-20T18:00:00.000Z';
+  const second = '2026-05-20T18:00:08.000Z';
+  const a = daemon('web1', first, storePath(), '/hooks/team', { through, resolveAfterMs: 1500 });
+  await waitFor('web1 to page', () => (a.events().includes('alert_delivered') ? true : undefined));
+  const b = daemon('web2', second, storePath(), '/hooks/team', { through, resolveAfterMs: 2500 });
+  const settled = (d: Daemon, n: number) =>
+    d.events().filter((e) => e === 'alert_delivered' || e === 'alert_sent_elsewhere').length >= n;
+  await waitFor('both to settle both alerts', () => (settled(a, 2) && settled(b, 2) ? true : undefined));
+  await new Promise((r) => setTimeout(r, 500));
+  const sent = delivered(taken);
+  assert.deepEqual(
+    sent.map((m) => `${m.event} ${m.host} ${m.startedAt}`),
+    [`incident.opened web1 ${first}`, `incident.resolved web1 ${first}`],
+  );
+  assert.deepEqual(
+    b.events().filter((e) => e.startsWith('alert_') && e !== 'alert_held'),
+    ['alert_sent_elsewhere', 'alert_sent_elsewhere'],
+  );
+  // the same failure seen from two hosts' own Nginx (no shared address) is each host's: two pages
+  await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
+  taken = [];
+  const own = ['2026-05-20T18:10:00.000Z', '2026-05-20T18:10:08.000Z'];
+  const [c, d] = [daemon('web1', own[0]!, storePath()), daemon('web2', own[1]!, storePath())];
+  await waitFor('both to page', () =>
+    c.events().includes('alert_delivered') && d.events().includes('alert_delivered') ? true : undefined,
+  );
+  assert.equal(taken.length, 2);
+  await Promise.all([c.kill('SIGTERM'), d.kill('SIGTERM')]);
 });
 
 test('the shared store down: each daemon sends its alert rather than hold it back, and says so', async () => {

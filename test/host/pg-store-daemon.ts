@@ -22,6 +22,10 @@ export interface DaemonArgs {
   leaseMs: number;
   /** false: only ship the store (which the test writes to), no incident and no alert of its own. */
   alerts?: boolean;
+  /** A failed health request to this shared address, not a crash: the incident's trigger is unhealthy. */
+  through?: string;
+  /** Health answers again this long after the start: the incident resolves and its resolved alert is queued. */
+  resolveAfterMs?: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as DaemonArgs;
@@ -47,23 +51,25 @@ else {
     store.openIncident({
       service: 'flaskapp',
       unit: 'flaskapp.service',
-      trigger: 'crash',
-      summary: 'flaskapp.service exited with status 1',
+      trigger: args.through ? 'unhealthy' : 'crash',
+      summary: args.through
+        ? 'health failing: 3 requests in a row (HTTP 502)'
+        : 'flaskapp.service exited with status 1',
       startedAt: args.startedAt,
       detectedAt: new Date().toISOString(),
     });
-  const alert = alertOf('opened', incident, store.timeline(incident), 'systemd restarts it', args.host);
-  store.transaction(() => {
-    for (const n of notifiers)
-      store.enqueue({
-        incidentId: incident.id,
-        kind: 'opened',
-        notifier: n.key,
-        payload: alert,
-        now: new Date().toISOString(),
-      });
-  });
-  outbox.kick();
+  const queue = (kind: 'opened' | 'resolved', state: string) => {
+    const now = store.incident(incident.id) ?? incident;
+    const alert = alertOf(kind, now, store.timeline(now), state, args.host, args.through ?? null);
+    outbox.queue(incident.id, kind, alert);
+  };
+  queue('opened', 'systemd restarts it');
+  if (args.resolveAfterMs !== undefined)
+    setTimeout(() => {
+      const at = new Date().toISOString();
+      store.update(incident.id, { state: 'resolved', recoveredAt: at, resolvedAt: at });
+      queue('resolved', 'healthy again');
+    }, args.resolveAfterMs);
   log('info', 'watching', { incident: incident.id });
 }
 

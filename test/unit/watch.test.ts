@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/medic-yaml.ts';
-import { alertText, slackBody } from '../../src/watch/alert.ts';
+import { alertText, sharedHealthUrl, slackBody } from '../../src/watch/alert.ts';
 import { incidentAlert } from './alerts.ts';
 import { type JournalFields, signalOf, unitOfKernelOom } from '../../src/watch/journal.ts';
 import { expandEnv, notifiersOf } from '../../src/watch/notifiers.ts';
@@ -239,4 +239,23 @@ test('medic watch with a malformed medic.yaml: one line naming the file and line
     new RegExp(`^medic: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: not valid YAML`),
   );
   assert.equal(r.stdout, '');
+});
+
+test("a health URL other hosts may ask too is shared; this host's own Nginx or app is not", () => {
+  const h = (url: string, connectTo?: { host: string; port: number }) => ({
+    url,
+    status: 200,
+    ...(connectTo ? { connectTo } : {}),
+  });
+  assert.equal(sharedHealthUrl(h('https://shop.example.com/health')), 'https://shop.example.com/health');
+  assert.equal(
+    sharedHealthUrl(h('https://shop.example.com/health', { host: '10.0.0.5', port: 443 })),
+    'https://shop.example.com/health via 10.0.0.5:443',
+  );
+  // medic init's health URLs: the site's name, asked of this host's Nginx
+  assert.equal(sharedHealthUrl(h('http://flask.medic.test/health', { host: '127.0.0.1', port: 80 })), null);
+  for (const url of ['http://127.0.0.1:8000/health', 'http://localhost/health', 'http://[::1]:8000/health'])
+    assert.equal(sharedHealthUrl(h(url)), null, url);
+  assert.equal(sharedHealthUrl({ url: 'http://app/health', status: 200, socketPath: '/run/app.sock' }), null);
+  assert.equal(sharedHealthUrl(null), null);
 });
