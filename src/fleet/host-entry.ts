@@ -15,6 +15,11 @@ export const HostEntrySchema = z.object({
   labels: z.array(z.string().regex(NAME, 'a label: letters, digits, ".", "_" and "-"')).optional(),
   /** The command that runs medic there (default: medic on its PATH, else /usr/local/bin/medic). */
   medic: z.string().min(1).optional(),
+  /**
+   * The ssh user is not root: medic and fleet install run there through `sudo -n` (the user's sudo without a
+   * password, as deploy users have it).
+   */
+  sudo: z.boolean().optional(),
   /** The medic.yaml that medic fleet install puts there (a path on this machine, relative to this file). */
   config: z.string().min(1).optional(),
 });

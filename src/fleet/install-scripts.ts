@@ -14,8 +14,9 @@ export const INSTALL_PATHS = {
 export const under = (root: string, path: string) =>
   root === '/' ? path : `${root.replace(/\/+$/, '')}${path}`;
 
-/** The script as one argument of `sh -c`, whatever the login shell there. */
-export const asShell = (script: string) => `sh -c ${shellQuote(script)}`;
+/** The script as one argument of `sh -c`, whatever the login shell there; as root through `sudo -n` when asked. */
+export const asShell = (script: string, sudo = false) =>
+  `${sudo ? 'sudo -n ' : ''}sh -c ${shellQuote(script)}`;
 
 const SUM = `sum() { if [ -f "$1" ]; then sha256sum "$1" | cut -d' ' -f1; else echo -; fi; }`;
 

@@ -41,7 +41,9 @@ function scriptError(s: SshSession, host: FleetHost): HostError | null {
 export async function installOnHost(host: FleetHost, o: InstallInput): Promise<HostResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  const probe = await onHost(host.ssh, asShell(probeScript(o.root)), { timeoutMs: STEP_TIMEOUT_MS });
+  const probe = await onHost(host.ssh, asShell(probeScript(o.root), host.sudo), {
+    timeoutMs: STEP_TIMEOUT_MS,
+  });
   const probeError = scriptError(probe, host);
   if (probeError) return errorResult(host, probeError, ms());
   const there = parseProbe(probe.stdout);
@@ -62,7 +64,7 @@ export async function installOnHost(host: FleetHost, o: InstallInput): Promise<H
     o.say?.(
       `${host.name}: sending medic (${there.sha256 ? 'a different build is there' : 'none there yet'})`,
     );
-    const copy = await onHost(host.ssh, asShell(binaryScript(o.root, o.sha256)), {
+    const copy = await onHost(host.ssh, asShell(binaryScript(o.root, o.sha256), host.sudo), {
       timeoutMs: COPY_TIMEOUT_MS,
       stdinFile: o.binary,
     });
@@ -80,7 +82,7 @@ export async function installOnHost(host: FleetHost, o: InstallInput): Promise<H
 
   const files = await onHost(
     host.ssh,
-    asShell(filesScript({ root: o.root, config: o.config !== null, binaryChanged: sendBinary })),
+    asShell(filesScript({ root: o.root, config: o.config !== null, binaryChanged: sendBinary }), host.sudo),
     { timeoutMs: STEP_TIMEOUT_MS, ...(o.config !== null ? { stdinText: o.config } : {}) },
   );
   const filesError = scriptError(files, host);

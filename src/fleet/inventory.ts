@@ -10,6 +10,8 @@ export interface FleetHost {
   ssh: string;
   labels: string[];
   medic?: string;
+  /** Run medic there through `sudo -n`. */
+  sudo?: boolean;
   config?: string;
 }
 
@@ -61,6 +63,7 @@ function fleetHost(h: HostEntry, inventoryPath: string | null): FleetHost {
     ssh: h.ssh,
     labels: h.labels ?? [],
     ...(h.medic ? { medic: h.medic } : {}),
+    ...(h.sudo ? { sudo: true } : {}),
     ...(h.config ? { config: resolve(inventoryPath ? dirname(inventoryPath) : '.', h.config) } : {}),
   };
 }

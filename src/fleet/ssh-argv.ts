@@ -52,7 +52,11 @@ export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The command line the host's login shell runs: its medic, then the arguments, each quoted. */
-export function remoteMedic(host: Pick<FleetHost, 'medic'>, args: readonly string[]): string {
-  return [host.medic ?? DEFAULT_REMOTE_MEDIC, ...args.map(shellQuote)].join(' ');
+/** The command line the host's login shell runs: its medic (through sudo -n for a host that says so), then the arguments, each quoted. */
+export function remoteMedic(host: Pick<FleetHost, 'medic' | 'sudo'>, args: readonly string[]): string {
+  return [
+    ...(host.sudo ? ['sudo', '-n'] : []),
+    host.medic ?? DEFAULT_REMOTE_MEDIC,
+    ...args.map(shellQuote),
+  ].join(' ');
 }

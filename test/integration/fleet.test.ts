@@ -190,6 +190,81 @@ test(
 );
 
 test(
+  'a host reached as a deploy user: sudo: true runs fleet install and medic there as root; without it, one line',
+  { todo: needsInstall },
+  () => {
+    // web2 gets the user a team deploys as: root's key, sudo without a password
+    mustPass(
+      onHost(
+        'web2',
+        'sh',
+        '-c',
+        `set -e; id deploy >/dev/null 2>&1 || useradd -m -s /bin/bash deploy
+install -d -m 700 -o deploy -g deploy /home/deploy/.ssh
+install -m 600 -o deploy -g deploy /root/.ssh/authorized_keys /home/deploy/.ssh/authorized_keys
+echo 'deploy ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deploy; chmod 440 /etc/sudoers.d/deploy`,
+      ),
+      'a deploy user on web2',
+    );
+    const inventory = join(dir, 'deploy-user.yaml');
+    writeFileSync(
+      inventory,
+      'version: 1\nhosts:\n  - name: web2\n    ssh: deploy@web2\n    sudo: true\n  - name: web2-nosudo\n    ssh: deploy@web2\n',
+    );
+    const install = medicJson<{ changed: boolean }>(
+      'fleet',
+      'install',
+      '-c',
+      inventory,
+      '--hosts',
+      'web2',
+      '--binary',
+      binary,
+      '--medic-yaml',
+      'web.yaml',
+    );
+    assert.equal(install.code, 0, JSON.stringify(install.hosts, null, 1));
+    assert.equal(install.hosts['web2']?.result?.changed, false, 'root installed it already: nothing to do');
+    const checked = medicJson<{ services: unknown[] }>('check', '-c', inventory, '--hosts', 'web2');
+    assert.equal(checked.hosts['web2']?.status, 'ok', JSON.stringify(checked.hosts['web2'], null, 1));
+    assert.equal(checked.hosts['web2']?.result?.services.length, 3);
+    // the same user without sudo: the root-owned files cannot be written, said in one line
+    mustPass(onHost('web2', 'rm', '/etc/medic/medic.yaml'), 'a change for fleet install to make');
+    const refused = medicJson<unknown>(
+      'fleet',
+      'install',
+      '-c',
+      inventory,
+      '--hosts',
+      'web2-nosudo',
+      '--binary',
+      binary,
+      '--medic-yaml',
+      'web.yaml',
+    );
+    const error = refused.hosts['web2-nosudo']?.error;
+    assert.equal(refused.code, 1);
+    assert.match(error?.message ?? '', /[Pp]ermission denied/);
+    assert.doesNotMatch(error?.message ?? '', /\n/);
+    // and with sudo it puts it back
+    const again = medicJson<{ changed: boolean }>(
+      'fleet',
+      'install',
+      '-c',
+      inventory,
+      '--hosts',
+      'web2',
+      '--binary',
+      binary,
+      '--medic-yaml',
+      'web.yaml',
+    );
+    assert.equal(again.hosts['web2']?.result?.changed, true);
+    assert.equal(onHost('web2', 'cat', '/etc/medic/medic.yaml').stdout, HOST_YAML);
+  },
+);
+
+test(
   "web3's sshd stopped: web3's error, named, beside web1's and web2's own results",
   { todo: needsInstall },
   () => {

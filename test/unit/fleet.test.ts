@@ -114,6 +114,8 @@ test('the remote command: each argument reaches medic there as it was given (a r
     remoteMedic({ medic: '/opt/medic/bin/medic' }, ['check', 'a b']),
     "/opt/medic/bin/medic check 'a b'",
   );
+  // a deploy user's host: medic there as root through sudo without a password prompt
+  assert.match(remoteMedic({ sudo: true }, ['check']), /^sudo -n sh -c '.*' medic check$/);
 });
 
 /** The argv forwarded for a command line, read from medic's real command definitions. */
