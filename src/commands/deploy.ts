@@ -344,10 +344,10 @@ async function report(
 async function alert(t: Reported, record: DeployFacts): Promise<void> {
   const notify = t.config?.config.notify;
   if (!notify) return;
-  const [{ notifiersOf }, { deployAlertOf }, { hostname }] = await Promise.all([
+  const [{ notifiersOf }, { deployAlertOf }, { hostNameOf }] = await Promise.all([
     import('../watch/notifiers.ts'),
     import('../watch/alert.ts'),
-    import('node:os'),
+    import('../config/medic-yaml.ts'),
   ]);
   let notifiers;
   try {
@@ -365,7 +365,7 @@ async function alert(t: Reported, record: DeployFacts): Promise<void> {
         steps: t.steps,
         fix: [`medic releases --service ${t.name}`, `medic diagnose ${t.unit}`],
       },
-      hostname(),
+      hostNameOf(t.config?.config),
     ),
   );
   await Promise.all(

@@ -9,12 +9,11 @@ import {
   incidentsText,
   incidentText,
 } from '../report/incidents.ts';
-import { hostname } from 'node:os';
 import { DEFAULT_STORE, type IncidentState, Store, storePathOf } from '../store/store.ts';
 import { isSharedStoreUrl, resolveStoreUrl, sharedStoreOf } from '../store/pg-url.ts';
 import type { SharedStoreReader } from '../store/pg-reader.ts';
 import type { StoreReader } from '../store/reader.ts';
-import { findConfig } from '../config/medic-yaml.ts';
+import { findConfig, hostNameOf } from '../config/medic-yaml.ts';
 import { EXIT } from '../cli/exit.ts';
 import { UsageError } from '../errors.ts';
 import type { Context } from '../cli/main.ts';
@@ -44,7 +43,7 @@ async function openStore(opts: IncidentsOptions): Promise<OpenStore | null> {
     opts.store && !isSharedStoreUrl(opts.store)
       ? null
       : resolveStoreUrl(sharedStoreOf(found?.config ?? null, opts.store));
-  if (url) return openShared(url);
+  if (url) return openShared(url, hostNameOf(found?.config));
   if (opts.host)
     throw new UsageError(`--host ${opts.host}: only a shared store (store: in medic.yaml) holds other hosts`);
   const path = storePathOf(found?.config ?? null, opts.store);
@@ -53,7 +52,7 @@ async function openStore(opts: IncidentsOptions): Promise<OpenStore | null> {
   return { reader: store, shared: null, close: async () => store.close() };
 }
 
-async function openShared(url: string): Promise<OpenStore> {
+async function openShared(url: string, host: string): Promise<OpenStore> {
   const [{ SharedStore }, { SharedStoreReader }] = await Promise.all([
     import('../store/pg-store.ts'),
     import('../store/pg-reader.ts'),
@@ -67,7 +66,7 @@ async function openShared(url: string): Promise<OpenStore> {
       `cannot read the shared store ${store.shown}: ${store.problem(error)} (--store ${DEFAULT_STORE} reads this host's own)`,
     );
   }
-  const reader = new SharedStoreReader(store, hostname());
+  const reader = new SharedStoreReader(store, host);
   return { reader, shared: reader, close: () => store.close() };
 }
 

@@ -25,8 +25,8 @@ export async function serve(opts: ServeOptions, ctx: Context): Promise<void> {
     throw new UsageError(`--format ${ctx.format}: medic serve says where it listens in text or json`);
   // a bad address or a missing token is a one-line error before medic.yaml or systemd is asked anything
   listenAddress(opts.listen, '--listen', opts.tokenFile);
-  const { services, store, sharedStore } = await servicesOf(opts);
-  const shared = await openShared(sharedStore, opts.store);
+  const { services, store, sharedStore, host } = await servicesOf(opts);
+  const shared = await openShared(sharedStore, opts.store, host);
   const dashboard = await startDashboard({
     listen: opts.listen,
     flag: '--listen',
@@ -53,7 +53,7 @@ export async function serve(opts: ServeOptions, ctx: Context): Promise<void> {
 }
 
 /** The shared store's reader, when medic.yaml, --store or MEDIC_STORE_URL names one (and --store is no file). */
-async function openShared(configured: string | null, store: string | undefined) {
+async function openShared(configured: string | null, store: string | undefined, host: string) {
   const { isSharedStoreUrl, resolveStoreUrl } = await import('../store/pg-url.ts');
   const url = store && !isSharedStoreUrl(store) ? null : resolveStoreUrl(configured);
   if (!url) return null;
@@ -62,19 +62,19 @@ async function openShared(configured: string | null, store: string | undefined) 
     import('../store/pg-reader.ts'),
   ]);
   const shared = new SharedStore(url, { application: 'medic serve', migrate: false });
-  return { store: shared, reader: new SharedStoreReader(shared, hostname()) };
+  return { store: shared, reader: new SharedStoreReader(shared, host) };
 }
 
 /** The services of medic.yaml (through the same validated plan as medic watch), else every app unit found. */
 async function servicesOf(
   opts: ServeOptions,
-): Promise<{ services: WatchedService[]; store: string; sharedStore: string | null }> {
+): Promise<{ services: WatchedService[]; store: string; sharedStore: string | null; host: string }> {
   if (opts.config || CONFIG_PLACES.some(pathExists)) {
     const plan = await planOf({
       ...(opts.config ? { config: opts.config } : {}),
       ...(opts.store ? { store: opts.store } : {}),
     });
-    return { services: plan.services, store: plan.store, sharedStore: plan.sharedStore };
+    return { services: plan.services, store: plan.store, sharedStore: plan.sharedStore, host: plan.host };
   }
   const { appUnits } = await import('../discover/service.ts');
   const { apps } = await appUnits(localHost(), 5000);
@@ -87,5 +87,6 @@ async function servicesOf(
     })),
     store: storePathOf(null, opts.store),
     sharedStore: sharedStoreOf(null, opts.store),
+    host: hostname(),
   };
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Document, isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { formatBind } from '../app/bind.ts';
 import type { Health, Service } from '../discover/service.ts';
@@ -156,6 +157,14 @@ export const ConfigSchema = z
       .optional(),
     watch: WatchSchema.optional(),
     notify: NotifySchema.optional(),
+    /**
+     * This server's name in alerts and in the shared store (default: its hostname). Servers cloned from one
+     * image share a hostname: each needs a name of its own.
+     */
+    host: z
+      .string()
+      .regex(/^\w[\w.-]*$/, 'a host name: letters, digits, ".", "_" and "-"')
+      .optional(),
     /** The servers medic reaches over ssh (--hosts, --all-hosts, medic fleet install). */
     hosts: HostsSchema.optional(),
     /** The shared store every host's watch writes to: postgresql://user@host/db, or ${NAME}. */
@@ -380,4 +389,9 @@ export function renderConfig(services: Service[], now: Date, containers: Contain
         ' Check ids (or prefixes like "dns") that do not apply here, e.g. dns.resolves_here behind a CDN.';
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+/** This server's name: medic.yaml's host:, else the hostname. */
+export function hostNameOf(config: Pick<MedicConfig, 'host'> | null | undefined): string {
+  return config?.host ?? hostname();
 }

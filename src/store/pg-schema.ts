@@ -156,6 +156,13 @@ CREATE TABLE medic.alert_twins (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'the machine that ships as each host',
+    sql: `
+ALTER TABLE medic.hosts ADD COLUMN machine_id text;
+`,
+  },
 ];
 
 /** The shared store was written by a medic that knows more migrations than this one. */

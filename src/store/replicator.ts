@@ -85,12 +85,30 @@ const COLUMNS: Record<string, string[]> = {
 
 type Row = Record<string, unknown>;
 
+/** A host name stays its machine's while that machine has shipped (or said it is alive) this recently. */
+export const HOST_NAME_HELD_MS = 10 * 60_000;
+
+/** Another machine ships to the shared store under this host's name. */
+export class HostNameTaken extends Error {
+  override name = 'HostNameTaken';
+  constructor(host: string, owner: string) {
+    super(
+      `another machine (machine-id ${owner.slice(0, 12)}…) ships to the shared store as ${host}: two servers with one name would mix their incidents`,
+    );
+  }
+}
+
 export interface ReplicatorOptions {
   /** The local SQLite store (medic watch has opened and migrated it). */
   storePath: string;
   shared: SharedStore;
   /** This store's name in the shared one: the host medic runs on. */
   host: string;
+  /**
+   * This machine's /etc/machine-id: the shared store remembers which machine ships as `host`, and another
+   * machine under the same name (a server cloned from one image) ships nothing until it has a name of its own.
+   */
+  machineId?: string | null;
   log: ReplicatorLog;
   /** How often the local store is looked at for something new. */
   intervalMs?: number;
@@ -109,7 +127,8 @@ export interface Pass {
 }
 
 export class Replicator {
-  private readonly o: Required<Omit<ReplicatorOptions, 'services'>> & Pick<ReplicatorOptions, 'services'>;
+  private readonly o: Required<Omit<ReplicatorOptions, 'services' | 'machineId'>> &
+    Pick<ReplicatorOptions, 'services' | 'machineId'>;
   private db: DatabaseSync | null = null;
   private shippedMarks = '';
   private shippedAt = 0;
@@ -160,10 +179,29 @@ export class Replicator {
     const marks = this.localMarks(db);
     const { host, batch } = this.o;
     const pass = await this.o.shared.transaction(async (c) => {
-      await c.query('INSERT INTO medic.hosts (host) VALUES ($1) ON CONFLICT (host) DO NOTHING', [host]);
+      const machine = this.o.machineId ?? null;
+      await c.query(
+        'INSERT INTO medic.hosts (host, machine_id) VALUES ($1, $2) ON CONFLICT (host) DO NOTHING',
+        [host, machine],
+      );
       const cursors = (await c.query<Row>('SELECT * FROM medic.hosts WHERE host = $1 FOR UPDATE', [host]))
         .rows[0];
-      const batches = this.read(db, cursors ?? {});
+      // the name is another machine's while that one ships; one silent for longer (reinstalled) gives it up,
+      // and its history stays under NAME~MACHINE, apart from this machine's rows (which start at id 1 again)
+      let at: Row = cursors ?? {};
+      const owner = at['machine_id'];
+      const shippedAt = at['shipped_at'];
+      const silent = !(shippedAt instanceof Date) || Date.now() - shippedAt.getTime() > HOST_NAME_HELD_MS;
+      if (machine && typeof owner === 'string' && owner !== machine) {
+        if (!silent) throw new HostNameTaken(host, owner);
+        const kept = `${host}~${owner.slice(0, 8)}`;
+        for (const t of ['hosts', ...TABLES.map((x) => x.table)])
+          await c.query(`UPDATE medic.${t} SET host = $2 WHERE host = $1`, [host, kept]);
+        await c.query('INSERT INTO medic.hosts (host, machine_id) VALUES ($1, $2)', [host, machine]);
+        at = {};
+      } else if (machine && owner !== machine)
+        await c.query('UPDATE medic.hosts SET machine_id = $2 WHERE host = $1', [host, machine]);
+      const batches = this.read(db, at);
       let rows = 0;
       let more = false;
       const moved: Record<string, number> = {};
@@ -204,11 +242,18 @@ export class Replicator {
       } catch (error) {
         if (!this.down) {
           this.down = { since: Date.now(), failures: 0 };
-          this.o.log('warn', 'shared_store_down', {
-            store: this.o.shared.shown,
-            error: this.o.shared.problem(error),
-            hint: 'incidents stay in the local store and are shipped when it answers',
-          });
+          if (error instanceof HostNameTaken)
+            this.o.log('warn', 'shared_store_host_taken', {
+              store: this.o.shared.shown,
+              error: error.message,
+              hint: "incidents stay in the local store: set host: in this server's medic.yaml to a name of its own",
+            });
+          else
+            this.o.log('warn', 'shared_store_down', {
+              store: this.o.shared.shown,
+              error: this.o.shared.problem(error),
+              hint: 'incidents stay in the local store and are shipped when it answers',
+            });
         }
         this.down.failures += 1;
         wait = Math.min(15_000, this.o.intervalMs * 2 ** (this.down.failures - 1));

@@ -1,7 +1,7 @@
 // medic watch: the services of medic.yaml, their journal followed as it is written, their health asked on
 // an interval, incidents in the store, alerts through the outbox. Structured lines on stdout (the journal).
-import { hostname } from 'node:os';
 import { UsageError } from '../errors.ts';
+import { readTextSync } from '../host/files.ts';
 import { localHost } from '../host/host.ts';
 import { followJournal, type JournalFollower } from '../host/journal-follow.ts';
 import { run } from '../host/run.ts';
@@ -83,7 +83,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const store = Store.open(opts.plan.store, { create: true });
   const notifiers = notifiersOf(notify);
-  const host = hostname();
+  const host = opts.plan.host;
   const shared = await sharedStoreOf(opts.plan, store, host, log);
   const outbox = new Outbox(
     store,
@@ -330,8 +330,19 @@ async function sharedStoreOf(
     store: shared,
     claims: new AlertClaims(shared, host, leaseMs),
     reader: new SharedStoreReader(shared, host),
-    replicator: new Replicator({ storePath: store.path, shared, host, log: (l, e, f) => log(l, e, f) }),
+    replicator: new Replicator({
+      storePath: store.path,
+      shared,
+      host,
+      machineId: machineId(),
+      log: (l, e, f) => log(l, e, f),
+    }),
   };
+}
+
+/** systemd's /etc/machine-id, the same across reboots and different on each server; null where there is none. */
+function machineId(): string | null {
+  return readTextSync('/etc/machine-id')?.trim() || null;
 }
 
 /** The units must exist; their cgroups and executables map kernel OOM lines to them. */

@@ -8,6 +8,7 @@ import {
   type NotifyConfig,
   WATCH_DEFAULTS,
   type WatchConfig,
+  hostNameOf,
 } from '../config/medic-yaml.ts';
 import { unitId } from '../discover/service.ts';
 import type { WatchedService } from './service.ts';
@@ -23,6 +24,8 @@ export interface WatchPlan {
   store: string;
   /** The shared store's URL as configured (${NAME} not expanded yet), or null for the SQLite store alone. */
   sharedStore: string | null;
+  /** This server's name in alerts and the shared store. */
+  host: string;
 }
 
 /** The services of medic.yaml as watch sees them: the unit, its worker units, the health request. */
@@ -51,5 +54,6 @@ export function watchPlan(config: MedicConfig, path: string, store?: string): Wa
     notify: config.notify ?? NOTIFY_DEFAULTS,
     store: storePathOf(config, store),
     sharedStore: sharedStoreOf(config, store),
+    host: hostNameOf(config),
   };
 }

@@ -200,6 +200,77 @@ test('two hosts with the same local ids stay apart', async () => {
   b.close();
 });
 
+test('two machines under one host name (a cloned server): the second ships nothing and says why, once', async () => {
+  const [a, b] = [newStore(), newStore()];
+  const shared = sharedStore();
+  crash(a, 'shop');
+  crash(b, 'shop', '2026-05-20T11:00:00.000Z');
+  const first = new Replicator({
+    storePath: a.path,
+    shared,
+    host: 'clone',
+    machineId: 'a'.repeat(32),
+    log: () => {},
+  });
+  await first.catchUp();
+  const logged: Logged[] = [];
+  const second = new Replicator({
+    storePath: b.path,
+    shared,
+    host: 'clone',
+    machineId: 'b'.repeat(32),
+    log: (level, event, fields) => logged.push({ level, event, fields }),
+    intervalMs: 100,
+  });
+  await assert.rejects(
+    second.catchUp(),
+    /another machine \(machine-id aaaaaaaaaaaa…\) ships to the shared store as clone/,
+  );
+  second.start();
+  await new Promise((r) => setTimeout(r, 600));
+  await second.stop();
+  assert.deepEqual(
+    logged.map((l) => l.event),
+    ['shared_store_host_taken'],
+  );
+  // the first machine's rows, and only those, under the name
+  const list = (await rows('incidents', 'clone')).map((r) => r['started_at']);
+  assert.deepEqual(list, ['2026-05-20T10:00:00.000Z']);
+  // the same machine again (medic restarted) ships as before
+  crash(a, 'shop', '2026-05-20T12:00:00.000Z');
+  await new Replicator({
+    storePath: a.path,
+    shared,
+    host: 'clone',
+    machineId: 'a'.repeat(32),
+    log: () => {},
+  }).catchUp();
+  assert.equal((await rows('incidents', 'clone')).length, 2);
+  // the first machine silent for longer than the name is held (a server reinstalled): the new one takes the
+  // name, and the old one's rows stay under clone~aaaaaaaa
+  await admin.query(`UPDATE medic.hosts SET shipped_at = now() - interval '11 minutes' WHERE host = 'clone'`);
+  await second.catchUp();
+  const byHost = (await rows('incidents')).filter((r) => String(r['host']).startsWith('clone'));
+  assert.deepEqual(
+    byHost.map((r) => `${r['host']} ${r['id']} ${r['started_at']}`),
+    [
+      'clone 1 2026-05-20T11:00:00.000Z',
+      'clone~aaaaaaaa 1 2026-05-20T10:00:00.000Z',
+      'clone~aaaaaaaa 2 2026-05-20T12:00:00.000Z',
+    ],
+  );
+  const owners = await admin.query(
+    `SELECT host, machine_id FROM medic.hosts WHERE host LIKE 'clone%' ORDER BY host`,
+  );
+  assert.deepEqual(
+    owners.rows.map((r: Record<string, unknown>) => `${r['host']} ${String(r['machine_id']).slice(0, 1)}`),
+    ['clone b', 'clone~aaaaaaaa a'],
+  );
+  await shared.close();
+  a.close();
+  b.close();
+});
+
 test('PostgreSQL stopped while incidents go on: one warning, then every row once it is back', async (t) => {
   const store = newStore();
   const shared = sharedStore();

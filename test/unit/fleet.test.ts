@@ -2,12 +2,13 @@
 // lines (cut from OpenSSH 9.2p1's real output, in test/fixtures/ssh) become, and how many hosts' answers
 // merge into one report and one exit code.
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
-import { parseConfig } from '../../src/config/medic-yaml.ts';
+import { hostNameOf, parseConfig } from '../../src/config/medic-yaml.ts';
 import {
   fleetExitCode,
   fleetJson,
@@ -65,6 +66,17 @@ test('medic.yaml: hosts alone make a valid file; a bad target or a twice-used na
     /hosts: two hosts with one name/,
   );
   assert.throws(() => parseConfig('version: 1\n'), /at least one service .* or hosts/);
+});
+
+test("medic.yaml's host: this server's own name, else its hostname; a name with a space is refused", () => {
+  const named = parseConfig('version: 1\nhost: web2-eu\nhosts:\n  - {name: a, ssh: a}\n');
+  assert.equal(hostNameOf(named), 'web2-eu');
+  assert.equal(hostNameOf(parseConfig('version: 1\nhosts:\n  - {name: a, ssh: a}\n')), hostname());
+  assert.equal(hostNameOf(null), hostname());
+  assert.throws(
+    () => parseConfig('version: 1\nhost: web 2\nhosts:\n  - {name: a, ssh: a}\n'),
+    /medic.yaml:2: host: a host name/,
+  );
 });
 
 test('--hosts: names, then labels, then ssh targets, each host once, in the order given', () => {
