@@ -202,7 +202,8 @@ export function healthSummaryOf(q: {
 
 // An undelivered, still retried message with no older one waiting for the same notifier.
 const HEAD = `o.delivered_at IS NULL AND o.next_at != ? AND NOT EXISTS (
-  SELECT 1 FROM outbox p WHERE p.notifier = o.notifier AND p.delivered_at IS NULL AND p.next_at != ? AND p.id < o.id)`;
+  SELECT 1 FROM outbox p WHERE p.notifier = o.notifier AND p.incident_id = o.incident_id AND p.delivered_at IS NULL
+    AND p.next_at != ? AND p.id < o.id)`;
 
 /** A row of incidents, from this store or the shared one (where JSON comes parsed and flags as booleans). */
 export function incidentOf(r: Row): Incident {
@@ -561,8 +562,9 @@ export class Store {
   }
 
   /**
-   * Messages whose time has come, the oldest undelivered one per notifier only: a receiver gets its
-   * messages in order, and one given up on no longer holds back the next.
+   * Messages whose time has come, the oldest undelivered one per notifier and incident only: a receiver gets
+   * an incident's messages in order, one it refuses holds back no other incident's, and one given up on no
+   * longer holds back the next.
    */
   due(now: string, limit = 20): OutboxMessage[] {
     return (

@@ -1,6 +1,7 @@
 // Delivery of queued alerts: each message is in the store before medic tries to send it, and marked
 // delivered only after its receiver said yes; a receiver that is down is retried with back-off until
-// `retryFor` has passed. Per receiver, messages go out in order: a "resolved" never overtakes its "opened".
+// `retryFor` has passed. Per receiver and incident, messages go out in order: a "resolved" never overtakes its
+// "opened", and an alert a receiver refuses does not hold back another incident's.
 // A SIGKILL between a receiver's yes and the mark would resend once: the Idempotency-Key / Message-ID
 // stays the same so a receiver can drop it.
 // With a shared store, each message is claimed there before it is sent (see store/pg-claims.ts): a daemon
@@ -99,10 +100,11 @@ export class Outbox {
 
   private async deliverDue(): Promise<void> {
     const due = this.store.due(new Date().toISOString());
-    // receivers are independent: one that is down does not hold back the others
+    // receivers are independent: one that is down does not hold back the others; to one receiver, the heads
+    // of its incidents' queues go one after the other (store.due), and one it refuses holds back no other
     await Promise.all(
       groupBy(due, (m) => m.notifier).map(async (queue) => {
-        for (const m of queue) if ((this.held.get(m.id) ?? 0) > Date.now() || !(await this.deliver(m))) break;
+        for (const m of queue) if ((this.held.get(m.id) ?? 0) <= Date.now()) await this.deliver(m);
       }),
     );
   }

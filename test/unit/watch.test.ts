@@ -163,6 +163,38 @@ test('the outbox: a message is queued once, and a receiver gets its messages in 
   );
 });
 
+test('the outbox: a message a receiver refuses holds back its own incident, not the next one', () => {
+  const { store } = tempStore();
+  const incident = (service: string) =>
+    store.openIncident({
+      service,
+      unit: `${service}.service`,
+      trigger: 'crash',
+      summary: 's',
+      startedAt: '2026-11-22T00:00:00.000Z',
+      detectedAt: '2026-11-22T00:00:00.000Z',
+    }).id;
+  const [a, b] = [incident('fastapi'), incident('flaskapp')];
+  const now = '2026-11-22T00:00:01.000Z';
+  for (const [id, kind] of [
+    [a, 'opened'],
+    [a, 'resolved'],
+    [b, 'opened'],
+  ] as const)
+    store.enqueue({ incidentId: id, kind, notifier: 'webhook:a', payload: {}, now });
+  const first = store.due(now);
+  assert.deepEqual(
+    first.map((m) => `${m.incidentId} ${m.kind}`),
+    [`${a} opened`, `${b} opened`],
+  );
+  // the receiver keeps refusing fastapi's opened message: flaskapp's still goes, fastapi's resolved waits
+  store.failed(first[0]!.id, 'HTTP 400: invalid payload', '2026-11-22T00:10:00.000Z');
+  assert.deepEqual(
+    store.due('2026-11-22T00:00:02.000Z').map((m) => `${m.incidentId} ${m.kind}`),
+    [`${b} opened`],
+  );
+});
+
 test('retries back off to every 15 s while a receiver stays down', () => {
   assert.deepEqual([1, 2, 3, 4, 5, 6, 20].map(retryDelayMs), [1000, 2000, 4000, 8000, 15000, 15000, 15000]);
 });
