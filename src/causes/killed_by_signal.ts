@@ -27,6 +27,21 @@ export const killedBySignal: Cause = {
       ];
     const t0 = c.time ? Date.parse(c.time) : NaN;
     const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    if (t.container) {
+      // docker kill, a stop past its grace period and a kill -9 on the host all exit 137; the engine's events tell the first two
+      const { name } = t.container;
+      const around = Number.isFinite(t0)
+        ? ` --since ${Math.floor(t0 / 1000) - 60} --until ${Math.ceil(t0 / 1000) + 1}`
+        : ' --since 10m --until 0s';
+      return [
+        `docker events${around} --filter container=${name}   # a kill event: docker kill or a stop by docker`,
+        Number.isFinite(t0)
+          ? `journalctl --utc --since "${stamp(t0 - 60_000)}" --until "${stamp(t0 + 1000)}" --no-pager  # what ran on the host in the minute before`
+          : `journalctl -n 200 --no-pager | grep -iE 'kill|stop'`,
+        '# find who sends the signal (a kill -9 on the host, a cron job, a deploy script) and stop it',
+        `docker inspect -f '{{.State.Status}} restarts={{.RestartCount}} policy={{.HostConfig.RestartPolicy.Name}}' ${name}`,
+      ];
+    }
     return [
       Number.isFinite(t0)
         ? `journalctl --utc --since "${stamp(t0 - 60_000)}" --until "${stamp(t0 + 1000)}" --no-pager  # what ran in the minute before`

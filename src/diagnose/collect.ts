@@ -460,7 +460,9 @@ export class EvidenceCollector {
     if (
       event.time &&
       this.killedAt.length < 100 &&
-      /status=9\/KILL|signal=KILL|was sent SIGKILL|Failed with result 'oom-kill'/.test(t)
+      /status=9\/KILL|signal=KILL|was sent SIGKILL|Failed with result 'oom-kill'| exited with code 137\b/.test(
+        t,
+      )
     )
       this.killedAt.push(event.time);
     if (!u.name && event.unit?.endsWith('.service')) u.name = event.unit;

@@ -1,6 +1,7 @@
 // medic diagnose CONTAINER|SERVICE on a Docker host: the container's state from the Engine API, its logs
 // since the last start, the compose project around it, and Nginx's upstream against its published ports;
 // then the same collector and the same decision as a systemd unit's, so the causes and the JSON are one.
+import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import type { UpstreamFailure } from '../causes/types.ts';
 import { upstreamFailureOf } from '../causes/upstream.ts';
 import { formatBind } from '../app/bind.ts';
@@ -15,6 +16,7 @@ import type { CheckResult } from '../checks/types.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport } from './decide.ts';
 import { layersOf } from './layers.ts';
+import { parseLine } from '../logs/envelope.ts';
 import type { NginxView } from '../discover/units.ts';
 
 /** The container a name means: a container's own name, else a compose service's (the project's first). */
@@ -39,21 +41,42 @@ export async function findContainer(
   return { found: containerNamed(r.value, name), all: r.value };
 }
 
+/**
+ * The moment `--since` names (journalctl's "@SECONDS", as medic watch passes it, or a date), in ms; null for a
+ * form only journalctl reads ("-5min", "yesterday").
+ */
+export function sinceMs(since: string | null | undefined): number | null {
+  if (!since) return null;
+  const at = /^@(\d{1,12}(?:\.\d+)?)$/.exec(since.trim());
+  if (at) return Number(at[1]) * 1000;
+  const t = Date.parse(since);
+  return Number.isFinite(t) ? t : null;
+}
+
+/**
+ * How far before the moment asked about (`--since`, the watch's failure) the logs are read: a traceback is
+ * printed in the second before the exit the engine reports, the start-up of an hour ago is history.
+ */
+const BEFORE_SINCE_MS = 10_000;
+
 export async function diagnoseContainer(
   host: Host,
   summary: ContainerSummary,
   all: ContainerSummary[],
   timeoutMs: number,
   nginx?: Promise<NginxView | null>,
+  asked: string | null = null,
 ): Promise<Diagnosis> {
   // One fact layer: the same context and checks as `medic check CONTAINER`; the layers are their verdicts.
   const ctx = new ContainerContext(host, summary, all, timeoutMs, nginx);
   const name = ctx.name;
-  const [c, results, front, events] = await Promise.all([
+  const [c, results, front, events, kernel] = await Promise.all([
     ctx.inspect(),
     runChecks(DOCKER_CHECKS, ctx),
     ctx.upstream(),
     ctx.events(),
+    // the host's kernel log: an OOM kill of the container's process the engine did not count as its own
+    host.run('journalctl', ['-k', '-b', '-o', 'json', '--no-pager', '-n', '400'], { timeoutMs }),
   ]);
   if (!c) throw new UsageError(`docker inspect ${name}: the engine no longer knows it`);
   // Healthy from inside but not reached from outside (a server on the container's own loopback): its health
@@ -73,7 +96,13 @@ export async function diagnoseContainer(
     ? Date.parse(c.State.StartedAt) || 0
     : (events.filter((e) => e.Action === 'health_status: healthy').at(-1)?.time ?? 0) * 1000;
   const created = Date.parse(c.Created) || 0;
-  const since = Math.max(passed ? Date.parse(passed.Start) : 0, healthyAt, created);
+  // Asked about a moment (the watch's failure): from just before it. The engine keeps only its last 256 events
+  // of every container, so a healthy run long ago may have left no event to start from.
+  const from = sinceMs(asked);
+  const since =
+    from === null
+      ? Math.max(passed ? Date.parse(passed.Start) : 0, healthyAt, created)
+      : Math.max(from - BEFORE_SINCE_MS, created);
   const logs = await containerLogs(
     summary.Id,
     5000,
@@ -109,11 +138,33 @@ export async function diagnoseContainer(
   const oom = events.filter((e) => e.Action === 'oom' && e.time * 1000 >= since).at(-1);
   if (s.OOMKilled) engine(s.FinishedAt, `"OOMKilled": true`);
   else if (oom) engine(new Date(oom.time * 1000).toISOString(), `"OOMKilled": true (docker events: oom)`);
-  if (!s.Running && s.ExitCode !== 0) engine(s.FinishedAt, `${name} exited with code ${s.ExitCode}`);
+  // Each exit in the window as compose prints it: the restart policy may have started it again since.
+  const exits = events.filter(
+    (e) => e.Action === 'die' && e.time * 1000 >= since && (e.Actor.Attributes['exitCode'] ?? '0') !== '0',
+  );
+  for (const e of exits)
+    engine(
+      new Date(e.time * 1000).toISOString(),
+      `${name} exited with code ${e.Actor.Attributes['exitCode']}`,
+    );
+  if (!s.Running && s.ExitCode !== 0 && exits.length === 0)
+    engine(s.FinishedAt, `${name} exited with code ${s.ExitCode}`);
   if (s.Health?.Status === 'unhealthy') {
     const last = s.Health.Log?.at(-1);
     engine(last?.Start ?? null, `container health_status: unhealthy ${c.Id.slice(0, 12)} (name=${name})`);
     if (last?.Output.trim()) engine(last.Start, last.Output.trim().split('\n').slice(-3).join(' '));
+  }
+  // The kernel's OOM kills of the container's processes (its cgroup, or its command) when it died by SIGKILL.
+  const killedAt = collector.evidence().killedAt.map((t) => Date.parse(t));
+  if (kernel.ok && killedAt.length > 0) {
+    const comm = (c.Path ?? '').split('/').pop() ?? '';
+    let k = 0;
+    for (const raw of kernel.value.stdout.split('\n')) {
+      const e = parseLine(raw, ++k, { year });
+      if (!e?.time || !isKernelOomOf(e.text, c.Id, comm)) continue;
+      const t = Date.parse(e.time);
+      if (killedAt.some((at) => Math.abs(at - t) <= OOM_PAIRING_MS)) collector.push(e, 'kernel');
+    }
   }
   collector.finish();
   const evidence = collector.evidence();
@@ -175,7 +226,7 @@ export async function diagnoseContainer(
         crashLoop,
       },
       upstreamFailures: [...evidence.upstreamFailures, ...(upstreamFailure ? [upstreamFailure] : [])],
-      kernelLogRead: false,
+      kernelLogRead: kernel.ok,
       probes: {
         ...(upstream?.target.kind === 'tcp'
           ? {

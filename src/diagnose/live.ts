@@ -48,7 +48,16 @@ export async function diagnoseLive(unit: string | null, opts: LiveOptions): Prom
   if (unit && !all?.some((u) => u.id === unitId(unit))) {
     const docker = await findContainer(unit, timeoutMs);
     if (docker?.found)
-      return [await diagnoseContainer(host, docker.found, docker.all, timeoutMs, Promise.resolve(nginx))];
+      return [
+        await diagnoseContainer(
+          host,
+          docker.found,
+          docker.all,
+          timeoutMs,
+          Promise.resolve(nginx),
+          opts.since,
+        ),
+      ];
   }
   if (all === null) {
     throw new UsageError(

@@ -46,6 +46,8 @@ export interface ContainerInspect {
   /** The id of the image it runs (Config.Image is the name it was created from). */
   Image: string;
   Created: string;
+  /** The program its main process runs (the entrypoint's first word, else the command's). */
+  Path?: string;
   RestartCount: number;
   State: ContainerState;
   Config: {

@@ -6,7 +6,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkout, inBox, incidents, jsonLines, mustPass, testbed, until, watchContainers } from './box.ts';
+import {
+  checkout,
+  container,
+  inBox,
+  incidents,
+  jsonLines,
+  mustPass,
+  testbed,
+  until,
+  watchContainers,
+} from './box.ts';
 
 const SINK = '/tmp/medic-docker-watch-alerts.jsonl';
 const HTTP_PORT = 9913;
@@ -15,7 +25,12 @@ const STORE = '/var/lib/medic/docker-watch.db';
 
 interface Message {
   via: string;
-  body?: { event?: string; incident?: number };
+  body?: {
+    event?: string;
+    incident?: number;
+    cause?: { id: string; fix: string[] } | null;
+    firstFatal?: { line: string } | null;
+  };
 }
 
 let sink: ChildProcess;
@@ -72,7 +87,35 @@ test('medic watch follows the containers of medic.yaml, from the engine and not 
   assert.deepEqual(incidents(STORE), [], 'a healthy project opens nothing');
 });
 
+test("web's process SIGKILLed on the host: one incident named killed_by_signal, docker's fix, resolved by the engine", async () => {
+  // the engine runs beside the box: the container's main process is a process of this machine
+  const { Pid } = container('dockerapp_web_1').State as { Pid?: number };
+  assert.ok(Pid && Pid > 0, 'the web container runs');
+  process.kill(Pid, 'SIGKILL');
+  const incident = await until(
+    'an incident of web',
+    () => incidents(STORE).find((i) => i.service === 'web'),
+    30,
+  );
+  await until('the resolved message', () => messages(incident.id).includes('incident.resolved'), 60);
+  await sleep(2000);
+  assert.deepEqual(messages(incident.id), ['incident.opened', 'incident.resolved']);
+  const opened = received()
+    .slice(seen)
+    .find((m) => m.body?.incident === incident.id && m.body.event === 'incident.opened')?.body;
+  // no OOM in the engine's state or the kernel's log: someone killed it, and the fix is docker's
+  assert.equal(opened?.cause?.id, 'killed_by_signal', JSON.stringify(opened?.cause));
+  assert.equal(opened?.firstFatal?.line, 'dockerapp_web_1 exited with code 137');
+  assert.match(
+    opened?.cause?.fix[0] ?? '',
+    /^docker events --since \d+ --until \d+ --filter container=dockerapp_web_1/,
+  );
+  assert.ok(!opened?.cause?.fix.some((f) => /systemctl/.test(f)), opened?.cause?.fix.join(' | '));
+  assert.equal(incidents(STORE).length, 1, 'one incident');
+});
+
 test('a crash loop under restart: unless-stopped: one incident, the cause, the engine restarts it, medic gives up', async () => {
+  freshWatch();
   mustPass(testbed('scenario', 'apply', 'docker_crash_loop'), 'docker_crash_loop');
   const incident = await until(
     'an incident of web',
