@@ -5,6 +5,8 @@
 // and store (--http on against off; medic watch itself needs systemd).
 // Targets: a page under 200 ms; the daemon under 90 MB.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +64,26 @@ async function pageLoad(base: string, path: string): Promise<number> {
     );
     if (existsSync(CHROMIUM)) {
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      // Chromium's own floor: a one-line page (no asset) from a bare server, in a new context each time
+      const bare = createServer((_req, res) =>
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>x</title><p>x</p>'),
+      );
+      await new Promise<void>((ok) => bare.listen(0, '127.0.0.1', ok));
+      const floor: Timing[] = [];
+      for (let i = 0; i < 10; i++) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, { waitUntil: 'load' });
+        floor.push(
+          (await page.evaluate(`(() => {
+            const n = performance.getEntriesByType('navigation')[0];
+            const paint = performance.getEntriesByName('first-contentful-paint')[0];
+            return { load: n.loadEventEnd - n.startTime, dom: n.domContentLoadedEventEnd - n.startTime, paint: paint ? paint.startTime : NaN, charts: NaN };
+          })()`)) as Timing,
+        );
+        await context.close();
+      }
+      bare.close();
       const times: Timing[] = [];
       for (let i = 0; i < 10; i++) {
         // a new context each time: an empty cache, as a first visit
@@ -85,7 +107,8 @@ async function pageLoad(base: string, path: string): Promise<number> {
       }
       await browser.close();
       process.stdout.write(
-        `  Chromium, empty cache, median of 10: first paint ${ms(times, 'paint')}, DOM ready ${ms(times, 'dom')}, loaded ${ms(times, 'load')}, charts drawn ${ms(times, 'charts')} (first load: ${times[0]!.load.toFixed(0)} ms)\n`,
+        `  Chromium, empty cache, median of 10: first paint ${ms(times, 'paint')}, DOM ready ${ms(times, 'dom')}, loaded ${ms(times, 'load')}, charts drawn ${ms(times, 'charts')} (first load: ${times[0]!.load.toFixed(0)} ms)\n` +
+          `  Chromium's own floor, a one-line page without assets: DOM ready ${ms(floor, 'dom')}, loaded ${ms(floor, 'load')}\n`,
       );
     } else process.stdout.write(`  Chromium: skipped (no ${CHROMIUM})\n`);
     const after = memory(served.pid);
