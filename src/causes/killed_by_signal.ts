@@ -27,6 +27,10 @@ export const killedBySignal: Cause = {
       ];
     const t0 = c.time ? Date.parse(c.time) : NaN;
     const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    const journal = (what: string) =>
+      Number.isFinite(t0)
+        ? `journalctl --utc --since "${stamp(t0 - 60_000)}" --until "${stamp(t0 + 1000)}" --no-pager  # ${what}`
+        : `journalctl -n 200 --no-pager | grep -iE 'kill|stop'`;
     if (t.container) {
       // docker kill, a stop past its grace period and a kill -9 on the host all exit 137; the engine's events tell the first two
       const { name } = t.container;
@@ -35,17 +39,13 @@ export const killedBySignal: Cause = {
         : ' --since 10m --until 0s';
       return [
         `docker events${around} --filter container=${name}   # a kill event: docker kill or a stop by docker`,
-        Number.isFinite(t0)
-          ? `journalctl --utc --since "${stamp(t0 - 60_000)}" --until "${stamp(t0 + 1000)}" --no-pager  # what ran on the host in the minute before`
-          : `journalctl -n 200 --no-pager | grep -iE 'kill|stop'`,
+        journal('what ran on the host in the minute before'),
         '# find who sends the signal (a kill -9 on the host, a cron job, a deploy script) and stop it',
         `docker inspect -f '{{.State.Status}} restarts={{.RestartCount}} policy={{.HostConfig.RestartPolicy.Name}}' ${name}`,
       ];
     }
     return [
-      Number.isFinite(t0)
-        ? `journalctl --utc --since "${stamp(t0 - 60_000)}" --until "${stamp(t0 + 1000)}" --no-pager  # what ran in the minute before`
-        : `journalctl -n 200 --no-pager | grep -iE 'kill|stop'`,
+      journal('what ran in the minute before'),
       '# find who sends the signal (a kill -9 by hand, a cron job, a deploy script, another supervisor) and stop it',
       `systemctl status ${unitName(t)} --no-pager`,
     ];

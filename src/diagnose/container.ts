@@ -1,7 +1,6 @@
 // medic diagnose CONTAINER|SERVICE on a Docker host: the container's state from the Engine API, its logs
 // since the last start, the compose project around it, and Nginx's upstream against its published ports;
 // then the same collector and the same decision as a systemd unit's, so the causes and the JSON are one.
-import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import type { UpstreamFailure } from '../causes/types.ts';
 import { upstreamFailureOf } from '../causes/upstream.ts';
 import { formatBind } from '../app/bind.ts';
@@ -16,7 +15,7 @@ import type { CheckResult } from '../checks/types.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide, type LayerReport } from './decide.ts';
 import { layersOf } from './layers.ts';
-import { parseLine } from '../logs/envelope.ts';
+import { pushKernelOoms, readKernelLog } from './kernel.ts';
 import type { NginxView } from '../discover/units.ts';
 
 /** The container a name means: a container's own name, else a compose service's (the project's first). */
@@ -76,7 +75,7 @@ export async function diagnoseContainer(
     ctx.upstream(),
     ctx.events(),
     // the host's kernel log: an OOM kill of the container's process the engine did not count as its own
-    host.run('journalctl', ['-k', '-b', '-o', 'json', '--no-pager', '-n', '400'], { timeoutMs }),
+    readKernelLog(host, timeoutMs),
   ]);
   if (!c) throw new UsageError(`docker inspect ${name}: the engine no longer knows it`);
   // Healthy from inside but not reached from outside (a server on the container's own loopback): its health
@@ -155,17 +154,7 @@ export async function diagnoseContainer(
     if (last?.Output.trim()) engine(last.Start, last.Output.trim().split('\n').slice(-3).join(' '));
   }
   // The kernel's OOM kills of the container's processes (its cgroup, or its command) when it died by SIGKILL.
-  const killedAt = collector.evidence().killedAt.map((t) => Date.parse(t));
-  if (kernel.ok && killedAt.length > 0) {
-    const comm = (c.Path ?? '').split('/').pop() ?? '';
-    let k = 0;
-    for (const raw of kernel.value.stdout.split('\n')) {
-      const e = parseLine(raw, ++k, { year });
-      if (!e?.time || !isKernelOomOf(e.text, c.Id, comm)) continue;
-      const t = Date.parse(e.time);
-      if (killedAt.some((at) => Math.abs(at - t) <= OOM_PAIRING_MS)) collector.push(e, 'kernel');
-    }
-  }
+  pushKernelOoms(collector, kernel, { id: c.Id, comm: (c.Path ?? '').split('/').pop() ?? '', year });
   collector.finish();
   const evidence = collector.evidence();
 

@@ -1,7 +1,6 @@
 // medic diagnose [UNIT] on the server itself: the unit from systemd, its journal, Nginx's view of it, and
 // probes along the request path, all in parallel and each with a timeout; then the same decision as offline.
 import { type Bind, type Target, type UpstreamFailure } from '../causes/types.ts';
-import { isKernelOomOf, OOM_PAIRING_MS } from '../causes/oom_killed.ts';
 import { CheckContext } from '../checks/context.ts';
 import { CHECKS } from '../checks/index.ts';
 import { runChecks } from '../checks/run.ts';
@@ -21,6 +20,7 @@ import { Readable } from 'node:stream';
 import { CHANGES_WINDOW_MS, changesOf } from './changes.ts';
 import { EvidenceCollector } from './collect.ts';
 import { type Diagnosis, decide } from './decide.ts';
+import { pushKernelOoms, readKernelLog } from './kernel.ts';
 import { layersOf } from './layers.ts';
 import { probesOf } from './probes.ts';
 
@@ -102,9 +102,7 @@ async function diagnoseUnit(
     timeoutMs: timeoutMs * 2,
     maxBytes: 64 * 1024 * 1024,
   });
-  const kernelRead = host.run('journalctl', ['-k', '-b', '-o', 'json', '--no-pager', '-n', '400'], {
-    timeoutMs,
-  });
+  const kernelRead = readKernelLog(host, timeoutMs);
   const service = await serviceOf(host, unit, all, nginx, { timeoutMs, masker: opts.masker });
   const { show, envFiles, exec, workdir, server, binds, site, serverName } = service;
   const target: Target = {
@@ -151,19 +149,8 @@ async function diagnoseUnit(
       collector.pushLine(raw, ++n, 'journal', { year });
   }
   const firstTime = collector.firstTime;
-  const killedAt = collector.evidence().killedAt.map((t) => Date.parse(t));
   // The kernel's OOM kills of a process like this app's, at the moment the unit's process died by SIGKILL.
-  const comm = exec ? (exec.path.split('/').pop() ?? '') : '';
-  if (kernel.ok && killedAt.length > 0) {
-    let n = 0;
-    for (const raw of kernel.value.stdout.split('\n')) {
-      n += 1;
-      const e = parseLine(raw, n, { year });
-      if (!e?.time || !isKernelOomOf(e.text, unit, comm)) continue;
-      const t = Date.parse(e.time);
-      if (killedAt.some((k) => Math.abs(k - t) <= OOM_PAIRING_MS)) collector.push(e, 'kernel');
-    }
-  }
+  pushKernelOoms(collector, kernel, { id: unit, comm: exec ? (exec.path.split('/').pop() ?? '') : '', year });
   // Nginx's error log for this site, from the start of this window (fresh lines include medic's own probes).
   const since = firstTime ?? new Date(probeStarted.getTime() - 3600_000).toISOString();
   for (const path of nginx?.errorLogs ?? []) {

@@ -200,7 +200,7 @@ export function healthSummaryOf(q: {
   };
 }
 
-// An undelivered, still retried message with no older one waiting for the same notifier.
+// An undelivered, still retried message with no older one of its incident waiting for the same notifier.
 const HEAD = `o.delivered_at IS NULL AND o.next_at != ? AND NOT EXISTS (
   SELECT 1 FROM outbox p WHERE p.notifier = o.notifier AND p.incident_id = o.incident_id AND p.delivered_at IS NULL
     AND p.next_at != ? AND p.id < o.id)`;

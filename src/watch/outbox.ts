@@ -109,17 +109,18 @@ export class Outbox {
     );
   }
 
-  private async deliver(m: OutboxMessage): Promise<boolean> {
+  /** One attempt at one message: delivered, marked failed for a retry, or left to the daemon that holds it. */
+  private async deliver(m: OutboxMessage): Promise<void> {
     const notifier = this.notifiers.get(m.notifier);
     if (!notifier) {
       this.store.failed(m.id, 'this notifier is no longer in medic.yaml', null);
-      return true;
+      return;
     }
     const claimed = claimedAlert(m);
     const go = this.claims && claimed ? await this.mayGo(this.claims, m, claimed, notifier.label) : 'send';
-    if (go === 'wait') return false;
+    if (go === 'wait') return;
     this.held.delete(m.id);
-    if (go === 'done') return true;
+    if (go === 'done') return;
     try {
       await notifier.send(m.payload as Alert);
       this.store.delivered(m.id, new Date().toISOString());
@@ -130,7 +131,6 @@ export class Outbox {
         attempts: m.attempts + 1,
       });
       if (this.claims && claimed) await this.settle(this.claims.delivered(claimed), m, notifier.label);
-      return true;
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'error';
       const expired = Date.now() - Date.parse(m.createdAt) > this.retryForMs;
@@ -145,7 +145,6 @@ export class Outbox {
       });
       if (expired && this.claims && claimed)
         await this.settle(this.claims.release(claimed), m, notifier.label);
-      return false;
     }
   }
 
