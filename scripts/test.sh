@@ -38,10 +38,23 @@ step() {
     exit 1
   fi
 }
+# What failed, after the summary where a reader of the output's end sees it: each failing test's name and the
+# first lines of its assertion, from the spec reporter's "failing tests" part of every log kept in $failed_logs.
+failed_logs=()
 print_summary() {
   echo
   echo "==> summary ($((SECONDS - started)) s)"
   printf '  %s\n' "${summary[@]}"
+  local entry log
+  for entry in "${failed_logs[@]}"; do
+    log=${entry#*:}
+    [ -s "$log" ] || continue
+    echo
+    echo "==> what failed in ${entry%%:*}"
+    awk '/^✖ failing tests:/ { on = 1; next }
+      on && /^✖ / { print; left = 6; next }
+      on && left > 0 && !/^ *(at |test at |$)/ { print; left-- }' "$log" | head -60
+  done
 }
 
 testbed_possible() {
@@ -168,7 +181,7 @@ other_lane() {
 }
 
 integration() {
-  local lane_log lane_status rc=0 t0=$SECONDS lane_pid box=() part r secs
+  local lane_log box_log lane_status rc=0 t0=$SECONDS lane_pid box=() part r secs
   lane_log=$(mktemp /tmp/medic-lane.XXXXXX.log)
   lane_status=$(mktemp /tmp/medic-lane.XXXXXX.status)
   for f in test/integration/*.test.ts; do
@@ -176,11 +189,15 @@ integration() {
   done
   other_lane >"$lane_log" 2>&1 &
   lane_pid=$!
-  node --test --test-concurrency=1 --test-reporter=spec "${box[@]}" || rc=$?
+  box_log=$(mktemp /tmp/medic-box.XXXXXX.log)
+  node --test --test-concurrency=1 --test-reporter=spec "${box[@]}" 2>&1 | tee "$box_log" || rc=$?
   local box_s=$((SECONDS - t0))
   wait "$lane_pid" || true
   echo
   cat "$lane_log"
+  # (kept for print_summary when they hold a failure, removed otherwise)
+  if [ $rc = 0 ]; then rm -f "$box_log"; else failed_logs+=("the box lane:$box_log"); fi
+  if grep -q '^✖ failing tests:' "$lane_log"; then failed_logs+=("the second lane:$lane_log"); else rm -f "$lane_log"; fi
   summary+=("$([ $rc = 0 ] && echo 'ok  ' || echo 'FAIL')  $(printf '%4ss' "$box_s")  integration: the box and its Docker side")
   declare -A name=([fleet]="integration: the fleet (beside the box)" [unit]="unit tests (beside the box)" [fuzz]="fuzz of the parsers (beside the box)")
   while read -r part r secs; do
@@ -191,7 +208,7 @@ integration() {
     summary+=("FAIL         the second lane ended early")
     rc=1
   }
-  rm -f "$lane_log" "$lane_status"
+  rm -f "$lane_status"
   return $rc
 }
 step "integration tests" integration

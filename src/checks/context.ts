@@ -175,14 +175,16 @@ export class CheckContext {
       const h = this.service.health;
       if (!h) return null;
       const ask = () =>
-        patient(() =>
-          httpGet(h.url, {
-            timeoutMs: this.timeoutMs,
-            ...(h.connectTo ? { connectTo: h.connectTo } : {}),
-            ...(h.socketPath ? { socketPath: h.socketPath } : {}),
-            rejectUnauthorized: false,
-            maxBody: 2048,
-          }),
+        patient(
+          (timeoutMs) =>
+            httpGet(h.url, {
+              timeoutMs,
+              ...(h.connectTo ? { connectTo: h.connectTo } : {}),
+              ...(h.socketPath ? { socketPath: h.socketPath } : {}),
+              rejectUnauthorized: false,
+              maxBody: 2048,
+            }),
+          this.timeoutMs,
         );
       // A slow first answer may not be the endpoint's doing (a worker's first request, medic's own probes
       // busy on the CPU): ask once more, and the faster answer counts.
@@ -204,14 +206,14 @@ export class CheckContext {
 
   /** What the resolver of this host answers for a name (the dns layer). */
   resolve(name: string): Promise<ProbeResult<Resolution, ResolveFailure>> {
-    return this.once(`dns:${name}`, () => patient(() => resolveName(name, this.timeoutMs)));
+    return this.once(`dns:${name}`, () => patient((t) => resolveName(name, t), this.timeoutMs));
   }
 
   /** The certificate Nginx on this host presents for a name (SNI) on a port. */
   certificate(name: string, port: number): Promise<ProbeResult<PeerCertificate, TlsFailure>> {
     return this.once(`tls:${name}:${port}`, () => {
       const ca = trustedCAs();
-      return patient(() => peerCertificate('127.0.0.1', port, name, this.timeoutMs, ca ? { ca } : {}));
+      return patient((t) => peerCertificate('127.0.0.1', port, name, t, ca ? { ca } : {}), this.timeoutMs);
     });
   }
 
@@ -219,10 +221,12 @@ export class CheckContext {
   connect(target: Bind): Promise<ProbeResult<unknown, ConnectFailure>> {
     const key = target.kind === 'unix' ? target.path : `${target.host}:${target.port}`;
     return this.once<ProbeResult<unknown, ConnectFailure>>(`connect:${key}`, () =>
-      patient<ProbeResult<unknown, ConnectFailure>>(() =>
-        target.kind === 'unix'
-          ? connectUnix(this.host.path(target.path), this.timeoutMs)
-          : connectTcp(target.host === 'localhost' ? '127.0.0.1' : target.host, target.port, this.timeoutMs),
+      patient<ProbeResult<unknown, ConnectFailure>>(
+        (t) =>
+          target.kind === 'unix'
+            ? connectUnix(this.host.path(target.path), t)
+            : connectTcp(target.host === 'localhost' ? '127.0.0.1' : target.host, target.port, t),
+        this.timeoutMs,
       ),
     );
   }
@@ -239,7 +243,7 @@ export class CheckContext {
   }
 
   redis(url: string): Promise<ProbeResult<RedisInfo, RedisFailure>> {
-    return this.once(`redis:${url}`, () => patient(() => probeRedis(url, this.timeoutMs)));
+    return this.once(`redis:${url}`, () => patient((t) => probeRedis(url, t), this.timeoutMs));
   }
 
   /** Space and inodes of the file system holding a path (as the host sees it). */
@@ -274,7 +278,7 @@ export class CheckContext {
   postgres(): Promise<ProbeResult<PostgresInfo, PgFailure> | null> {
     return this.once('postgres', async () => {
       const url = this.databaseUrl();
-      return url ? patient(() => probePostgres(url, this.timeoutMs)) : null;
+      return url ? patient((t) => probePostgres(url, t), this.timeoutMs) : null;
     });
   }
 }

@@ -1,14 +1,13 @@
 // medic must never make the server it checks look broken. Two rules keep it from doing so on a 1- or 2-core
 // server: the heavy work (the app's Python, started by several checks of several apps) runs a few at a time,
-// and a probe that timed out while the server was busy (medic's own heavy work, or a load above the cores)
-// is asked once more when medic is idle, before a timeout counts as "down".
+// and a probe that timed out is asked once more when medic is idle (given longer on a server loaded past its
+// cores), before a timeout counts as "down".
 import { availableParallelism, loadavg } from 'node:os';
 
 /** Python processes at once: one per core leaves the server's own work a share of the CPU. */
 const HEAVY_AT_ONCE = Math.max(1, availableParallelism());
 
 let active = 0;
-let started = 0;
 const queue: (() => void)[] = [];
 const idlers: (() => void)[] = [];
 
@@ -16,7 +15,6 @@ const idlers: (() => void)[] = [];
 export async function heavy<T>(work: () => Promise<T>): Promise<T> {
   if (active >= HEAVY_AT_ONCE) await new Promise<void>((resolve) => queue.push(resolve));
   active += 1;
-  started += 1;
   try {
     return await work();
   } finally {
@@ -39,15 +37,16 @@ function hostBusy(): boolean {
 type Timed = { ok: boolean; error?: { kind: string } };
 
 /**
- * A network probe that tells "slow because busy" from "down": a timeout while medic ran heavy work, or on a
- * server loaded past its cores, is asked again once medic is idle; only a second timeout counts.
+ * A network probe that tells "slow because busy" from "down": a timeout is asked again once medic's heavy work
+ * is done, with three times the time when the server is loaded past its cores; only a second timeout counts.
+ * (A service that is down refuses at once; a timeout is a firewall, a wrong host, or a CPU that was elsewhere.)
  */
-export async function patient<R extends Timed>(probe: () => Promise<R>): Promise<R> {
-  const before = started;
-  const busyBefore = active > 0 || hostBusy();
-  const first = await probe();
+export async function patient<R extends Timed>(
+  probe: (timeoutMs: number) => Promise<R>,
+  timeoutMs: number,
+): Promise<R> {
+  const first = await probe(timeoutMs);
   if (first.ok || first.error?.kind !== 'timeout') return first;
-  if (!busyBefore && started === before && active === 0 && !hostBusy()) return first;
   await idle();
-  return probe();
+  return probe(hostBusy() ? timeoutMs * 3 : timeoutMs);
 }
