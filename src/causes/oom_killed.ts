@@ -6,12 +6,10 @@ export const OOM_PAIRING_MS = 2000;
 
 /** A kernel OOM line (one of the inventory's kernel messages) about this unit (its cgroup) or a process named like its executable. */
 export function isKernelOomOf(text: string, unit: string, comm: string): boolean {
+  // the name first: most kernel lines are about something else, and the catalog is the costly part
+  if (!text.includes(unit) && (comm === '' || !text.includes(`(${comm})`))) return false;
   const hit = matchMessage(text);
-  return (
-    hit?.message.program === 'kernel' &&
-    hit.message.cause === 'oom_killed' &&
-    (text.includes(unit) || (comm !== '' && text.includes(`(${comm})`)))
-  );
+  return hit?.message.program === 'kernel' && hit.message.cause === 'oom_killed';
 }
 
 /**

@@ -142,9 +142,12 @@ def pip_check():
         from pip._vendor.packaging.utils import canonicalize_name
     installed = {}
     for dist in metadata.distributions():
-        name = dist.metadata["Name"]
+        # each of dist.metadata, .version and .requires reads and parses METADATA again: once is enough
+        md = dist.metadata
+        name = md["Name"]
         if name and canonicalize_name(name) not in installed:
-            installed[canonicalize_name(name)] = (dist.version, dist.requires or [])
+            requires = md.get_all("Requires-Dist")
+            installed[canonicalize_name(name)] = (md["Version"], requires if requires is not None else dist.requires or [])
     missing, conflicting = [], []
     for name in sorted(installed):
         version, requires = installed[name]

@@ -29,6 +29,8 @@ export interface CheckOptions {
   timeoutMs: number;
   /** Extra directories the app must be able to write (medic.yaml). */
   writable?: string[];
+  /** The host-wide facts (sockets, Nginx, the database's answer) shared by the contexts of one command. */
+  shared?: Memo;
 }
 
 export type { AppFacts } from './app-probe.ts';
@@ -41,11 +43,13 @@ export class CheckContext {
   readonly service: Service;
   readonly options: CheckOptions;
   private memo = new Memo();
+  private readonly hostFacts: Memo;
 
   constructor(host: Host, service: Service, options: CheckOptions) {
     this.host = host;
     this.service = service;
     this.options = options;
+    this.hostFacts = options.shared ?? new Memo();
   }
 
   get timeoutMs(): number {
@@ -56,9 +60,14 @@ export class CheckContext {
     return this.memo.once(key, read);
   }
 
+  /** A fact of the host, not of this service: asked once for every service the command checks. */
+  private hostOnce<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return this.hostFacts.once(key, read);
+  }
+
   /** Every listening socket with its owner; null when /proc cannot be read. */
   listeners(): Promise<Listener[] | null> {
-    return this.once('listeners', async () => {
+    return this.hostOnce('listeners', async () => {
       const r = await listeners(this.host.procRoot, this.timeoutMs);
       return r.ok ? r.value : null;
     });
@@ -84,7 +93,7 @@ export class CheckContext {
 
   /** `nginx -t`: null when Nginx is not installed. */
   nginxTest(): Promise<{ ok: boolean; output: string } | null> {
-    return this.once('nginx-t', async () => {
+    return this.hostOnce('nginx-t', async () => {
       const r = await nginxConfigTest(this.host, this.timeoutMs);
       return r && 'unreadable' in r ? null : r;
     });
@@ -206,12 +215,12 @@ export class CheckContext {
 
   /** What the resolver of this host answers for a name (the dns layer). */
   resolve(name: string): Promise<ProbeResult<Resolution, ResolveFailure>> {
-    return this.once(`dns:${name}`, () => patient((t) => resolveName(name, t), this.timeoutMs));
+    return this.hostOnce(`dns:${name}`, () => patient((t) => resolveName(name, t), this.timeoutMs));
   }
 
   /** The certificate Nginx on this host presents for a name (SNI) on a port. */
   certificate(name: string, port: number): Promise<ProbeResult<PeerCertificate, TlsFailure>> {
-    return this.once(`tls:${name}:${port}`, () => {
+    return this.hostOnce(`tls:${name}:${port}`, () => {
       const ca = trustedCAs();
       return patient((t) => peerCertificate('127.0.0.1', port, name, t, ca ? { ca } : {}), this.timeoutMs);
     });
@@ -220,7 +229,7 @@ export class CheckContext {
   /** A connection to a bind (Nginx's upstream, or the app's own): does anything accept there? */
   connect(target: Bind): Promise<ProbeResult<unknown, ConnectFailure>> {
     const key = target.kind === 'unix' ? target.path : `${target.host}:${target.port}`;
-    return this.once<ProbeResult<unknown, ConnectFailure>>(`connect:${key}`, () =>
+    return this.hostOnce<ProbeResult<unknown, ConnectFailure>>(`connect:${key}`, () =>
       patient<ProbeResult<unknown, ConnectFailure>>(
         (t) =>
           target.kind === 'unix'
@@ -233,8 +242,8 @@ export class CheckContext {
 
   /** May Nginx's user connect to a unix socket (write on it)? null when medic cannot ask as that user. */
   nginxMayConnect(path: string): Promise<boolean | null> {
-    return this.once(`nginx-may-connect:${path}`, async () => {
-      const user = this.service.nginx?.user ?? 'www-data';
+    const user = this.service.nginx?.user ?? 'www-data';
+    return this.hostOnce(`may-connect:${user}:${path}`, async () => {
       const r = await this.host.run('runuser', ['-u', user, '--', 'test', '-w', path], {
         timeoutMs: this.timeoutMs,
       });
@@ -243,16 +252,16 @@ export class CheckContext {
   }
 
   redis(url: string): Promise<ProbeResult<RedisInfo, RedisFailure>> {
-    return this.once(`redis:${url}`, () => patient((t) => probeRedis(url, t), this.timeoutMs));
+    return this.hostOnce(`redis:${url}`, () => patient((t) => probeRedis(url, t), this.timeoutMs));
   }
 
   /** Space and inodes of the file system holding a path (as the host sees it). */
   disk(path: string): Promise<ProbeResult<DiskUsage>> {
-    return this.once(`disk:${path}`, () => diskUsage(this.host.path(path), this.timeoutMs));
+    return this.hostOnce(`disk:${path}`, () => diskUsage(this.host.path(path), this.timeoutMs));
   }
 
   memory(): Promise<ProbeResult<Memory>> {
-    return this.once('memory', () => memory(this.host.procRoot, this.timeoutMs));
+    return this.hostOnce('memory', () => memory(this.host.procRoot, this.timeoutMs));
   }
 
   /** The version of the unit's Python ("3.11.2"), or why it does not run. */

@@ -12,18 +12,29 @@ import { defineCheck, fail, pass } from './types.ts';
  */
 export function oomKills(unitJournal: string, kernelJournal: string, unit: string, comm: string): string[] {
   const env = { year: new Date().getUTCFullYear() };
+  const kernel = kernelOomsOf(kernelJournal, unit, comm);
+  if (kernel.length === 0) return [];
+  const times = kernel.map((e) => Date.parse(e.time));
+  const near = (t: number) => times.some((k) => Math.abs(k - t) <= OOM_PAIRING_MS);
   // systemd's lines of a death the OOM killer may have caused: a SIGKILL, its own OOM report, Result=oom-kill
   const deaths = eventsOfText(unitJournal, env)
-    .filter((e) => e.time && matchMessage(e.text)?.message.cause === 'oom_killed')
+    .filter((e) => e.time && near(Date.parse(e.time)) && matchMessage(e.text)?.message.cause === 'oom_killed')
     .map((e) => Date.parse(e.time ?? ''));
-  const out: string[] = [];
-  for (const e of eventsOfText(kernelJournal, env)) {
-    if (!e.time || !isKernelOomOf(e.text, unit, comm)) continue;
-    const t = Date.parse(e.time);
-    if (deaths.some((d) => Math.abs(d - t) <= OOM_PAIRING_MS)) out.push(`${e.time} ${e.text}`);
-  }
-  return out;
+  return kernel
+    .filter((e) => deaths.some((d) => Math.abs(d - Date.parse(e.time)) <= OOM_PAIRING_MS))
+    .map((e) => `${e.time} ${e.text}`);
 }
+
+/** The kernel's OOM-killer lines about this unit or its executable, with their times. */
+function kernelOomsOf(kernelJournal: string, unit: string, comm: string): { time: string; text: string }[] {
+  const env = { year: new Date().getUTCFullYear() };
+  return eventsOfText(kernelJournal, env).flatMap((e) =>
+    e.time && isKernelOomOf(e.text, unit, comm) ? [{ time: e.time, text: e.text }] : [],
+  );
+}
+
+/** The name the kernel gives the app's processes: its executable's. */
+const commOf = (service: Pick<Service, 'exec'>): string => (service.exec?.path ?? '').split('/').pop() ?? '';
 
 export interface OomFacts {
   service: Pick<Service, 'unit' | 'name' | 'show' | 'exec'>;
@@ -40,26 +51,26 @@ export const check = defineCheck<OomFacts>({
     docs: "Pairs the unit's SIGKILL exits in its journal with the kernel's OOM-killer lines (or systemd's Result=oom-kill). An OOM kill looks like a silent crash: no traceback, only \"status=9/KILL\".",
   },
   async gather({ host, service, timeoutMs }) {
-    const [unitLog, kernel] = await Promise.all([
-      host.run(
-        'journalctl',
-        ['-u', service.unit, '-b', '-o', 'json', '--no-pager', '-n', '2000', '--output-fields=MESSAGE'],
-        { timeoutMs: timeoutMs * 2, maxBytes: 16 * 1024 * 1024 },
-      ),
-      host.run(
-        'journalctl',
-        ['-k', '-b', '-o', 'json', '--no-pager', '-n', '1000', '--output-fields=MESSAGE'],
-        { timeoutMs },
-      ),
-    ]);
-    return {
-      service,
-      unitJournal: unitLog.ok ? unitLog.value.stdout : null,
-      kernelJournal: kernel.ok ? kernel.value.stdout : null,
-    };
+    // the kernel's journal first (one read for every service checked): without an OOM line about this app
+    // there is nothing in its own journal to pair, and it is not read
+    const kernel = await host.run(
+      'journalctl',
+      ['-k', '-b', '-o', 'json', '--no-pager', '-n', '1000', '--output-fields=MESSAGE'],
+      { timeoutMs },
+    );
+    const kernelJournal = kernel.ok ? kernel.value.stdout : null;
+    const comm = commOf(service);
+    if (kernelJournal === null || kernelOomsOf(kernelJournal, service.unit, comm).length === 0)
+      return { service, unitJournal: kernelJournal === null ? null : '', kernelJournal };
+    const unitLog = await host.run(
+      'journalctl',
+      ['-u', service.unit, '-b', '-o', 'json', '--no-pager', '-n', '2000', '--output-fields=MESSAGE'],
+      { timeoutMs: timeoutMs * 2, maxBytes: 16 * 1024 * 1024 },
+    );
+    return { service, unitJournal: unitLog.ok ? unitLog.value.stdout : null, kernelJournal };
   },
   judge({ service, unitJournal, kernelJournal }) {
-    const comm = (service.exec?.path ?? '').split('/').pop() ?? '';
+    const comm = commOf(service);
     const kills =
       unitJournal !== null && kernelJournal !== null
         ? oomKills(unitJournal, kernelJournal, service.unit, comm)

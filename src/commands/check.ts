@@ -13,6 +13,8 @@ import { DOCKER_CHECKS } from '../checks/docker/index.ts';
 import type { ContainerSummary } from '../host/docker.ts';
 import type { Check } from '../checks/types.ts';
 import { localHost } from '../host/host.ts';
+import { snapshotOf } from '../host/snapshot.ts';
+import { Memo } from '../checks/memo.ts';
 import { type CheckReport, checksJunit, checksMarkdown, checksTap, checksText } from '../report/checks.ts';
 import { Masker, neutraliseDeep } from '../report/mask.ts';
 import { Store, storePathOf } from '../store/store.ts';
@@ -57,7 +59,9 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
     throw new UsageError('--timeout takes milliseconds between 100 and 60000');
   const loaded = units.length === 0 || opts.config ? await findConfig(opts.config) : null;
   const skipFromConfig = loaded?.config.check?.skip ?? [];
-  const host = localHost();
+  // one look at the server: what every service's checks ask of the host is read once
+  const host = snapshotOf(localHost());
+  const shared = new Memo();
   let targets: {
     unit: string;
     health?: Health | null;
@@ -167,6 +171,7 @@ export async function check(units: string[], opts: CheckOptions, ctx: Context): 
       });
       const context = new CheckContext(host, service, {
         timeoutMs,
+        shared,
         ...(t.writable ? { writable: t.writable } : {}),
       });
       const results = await runChecks(checks, context, () => {

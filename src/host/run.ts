@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { codeOf, elapsed, messageOf, type ProbeResult } from './probe.ts';
 
 /** Output kept per stream unless told otherwise: enough for any journal excerpt, bounded memory. */
@@ -40,6 +42,9 @@ export type RunResult = ProbeResult<CommandOutput, RunFailure>;
 export function run(cmd: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const start = performance.now();
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  // A command that is not installed (ufw on a server without it) is known without starting a process.
+  if (notOnPath(cmd, (options.env ?? process.env)['PATH']))
+    return Promise.resolve({ ok: false, error: spawnError(cmd, { code: 'ENOENT' }), ms: elapsed(start) });
   return new Promise<RunResult>((resolve) => {
     let child: ChildProcess;
     try {
@@ -120,6 +125,21 @@ export function run(cmd: string, args: readonly string[], options: RunOptions): 
         );
       }, options.timeoutMs),
     );
+  });
+}
+
+/** A bare command name that no directory of an all-absolute PATH holds as an executable. */
+function notOnPath(cmd: string, path: string | undefined): boolean {
+  if (cmd.includes('/') || !path) return false;
+  const dirs = path.split(':');
+  if (!dirs.every(isAbsolute)) return false;
+  return !dirs.some((dir) => {
+    try {
+      accessSync(join(dir, cmd), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }
 

@@ -24,13 +24,14 @@ import type { TLSSocket } from 'node:tls';
 import pg from 'pg';
 import { diskUsage, memory } from '../../src/host/disk.ts';
 import { isLocalAddress, resolveName } from '../../src/host/dns.ts';
-import { hostAt, localHost } from '../../src/host/host.ts';
+import { type Host, hostAt, localHost } from '../../src/host/host.ts';
 import { httpGet } from '../../src/host/http.ts';
 import { listenerOnPath, listeners, listenersOn } from '../../src/host/listeners.ts';
 import { connectAndHold, connectTcp, connectUnix } from '../../src/host/net.ts';
 import { lastMigration, probePostgres } from '../../src/host/postgres.ts';
 import { probeRedis } from '../../src/host/redis.ts';
 import { run } from '../../src/host/run.ts';
+import { snapshotOf } from '../../src/host/snapshot.ts';
 import { certificateFile, peerCertificate } from '../../src/host/tls.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'medic-probes-'));
@@ -104,6 +105,50 @@ describe('run', { timeout: 60_000 }, () => {
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.error.kind, 'not_found');
     assert.match(!r.ok ? r.error.message : '', /medic-no-such-command/);
+  });
+
+  test("a bare name is looked up on the command's own PATH, and one on none of it is not_found", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medic-path-'));
+    writeFileSync(join(dir, 'medic-here'), '#!/bin/sh\necho found\n', { mode: 0o755 });
+    const env = { PATH: `/nonexistent:${dir}` };
+    const found = await run('medic-here', [], { timeoutMs: 5000, env });
+    assert.ok(found.ok);
+    assert.equal(found.value.stdout, 'found\n');
+    const missing = await run('medic-here', [], { timeoutMs: 5000 });
+    assert.equal(!missing.ok && missing.error.kind, 'not_found');
+    rmSync(dir, { recursive: true });
+  });
+
+  test('one look at a host: a read-only command runs once for every asker, any other each time', async () => {
+    const asked: string[] = [];
+    const counting: Host = {
+      ...hostAt('/'),
+      run: (cmd, args, options) => {
+        asked.push([cmd, ...args].join(' '));
+        return run('true', [], options);
+      },
+    };
+    const host = snapshotOf(counting);
+    const o = { timeoutMs: 5000 };
+    await Promise.all([
+      host.run('nginx', ['-T'], o),
+      host.run('nginx', ['-T'], o),
+      host.run('nginx', ['-t'], o),
+    ]);
+    await host.run('journalctl', ['-k', '-b'], o);
+    await host.run('journalctl', ['-k', '-b'], o);
+    await host.run('systemctl', ['restart', 'app.service'], o);
+    await host.run('systemctl', ['restart', 'app.service'], o);
+    // as another user, or with input: not the same question
+    await host.run('journalctl', ['-k', '-b'], { ...o, env: { PATH: '/usr/bin' } });
+    assert.deepEqual(asked, [
+      'nginx -T',
+      'nginx -t',
+      'journalctl -k -b',
+      'systemctl restart app.service',
+      'systemctl restart app.service',
+      'journalctl -k -b',
+    ]);
   });
 
   test('exit code, stdout and stderr of a command that fails', async () => {

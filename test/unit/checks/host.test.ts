@@ -12,6 +12,9 @@ import { check as memoryHeadroom } from '../../../src/checks/host_memory_headroo
 import { check as recentOom } from '../../../src/checks/host_recent_oom.ts';
 import { check as writablePaths } from '../../../src/checks/fs_writable_paths.ts';
 import { parseShow } from '../../../src/systemd/show.ts';
+import { type Host, hostAt } from '../../../src/host/host.ts';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { execStart, failed, fixture, ok, ruleTester } from './tester.ts';
 
 // `df -B1 /` and `df -i /` of a 25 GB root disk (ext4, 1.6 M inodes), with its used share set to the case's
@@ -260,4 +263,32 @@ ruleTester(writablePaths, {
       },
     },
   ],
+});
+
+test("host.recent_oom reads the app's own journal only when the kernel's names the app", async () => {
+  for (const [service, reads] of [
+    [fastapi(), ['journalctl -k', 'journalctl -u fastapi.service']],
+    [
+      { ...fastapi(), unit: 'flaskapp.service', exec: execStart('/srv/flaskapp/.venv/bin/gunicorn app:app') },
+      ['journalctl -k'],
+    ],
+  ] as const) {
+    const asked: string[] = [];
+    const host: Host = {
+      ...hostAt('/'),
+      run: (cmd, args) => {
+        asked.push(args[0] === '-k' ? `${cmd} -k` : `${cmd} -u ${args[1]}`);
+        const stdout = args[0] === '-k' ? kernelLines : unitLines;
+        return Promise.resolve({
+          ok: true,
+          value: { code: 0, signal: null, stdout, stderr: '', timedOut: false, truncated: false },
+          ms: 1,
+        });
+      },
+    };
+    const facts = await recentOom.gather({ host, service, timeoutMs: 1000 } as never);
+    assert.deepEqual(asked, reads);
+    const verdict = recentOom.judge(facts);
+    assert.equal(verdict.status, service.unit === 'fastapi.service' ? 'fail' : 'pass');
+  }
 });
