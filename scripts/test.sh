@@ -209,8 +209,9 @@ integration() {
     rc=1
   }
   rm -f "$lane_status"
+  # down whether they passed or not: a failed run leaves no box running
+  scripts/testbed down
   return $rc
 }
 step "integration tests" integration
-scripts/testbed down
 print_summary
