@@ -1,5 +1,6 @@
 // medic on a busy server: its heavy work runs a few at a time, and a probe that timed out while medic was busy
-// is asked once more when medic is idle (with longer to answer on a loaded server), so a healthy service never reads as down because of medic itself.
+// is asked once more when medic is idle (with longer to answer on a loaded server), so a healthy service never
+// reads as down because of medic itself.
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
