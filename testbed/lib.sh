@@ -1,17 +1,20 @@
 # Sourced by the scenarios inside the box: small helpers to break things the way people do.
 set -euo pipefail
 
-# wait_until SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds.
+# wait_until SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds. SECONDS is what a quiet machine
+# needs; it waits three times as long before giving up: on a small shared machine a fresh box's restart of a
+# Django app once took 30 s (gunicorn's graceful stop and a cold start at once).
 wait_until() {
-  local limit=$1 what=$2
+  local limit=$(($1 * 3)) what=$2
   shift 2
   local end=$((SECONDS + limit))
   until "$@" >/dev/null 2>&1; do
     if [ "$SECONDS" -ge "$end" ]; then
       echo "scenario: gave up after ${limit}s waiting for: $what" >&2
-      # What a person would look at next: systemd's pending jobs and the journal's last lines.
+      # What a person would look at next: systemd's pending jobs, the load, and the journal's last lines.
       systemctl list-jobs --no-pager >&2 || true
-      journalctl -n 20 --no-pager -o short-precise >&2 || true
+      cat /proc/loadavg >&2 || true
+      journalctl -n 40 --no-pager -o short-precise >&2 || true
       exit 1
     fi
     sleep 0.2

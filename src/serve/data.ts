@@ -62,7 +62,7 @@ export interface ServiceView {
   restarts: number;
   incident: Pick<
     Incident,
-    'id' | 'host' | 'state' | 'trigger' | 'summary' | 'startedAt' | 'causeId' | 'causeTitle'
+    'id' | 'host' | 'state' | 'trigger' | 'summary' | 'startedAt' | 'causeId' | 'causeTitle' | 'openAlerted'
   > | null;
   release: { live: string | null; lastDeploy: DeployRecord | null };
   lastCheck: { at: string; command: string; pass: number; warn: number; fail: number; skip: number } | null;
@@ -188,6 +188,7 @@ function serviceFacts(
           startedAt: incident.startedAt,
           causeId: incident.causeId,
           causeTitle: incident.causeTitle,
+          openAlerted: incident.openAlerted,
         }
       : null,
     release: { live: liveOf(stored.deploys[0] ?? null), lastDeploy: stored.deploys[0] ?? null },

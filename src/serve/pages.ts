@@ -181,7 +181,9 @@ export function serviceCard(s: ServiceView, now: number): Html {
             ${
               s.incident.causeId
                 ? html`<span class="cause">${s.incident.causeId}</span> ${s.incident.causeTitle}`
-                : html`<span class="dim">diagnosis pending</span>`
+                : s.incident.openAlerted
+                  ? html`<span class="dim">no cause found: the incident has the evidence</span>`
+                  : html`<span class="dim">diagnosis pending</span>`
             }
           </p>`
         : ''

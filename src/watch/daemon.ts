@@ -27,6 +27,9 @@ import { resolveStoreUrl } from '../store/pg-url.ts';
 import type { WatchPlan } from './plan.ts';
 import type { Incident } from '../store/store.ts';
 
+/** How long a diagnosis may take, and how long its second try when the first ran out of time. */
+const DIAGNOSIS_TIMEOUTS_MS = [20_000, 60_000];
+
 export interface DaemonOptions {
   plan: WatchPlan;
   /** host:port for the Prometheus endpoint. */
@@ -153,20 +156,29 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           // diagnosis that hangs or throws cannot take the watching down with it.
           // journalctl reads "@SECONDS" as a moment in time, whatever the server's time zone
           const from = since ? ['--since', `@${Math.floor(Date.parse(since) / 1000) - 1}`] : [];
-          const running = run(
-            process.execPath,
-            [...MEDIC_ARGS, '--format', 'json', '--no-color', 'diagnose', unit, ...from],
-            { timeoutMs: 20_000 },
-          );
-          if (service.container) diagnosing.set(unit, running);
-          const r = await running;
-          if (!r.ok || r.value.timedOut || (r.value.code !== 0 && r.value.code !== 1)) return null;
-          try {
-            const { services } = JSON.parse(r.value.stdout) as { services: Diagnosis[] };
-            return neutraliseDeep(masker.deep(services[0])) ?? null;
-          } catch {
-            return null;
+          // A crash comes when the server is busiest: a diagnosis that ran out of time is asked once more,
+          // with three times as long, rather than leave the incident without its cause.
+          for (const timeoutMs of DIAGNOSIS_TIMEOUTS_MS) {
+            const running = run(
+              process.execPath,
+              [...MEDIC_ARGS, '--format', 'json', '--no-color', 'diagnose', unit, ...from],
+              { timeoutMs },
+            );
+            if (service.container) diagnosing.set(unit, running);
+            const r = await running;
+            if (r.ok && r.value.timedOut) {
+              log('warn', 'diagnosis_slow', { service: service.name, timeout_ms: timeoutMs });
+              continue;
+            }
+            if (!r.ok || (r.value.code !== 0 && r.value.code !== 1)) return null;
+            try {
+              const { services } = JSON.parse(r.value.stdout) as { services: Diagnosis[] };
+              return neutraliseDeep(masker.deep(services[0])) ?? null;
+            } catch {
+              return null;
+            }
           }
+          return null;
         },
         alert(kind: AlertKind, incident: Incident, state: string) {
           const alert = masker.deep(

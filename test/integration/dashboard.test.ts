@@ -48,11 +48,23 @@ test("the daemon's dashboard: the box's services, then a crash appears live with
   await page.evaluate(`window.loadedOnce = 'this page'`);
 
   mustPass(testbed('scenario', 'apply', 'missing_dependency'), 'missing_dependency');
-  const banner = page.locator('ul.alerts li', { hasText: 'flaskapp' });
-  await banner.waitFor({ timeout: 60_000 });
-  await page
-    .locator('#service-flaskapp .incident-link', { hasText: 'missing_dependency' })
-    .waitFor({ timeout: 60_000 });
+  try {
+    const banner = page.locator('ul.alerts li', { hasText: 'flaskapp' });
+    await banner.waitFor({ timeout: 60_000 });
+    await page
+      .locator('#service-flaskapp .incident-link', { hasText: 'missing_dependency' })
+      .waitFor({ timeout: 60_000 });
+  } catch (error) {
+    // What the page showed, what the daemon stored, and what it logged: the story of a miss.
+    const card = await page
+      .locator('#service-flaskapp')
+      .innerText()
+      .catch(() => '(no card)');
+    const said = sh(
+      `curl -s ${URL_}api/incidents; echo; journalctl -u medic-dashboard -o cat --no-pager | tail -n 40`,
+    );
+    throw new Error(`${String(error)}\nthe card:\n${card}\nthe daemon:\n${said.stdout}${said.stderr}`);
+  }
   assert.notEqual(await page.locator('#service-flaskapp').getAttribute('data-state'), 'up');
   assert.equal(await page.evaluate('window.loadedOnce'), 'this page', 'the page was not reloaded');
   assert.deepEqual(problems, []);

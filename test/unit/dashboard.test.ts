@@ -219,6 +219,7 @@ const view: ServiceView = {
     startedAt: ago(360),
     causeId: 'redis_unreachable',
     causeTitle: 'The app (or its worker) cannot reach Redis',
+    openAlerted: true,
   },
   release: { live: '20261120T101500Z', lastDeploy: null },
   lastCheck: { at: ago(180), command: 'medic check flaskapp', pass: 35, warn: 0, fail: 1, skip: 5 },
@@ -249,6 +250,17 @@ test('a service card: its state, why, since when, the chart data, restarts, the 
     /35 pass<\/span> ·\s*<span class="count-warn">0 warn<\/span> ·\s*<span class="count-fail">1 fail/,
   );
   assert.match(html, /flaskapp\.service \+ flaskapp-celery\.service/);
+});
+
+test("an incident's card says whether its diagnosis is still running or found no cause", () => {
+  const incident = { ...view.incident!, causeId: null, causeTitle: null };
+  const running = String(serviceCard({ ...view, incident: { ...incident, openAlerted: false } }, NOW));
+  assert.match(running, /incident #2<\/a>\s*<span class="dim">diagnosis pending<\/span>/);
+  const done = String(serviceCard({ ...view, incident }, NOW));
+  assert.match(
+    done,
+    /incident #2<\/a>\s*<span class="dim">no cause found: the incident has the evidence<\/span>/,
+  );
 });
 
 test('text from the store is escaped, never markup', () => {
