@@ -38,6 +38,13 @@ export const badConfigValue: Cause = {
   decide: (evidence) => fromSignal('bad_config_value', evidence),
   fix(c, t) {
     const file = t.envFile ?? '/etc/APP.env';
+    if (c.host)
+      // the database URL was cut at an @ of its password: what came before "@host" is the password's tail
+      return [
+        `grep -n '@${c.host.replace(/'/g, '')}' ${file}   # the password in this URL holds an @ (or : / #): URL-encode it, @ as %40`,
+        `python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' 'THE-PASSWORD'`,
+        `systemctl restart ${unitName(t)}`,
+      ];
     return [
       `grep -n '${c.value ? c.value.replace(/'/g, '') : '='}' ${file}   # fix the value this line sets (URL-encode special characters in passwords)`,
       `systemctl restart ${unitName(t)}`,

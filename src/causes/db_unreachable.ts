@@ -6,7 +6,8 @@ const UNREACHABLE = [
   /connection to server on socket "([^"]+)" failed: (?:No such file or directory|Connection refused)/,
   /could not connect to server: (?:Connection refused|No such file or directory|Connection timed out)/,
   /Is the server running (?:on host|locally|on that host)/,
-  /could not translate host name "([^"]+)" to address/,
+  // (a "host" with an @ in it is a URL cut at an unescaped @ of its password: bad_config_value's)
+  /could not translate host name "([^"@]+)" to address/,
   /Connect call failed \('([^']+)', (5432|3306)\)/,
   /Multiple exceptions: \[Errno 111\] Connect call failed \('[^']+', (5432)\)/,
   /Can't connect to (?:local )?MySQL server/,

@@ -4,6 +4,7 @@ import { allowedHosts } from './allowed_hosts.ts';
 import { appException } from './app_exception.ts';
 import { badConfigValue } from './bad_config_value.ts';
 import { dbAuthFailed } from './db_auth_failed.ts';
+import { dbConnectionsExhausted } from './db_connections_exhausted.ts';
 import { dbUnreachable } from './db_unreachable.ts';
 import { diskFull } from './disk_full.ts';
 import { dnsMisconfigured } from './dns_misconfigured.ts';
@@ -40,6 +41,7 @@ export const CAUSES: readonly Cause[] = [
   // a connection dropped on its way (a timeout, no route) before the service's own causes claim it
   firewallBlocked,
   dbAuthFailed,
+  dbConnectionsExhausted,
   dbUnreachable,
   migrationsNotApplied,
   redisUnreachable,

@@ -12,6 +12,8 @@ const PATTERNS: [RegExp, string][] = [
   // scheme://user:password@host → scheme://user:***@host
   // (the password runs to the last "@" of the URL: rotated passwords carry "/" and "@" unescaped)
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s'"]+@([^\s@'"]*)/gi, `$1${MASK}@$2`],
+  // a URL cut at an unescaped @ of its password: libpq's host name "tail-of-password@db" → "***@db"
+  [/(\bhost(?: name)? ["'])[^"'\n]*@([^"'@\n]*["'])/g, `$1${MASK}@$2`],
   // NAME=value, NAME: value, "name": "value", name='value' for secret-looking names
   [
     /\b([\w.-]*(?:pass(?:word|wd)?|secret|token|api_?key|private_?key|credentials?|auth_?key|signing_key)[\w.-]*)(["']?\s*[=:]\s*)(["']?)([^\s"',;&}]+)/gi,

@@ -90,6 +90,13 @@ const table: Record<string, { valid: Case[]; invalid: string[]; live?: boolean }
       { log: 'gunicorn: error: unrecognized arguments: --max-request 100', fatal: 'unrecognized arguments' },
       // click, under Uvicorn: "Error: Invalid value for '--port'"
       { log: "Error: Invalid value for '--port': 'main:app' is not a valid integer." },
+      // libpq given a URL whose password holds an unescaped @: its tail reads as the host name
+      {
+        log: tb(
+          'sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not translate host name "Zx4@db" to address: Name or service not known',
+        ),
+        fatal: 'could not translate host name',
+      },
     ],
     invalid: [
       tb('ValueError: too many values to unpack (expected 2)'),
@@ -192,7 +199,37 @@ const table: Record<string, { valid: Case[]; invalid: string[]; live?: boolean }
         ),
       },
     ],
-    invalid: [tb("ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 9200)")],
+    invalid: [
+      tb("ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 9200)"),
+      // a password's unescaped @ cut the URL: its tail is no host to reach
+      tb(
+        'psycopg2.OperationalError: could not translate host name "x9@db" to address: Name or service not known',
+      ),
+      tb('psycopg2.OperationalError: FATAL:  sorry, too many clients already'),
+    ],
+  },
+  db_connections_exhausted: {
+    valid: [
+      {
+        log: tb(
+          'django.db.utils.OperationalError: connection to server at "127.0.0.1", port 5432 failed: FATAL:  remaining connection slots are reserved for non-replication superuser connections',
+        ),
+        fatal: 'remaining connection slots',
+      },
+      {
+        log: tb(
+          'sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/20/3o7r)',
+        ),
+      },
+      { log: tb("psycopg_pool.PoolTimeout: couldn't get a connection after 30.00 sec") },
+      { log: tb('psycopg2.OperationalError: FATAL:  no more connections allowed (max_client_conn)') },
+      { log: tb('asyncpg.exceptions.TooManyConnectionsError: sorry, too many clients already') },
+    ],
+    invalid: [
+      'max_connections = 100',
+      // the pool timed out because every connection failed: the failure is the cause
+      `2026-11-21 20:22:13,001 WARNING error connecting in 'pool-1': connection failed: FATAL:  password authentication failed for user "flask"\n${tb("psycopg_pool.PoolTimeout: couldn't get a connection after 30.00 sec")}`,
+    ],
   },
   db_auth_failed: {
     valid: [
@@ -583,7 +620,8 @@ test('the corpus of real logs: the diagnosis does not fall back (npm run eval pr
   for (const c of cases) assert.match(c.source, /^https:\/\//, c.file);
   const s = await score(cases);
   // The floors are the figures of the last change, minus one case: raise them as the rules improve.
-  assert.ok(s.causeHits / s.known >= 0.95, `cause ${s.causeHits} of ${s.known}\n${s.misses.join('\n')}`);
+  // (250 of 264 causes since the held-out batch b15 came in with its two misses; 238 of 250 before it)
+  assert.ok(s.causeHits / s.known >= 0.943, `cause ${s.causeHits} of ${s.known}\n${s.misses.join('\n')}`);
   assert.ok(
     s.fatalHits / s.cases >= 0.955,
     `first fatal ${s.fatalHits} of ${s.cases}\n${s.misses.join('\n')}`,

@@ -26,6 +26,12 @@ test('secret shapes are masked: URL passwords, NAME=value for secret names, toke
     ['Authorization: Bearer tok-fastapi-93b1c7e2f4', 'tok-fastapi-93b1c7e2f4'],
     ["SECRET_KEY = 'django-insecure-not-really-4b7e1f'", 'django-insecure-not-really-4b7e1f'],
     ['token=ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+    // a password with an unescaped @: libpq takes its tail for the host name
+    [
+      '(psycopg2.OperationalError) could not translate host name "pw-tail-8c1@db" to address: Name or service not known',
+      'pw-tail-8c1',
+    ],
+    ["failed to resolve host 'x7-tail@db': [Errno -2] Name or service not known", 'x7-tail'],
   ];
   for (const [text, secret] of cases) {
     const out = m.text(text);
@@ -36,6 +42,10 @@ test('secret shapes are masked: URL passwords, NAME=value for secret names, toke
   assert.equal(
     m.text('connection to server at "127.0.0.1", port 5432 failed'),
     'connection to server at "127.0.0.1", port 5432 failed',
+  );
+  assert.equal(
+    m.text('could not translate host name "db" to address: Name or service not known'),
+    'could not translate host name "db" to address: Name or service not known',
   );
   assert.equal(
     m.text('password authentication failed for user "flask"'),

@@ -123,6 +123,15 @@ export const messages: Message[] = [
     cause: 'db_unreachable',
   },
   {
+    // A "host name" with an @ in it is no host: the URL was cut at the wrong @, an unescaped @ (or : / #)
+    // in the password, so the password's tail became the host. The value to fix is the URL, not DNS.
+    program: 'libpq',
+    source: 'src/interfaces/libpq/fe-connect.c',
+    template: 'could not translate host name "%s" to address: %s',
+    pattern: /could not translate host name "[^"]{0,255}@(?<host>[^"@]{1,255})" to address/,
+    cause: 'bad_config_value',
+  },
+  {
     // The database host does not resolve (a Docker service name used outside Docker, a typo).
     program: 'libpq',
     source: 'src/interfaces/libpq/fe-connect.c',
@@ -157,15 +166,48 @@ export const messages: Message[] = [
     cause: 'db_unreachable',
   },
   {
-    // Connection slots exhausted (53300). Not "nobody answers", but the app gets no connection either; the
-    // nearest cause in the catalog. PG 16+ names the reserved role, up to 15 "non-replication superuser".
+    // Connection slots exhausted (53300): the server answers, and has no slot for one more client. PG 16+
+    // names the reserved role, up to 15 "non-replication superuser"; the per-role and per-database
+    // CONNECTION LIMIT say "too many connections for ...".
     program: 'postgres',
     source: 'src/backend/utils/init/postinit.c',
     template: 'remaining connection slots are reserved for roles with the %s attribute',
     pattern:
       /remaining connection slots are reserved for (?:non-replication superuser connections|roles with the \w{1,30} attribute|roles with privileges of the "[^"]{1,64}" role)|sorry, too many clients already|too many connections for (?:role|database) "[^"]{1,100}"/,
-    cause: 'db_unreachable',
-    weak: true,
+    cause: 'db_connections_exhausted',
+  },
+  {
+    // PgBouncer in front: its own ceiling of client connections (SQLSTATE 08P01).
+    program: 'pgbouncer',
+    source: 'src/client.c',
+    template: 'no more connections allowed (max_client_conn)',
+    pattern:
+      /no more connections allowed \(max_client_conn\)|client connections exceeded \(max_(?:db|user)_client_connections\)/,
+    cause: 'db_connections_exhausted',
+  },
+  {
+    // The app's own SQLAlchemy pool: every connection checked out for the whole pool_timeout.
+    program: 'sqlalchemy',
+    source: 'lib/sqlalchemy/pool/impl.py',
+    template: 'QueuePool limit of size %d overflow %d reached, connection timed out, timeout %0.2f',
+    pattern: /QueuePool limit of size (?<size>\d{1,6}) overflow (?<overflow>-?\d{1,6}) reached/,
+    cause: 'db_connections_exhausted',
+  },
+  {
+    // psycopg 3's pool (Django 5.1's "pool" option uses it): no connection came within its timeout.
+    program: 'psycopg_pool',
+    source: 'psycopg_pool/psycopg_pool/pool.py',
+    template: "couldn't get a connection after %.2f sec",
+    pattern: /couldn't get a connection after [\d.]{1,12} sec/,
+    cause: 'db_connections_exhausted',
+  },
+  {
+    // MySQL's ER_CON_COUNT_ERROR (1040), through mysqlclient or PyMySQL.
+    program: 'mysql',
+    source: 'share/messages_to_clients.txt',
+    template: 'Too many connections',
+    pattern: /\(1040, ["']Too many connections/,
+    cause: 'db_connections_exhausted',
   },
   {
     // asyncpg's SQLSTATE class for the startup/shutdown/recovery refusals (57P03).
@@ -181,8 +223,7 @@ export const messages: Message[] = [
     source: 'asyncpg/exceptions/__init__.py',
     template: 'TooManyConnectionsError',
     pattern: /\bTooManyConnectionsError\b/,
-    cause: 'db_unreachable',
-    weak: true,
+    cause: 'db_connections_exhausted',
   },
   {
     // psycopg 3: the host name did not resolve in its own (async) DNS step.
