@@ -51,6 +51,8 @@ export const check = defineCheck<DatabaseFacts>({
         [r.error.message.split('\n')[0] ?? ''],
         [`sudo -u postgres createdb -O ${user} ${db}`],
       );
+    if (r.error.kind === 'too_many_connections')
+      return skip('no connection slot left to log in with: see db.connections_headroom');
     return skip(`not reachable (${r.error.kind}): see db.reachable`);
   },
 });

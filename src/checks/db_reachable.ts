@@ -27,7 +27,9 @@ export const check = defineCheck<DatabaseFacts>({
     const where = redactPassword(url.replace(/^[^@]*@/, '').replace(/\/.*$/, ''), url);
     if (r.ok) return pass(`PostgreSQL ${r.value.serverVersion} answers at ${where} (${Math.round(r.ms)} ms)`);
     if (!UNREACHABLE.has(r.error.kind))
-      return pass(`PostgreSQL answers at ${where} (${r.error.kind}: see db.auth)`);
+      return pass(
+        `PostgreSQL answers at ${where} (${r.error.kind}: see ${r.error.kind === 'too_many_connections' ? 'db.connections_headroom' : 'db.auth'})`,
+      );
     return fail(
       `PostgreSQL at ${where}: ${r.error.kind}`,
       [r.error.message.split('\n')[0] ?? ''],

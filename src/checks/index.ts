@@ -34,6 +34,7 @@ import { check as runtimeVenvMatchesExec } from './runtime_venv_matches_exec.ts'
 import { check as depsInstalled } from './deps_installed.ts';
 import { check as dbReachable } from './db_reachable.ts';
 import { check as dbAuth } from './db_auth.ts';
+import { check as dbConnectionsHeadroom } from './db_connections_headroom.ts';
 import { check as dbMigrationsApplied } from './db_migrations_applied.ts';
 import { check as cacheRedisReachable } from './cache_redis_reachable.ts';
 import { check as workersRunning } from './workers_running.ts';
@@ -78,6 +79,7 @@ export const CHECKS: readonly Check[] = [
   depsInstalled,
   dbReachable,
   dbAuth,
+  dbConnectionsHeadroom,
   dbMigrationsApplied,
   cacheRedisReachable,
   workersRunning,

@@ -22,7 +22,10 @@ export type PgFailure =
 /** `no_migration_table`: the migration tool has never run against this database. */
 export type MigrationFailure = PgFailure | 'no_migration_table';
 
-export type PostgresInfo = { serverVersion: string };
+/** The server's connection slots as a non-superuser sees them: the ceiling, the part kept for superusers, the use. */
+export type Connections = { max: number; reserved: number; used: number };
+
+export type PostgresInfo = { serverVersion: string; connections: Connections | null };
 
 export type MigrationTool = 'alembic' | 'django';
 
@@ -32,7 +35,13 @@ export type AppliedMigration =
   /** The newest row of django_migrations (null when the table is empty), and every row as "app.name". */
   | { tool: 'django'; latest: { app: string; name: string } | null; applied: string[] };
 
-/** Connects with the app's database URL and runs `select 1`. */
+// Every role may read these settings and count pg_stat_activity's rows; reserved_connections is PG 16's.
+const CONNECTIONS_SQL = `select current_setting('max_connections')::int as max,
+  current_setting('superuser_reserved_connections')::int
+    + coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) as reserved,
+  (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as used`;
+
+/** Connects with the app's database URL, runs `select 1`, and reads the connection slots. */
 export function probePostgres(url: string, timeoutMs: number): Promise<ProbeResult<PostgresInfo, PgFailure>> {
   return probe(
     timeoutMs,
@@ -41,7 +50,13 @@ export function probePostgres(url: string, timeoutMs: number): Promise<ProbeResu
         const result = await client.query<{ one: number; server_version: string }>(
           "select 1 as one, current_setting('server_version') as server_version",
         );
-        return { serverVersion: result.rows[0]?.server_version ?? '' };
+        let connections: Connections | null = null;
+        try {
+          connections = (await client.query<Connections>(CONNECTIONS_SQL)).rows[0] ?? null;
+        } catch {
+          // a pooler or an old server that cannot say: the login itself answered
+        }
+        return { serverVersion: result.rows[0]?.server_version ?? '', connections };
       }),
     (err) => classifyPgError(err, url),
     redactPassword(url, url),

@@ -60,6 +60,7 @@ test('the catalog: every check the preflight list names, once, with a layer, a t
     'flask.debug_off',
     'db.reachable',
     'db.auth',
+    'db.connections_headroom',
     'db.migrations_applied',
     'cache.redis_reachable',
     'fs.writable_paths',
@@ -106,6 +107,7 @@ test('the check index: every file that exports a check is listed, and deploy gat
     'app.importable',
     'cache.redis_reachable',
     'db.auth',
+    'db.connections_headroom',
     'db.reachable',
     'deps.installed',
     'env.required_present',
@@ -144,7 +146,12 @@ test('--only and --skip take ids and prefixes, and name what matches nothing', (
     ],
   );
   const some = selectChecks({ only: ['db', 'unit.active'], skip: ['db.auth'] }).checks.map((c) => c.meta.id);
-  assert.deepEqual(some.sort(), ['db.migrations_applied', 'db.reachable', 'unit.active']);
+  assert.deepEqual(some.sort(), [
+    'db.connections_headroom',
+    'db.migrations_applied',
+    'db.reachable',
+    'unit.active',
+  ]);
   assert.deepEqual(selectChecks({ only: ['nginx.nope', 'dns.*'] }).unknown, ['nginx.nope']);
 });
 

@@ -51,6 +51,7 @@ export const checkFailures: Record<string, { app: string; checks: string[] }> = 
   disallowed_host: { app: 'djangoapp', checks: ['django.allowed_hosts_match'] },
   flask_debug_on: { app: 'flaskapp', checks: ['flask.debug_off'] },
   postgres_stopped: { app: 'flaskapp', checks: ['db.reachable'] },
+  db_connections_exhausted: { app: 'flaskapp', checks: ['db.connections_headroom'] },
   db_wrong_password: { app: 'fastapi', checks: ['db.auth'] },
   migrations_not_applied: { app: 'fastapi', checks: ['db.migrations_applied'] },
   django_migrations_not_applied: { app: 'djangoapp', checks: ['db.migrations_applied'] },

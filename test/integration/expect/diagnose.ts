@@ -103,6 +103,11 @@ export const diagnoseExpectations: Record<string, Expectation> = {
   oom_kill: { unit: 'fastapi', cause: 'oom_killed', fatal: /Killed process \d+ \(uvicorn\)|status=9\/KILL/ },
   port_in_use: { unit: 'fastapi', cause: 'port_in_use', fatal: /address already in use/i },
   postgres_stopped: { unit: 'flaskapp', cause: 'db_unreachable', fatal: /Connection refused/ },
+  db_connections_exhausted: {
+    unit: 'flaskapp',
+    cause: 'db_connections_exhausted',
+    fatal: /remaining connection slots are reserved|too many clients/,
+  },
   python_version_mismatch: {
     unit: 'fastapi',
     cause: 'python_version_mismatch',

@@ -106,6 +106,13 @@ export const visible: Record<string, () => void> = {
       /psycopg2\.OperationalError: connection to server at "127\.0\.0\.1", port 5432 failed/,
     );
   },
+  db_connections_exhausted() {
+    assertCrashing('flaskapp');
+    assertJournal(
+      'flaskapp',
+      /FATAL: {1,2}(?:remaining connection slots are reserved|sorry, too many clients)/,
+    );
+  },
   db_wrong_password() {
     assertCrashing('fastapi');
     assertJournal('fastapi', /password authentication failed for user "fastapi"/);

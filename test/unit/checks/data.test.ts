@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { check as reachable } from '../../../src/checks/db_reachable.ts';
 import { check as auth } from '../../../src/checks/db_auth.ts';
+import { check as headroom } from '../../../src/checks/db_connections_headroom.ts';
 import {
   check as migrationsApplied,
   type MigrationsFacts,
@@ -36,7 +37,10 @@ const db = (
   url,
   postgres: postgres as never,
 });
-const UP = ok({ serverVersion: '15.8 (Debian 15.8-0+deb12u1)' }, 4);
+const VERSION = '15.8 (Debian 15.8-0+deb12u1)';
+const UP = ok({ serverVersion: VERSION, connections: { max: 100, reserved: 3, used: 9 } }, 4);
+const using = (used: number, max = 100, reserved = 3) =>
+  ok({ serverVersion: VERSION, connections: { max, reserved, used } }, 4);
 const REFUSED = pgError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432');
 const WRONG_PASSWORD = pgError('28P01', 'password authentication failed for user "flaskapp"');
 const NO_DATABASE = pgError('3D000', 'database "flaskapp" does not exist');
@@ -86,6 +90,47 @@ ruleTester(reachable, {
     },
   ],
   skipped: [{ when: 'the environment has no PostgreSQL URL', facts: db(null, null) }],
+});
+
+ruleTester(headroom, {
+  valid: [
+    {
+      when: '9 of the 97 slots a non-superuser may take are in use',
+      facts: db(UP),
+      says: /^88 slots left: 9 of 97 connections in use \(max_connections 100, 3 kept for superusers\)$/,
+    },
+  ],
+  invalid: [
+    {
+      when: 'the slots are used up: PostgreSQL refuses the login (53300, db_connections_exhausted)',
+      facts: db(
+        pgError('53300', 'remaining connection slots are reserved for non-replication superuser connections'),
+      ),
+      status: 'fail',
+      says: /^PostgreSQL at 127.0.0.1:5432 has no connection slot left for the app$/,
+      fix: /pg_stat_activity[\s\S]*SHOW max_connections[\s\S]*systemctl cat flaskapp.service/,
+    },
+    {
+      when: 'every slot is taken, the probe got the last one',
+      facts: db(using(97)),
+      status: 'fail',
+      says: /no slot left, 97 of 97 connections in use/,
+    },
+    {
+      when: 'three quarters of the slots are in use: a deploy doubles the workers for a while',
+      facts: db(using(80)),
+      status: 'warn',
+      says: /17 slots left, 80 of 97/,
+    },
+  ],
+  skipped: [
+    { when: 'the environment has no PostgreSQL URL', facts: db(null, null) },
+    { when: 'PostgreSQL is down (db.reachable says so)', facts: db(REFUSED) },
+    {
+      when: 'a pooler in front that cannot count the slots',
+      facts: db(ok({ serverVersion: VERSION, connections: null }, 4)),
+    },
+  ],
 });
 
 ruleTester(auth, {
