@@ -44,6 +44,7 @@ env_unset() { sed -i "/^$2=/d" "$1"; }
 
 # restart UNIT: what a deploy does after changing code, configuration or the unit.
 restart() {
+  RESTARTED_FROM=$(main_pid "$1")
   systemctl daemon-reload
   systemctl reset-failed "$1" 2>/dev/null || true
   systemctl restart --no-block "$1"
@@ -65,6 +66,10 @@ replaced() {
   pid=$(main_pid "$1")
   [ "$pid" != 0 ] && [ "$pid" != "$2" ]
 }
+
+# restarted UNIT: the restart `restart` asked for is done: the old process has stopped and a new one runs
+# (until then the old one may still answer, gunicorn finishing its requests in a graceful stop).
+restarted() { replaced "$1" "$RESTARTED_FROM" && [ "$(systemctl is-active "$1")" = active ]; }
 
 # runs_with UNIT KEY=VALUE: the unit's main process runs with this variable in its environment.
 runs_with() {

@@ -23,6 +23,13 @@ export const STOP_GRACE_MS = 15_000;
 export const START_GRACE_MS = 15_000;
 /** After medic's restart, health is asked again this soon. */
 const AFTER_RESTART_MS = 500;
+/**
+ * A first diagnosis that finds only a symptom (the health check fails) or nothing: the opened alert waits for
+ * a second look at the next sign of failure, or this long, whichever comes first.
+ */
+export const HOLD_MS = 10_000;
+/** Causes that say what fails, not why: a first diagnosis that finds only these is looked at again. */
+const SYMPTOMS = new Set(['health_check_failing']);
 
 /** An incident not resolved yet, as the machine keeps it. */
 export interface OpenIncident {
@@ -49,6 +56,11 @@ export interface OpenIncident {
   causeKnown: boolean;
   /** That second diagnosis is being made: its cause goes into the store, and no alert is sent again. */
   rediagnosing: boolean;
+  /**
+   * The first diagnosis found only a symptom: waiting (for the next sign of failure or HOLD_MS), or asked
+   * (the second look is being made). The opened alert goes out with the second look's cause.
+   */
+  hold?: 'waiting' | 'asked';
 }
 
 /** A restart medic made, whose health has until `until` to come back. */
@@ -175,7 +187,8 @@ export type Action =
   | { kind: 'resolve'; ref: number; recoveredAt: string; resolvedAt: string; text: string }
   | { kind: 'alert'; ref: number; alert: AlertKind }
   | { kind: 'restart'; unit: string }
-  | { kind: 'diagnose'; ref: number; since: string | null }
+  /** Diagnose the incident now, or in `inMs` (a held first diagnosis); a diagnose asked now replaces a later one. */
+  | { kind: 'diagnose'; ref: number; since: string | null; inMs?: number }
   /** Ask health (read the units) in `inMs`, in place of any request already waiting. */
   | { kind: 'probe_health'; inMs: number }
   | { kind: 'read_units'; inMs: number }
@@ -344,6 +357,15 @@ function opened(
         text: line ?? summary,
       },
     ];
+    // The opened alert waits on a second look: this sign of failure is the moment for it.
+    if (current.diagnosis === 'running' && current.hold === 'waiting') {
+      actions.push({ kind: 'diagnose', ref: current.ref, since: state.lastWellAt });
+      return {
+        state: { ...state, phase: withIncident(state.phase, { ...current, hold: 'asked' }) },
+        actions,
+        isNew: false,
+      };
+    }
     // The first diagnosis found no cause (it ran while the failure was still taking shape, a container
     // being recreated): this sign of failure is what to diagnose again.
     if (current.diagnosis === 'alerted' && !current.causeKnown && !current.rediagnosing) {
@@ -686,6 +708,16 @@ function onDiagnosed(state: WatchState, ref: number, diagnosis: unknown, now: nu
     };
   }
   if (!current && !resolved) return { state, actions: [] };
+  // Only a symptom, or nothing yet: the failure may still be taking shape (a new process still starting, its
+  // traceback not yet in the journal). Once, the opened alert waits for a second look.
+  if (current && !incident.hold && (cause === null || SYMPTOMS.has(cause.id)))
+    return {
+      state: { ...state, phase: withIncident(state.phase, { ...incident, hold: 'waiting' }) },
+      actions: [
+        { kind: 'diagnose', ref, since: state.lastWellAt, inMs: HOLD_MS },
+        { kind: 'log', level: 'info', event: 'diagnosis_held', ref, fields: { cause: cause?.id ?? null } },
+      ],
+    };
   const actions: Action[] = [
     ...recordDiagnosis(
       ref,

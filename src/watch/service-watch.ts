@@ -51,6 +51,8 @@ export class ServiceWatcher {
   private readonly ids = new Map<number, number>();
   private healthTimer: NodeJS.Timeout | null = null;
   private unitsTimer: NodeJS.Timeout | null = null;
+  /** A diagnosis asked for later, by incident: one asked now replaces it. */
+  private readonly diagnoseTimers = new Map<number, NodeJS.Timeout>();
   private reading = false;
   /** Alerts are queued one after the other: a "resolved" never overtakes its "opened". */
   private alerts: Promise<void> = Promise.resolve();
@@ -85,6 +87,8 @@ export class ServiceWatcher {
     this.stopped = true;
     if (this.healthTimer) clearTimeout(this.healthTimer);
     if (this.unitsTimer) clearTimeout(this.unitsTimer);
+    for (const t of this.diagnoseTimers.values()) clearTimeout(t);
+    this.diagnoseTimers.clear();
   }
 
   /** A journal event about one of this service's units. */
@@ -162,9 +166,21 @@ export class ServiceWatcher {
       case 'restart':
         void this.deps.restart(a.unit).then((r) => this.feed({ kind: 'restarted', unit: a.unit, ...r }));
         return;
-      case 'diagnose':
-        void this.diagnose(a.ref, a.since);
+      case 'diagnose': {
+        const waiting = this.diagnoseTimers.get(a.ref);
+        if (waiting) clearTimeout(waiting);
+        this.diagnoseTimers.delete(a.ref);
+        if (a.inMs === undefined) void this.diagnose(a.ref, a.since);
+        else if (!this.stopped)
+          this.diagnoseTimers.set(
+            a.ref,
+            setTimeout(() => {
+              this.diagnoseTimers.delete(a.ref);
+              void this.diagnose(a.ref, a.since);
+            }, a.inMs),
+          );
         return;
+      }
       case 'probe_health':
         if (this.healthTimer) clearTimeout(this.healthTimer);
         if (!this.stopped) this.healthTimer = setTimeout(() => void this.probeHealth(), a.inMs);

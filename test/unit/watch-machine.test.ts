@@ -9,6 +9,7 @@ import { WATCH_DEFAULTS, type WatchConfig } from '../../src/config/medic-yaml.ts
 import { type JournalFields, type JournalSignal, signalOf } from '../../src/watch/journal.ts';
 import {
   type Action,
+  HOLD_MS,
   initialState,
   type Observation,
   type StoredIncident,
@@ -303,10 +304,63 @@ test('a crashed worker unit is still restarted when the cause is the workers: th
   assert.deepEqual(only(actions, 'restart'), { kind: 'restart', unit: 'celery.service' });
 });
 
-test('a first diagnosis with no cause is asked again, once, at the next sign of failure; no second opened alert', () => {
+/** A diagnosis that found only the symptom: the health check fails. */
+const SYMPTOM_ONLY = {
+  cause: { id: 'health_check_failing', title: 'The health check fails', layer: 'app' },
+  firstFatal: null,
+};
+
+test('a first diagnosis that finds only a symptom: the opened alert waits for a second look at the next sign of failure', () => {
   const w = new Watch();
   w.at(0).unhealthy();
   w.unhealthy();
+  // the new process is still starting: its traceback is not in the journal yet
+  const first = w.feed({
+    kind: 'diagnosed',
+    ref: 1,
+    diagnosis: SYMPTOM_ONLY,
+  });
+  assert.deepEqual(alerts(first), [], 'no opened alert on a symptom');
+  assert.deepEqual(only(first, 'diagnose'), { kind: 'diagnose', ref: 1, since: null, inMs: HOLD_MS });
+  const crashed = w.at(3000).signal(later(FAILED_SIGNAL, 3000));
+  assert.deepEqual(only(crashed, 'diagnose'), { kind: 'diagnose', ref: 1, since: null }, 'asked now');
+  const second = w.feed({
+    kind: 'diagnosed',
+    ref: 1,
+    diagnosis: {
+      cause: { id: 'wrong_entrypoint', title: 'Gunicorn cannot find the app', layer: 'app' },
+      firstFatal: { line: "ModuleNotFoundError: No module named 'app'" },
+    },
+  });
+  assert.deepEqual(alerts(second), ['opened'], 'one opened alert, with the cause');
+  assert.equal(only(second, 'attach_diagnosis').causeId, 'wrong_entrypoint');
+  assert.ok(
+    !kinds(w.at(6000).signal(later(FAILED_SIGNAL, 6000))).includes('diagnose'),
+    'known: not asked again',
+  );
+});
+
+test('a held diagnosis with no sign of failure after it: the second look comes after HOLD_MS, and alerts what it finds', () => {
+  const w = new Watch();
+  w.at(0).unhealthy();
+  w.unhealthy();
+  const first = w.feed({ kind: 'diagnosed', ref: 1, diagnosis: { cause: null, headline: 'no cause found' } });
+  assert.deepEqual(alerts(first), []);
+  assert.equal(only(first, 'diagnose').inMs, HOLD_MS);
+  const second = w.feed({
+    kind: 'diagnosed',
+    ref: 1,
+    diagnosis: SYMPTOM_ONLY,
+  });
+  assert.deepEqual(alerts(second), ['opened'], 'held once only');
+  assert.equal(only(second, 'attach_diagnosis').causeId, 'health_check_failing');
+});
+
+test('a first diagnosis with no cause, even after its second look: asked once more at the next sign of failure; no second opened alert', () => {
+  const w = new Watch();
+  w.at(0).unhealthy();
+  w.unhealthy();
+  w.feed({ kind: 'diagnosed', ref: 1, diagnosis: { cause: null, headline: 'no cause found' } });
   const first = w.feed({ kind: 'diagnosed', ref: 1, diagnosis: { cause: null, headline: 'no cause found' } });
   assert.deepEqual(alerts(first), ['opened']);
   const failedAgain = w.at(3000).signal(later(FAILED_SIGNAL, 3000));
@@ -314,10 +368,7 @@ test('a first diagnosis with no cause is asked again, once, at the next sign of 
   const second = w.feed({
     kind: 'diagnosed',
     ref: 1,
-    diagnosis: {
-      cause: { id: 'health_check_failing', title: 'The health check fails', layer: 'app' },
-      firstFatal: null,
-    },
+    diagnosis: SYMPTOM_ONLY,
   });
   assert.deepEqual(alerts(second), [], 'the opened alert is not sent again');
   assert.equal(only(second, 'attach_diagnosis').causeId, 'health_check_failing');

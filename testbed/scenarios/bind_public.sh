@@ -5,5 +5,6 @@
 
 sed -i "s/^bind = .*/bind = \"0.0.0.0:8001\"/" /srv/djangoapp/gunicorn.conf.py
 restart djangoapp
+wait_until 30 "djangoapp to be restarted" restarted djangoapp
 wait_until 30 "djangoapp on 0.0.0.0:8001" sh -c "ss -Hltn \"src 0.0.0.0:8001\" | grep -q ."
 wait_until 30 "djangoapp to be healthy" http_is http://django.medic.test/health 200

@@ -5,5 +5,6 @@
 
 env_set /srv/flaskapp/.env SECRET_KEY changeme
 restart flaskapp
+wait_until 30 "flaskapp to be restarted" restarted flaskapp
 wait_until 30 "flaskapp to run with SECRET_KEY=changeme" runs_with flaskapp SECRET_KEY=changeme
 wait_until 30 "flaskapp to be healthy" http_is http://flask.medic.test/health 200

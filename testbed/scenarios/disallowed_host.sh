@@ -5,4 +5,5 @@
 
 env_set /srv/djangoapp/.env ALLOWED_HOSTS "www.example.com,localhost,127.0.0.1"
 restart djangoapp
+wait_until 30 "djangoapp to be restarted" restarted djangoapp
 wait_until 30 "Django to answer 400" http_is http://django.medic.test/health 400

@@ -5,6 +5,7 @@
 
 env_set /srv/djangoapp/.env DEBUG True
 restart djangoapp
+wait_until 30 "djangoapp to be restarted" restarted djangoapp
 wait_until 30 "djangoapp to run with DEBUG=True" runs_with djangoapp DEBUG=True
 wait_until 30 "djangoapp to be healthy" http_is http://django.medic.test/health 200
 wait_until 30 "a 404 to show Django's debug page" sh -c \

@@ -5,6 +5,7 @@
 
 env_set /srv/flaskapp/.env FLASK_DEBUG 1
 restart flaskapp
+wait_until 30 "flaskapp to be restarted" restarted flaskapp
 wait_until 30 "flaskapp to run with FLASK_DEBUG=1" runs_with flaskapp FLASK_DEBUG=1
 wait_until 30 "flaskapp to be healthy" http_is http://flask.medic.test/health 200
 # Flask reads FLASK_DEBUG when the app is created: the app Gunicorn loads has debug on.

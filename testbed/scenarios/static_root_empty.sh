@@ -5,5 +5,6 @@
 
 rm -rf /srv/djangoapp/staticfiles
 restart djangoapp
+wait_until 30 "djangoapp to be restarted" restarted djangoapp
 wait_until 30 "djangoapp to be healthy" http_is http://django.medic.test/health 200
 wait_until 30 "static files to answer 404" http_is http://django.medic.test/static/site.css 404
