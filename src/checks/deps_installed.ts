@@ -132,7 +132,7 @@ export const check = defineCheck<DepsFacts>({
       ? ''
       : all.length === 0
         ? '; pip check clean'
-        : `; pip check: ${all.length} conflicts among packages the project does not require`;
+        : `; pip check: ${all.length} ${all.length === 1 ? 'conflict' : 'conflicts'} among packages the project does not require`;
     return pass(`${reqs.length} requirements of ${file} met${checked}`);
   },
 });

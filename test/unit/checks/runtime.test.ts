@@ -295,7 +295,7 @@ ruleTester(depsInstalled, {
       // the testbed's venvs see the system's site-packages: conflicts among the OS's packages are not the app's
       when: 'pip check reports conflicts only among packages the project does not require',
       facts: deps(out('[]'), out('celery 5.2.6 requires kombu, which is not installed.\n', 1)),
-      says: /^4 requirements of requirements\.txt met; pip check: 1 conflicts among packages the project does not require$/,
+      says: /^4 requirements of requirements\.txt met; pip check: 1 conflict among packages the project does not require$/,
     },
     {
       when: 'pip is not in the virtualenv, so pip check gave no answer',
