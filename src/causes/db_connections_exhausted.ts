@@ -20,7 +20,8 @@ const CONNECT_FAILURES = [
   'firewall_blocked',
 ];
 
-const WHO_HOLDS = `sudo -u postgres psql -c "SELECT datname, usename, application_name, state, count(*) FROM pg_stat_activity GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC"`;
+/** Who holds PostgreSQL's connections, by database, role, application and state: the first look at used-up slots. */
+export const WHO_HOLDS_CONNECTIONS = `sudo -u postgres psql -c "SELECT datname, usename, application_name, state, count(*) FROM pg_stat_activity GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC"`;
 
 export const dbConnectionsExhausted: Cause = {
   meta: {
@@ -74,7 +75,7 @@ export const dbConnectionsExhausted: Cause = {
         ];
       case 'server':
         return [
-          `${WHO_HOLDS}   # who holds the connections`,
+          `${WHO_HOLDS_CONNECTIONS}   # who holds the connections`,
           `sudo -u postgres psql -c "SHOW max_connections" -c "SHOW superuser_reserved_connections"`,
           `${settings}   # workers × pool size, summed over every app and worker, must stay under max_connections`,
           `systemctl restart ${unit}   # after lowering that sum, or raising max_connections (a PostgreSQL restart), or PgBouncer in front`,

@@ -1,6 +1,6 @@
 import type { Service } from '../discover/service.ts';
 import type { PgFailure, PostgresInfo } from '../host/postgres.ts';
-import type { ProbeResult } from '../host/probe.ts';
+import { type ProbeResult, redactPassword } from '../host/probe.ts';
 import { defineCheck, fail, pass, skip } from './types.ts';
 
 export interface DatabaseFacts {
@@ -11,7 +11,12 @@ export interface DatabaseFacts {
   postgres: ProbeResult<PostgresInfo, PgFailure> | null;
 }
 
-/** The URL and the login, shared by db.reachable and db.auth. */
+/** The host and port of a database URL, as the checks name it (never its password). */
+export function dbAddressOf(url: string): string {
+  return redactPassword(url.replace(/^[^@]*@/, '').replace(/\/.*$/, ''), url);
+}
+
+/** The URL and the login, shared by db.reachable, db.auth and db.connections_headroom. */
 export async function gatherDatabase(ctx: {
   service: DatabaseFacts['service'];
   databaseUrl(): string | null;

@@ -1,11 +1,9 @@
-import { redactPassword } from '../host/probe.ts';
-import { type DatabaseFacts, gatherDatabase } from './db_auth.ts';
+import { WHO_HOLDS_CONNECTIONS } from '../causes/db_connections_exhausted.ts';
+import { type DatabaseFacts, dbAddressOf, gatherDatabase } from './db_auth.ts';
 import { defineCheck, fail, pass, skip, warn } from './types.ts';
 
 /** Past this share of the slots a non-superuser may take, a deploy's second set of workers may find none. */
 const WARN_AT = 0.75;
-
-const WHO_HOLDS = `sudo -u postgres psql -c "SELECT datname, usename, application_name, state, count(*) FROM pg_stat_activity GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC"`;
 
 export const check = defineCheck<DatabaseFacts>({
   meta: {
@@ -19,9 +17,9 @@ export const check = defineCheck<DatabaseFacts>({
   judge({ service, url, postgres: r }) {
     if (!url) return skip('no PostgreSQL URL in the unit environment');
     if (!r) return skip('no PostgreSQL URL');
-    const where = redactPassword(url.replace(/^[^@]*@/, '').replace(/\/.*$/, ''), url);
+    const where = dbAddressOf(url);
     const fixes = [
-      `${WHO_HOLDS}   # who holds them: workers × pool size of every app, sessions idle in transaction`,
+      `${WHO_HOLDS_CONNECTIONS}   # who holds them: workers × pool size of every app, sessions idle in transaction`,
       `sudo -u postgres psql -c "SHOW max_connections"   # raise it in postgresql.conf (a PostgreSQL restart), or put PgBouncer in front`,
       `systemctl cat ${service.unit} | grep -E -- '--workers|-w |--threads'   # or fewer workers, or a smaller pool per worker`,
     ];

@@ -1,5 +1,4 @@
-import { redactPassword } from '../host/probe.ts';
-import { type DatabaseFacts, gatherDatabase } from './db_auth.ts';
+import { type DatabaseFacts, dbAddressOf, gatherDatabase } from './db_auth.ts';
 import { defineCheck, fail, pass, skip } from './types.ts';
 
 const UNREACHABLE = new Set([
@@ -24,7 +23,7 @@ export const check = defineCheck<DatabaseFacts>({
   judge({ url, postgres: r }) {
     if (!url) return skip('no PostgreSQL URL in the unit environment');
     if (!r) return skip('no PostgreSQL URL');
-    const where = redactPassword(url.replace(/^[^@]*@/, '').replace(/\/.*$/, ''), url);
+    const where = dbAddressOf(url);
     if (r.ok) return pass(`PostgreSQL ${r.value.serverVersion} answers at ${where} (${Math.round(r.ms)} ms)`);
     if (!UNREACHABLE.has(r.error.kind))
       return pass(
